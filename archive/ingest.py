@@ -108,7 +108,7 @@ def _dpi(image: Image.Image) -> float:
         value = float(dpi[0]) if dpi else 0.0
     except (TypeError, ValueError, IndexError):
         value = 0.0
-    return value if 50 <= value <= 2400 else 0.0
+    return round(value, 1) if 50 <= value <= 2400 else 0.0  # PNG stores px/metre: 199.9996
 
 
 def inspect_pdf(path: Path, rel: str) -> list[tuple[int, int, float, float, float]]:
