@@ -232,6 +232,33 @@ def export_pages(state: State, fmt: str, out: str | None) -> None:
         write_export(page_records(catalog), PAGE_FIELDS, fmt, out)
 
 
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The backup file (ZIP).")
+@pass_state
+def backup(state: State, out: str) -> None:
+    """Write a consistent copy of everything not derived (catalog, corrections, users...)."""
+    from archive.backup import write_backup
+
+    manifest = write_backup(state.config(), Path(out))
+    tables = manifest["tables"]
+    click.echo(f"backup written to {out}: " + ", ".join(
+        f"{t} {n}" for t, n in tables.items() if t in {"issue", "page", "article", "users",
+                                                        "page_version", "collection"}))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the catalog of a home that holds data.")
+@pass_state
+def restore(state: State, file: str, force: bool) -> None:
+    """Read a backup into the home (refuses to overwrite one holding data without --force)."""
+    from archive.backup import restore_backup
+
+    manifest = restore_backup(state.config(), Path(file), force=force)
+    click.echo(f"restored backup of {manifest['created']}; run `bantin build` to rebuild the "
+               "search index")
+
+
 # Modules that add verbs; each exposes `commands` (a list of click commands) and may append
 # to BUILD_STAGES when imported.
 COMMAND_MODULES: list[str] = []
