@@ -70,7 +70,7 @@ def _holds_data(config: Config) -> bool:
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         return any(db.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
-                   for t in ("issue", "users", "page_version", "collection") if t in tables)
+                   for t in ("issue", "account", "page_version", "collection") if t in tables)
     finally:
         db.close()
 
