@@ -242,7 +242,7 @@ def backup(state: State, out: str) -> None:
     manifest = write_backup(state.config(), Path(out))
     tables = manifest["tables"]
     click.echo(f"backup written to {out}: " + ", ".join(
-        f"{t} {n}" for t, n in tables.items() if t in {"issue", "page", "article", "users",
+        f"{t} {n}" for t, n in tables.items() if t in {"issue", "page", "article", "account",
                                                         "page_version", "collection"}))
 
 
