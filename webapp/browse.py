@@ -1,0 +1,140 @@
+"""Browse: series (with title history) → calendar of years and issues → issue → page viewer.
+
+URLs are those of :mod:`archive.permalinks` (``/s/<series>``, ``/i/<issue>``,
+``/i/<issue>/<seq>``): reports and citations store them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from archive import permalinks
+from archive.vntext import nfc
+from webapp import db, holdings, library, marks
+
+bp = Blueprint("browse", __name__)
+NAV: list[tuple[str, str, str]] = []
+QUERY_MAX = 500  # characters of a query kept from the URL
+
+
+def _query() -> str:
+    return nfc(request.args.get("q", ""))[:QUERY_MAX].strip()
+
+
+@bp.get("/")
+def home() -> Any:
+    catalog = db.catalog()
+    rows = catalog.query("SELECT series, count(*) AS issues, min(year) AS first, max(year) AS last,"
+                         " sum(page_count) AS pages FROM issue WHERE missing = 0 GROUP BY series")
+    stats = {r["series"]: r for r in rows}
+    articles = {}
+    if library.has_table(catalog, "article"):
+        for r in catalog.query("SELECT i.series, count(*) AS n FROM article a JOIN issue i"
+                               " ON i.id = a.issue_id GROUP BY i.series"):
+            articles[r["series"]] = r["n"]
+    return render_template("browse/home.html", series=catalog.series(), stats=stats,
+                           articles=articles)
+
+
+@bp.get("/s/<code>")
+def series(code: str) -> Any:
+    catalog = db.catalog()
+    s = catalog.get_series(code)
+    if s is None:
+        abort(404)
+    issues = catalog.issues(code, include_missing=False)
+    return render_template("browse/series.html", series=s, history=library.title_history(s),
+                           holdings=holdings.holdings(s, issues))
+
+
+@bp.get("/i/<issue_id>")
+def issue(issue_id: str) -> Any:
+    catalog = db.catalog()
+    found = catalog.get_issue(issue_id)
+    if found is None:
+        abort(404)
+    view = library.issue_view(catalog, found)
+    pages = catalog.pages(issue_id)
+    articles = library.issue_articles(catalog, issue_id)
+    q = _query()
+    in_issue = _search_issue(catalog, pages, q) if q else []
+    return render_template("browse/issue.html", view=view, pages=pages, articles=articles,
+                           confidences=library.page_confidences(catalog, issue_id), q=q,
+                           in_issue=in_issue, neighbours=_neighbours(catalog, found))
+
+
+def _search_issue(catalog: Any, pages: list[Any], q: str) -> list[dict[str, Any]]:
+    """Pages of this issue where ``q`` occurs, with counts: exact, from the page words."""
+    out = []
+    for page in pages:
+        text = library.page_text(catalog, page)
+        if text is None:
+            continue
+        n = marks.count_matches(text.words, q)
+        if n:
+            hit = sorted(marks.marked_words(text.words, q))
+            first = hit[0] if hit else 0
+            context = " ".join(w.text for w in text.words[max(0, first - 8):first + 12])
+            out.append({"seq": page.seq, "count": n, "context": context})
+    return out
+
+
+def _neighbours(catalog: Any, issue: Any) -> tuple[Any, Any]:
+    """The previous and next issue of the same series (by year, number, suffix)."""
+    ids = [i.id for i in catalog.issues(issue.series, include_missing=False)]
+    k = ids.index(issue.id) if issue.id in ids else -1
+    prev_id = ids[k - 1] if k > 0 else None
+    next_id = ids[k + 1] if 0 <= k < len(ids) - 1 else None
+    return prev_id, next_id
+
+
+@bp.get("/i/<issue_id>/<int:seq>")
+def page(issue_id: str, seq: int) -> Any:
+    catalog = db.catalog()
+    found = catalog.get_issue(issue_id)
+    pg = catalog.get_page(f"{issue_id}/{seq}") if found else None
+    if found is None or pg is None:
+        abort(404)
+    view = library.issue_view(catalog, found)
+    q = _query()
+    text = library.page_text(catalog, pg)
+    words = text.words if text else []
+    hits = marks.marked_words(words, q) if q else set()
+    low = float(current_app.config["BANTIN"].low_confidence)
+    articles = library.page_articles(catalog, issue_id, seq)
+    focus = request.args.get("a", "")
+    lines = _lines(words, hits, low)
+    keep = {"q": q} if q else {}
+    if focus:
+        keep["a"] = focus
+    nav = {
+        "prev": url_for("browse.page", issue_id=issue_id, seq=seq - 1, **keep) if seq > 1 else "",
+        "next": url_for("browse.page", issue_id=issue_id, seq=seq + 1, **keep)
+        if seq < found.page_count or catalog.get_page(f"{issue_id}/{seq + 1}") else "",
+    }
+    return render_template(
+        "browse/page.html", view=view, page=pg, text=text, words=words, hits=sorted(hits),
+        lines=lines, low=low, articles=articles, focus=focus, q=q, nav=nav,
+        low_count=sum(1 for w in words if w.conf < low),
+        image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
+        image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),
+        permalink=permalinks.page_path(issue_id, seq))
+
+
+def _lines(words: list[Any], hits: set[int], low: float) -> list[list[dict[str, Any]]]:
+    """Words grouped by (block, line) in reading order, each with its marks for the text pane;
+    a new block starts a paragraph (an empty line between)."""
+    lines: list[list[dict[str, Any]]] = []
+    key = None
+    for i, w in enumerate(words):
+        k = (w.block, w.line)
+        if k != key:
+            if key is not None and w.block != key[0]:
+                lines.append([])
+            lines.append([])
+            key = k
+        lines[-1].append({"i": i, "text": w.text, "hit": i in hits, "low": w.conf < low,
+                          "conf": w.conf})
+    return lines

@@ -1,0 +1,106 @@
+"""Page images for the browser: rendered once from the original, cached under ``index/cache/``.
+
+Why a cache: rendering a PDF page or decoding a 300 dpi TIFF takes a fraction of a second to
+seconds; a viewer asks for the same page again and again. Each size is a JPEG named after the
+page's source identity (``sha256`` of the page and its frame), so a replaced scan gets new
+images and the cache never has to be invalidated by hand; deleting ``index/cache/`` is safe.
+
+No path from a request reaches the file system: callers pass a :class:`~archive.models.Page`
+row looked up in the catalog, the source path is ``scans/`` + the catalog's relative path
+(checked to stay inside ``scans/``), and the cache name is made of hex digits and a size name
+from :data:`SIZES`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from PIL import Image
+
+from archive.errors import BadInput
+from archive.models import Page
+
+log = logging.getLogger(__name__)
+
+SIZES = {"thumb": 240, "view": 1400, "large": 2600}  # name → width in pixels
+JPEG_QUALITY = {"thumb": 70, "view": 82, "large": 85}
+RENDER_WIDTH = max(SIZES.values())  # the page is rendered once at this width, then scaled
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
+    identity = page.sha256.lower() or hashlib.sha256(f"{page.id}|{page.file}".encode()).hexdigest()
+    if size not in SIZES or not all(c in "0123456789abcdef" for c in identity):
+        raise ValueError(f"bad image request: size {size!r}")
+    key = f"{identity}-{int(page.file_page)}"
+    return cache_dir / "pages" / key[:2] / f"{key}-{size}.jpg"
+
+
+def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, size: str) -> Path:
+    """The cached JPEG of ``page`` at ``size``, rendering every size on the first request."""
+    target = cache_path(cache_dir, page, size)
+    if target.exists():
+        return target
+    key = target.name.rsplit("-", 1)[0]
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:  # one render per page even when many requests arrive at once
+        if target.exists():
+            return target
+        image = _load(scans, page, source_kind)
+        for name in SIZES:
+            _write(_scaled(image, SIZES[name]), cache_path(cache_dir, page, name), JPEG_QUALITY[name])
+    return target
+
+
+def _source(scans: Path, page: Page) -> Path:
+    root = scans.resolve()
+    path = (root / page.file).resolve()
+    if root not in path.parents:
+        raise BadInput(page.file, "page source outside scans/", "check the catalog; re-run ingest")
+    if not path.is_file():
+        raise BadInput(path, "page source file is missing", "restore it or run `bantin ingest`")
+    return path
+
+
+def _load(scans: Path, page: Page, source_kind: str) -> Image.Image:
+    path = _source(scans, page)
+    dpi = _dpi_for_width(page, RENDER_WIDTH)
+    from indexer.render import load_page_image
+
+    image = load_page_image(str(path), source_kind, page.file_page, dpi)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    return image
+
+
+def _dpi_for_width(page: Page, width_px: int) -> int:
+    if page.width_pt:
+        return max(36, min(400, round(width_px * 72 / page.width_pt)))
+    return 200
+
+
+def _scaled(image: Image.Image, width: int) -> Image.Image:
+    if image.width <= width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _write(image: Image.Image, target: Path, quality: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            image.convert("RGB" if image.mode != "L" else "L").save(
+                f, "JPEG", quality=quality, optimize=True, progressive=True)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,215 @@
+"""The search page ``/search?…`` (the URL holds the whole state) and its exports
+``/search/export.csv`` and ``/search/export.json`` (every hit, streamed, no cap)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
+from markupsafe import Markup, escape
+
+from archive.permalinks import absolute
+from webapp import db, library, searching, users
+
+bp = Blueprint("search", __name__)
+NAV: list[tuple[str, str, str]] = []
+
+FACETS = (("series", "Bản tin"), ("year", "Năm"), ("section", "Chuyên mục"), ("kind", "Loại"),
+          ("topic", "Chủ đề"), ("ref", "Văn bản được dẫn"))
+FACET_SHOWN = 12  # values listed per facet (the most frequent)
+_ARTICLE_ID = re.compile(r"^(?P<issue>.+)-p\d+-[0-9a-f]{4}(?:-\d+)?$")
+_TAG = re.compile(r"(<[^>]*>)")
+_MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.I)
+
+
+@bp.get("/search")
+def search_page() -> Any:
+    query = searching.Query.from_args(request.args)
+    catalog = db.catalog()
+    context: dict[str, Any] = {"query": query, "result": None, "error": "", "hits": [],
+                               "facets": [], "series_names": {s.code: s.title for s in catalog.series()},
+                               "sections": _distinct(catalog, "section"),
+                               "topic_names": library.topic_names()}
+    status = 200
+    if not query.empty:
+        try:
+            result = searching.execute(current_app.config["BANTIN"], query)
+        except searching.BadQuery as e:
+            context["error"] = f"Không hiểu câu tìm kiếm: {e}"
+            status = 400
+        except searching.SearchUnavailable as e:
+            context["error"] = str(e)
+            status = 503
+        else:
+            context["result"] = result
+            context["hits"] = [_hit_view(h, query) for h in result.hits]
+            context["facets"] = _facet_view(result.facets, query, context)
+            context["pages"] = _pager(query, result.total)
+    return render_template("search/search.html", **context), status
+
+
+def _distinct(catalog: Any, column: str) -> list[str]:
+    if not library.has_table(catalog, "article"):
+        return []
+    rows = catalog.query(f"SELECT DISTINCT {column} AS v FROM article WHERE {column} != ''"
+                         f" ORDER BY {column}")
+    return [r["v"] for r in rows]
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """The engine's snippet with only ``<mark>`` kept: every other tag and character escaped,
+    whether or not the engine escaped them already (OCR text may hold ``<script>``)."""
+    out = []
+    for part in _TAG.split(snippet or ""):
+        m = _MARK.match(part)
+        if m:
+            out.append("</mark>" if m.group(1) else "<mark>")
+        else:
+            out.append(str(escape(html.unescape(part))))
+    return Markup("".join(out))
+
+
+def issue_of(hit: Any) -> str:
+    issue = getattr(hit, "issue_id", "") or ""
+    if issue:
+        return issue
+    hid = str(getattr(hit, "id", ""))
+    if getattr(hit, "kind", "") == "page" or "/" in hid:
+        return hid.rsplit("/", 1)[0]
+    m = _ARTICLE_ID.match(hid)
+    return m.group("issue") if m else ""
+
+
+def _hit_view(hit: Any, query: searching.Query) -> dict[str, Any]:
+    from urllib.parse import urlencode
+
+    issue = issue_of(hit)
+    pages = list(getattr(hit, "pages", []) or [])
+    extra = {"q": query.q} if query.q else {}
+    if getattr(hit, "kind", "") != "page":
+        extra["a"] = hit.id
+    suffix = ("?" + urlencode(extra)) if extra else ""
+    page_links = [(p, f"/i/{issue}/{p}{suffix}") for p in pages] if issue else []
+    url = getattr(hit, "url", "") or ""
+    if getattr(hit, "kind", "") == "page" and query.q:
+        url += ("&" if "?" in url else "?") + urlencode({"q": query.q})
+    return {"hit": hit, "url": url, "issue": issue, "page_links": page_links,
+            "snippet": safe_snippet(getattr(hit, "snippet", "") or "")}
+
+
+def _facet_view(facets: Any, query: searching.Query, context: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    facets = facets or {}
+    for name, label in FACETS:
+        counts = facets.get(name)
+        if not counts:
+            continue
+        items = list(counts.items()) if hasattr(counts, "items") else list(counts)
+        if name != "year":
+            items.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        else:
+            items.sort(key=lambda kv: str(kv[0]))
+        values = []
+        for value, count in items[: FACET_SHOWN if name != "year" else 200]:
+            value = str(value)
+            if name == "year":
+                url = query.url(year_from=int(value), year_to=int(value))
+                active = query.year_from == query.year_to == int(value)
+            elif name in ("series", "section", "kind", "topic", "ref"):
+                url = query.url(**{name: value})
+                active = getattr(query, name) == value
+            else:
+                continue
+            values.append({"value": value, "label": _facet_label(name, value, context),
+                           "count": count, "url": url, "active": active})
+        out.append({"name": name, "label": label, "values": values, "more": len(items) > len(values)})
+    return out
+
+
+def _facet_label(name: str, value: str, context: dict[str, Any]) -> str:
+    from webapp.vnformat import kind_label
+
+    if name == "series":
+        return context["series_names"].get(value, value)
+    if name == "topic":
+        return context["topic_names"].get(value, value)
+    if name == "kind":
+        return kind_label(value)
+    return value
+
+
+def _pager(query: searching.Query, total: int) -> dict[str, Any]:
+    last = max(1, -(-total // query.per_page))
+    window = [p for p in range(max(1, query.page - 3), min(last, query.page + 3) + 1)]
+    return {"last": last, "window": [(p, query.url(page=p)) for p in window],
+            "prev": query.url(page=query.page - 1) if query.page > 1 else "",
+            "next": query.url(page=query.page + 1) if query.page < last else ""}
+
+
+# --- exports -------------------------------------------------------------------------------
+
+EXPORT_FIELDS = ("id", "kind", "series", "date", "title", "section", "pages", "score", "url")
+
+
+@bp.get("/search/export.<fmt>")
+def export(fmt: str) -> Any:
+    if fmt not in ("csv", "json"):
+        return render_template("error.html", code=404, message="Không có định dạng này."), 404
+    query = searching.Query.from_args(request.args)
+    config = current_app.config["BANTIN"]
+    try:
+        first, hits = searching.all_hits(config, query)
+    except searching.BadQuery as e:
+        return Response(f"Không hiểu câu tìm kiếm: {e}\n", 400, mimetype="text/plain")
+    except searching.SearchUnavailable as e:
+        return Response(f"{e}\n", 503, mimetype="text/plain")
+    base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
+    users.audit(db.catalog(), g.user.name, "export", query.url(), f"format={fmt} total={first.total}")
+    stem = "bantin-tim-kiem-" + (first.query_key or "ket-qua")
+    if fmt == "csv":
+        body = _csv_rows(hits, base)
+        mime = "text/csv; charset=utf-8"
+    else:
+        body = _json_stream(first, hits, base, query)
+        mime = "application/json; charset=utf-8"
+    return Response(stream_with_context(body), mimetype=mime.split(";")[0],
+                    headers={"Content-Type": mime,
+                             "Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+def _export_record(hit: Any, base: str) -> dict[str, Any]:
+    rec = searching.hit_record(hit)
+    rec["url"] = absolute(base, rec["url"]) if rec.get("url") else ""
+    rec["snippet"] = re.sub(r"<[^>]+>", "", html.unescape(rec.get("snippet") or ""))
+    return rec
+
+
+def _csv_rows(hits: Iterator[Any], base: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer.writerow(EXPORT_FIELDS)
+    for hit in hits:
+        rec = _export_record(hit, base)
+        writer.writerow([";".join(map(str, rec[f])) if isinstance(rec[f], list) else rec[f]
+                         for f in EXPORT_FIELDS])
+        if buffer.tell() > 16384:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_stream(first: Any, hits: Iterator[Any], base: str, query: searching.Query) -> Iterator[str]:
+    head = {"total": first.total, "query_key": first.query_key,
+            "index_version": first.index_version, "search": query.url()}
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": [\n'
+    for n, hit in enumerate(hits):
+        yield ("" if n == 0 else ",\n") + json.dumps(_export_record(hit, base), ensure_ascii=False)
+    yield "\n]}\n"

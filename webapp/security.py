@@ -1,0 +1,201 @@
+"""Who may see what: the login guard, CSRF, roles and security headers.
+
+* :func:`guard` runs before every request. Only the endpoints in :data:`PUBLIC_ENDPOINTS`
+  answer without a login: the login form, the health check and the static CSS/JS the login
+  form uses (no data lives there). Everything else, including URLs that do not exist, needs
+  a session or, under ``/api/``, a personal token sent as ``Authorization: Bearer …``.
+  Pages redirect to ``/login``; the API answers 401 JSON. Per-view decorators are not
+  relied on: a new route is protected the moment it exists (tests enumerate the URL map).
+* CSRF: every POST/PUT/PATCH/DELETE must carry the session's token in the ``csrf_token``
+  form field or the ``X-CSRF-Token`` header, else 400. Requests authenticated by a bearer
+  token and carrying no session cookie are exempt (a browser cannot forge that header).
+* Roles: :func:`role_required` (or :func:`editor_required`, :func:`admin_required`) on a view,
+  or :func:`blueprint_role` on a whole blueprint (issue 7's editors' desk); 403 otherwise.
+  :func:`required_role` tells tests which role an endpoint needs.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
+
+from webapp import db, users
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "healthz", "static"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(guard)
+    app.after_request(headers)
+    app.context_processor(lambda: {"csrf_token": csrf_token, "current_user": g.get("user"),
+                                   "has_role": lambda role: users.has_role(g.get("user"), role),
+                                   "nav_items": nav_items})
+    app.extensions.setdefault("bantin_roles", {})
+
+
+# --- the guard -----------------------------------------------------------------------------
+
+def guard() -> Any:
+    g.user = None
+    g.auth = ""
+    bearer = _bearer()
+    if request.method in UNSAFE_METHODS and not (bearer and not request.cookies.get(
+            current_app.config["SESSION_COOKIE_NAME"])):
+        check_csrf()
+    user = _user_from_token(bearer) if bearer else _user_from_session()
+    if user is not None:
+        g.user = user
+        g.auth = "token" if bearer else "session"
+        role = required_role(current_app, request.endpoint)
+        if role != "reader" and not users.has_role(user, role):
+            abort(403)
+        return None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if bearer or request.path.startswith("/api/"):
+        response = jsonify(error="Cần đăng nhập: gửi mã truy cập cá nhân trong tiêu đề "
+                                 "Authorization: Bearer …", status=401)
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="bantin"'
+        return response
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or "-"
+    return ""
+
+
+def _user_from_token(token: str) -> users.User | None:
+    return users.user_for_token(db.catalog(), token)
+
+
+def _user_from_session() -> users.User | None:
+    name = session.get("user")
+    if not name:
+        return None
+    user = users.get_user(db.catalog(), name)
+    if user is None or user.disabled or user.epoch != session.get("epoch"):
+        session.clear()  # disabled, deleted, or password/role changed since this login
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target after login: a local path only (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return "/"
+    return target
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use); put it in every form."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def check_csrf() -> None:
+    expected = session.get("csrf")
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+        abort(400, description="CSRF token missing or wrong")
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Decorator: the view needs ``role`` or higher (403 otherwise). The guard also checks it,
+    so the role holds even if another decorator hides this one."""
+    if role not in users.ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not users.has_role(g.get("user"), role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.bantin_role = role  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+editor_required = role_required("editor")
+admin_required = role_required("admin")
+
+
+def blueprint_role(bp: Blueprint, role: str) -> None:
+    """Every view of ``bp`` needs ``role``: the guard reads this before the view runs."""
+    if role not in users.ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def record(state: Any) -> None:
+        state.app.extensions.setdefault("bantin_roles", {})[bp.name] = role
+
+    bp.record(record)
+
+
+def required_role(app: Flask, endpoint: str | None) -> str:
+    """The least role that may use ``endpoint`` ('reader' for an ordinary page)."""
+    if not endpoint:
+        return "reader"
+    roles = ["reader"]
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
+    if blueprint in app.extensions.get("bantin_roles", {}):
+        roles.append(app.extensions["bantin_roles"][blueprint])
+    view = app.view_functions.get(endpoint)
+    if view is not None and getattr(view, "bantin_role", None):
+        roles.append(view.bantin_role)
+    return max(roles, key=users.ROLES.index)
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    """(url, label, current) of the menu entries the user may see."""
+    out = []
+    for endpoint, label, role in current_app.extensions.get("bantin_nav", []):
+        if users.has_role(g.get("user"), role):
+            url = url_for(endpoint)
+            out.append((url, label, request.path == url or request.path.startswith(url + "/")))
+    return out
+
+
+# --- headers -------------------------------------------------------------------------------
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def headers(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if g.get("user") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Cookie")
+    return response

@@ -1,0 +1,82 @@
+"""Vietnamese display of numbers, dates and issue numbers (Jinja filters and citations).
+
+Numbers use a dot between thousands and a comma before decimals (*1.234,5*); dates read
+*tháng 7/1989*, *ngày 16/6/2022*; an issue is *số 7/2012*. Display only: stored values
+stay ISO (``YYYY-MM``) and plain numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5`` (``decimals`` digits after the comma)."""
+    if value is None or value == "":
+        return ""
+    text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def percent(value: float | None, decimals: int = 0) -> str:
+    """A share 0..1 as ``12,5 %``."""
+    if value is None:
+        return ""
+    return f"{number(100 * float(value), decimals)} %"
+
+
+def month(date: str) -> str:
+    """``1989-07`` → ``tháng 7/1989``; ``1989`` → ``năm 1989``; '' stays ''."""
+    m = _ISO.match(date or "")
+    if not m:
+        return date or ""
+    year, mon = m.group(1), m.group(2)
+    return f"tháng {int(mon)}/{year}" if mon else f"năm {year}"
+
+
+def day(date: str) -> str:
+    """``2022-06-16`` → ``ngày 16/6/2022``; shorter dates as :func:`month`."""
+    m = _ISO.match(date or "")
+    if not m or not m.group(3):
+        return month(date)
+    return f"ngày {int(m.group(3))}/{int(m.group(2))}/{m.group(1)}"
+
+
+def issue_number(number_text: str, year: int, printed: str = "", suffix: str = "") -> str:
+    """The issue as cited: ``số 7/2012`` (leading zeros dropped), special issues marked."""
+    try:
+        n = str(int(number_text))
+    except (TypeError, ValueError):
+        n = number_text or "?"
+    text = f"số {n}/{year}"
+    if suffix:
+        text += f" ({suffix_label(suffix)})"
+    return text
+
+
+SUFFIX_LABELS = {"xuan": "số Xuân", "dacbiet": "số đặc biệt", "tet": "số Tết"}
+
+
+def suffix_label(suffix: str) -> str:
+    return SUFFIX_LABELS.get(suffix, suffix)
+
+
+def page_range(first: int, last: int) -> str:
+    """``tr. 12–14`` or ``tr. 12`` (en dash, as printed citations use)."""
+    if not first:
+        return ""
+    return f"tr. {first}–{last}" if last and last != first else f"tr. {first}"
+
+
+KIND_LABELS = {"tin": "Tin", "bai": "Bài", "hoi-dap": "Hỏi – đáp", "van-ban": "Văn bản",
+               "khac": "Khác", "article": "Bài", "page": "Trang"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+FILTERS = {"vn_number": number, "vn_percent": percent, "vn_month": month, "vn_day": day,
+           "vn_kind": kind_label, "vn_pages": page_range}
