@@ -205,3 +205,26 @@ def save_tiff(images: list[Image.Image], path: Path) -> Path:
     images[0].save(path, "TIFF", save_all=True, append_images=images[1:], dpi=dpi,
                    compression="tiff_lzw")
     return path
+
+
+def fake_tesseract(folder: Path, action: str) -> Path:
+    """A ``tesseract`` script for fault injection, to put first on PATH.
+
+    ``--version`` and ``--list-langs`` go to the real Tesseract; a page run does ``action``
+    (shell), where ``"$REAL" "$@"`` runs the real one. Examples: ``exec sleep 600`` (a page
+    that hangs), ``echo broken >&2; exit 1`` (a crash). Returns the folder to prepend to PATH.
+    """
+    import shutil
+
+    real = shutil.which("tesseract")
+    if real is None:
+        raise FileNotFoundError("tesseract is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "tesseract"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'REAL="{real}"\n'
+        'case "$1" in --version|--list-langs|--help*) exec "$REAL" "$@";; esac\n'
+        f"{action}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return folder

@@ -1,0 +1,341 @@
+"""OCR: an engine Protocol and the Tesseract engine, and :func:`ocr_page` for the extract stage.
+
+One Tesseract run per page: ``image_to_data`` (TSV) gives every word with its box, confidence
+and block/paragraph/line numbers, and the page text is rebuilt from those rows, so text,
+words and confidences always agree and no page is read twice.
+
+Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benchmark"):
+
+* ``vie`` alone (adding ``eng`` gained nothing and cost 13 % more time);
+* ``--oem 1`` (LSTM), ``--psm 3`` (automatic layout: keeps two-column pages in reading
+  order, where ``--psm 6`` reads across the columns); the poor copies that lost whole blocks
+  under psm 3 are fixed by deskewing first (``indexer.preprocess``);
+* the page is prepared by ``indexer.preprocess`` (flattened illumination, contrast, deskew,
+  upscaled when under 250 dpi) and Tesseract binarises with its default Otsu threshold,
+  which is enough once the light is flat;
+* ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower.
+
+Every option that changes the output, the Tesseract version and the preprocessing version
+are in :func:`settings_key`, so a page is redone exactly when one of them changes.
+
+Test seam: the engine runs the ``tesseract`` found on ``PATH`` (as pytesseract does); tests
+put a script named ``tesseract`` first on ``PATH`` to make a page hang or fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+from archive.errors import MissingDependency, OcrFailure
+from archive.models import OcrSettings, PageResult, PageTask, Word
+from archive.vntext import nfc
+from indexer import preprocess
+from indexer.render import load_page_image
+
+log = logging.getLogger(__name__)
+
+ENGINE = "tesseract"
+INSTALL_HINT = "install tesseract-ocr and tesseract-ocr-vie (sudo apt-get install -y tesseract-ocr tesseract-ocr-vie)"
+
+# Tesseract options and their defaults; OcrSettings.extra may override any of them (and the
+# preprocessing switches below). Every one is part of the settings key.
+DEFAULT_OPTIONS: dict[str, str] = {
+    "psm": "3",  # automatic page segmentation, no orientation detection
+    "oem": "1",  # LSTM only (Debian's vie is the fast integer LSTM model)
+    "thresholding_method": "0",  # 0 Otsu (after our flattening), 1 adaptive Otsu, 2 Sauvola
+}
+PREP_OPTIONS = ("flatten", "stretch", "deskew", "upscale_below", "denoise")
+
+
+# --- values -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word as the engine saw it, in pixels of the image it was given."""
+
+    text: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 pixels
+    conf: float  # 0..100
+    block: int  # paragraph-level text region, 1-based, in reading order
+    line: int  # 1-based within the page, in reading order
+    line_height: int  # pixels, the height of the word's line box
+
+
+@dataclass(frozen=True)
+class Recognition:
+    words: tuple[OcrWord, ...]
+    text: str  # NFC, lines joined by "\n", a blank line between blocks
+    confidence: float  # mean word confidence, 0..100 (0 when no words)
+
+
+class OcrEngine(Protocol):
+    """What the extract stage needs of an OCR engine (Tesseract today, others later)."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
+                  where: str = "page") -> Recognition:
+        """Read ``image`` (mode "L", ``dpi`` dots per inch) once; ``where`` names the page in
+        errors. Raises MissingDependency or OcrFailure."""
+        ...
+
+
+# --- options ------------------------------------------------------------------------------
+
+def options(settings: OcrSettings) -> dict[str, str]:
+    """The effective options: defaults overridden by ``settings.extra``."""
+    merged = dict(DEFAULT_OPTIONS)
+    prep = preprocess.PrepOptions()
+    merged.update({"flatten": str(int(prep.flatten)), "stretch": str(int(prep.stretch)),
+                   "deskew": str(int(prep.deskew)), "upscale_below": f"{prep.upscale_below:g}",
+                   "denoise": str(int(prep.denoise))})
+    merged.update({str(k): str(v) for k, v in settings.extra})
+    return merged
+
+
+def prep_options(settings: OcrSettings) -> preprocess.PrepOptions:
+    opts = options(settings)
+    return preprocess.PrepOptions(
+        flatten=opts["flatten"] == "1", stretch=opts["stretch"] == "1",
+        deskew=opts["deskew"] == "1", upscale_below=float(opts["upscale_below"]),
+        denoise=opts["denoise"] == "1")
+
+
+def settings_key(settings: OcrSettings) -> str:
+    """Engine, version, language, dpi, every option and the preprocessing version.
+
+    Raises MissingDependency when Tesseract or the language pack is not installed.
+    """
+    engine = TesseractEngine()
+    engine.check_languages(settings.lang)
+    opts = options(settings)
+    tess = ";".join(f"{k}={opts[k]}" for k in sorted(opts) if k not in PREP_OPTIONS)
+    prep = prep_options(settings).key()
+    return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};prep={prep}"
+
+
+# --- Tesseract ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4)
+def _tesseract_info(command: str) -> tuple[str, frozenset[str]]:
+    """(version line, installed languages) of the ``tesseract`` on PATH; cached per process."""
+    exe = shutil.which(command)
+    if exe is None:
+        raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}")
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60,
+                             check=False)
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True,
+                               timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MissingDependency(f"Tesseract cannot be run ({e}): {INSTALL_HINT}") from e
+    version = (out.stdout or out.stderr).strip().splitlines()
+    if not version or not version[0].lower().startswith("tesseract"):
+        raise MissingDependency(f"'{exe} --version' did not answer as Tesseract: {INSTALL_HINT}")
+    names = frozenset(line.strip() for line in (langs.stdout + langs.stderr).splitlines()[1:]
+                      if line.strip() and " " not in line.strip())
+    return version[0].strip(), names
+
+
+class TesseractEngine:
+    """Tesseract through pytesseract, one process per page, one thread per process."""
+
+    name = ENGINE
+    command = "tesseract"
+
+    @property
+    def version(self) -> str:
+        return _tesseract_info(self.command)[0]
+
+    def check_languages(self, lang: str) -> None:
+        """Raise MissingDependency naming the Debian package of any missing language."""
+        installed = _tesseract_info(self.command)[1]
+        for code in lang.split("+"):
+            if code and code not in installed:
+                raise MissingDependency(
+                    f"Tesseract has no '{code}' language data: install tesseract-ocr-{code} "
+                    f"(sudo apt-get install -y tesseract-ocr-{code})")
+
+    def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
+                  where: str = "page") -> Recognition:
+        import pytesseract
+
+        self.check_languages(settings.lang)
+        os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
+        opts = options(settings)
+        config = (f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)} "
+                  f"-c thresholding_method={opts['thresholding_method']}")
+        with tempfile.TemporaryDirectory(prefix="bantin-ocr-") as tmp:
+            # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
+            source = Path(tmp) / "page.pgm"
+            image.convert("L").save(source, "PPM")
+            try:
+                tsv = pytesseract.image_to_data(str(source), lang=settings.lang, config=config,
+                                                timeout=settings.timeout or 0)
+            except pytesseract.TesseractNotFoundError as e:
+                raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}") from e
+            except RuntimeError as e:
+                if "timeout" in str(e).lower():
+                    raise OcrFailure(where, f"Tesseract timed out after {settings.timeout:g} s",
+                                     "check the scan, or raise ocr_timeout") from e
+                raise OcrFailure(where, f"Tesseract failed ({e})", "check the scan") from e
+            except pytesseract.TesseractError as e:
+                message = str(e.message if hasattr(e, "message") else e).strip()
+                if "loading language" in message.lower():
+                    raise MissingDependency(
+                        f"Tesseract cannot load '{settings.lang}': install "
+                        f"tesseract-ocr-{settings.lang.split('+')[0]}") from e
+                raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
+                                 "check the scan") from e
+        return parse_tsv(tsv)
+
+
+def get_engine(name: str = ENGINE) -> OcrEngine:
+    if name != ENGINE:
+        raise MissingDependency(f"unknown OCR engine '{name}'; available: {ENGINE}")
+    return TesseractEngine()
+
+
+# --- TSV → words and text -----------------------------------------------------------------
+
+_DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+
+
+def clean_word(text: str) -> str:
+    """A Tesseract word made safe: NFC, no stray combining marks, no invisible characters.
+
+    Tesseract sometimes emits a tone mark as a separate combining character, or one with
+    no letter to sit on; after NFC composes what can be composed, any combining mark left
+    over cannot belong to a Vietnamese letter (all of which are precomposed) and is dropped.
+    """
+    text = nfc(text)
+    out = []
+    for ch in text:
+        if ch in _DROP or unicodedata.combining(ch):
+            continue
+        out.append(_LIGATURES.get(ch, ch))
+    return "".join(out).strip()
+
+
+def parse_tsv(tsv: str) -> Recognition:
+    """Tesseract's TSV (levels page/block/par/line/word) → words, text and mean confidence.
+
+    Blocks here are Tesseract's paragraphs, numbered in the order Tesseract reads them (its
+    layout analysis orders columns); text gets a blank line between them. Rows with
+    confidence -1 (structure rows, or words Tesseract gave up on) carry no word.
+    """
+    rows = tsv.splitlines()
+    if not rows:
+        return Recognition((), "", 0.0)
+    header = rows[0].split("\t")
+    col = {name: i for i, name in enumerate(header)}
+    needed = ("level", "block_num", "par_num", "line_num", "left", "top", "width", "height",
+              "conf", "text")
+    if any(name not in col for name in needed):
+        raise OcrFailure("tesseract", f"unexpected TSV header {header!r}",
+                         "check the Tesseract installation (5.x expected)")
+    line_heights: dict[tuple[int, int, int], int] = {}
+    raw: list[tuple[tuple[int, int, int], str, tuple[int, int, int, int], float]] = []
+    for row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) < len(header) - 1:
+            continue
+        if len(cells) < len(header):
+            cells.append("")
+        try:
+            level = int(cells[col["level"]])
+            key = (int(cells[col["block_num"]]), int(cells[col["par_num"]]),
+                   int(cells[col["line_num"]]))
+            left, top = int(cells[col["left"]]), int(cells[col["top"]])
+            width, height = int(cells[col["width"]]), int(cells[col["height"]])
+            conf = float(cells[col["conf"]])
+        except ValueError:
+            continue
+        if level == 4:
+            line_heights[key] = height
+        elif level == 5 and conf >= 0:
+            text = clean_word(cells[col["text"]])
+            if text:
+                raw.append((key, text, (left, top, left + width, top + height),
+                            min(max(conf, 0.0), 100.0)))
+    blocks: dict[tuple[int, int], int] = {}
+    lines: dict[tuple[int, int, int], int] = {}
+    words: list[OcrWord] = []
+    for key, text, box, conf in raw:
+        block = blocks.setdefault(key[:2], len(blocks) + 1)
+        line = lines.setdefault(key, len(lines) + 1)
+        height = line_heights.get(key, box[3] - box[1])
+        words.append(OcrWord(text, box, conf, block, line, height))
+    return Recognition(tuple(words), page_text(words), _mean([w.conf for w in words]))
+
+
+def page_text(words: list[OcrWord] | tuple[OcrWord, ...]) -> str:
+    """Lines joined by "\\n" in reading order, a blank line between blocks."""
+    parts: list[str] = []
+    last_block = last_line = None
+    current: list[str] = []
+    for w in words:
+        if w.line != last_line:
+            if current:
+                parts.append(" ".join(current))
+                current = []
+            if last_block is not None and w.block != last_block:
+                parts.append("")
+            last_line, last_block = w.line, w.block
+        current.append(w.text)
+    if current:
+        parts.append(" ".join(current))
+    return nfc("\n".join(parts))
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 2) if values else 0.0
+
+
+# --- the extract stage's entry point ------------------------------------------------------
+
+def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) -> PageResult:
+    """OCR one page: render or load it, prepare it, one Tesseract run, words as page fractions.
+
+    Raises BadInput (the file cannot be read), OcrFailure (Tesseract failed or timed out),
+    MissingDependency; ``indexer.extract.extract_page`` turns them into a failed result.
+    """
+    started = time.monotonic()
+    engine = engine or get_engine()
+    where = f"{task.path} page {task.file_page + 1}"
+    key = settings_key(task.settings)
+    image = load_page_image(task.path, task.source_kind, task.file_page, task.settings.dpi,
+                            gray=True)
+    dpi = float(image.info.get("dpi", (task.settings.dpi,))[0]) or float(task.settings.dpi)
+    prepared = preprocess.prepare(image, dpi, prep_options(task.settings))
+    recognition = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where)
+    words = tuple(
+        Word(text=w.text, box=prepared.to_source(w.box), conf=round(w.conf, 1), block=w.block,
+             line=w.line, size=round(w.line_height * 72.0 / prepared.dpi, 2))
+        for w in recognition.words)
+    steps = ",".join(prepared.steps) or "none"
+    log.debug("%s: %d words, conf %.1f, prep %s, %.2f s", task.page_id, len(words),
+              recognition.confidence, steps, time.monotonic() - started)
+    notes = [n for n in (note, f"prep: {steps}") if n]
+    return PageResult(
+        page_id=task.page_id, sha256=task.sha256, method="ocr", text=recognition.text,
+        words=words, confidence=recognition.confidence, engine=engine.name,
+        engine_version=engine.version, settings_key=key, width_px=image.width,
+        height_px=image.height, note="; ".join(notes),
+        seconds=round(time.monotonic() - started, 3))

@@ -1,0 +1,112 @@
+"""indexer.preprocess on pages rendered by tests/pages.py: skew found, light flattened,
+contrast stretched, and boxes mapped back onto the source page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from indexer import preprocess
+from tests.pages import render_text_page, rotate, rotate_point, uneven_light
+
+
+@pytest.fixture(scope="module")
+def page() -> tuple[Image.Image, object]:
+    return render_text_page(dpi=300, width_in=5.5)
+
+
+@pytest.mark.parametrize("degrees", [0.0, 0.8, -1.7, 3.0, -4.5])
+def test_find_skew_recovers_the_angle(page, degrees: float) -> None:
+    image, _ = page
+    skewed = rotate(image, degrees) if degrees else image
+    found = preprocess.find_skew(skewed, 300)
+    assert abs(found - degrees) <= 0.15, (degrees, found)
+
+
+def test_find_skew_on_a_blank_page_is_zero() -> None:
+    assert preprocess.find_skew(Image.new("L", (800, 1000), 250), 300) == 0.0
+
+
+def test_deskewed_boxes_map_back_onto_the_skewed_source(page) -> None:
+    image, drawn = page
+    skewed = rotate(image, 2.0)
+    prepared = preprocess.prepare(skewed, 300)
+    assert any(s.startswith("deskew:") for s in prepared.steps)
+    # a drawn word's box, carried through the skew and then the deskew, maps back to where
+    # the word lies on the skewed source
+    word, (x0, y0, x1, y1) = drawn.words[5]
+    src = [rotate_point(x, y, image.size, 2.0, skewed.size) for x, y in ((x0, y0), (x1, y1))]
+    cx_src = (src[0][0] + src[1][0]) / 2 / skewed.width
+    cy_src = (src[0][1] + src[1][1]) / 2 / skewed.height
+    # where the word is in the prepared image: rotate the source point back by -skew
+    px, py = rotate_point((src[0][0] + src[1][0]) / 2, (src[0][1] + src[1][1]) / 2,
+                          skewed.size, -prepared.skew, prepared.image.size)
+    bx0, by0, bx1, by1 = prepared.to_source((px - 2, py - 2, px + 2, py + 2))
+    assert abs((bx0 + bx1) / 2 - cx_src) < 0.004 and abs((by0 + by1) / 2 - cy_src) < 0.004, word
+
+
+def test_prepared_image_keeps_the_text_where_the_map_says(page) -> None:
+    image, drawn = page
+    skewed = rotate(image, -2.5)
+    prepared = preprocess.prepare(skewed, 300)
+    a = np.asarray(prepared.image)
+    # every drawn word is dark in the prepared image at the place the inverse map predicts
+    for word, (x0, y0, x1, y1) in drawn.words[::7]:
+        sx, sy = rotate_point((x0 + x1) / 2, (y0 + y1) / 2, image.size, -2.5, skewed.size)
+        px, py = rotate_point(sx, sy, skewed.size, -prepared.skew, prepared.image.size)
+        window = a[int(py) - 15: int(py) + 15, int(px) - 15: int(px) + 15]
+        assert window.min() < 100, word
+
+
+def test_flatten_evens_out_a_phone_photo(page) -> None:
+    image, _ = page
+    photo = uneven_light(image, strength=0.6, shadow=0.4)
+    flat, spread = preprocess.flatten(photo, 300)
+    assert spread > 60  # the photo's paper ranges over a wide band of grey
+    _, spread_after = preprocess.flatten(flat, 300)
+    assert spread_after < 15
+
+    def paper_range(im: Image.Image) -> float:
+        a = np.asarray(im, dtype=np.float32)
+        paper = a[a > preprocess.otsu(a.astype(np.uint8))]
+        return float(np.percentile(paper, 95) - np.percentile(paper, 5))
+
+    assert paper_range(flat) < paper_range(photo) / 3
+
+
+def test_flatten_keeps_the_ink(page) -> None:
+    image, _ = page
+    flat, spread = preprocess.flatten(image, 300)
+    assert spread < 10
+    a, b = np.asarray(image, dtype=int), np.asarray(flat, dtype=int)
+    ink = a < 100
+    assert b[ink].mean() < 80  # text stays dark
+    assert b[~ink].mean() > 240  # paper stays light
+
+
+def test_stretch_spreads_a_grey_page() -> None:
+    image, _ = render_text_page(dpi=150, ink=110, paper=170)
+    out = np.asarray(preprocess.stretch(image))
+    assert out.min() == 0 and np.percentile(out, 90) == 255
+
+
+def test_otsu_splits_two_levels() -> None:
+    values = np.array([30] * 100 + [220] * 300, dtype=np.uint8)
+    assert 30 <= preprocess.otsu(values) < 220
+
+
+def test_upscale_maps_boxes_back(page) -> None:
+    image, _ = page
+    small = image.resize((image.width // 2, image.height // 2))
+    prepared = preprocess.prepare(small, 150, preprocess.PrepOptions(upscale_below=250))
+    assert prepared.dpi == 300 and prepared.image.width == small.width * 2
+    assert prepared.to_source((0, 0, prepared.image.width, prepared.image.height)) == (0, 0, 1, 1)
+
+
+def test_steps_are_listed_and_keyed() -> None:
+    image = Image.new("RGB", (600, 800), (240, 240, 240))
+    prepared = preprocess.prepare(image, 300)
+    assert prepared.steps[0] == "gray" and prepared.image.mode == "L"
+    assert preprocess.PrepOptions().key() != preprocess.PrepOptions(deskew=False).key()
+    assert preprocess.NONE.key() == f"v{preprocess.VERSION}"
