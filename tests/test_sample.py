@@ -1,0 +1,289 @@
+"""The sample archive: files follow the scans convention, and the truth matches the files.
+
+One small sample is written per test session (module fixture) and checked against the
+files with independent readers: pdfplumber for text layers, pypdfium2 for PDF page counts
+and rendering, Pillow for TIFF frames and page images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from archive.vntext import nfc
+from samplegen.plan import ArchivePlan, ArticlePlan, IssuePlan, SeriesPlan
+from samplegen.sample import write_sample
+
+REPO = Path(__file__).resolve().parent.parent
+ISSUE4_TOPICS = {
+    "xay-dung-dang", "hoc-tap-lam-theo-bac", "kinh-te", "van-hoa-xa-hoi", "quoc-phong-an-ninh",
+    "doi-ngoai", "phong-chong-tham-nhung", "bao-ve-nen-tang-tu-tuong", "guong-dien-hinh",
+    "phap-luat-chinh-sach", "thoi-su", "khoa-hoc-cong-nghe-chuyen-doi-so", "moi-truong-thien-tai",
+    "dan-van-mat-tran", "lich-su-truyen-thong",
+}
+TCVN3_SIGNS = set("«¹¸µ¶·èéêëìíîïñòóôõö÷øùúûüýþ®§¨©ª¬\xad−∙")
+VNI_SIGNS = set("øùûõïâäåàáãêèéúüëöôñ")
+
+
+# --- a tiny plan of our own, used until samplegen.content's plan_archive is available ----
+_PARAS = (
+    "Thực hiện Nghị quyết số 21-NQ/TW, ngày 16/6/2022 của Ban Chấp hành Trung ương khóa XIII, "
+    "Đảng ủy xã Hưng Đạo đã chỉ đạo các chi bộ đổi mới nội dung sinh hoạt, gắn với nhiệm vụ "
+    "chính trị của địa phương, phát huy vai trò tiên phong, gương mẫu của đảng viên.",
+    "Qua một năm triển khai, chất lượng sinh hoạt chi bộ có chuyển biến rõ nét; tỷ lệ đảng viên "
+    "dự sinh hoạt đạt trên 95 phần trăm, nhiều ý kiến đóng góp thiết thực được tiếp thu.",
+    "Bên cạnh kết quả đạt được, vẫn còn một số chi bộ sinh hoạt chưa đều, nội dung còn chung "
+    "chung. Thời gian tới, Đảng ủy tiếp tục tăng cường kiểm tra, giám sát, biểu dương cách làm hay.",
+)
+_QA = ("Hỏi: Đảng viên đi làm ăn xa có phải sinh hoạt ở nơi cư trú không?",
+       "Đáp: Có. Đảng viên giữ mối liên hệ với chi bộ và nhân dân nơi cư trú theo quy định.")
+
+
+def _stub_plan() -> ArchivePlan:
+    series = (SeriesPlan("ttshcb", "Thông tin sinh hoạt chi bộ", "Ban Tuyên giáo Trung ương", 1989, 12,
+                         "trung-uong", "", (("Thông báo nội bộ", "Ban Tư tưởng – Văn hóa Trung ương",
+                                             "1989-07", "1995-12"),
+                                            ("Thông tin sinh hoạt chi bộ", "Ban Tuyên giáo Trung ương",
+                                             "1996-01", None))),)
+    kinds = (("scan-old", 1, 1990), ("scan-300", 2, 1997), ("scan-photo", 1, 2003),
+             ("pdf-tcvn3", 2, 2001), ("pdf-vni", 1, 2005), ("pdf-unicode", 2, 2023))
+    issues = []
+    for n, (source, columns, year) in enumerate(kinds, 1):
+        iid = f"ttshcb-{year}-{n:02d}"
+        arts = []
+        specs = [("bai", "Những vấn đề chung", "Đổi mới nội dung sinh hoạt chi bộ ở xã Hưng Đạo", 3),
+                 ("tin", "Tin trong tỉnh", "Xã Tân Lập hoàn thành chỉ tiêu", 1),
+                 ("tin", "Tin trong tỉnh", "Huyện Đông Sơn ra mắt mô hình dân vận khéo", 2),
+                 ("hoi-dap", "Hỏi – đáp", "Về sinh hoạt đảng viên nơi cư trú", 0),
+                 ("bai", "Kinh nghiệm – cách làm hay", "Chi bộ thôn Yên Lạc nâng cao chất lượng", 3)]
+        for k, (kind, section, title, n_par) in enumerate(specs, 1):
+            paras = _QA if kind == "hoi-dap" else _PARAS[:n_par]
+            refs = ("21-NQ/TW",) if year >= 2023 and "21-NQ/TW" in " ".join(paras) else ()
+            if not refs:
+                paras = tuple(p.replace("Nghị quyết số 21-NQ/TW, ngày 16/6/2022 của Ban Chấp hành "
+                                        "Trung ương khóa XIII", "chủ trương của cấp trên") for p in paras)
+            arts.append(ArticlePlan(f"{iid}#{k:02d}", section, title, "PV" if kind == "tin" else "Trần Bình",
+                                    kind, paras, ("xay-dung-dang",), refs))
+        title = "Thông báo nội bộ" if year < 1996 else "Thông tin sinh hoạt chi bộ"
+        issues.append(IssuePlan("ttshcb", year, f"{n:02d}", "", 7, title, "Ban Tuyên giáo Trung ương",
+                                f"Số {n} – tháng 7/{year}", source, columns, n % 2 == 1, tuple(arts),
+                                seed=7, print_run=1200, editor="Ban biên tập", licence="12/GP-XB"))
+    return ArchivePlan(series, tuple(issues), ({"series": "ttshcb", "topic": "kinh-te"},))
+
+
+def _plan() -> ArchivePlan:
+    try:
+        from samplegen.content import plan_archive
+
+        return plan_archive("small", 7)
+    except (ImportError, OSError):  # content still being written: the tiny plan above
+        return _stub_plan()
+
+
+# --- fixtures ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def plan() -> ArchivePlan:
+    return _plan()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory, plan: ArchivePlan) -> Path:
+    home = tmp_path_factory.mktemp("sample")
+    write_sample(home, plan, jobs=2)
+    return home
+
+
+def _pages(home: Path) -> list[dict]:
+    return [json.loads(line) for line in (home / "sample-truth/pages.jsonl").read_text("utf-8").splitlines()]
+
+
+def _articles(home: Path) -> list[dict]:
+    return [json.loads(line) for line in (home / "sample-truth/articles.jsonl").read_text("utf-8").splitlines()]
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _region_lines(page: pdfplumber.page.Page, regions: list[list[float]]) -> list[str]:
+    """The page's text read region by region in the truth's reading order."""
+    w, h = float(page.width), float(page.height)
+    lines: list[str] = []
+    for x0, y0, x1, y1 in regions:
+        text = page.within_bbox((x0 * w, y0 * h, x1 * w, y1 * h)).extract_text()
+        lines += [ln for ln in text.split("\n") if ln.strip()]
+    return lines
+
+
+# --- tests -------------------------------------------------------------------------------
+
+def test_every_kind_of_source_and_container(sample: Path, plan: ArchivePlan) -> None:
+    pages = _pages(sample)
+    assert {p["scan"] for p in pages} == {i.source for i in plan.issues}
+    assert {"scan-old", "scan-300", "scan-photo", "pdf-tcvn3", "pdf-vni", "pdf-unicode"} <= {p["scan"] for p in pages}
+    containers = {p["container"] for p in pages}
+    assert {"pdf", "tiff", "images-png", "images-jpg"} <= containers
+    for s in plan.series:
+        data = tomllib.loads((sample / "scans" / s.code / "series.toml").read_text("utf-8"))
+        assert data["code"] == s.code and data["title"] == s.title
+        assert [t["title"] for t in data["titles"]] == [t[0] for t in s.titles]
+
+
+def test_truth_pages_exist_in_the_files(sample: Path, plan: ArchivePlan) -> None:
+    pages = _pages(sample)
+    by_issue: dict[str, list[dict]] = {}
+    for p in pages:
+        by_issue.setdefault(p["issue"], []).append(p)
+    assert set(by_issue) == {i.issue_id for i in plan.issues}
+    for issue_id, recs in by_issue.items():
+        assert [r["page"] for r in recs] == list(range(1, len(recs) + 1)), issue_id
+        container = recs[0]["container"]
+        if container in ("pdf", "pdf-image"):
+            doc = pdfium.PdfDocument(sample / "scans" / recs[0]["file"])
+            assert len(doc) == len(recs), issue_id
+            assert [r["file_page"] for r in recs] == list(range(len(recs)))
+            doc.close()
+        elif container == "tiff":
+            with Image.open(sample / "scans" / recs[0]["file"]) as im:
+                assert im.n_frames == len(recs), issue_id
+        else:
+            folder = (sample / "scans" / recs[0]["file"]).parent
+            images = sorted(f.name for f in folder.iterdir())
+            assert images == [Path(r["file"]).name for r in recs]
+            for r in recs:
+                with Image.open(sample / "scans" / r["file"]) as im:
+                    assert im.mode == "L" and im.width > 1000
+        for r in recs:
+            assert r["text"] == nfc(r["text"])
+            assert "Dữ liệu mẫu – nội dung hư cấu" in r["text"].splitlines()
+
+
+def test_born_digital_pages_extract_to_their_truth_exactly(sample: Path) -> None:
+    pages = [p for p in _pages(sample) if p["scan"] == "pdf-unicode"]
+    assert pages
+    for rec in pages:
+        with pdfplumber.open(sample / "scans" / rec["file"]) as pdf:
+            got = _region_lines(pdf.pages[rec["file_page"]], rec["regions"])
+        want = [ln for ln in rec["text"].split("\n") if ln]
+        assert [nfc(g) for g in got] == want, f"{rec['issue']} p{rec['page']}"
+
+
+def test_legacy_pdfs_extract_as_mojibake(sample: Path) -> None:
+    from indexer.legacy import detect
+
+    pages = [p for p in _pages(sample) if p["source"] == "pdf-legacy"]
+    assert {p["scan"] for p in pages} == {"pdf-tcvn3", "pdf-vni"}
+    for rec in pages:
+        with pdfplumber.open(sample / "scans" / rec["file"]) as pdf:
+            page = pdf.pages[rec["file_page"]]
+            text = page.extract_text()
+            fonts = {c["fontname"] for c in page.chars}
+        assert text.replace("\n", " ") != rec["text"].replace("\n", " ")
+        signs = TCVN3_SIGNS if rec["scan"] == "pdf-tcvn3" else VNI_SIGNS
+        assert sum(ch in signs for ch in text) > 20, f"{rec['issue']} p{rec['page']}: {text[:80]!r}"
+        assert detect(fonts, text) == rec["scan"].removeprefix("pdf-"), sorted(fonts)
+
+
+def test_scans_have_no_text_layer(sample: Path) -> None:
+    for rec in _pages(sample):
+        if rec["container"] == "pdf-image":
+            with pdfplumber.open(sample / "scans" / rec["file"]) as pdf:
+                assert pdf.pages[rec["file_page"]].chars == []
+                assert len(pdf.pages[rec["file_page"]].images) == 1
+
+
+def test_articles_pages_and_labels(sample: Path, plan: ArchivePlan) -> None:
+    articles = _articles(sample)
+    assert len(articles) == sum(len(i.articles) for i in plan.issues)
+    pages = Counter(p["issue"] for p in _pages(sample))
+    topics_file = REPO / "indexer" / "topics.toml"
+    if topics_file.exists():
+        topics = {t["slug"] for t in tomllib.loads(topics_file.read_text("utf-8"))["topic"]}
+    else:
+        topics = ISSUE4_TOPICS
+    docs = {d["id"]: d["date"] for d in
+            tomllib.loads((REPO / "indexer" / "documents.toml").read_text("utf-8"))["document"]}
+    ids = [a["id"] for a in articles]
+    assert len(set(ids)) == len(ids)
+    kinds = Counter(a["kind"] for a in articles)
+    assert kinds["tin"] and kinds["bai"] and kinds["hoi-dap"]
+    for a in articles:
+        assert 1 <= a["first_page"] <= a["last_page"] <= pages[a["issue"]], a["id"]
+        assert a["id"].startswith(f"{a['issue']}-p{a['first_page']}-")
+        assert 1 <= len(a["topics"]) <= 3 and set(a["topics"]) <= topics, a["topics"]
+        for ref in a["doc_refs"]:
+            assert ref in docs, ref
+            assert docs[ref][:7] <= a["date"], f"{a['id']} cites {ref} of {docs[ref]}"
+
+
+def test_article_titles_are_printed_on_their_first_page(sample: Path) -> None:
+    text = {(p["issue"], p["page"]): p["text"].replace("\n", " ").lower() for p in _pages(sample)}
+    for a in _articles(sample):
+        first_words = " ".join(a["title"].split()[:3]).lower()
+        assert first_words in text[(a["issue"], a["first_page"])], a["id"]
+
+
+def test_same_seed_same_bytes(sample: Path, plan: ArchivePlan, tmp_path: Path) -> None:
+    write_sample(tmp_path, plan, jobs=1)
+    assert _digests(tmp_path) == _digests(sample)
+
+
+def test_never_writes_over_originals(tmp_path: Path, plan: ArchivePlan) -> None:
+    from archive.errors import UsageError
+
+    own = tmp_path / "scans" / "ttshcb" / "1990" / "ttshcb-1990-01.pdf"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"%PDF-1.4 the user's own scan")
+    small = ArchivePlan(plan.series, plan.issues[:1], plan.gaps)
+    with pytest.raises(UsageError, match="not empty"):
+        write_sample(tmp_path, small)
+    assert own.read_bytes() == b"%PDF-1.4 the user's own scan"
+    assert not (tmp_path / "sample-truth").exists()
+
+
+def test_force_replaces_only_the_previous_sample(tmp_path: Path, plan: ArchivePlan) -> None:
+    first = ArchivePlan(plan.series, plan.issues[:1], plan.gaps)
+    write_sample(tmp_path, first, jobs=1)
+    written = json.loads((tmp_path / "sample-truth/manifest.json").read_text("utf-8"))["files"]
+    own = tmp_path / "scans" / "notes.txt"
+    own.write_text("mine")
+    second = ArchivePlan(plan.series, plan.issues[-1:], plan.gaps)
+    write_sample(tmp_path, second, force=True, jobs=1)
+    assert own.read_text() == "mine"
+    for rel in written:
+        if not rel.endswith("series.toml"):
+            assert not (tmp_path / "scans" / rel).exists(), rel
+    assert [p["issue"] for p in _pages(tmp_path)][0] == plan.issues[-1].issue_id
+
+
+def test_rendered_pages_look_like_pages(sample: Path, tmp_path: Path) -> None:
+    pages = _pages(sample)
+    picks = [next(p for p in pages if p["scan"] == kind and p["page"] == 1)
+             for kind in ("scan-old", "pdf-tcvn3", "pdf-unicode")]
+    for rec in picks:
+        path = sample / "scans" / rec["file"]
+        if rec["container"] in ("pdf", "pdf-image"):
+            doc = pdfium.PdfDocument(path)
+            img = doc[rec["file_page"]].render(scale=100 / 72, grayscale=True).to_pil().convert("L")
+            doc.close()
+        else:
+            with Image.open(path) as im:
+                im.seek(rec["file_page"])
+                img = im.convert("L")
+        out = tmp_path / f"{rec['issue']}-{rec['page']}.png"
+        img.save(out)
+        with Image.open(out) as im:
+            hist = im.histogram()
+            dark = sum(hist[:128]) / (im.width * im.height)
+            assert im.width > 500 and im.height > 700
+            assert 0.01 < dark < 0.35, f"{out.name}: {dark:.3f} of the page is ink"
