@@ -401,3 +401,41 @@ def csrf_from(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert m, "no CSRF token in the page"
     return m.group(1)
+
+
+# --- pytest fixtures (import them into a test module to use them) ---------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def web_home(tmp_path_factory: pytest.TempPathFactory) -> WebHome:
+    """One shared home for tests that only read (do not lock users out or disable them)."""
+    return build_web_home(tmp_path_factory.mktemp("web-home"))
+
+
+@pytest.fixture
+def web_home_factory(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A fresh home per call, for tests that change users or throttle logins."""
+    def make(**kwargs: Any) -> WebHome:
+        return build_web_home(tmp_path_factory.mktemp("web-home"), **kwargs)
+    return make
+
+
+def make_app(home: WebHome, **config: Any) -> Any:
+    from webapp import create_app
+
+    return create_app({"HOME": str(home.path), "TESTING": True, **config})
+
+
+@pytest.fixture(scope="session")
+def web_app(web_home: WebHome) -> Any:
+    return make_app(web_home)
+
+
+@pytest.fixture
+def reader(web_app: Any) -> Any:
+    """A test client logged in as the reader ``doc``."""
+    client = web_app.test_client()
+    assert login(client).status_code == 302
+    return client

@@ -4,7 +4,8 @@
   answer without a login: the login form, the health check and the static CSS/JS the login
   form uses (no data lives there). Everything else, including URLs that do not exist, needs
   a session or, under ``/api/``, a personal token sent as ``Authorization: Bearer …``.
-  Pages redirect to ``/login``; the API answers 401 JSON. Per-view decorators are not
+  Pages redirect to ``/login``; the API answers 401 JSON. Tokens are accepted under
+  ``/api/`` only. Per-view decorators are not
   relied on: a new route is protected the moment it exists (tests enumerate the URL map).
 * CSRF: every POST/PUT/PATCH/DELETE must carry the session's token in the ``csrf_token``
   form field or the ``X-CSRF-Token`` header, else 400. Requests authenticated by a bearer
@@ -53,7 +54,8 @@ def guard() -> Any:
     if request.method in UNSAFE_METHODS and not (bearer and not request.cookies.get(
             current_app.config["SESSION_COOKIE_NAME"])):
         check_csrf()
-    user = _user_from_token(bearer) if bearer else _user_from_session()
+    api = request.path.startswith("/api/")
+    user = (_user_from_token(bearer) if api else None) if bearer else _user_from_session()
     if user is not None:
         g.user = user
         g.auth = "token" if bearer else "session"
@@ -63,7 +65,7 @@ def guard() -> Any:
         return None
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if bearer or request.path.startswith("/api/"):
+    if api:
         response = jsonify(error="Cần đăng nhập: gửi mã truy cập cá nhân trong tiêu đề "
                                  "Authorization: Bearer …", status=401)
         response.status_code = 401

@@ -1,0 +1,335 @@
+"""Security of the web app over HTTP (Flask's test client): login everywhere, CSRF, path
+traversal, inert OCR text, roles, sessions, tokens, throttling, the secret key."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Blueprint
+
+from archive.errors import ConfigError
+from tests.web_fixtures import (PASSWORD, WebHome, csrf_from, login, make_app, reader, web_app,  # noqa: F401
+                                web_home, web_home_factory)
+from webapp import create_app, security, users
+
+SECRET_TEXT = "tấm gương đạo đức"  # printed in an article: must never reach a stranger
+
+
+def _sample_args(home: WebHome) -> dict[str, Any]:
+    """A real value for each URL variable, so each route would answer if the guard let it."""
+    return {"issue_id": "ttshcb-2012-07", "seq": 1, "size": "view", "code": "ttshcb",
+            "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css"}
+
+
+def _urls(app: Any, home: WebHome) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) of every rule of the app's URL map."""
+    args = _sample_args(home)
+    out = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            values = {name: args.get(name, "x") for name in rule.arguments}
+            url = _build(app, rule, values)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                out.append((rule.endpoint, method, url))
+    return out
+
+
+def _build(app: Any, rule: Any, values: dict[str, Any]) -> str:
+    adapter = app.url_map.bind("localhost")
+    fmt_for = {"search.export": "csv"}
+    if rule.endpoint in fmt_for:
+        values = {**values, "fmt": fmt_for[rule.endpoint]}
+    return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
+
+
+def test_the_allow_list_is_explicit_and_small() -> None:
+    assert security.PUBLIC_ENDPOINTS == {"auth.login", "healthz", "static"}
+
+
+def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> None:
+    anonymous = web_app.test_client()
+    logged_in = web_app.test_client()
+    login(logged_in)
+    checked = 0
+    for endpoint, method, url in _urls(web_app, web_home):
+        if endpoint in security.PUBLIC_ENDPOINTS:
+            continue
+        url += ("&" if "?" in url else "?") + "q=tam+guong"
+        r = anonymous.open(url, method=method)
+        body = r.get_data(as_text=True)
+        if method == "GET":
+            if url.startswith("/api/"):
+                assert r.status_code == 401, (endpoint, url, r.status_code)
+                assert r.headers["WWW-Authenticate"].startswith("Bearer")
+            else:
+                assert r.status_code == 302, (endpoint, url, r.status_code)
+                assert r.headers["Location"].startswith("/login?next="), (endpoint, r.headers["Location"])
+            # ... and the same URL does answer a logged-in user (the route is real)
+            ok = logged_in.get(url)
+            assert ok.status_code in (200, 503), (endpoint, url, ok.status_code)
+        else:  # an unsafe method without a session has no CSRF token either
+            assert r.status_code in (400, 401, 302), (endpoint, method, url, r.status_code)
+        assert SECRET_TEXT not in body and "đạo đức" not in body.replace("đạo đức, phong", "")
+        checked += 1
+    assert checked >= 12  # the app's own routes at least
+
+
+def test_unknown_urls_also_need_a_login(web_app: Any) -> None:
+    r = web_app.test_client().get("/no/such/page")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+    r = web_app.test_client().get("/api/no/such")
+    assert r.status_code == 401
+
+
+def test_public_endpoints_hold_no_data(web_app: Any) -> None:
+    client = web_app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    login_page = client.get("/login")
+    assert login_page.status_code == 200 and "Đăng nhập" in login_page.get_data(as_text=True)
+    assert client.get("/static/bantin.css").status_code == 200
+    assert client.get("/static/../webapp/__init__.py").status_code == 404
+
+
+def test_session_cookie_is_signed_httponly_samesite(web_app: Any) -> None:
+    client = web_app.test_client()
+    r = login(client)
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    name, value = cookie.split(";")[0].split("=", 1)
+    assert name == "bantin_session"
+    forged = web_app.test_client()
+    forged.set_cookie(name, value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert forged.get("/").status_code == 302  # a tampered signature is no session
+
+
+def test_secure_cookies_setting(web_home: WebHome) -> None:
+    app = make_app(web_home, SETTINGS={"secure_cookies": True})
+    r = login(app.test_client())
+    assert "Secure" in r.headers["Set-Cookie"]
+
+
+def test_security_headers(reader: Any) -> None:
+    r = reader.get("/")
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in r.headers["Cache-Control"]
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+def test_csrf_missing_or_wrong_gives_400(web_app: Any) -> None:
+    client = web_app.test_client()
+    assert client.post("/login", data={"name": "doc", "password": PASSWORD}).status_code == 400
+    login(client)
+    assert client.post("/logout").status_code == 400
+    assert client.post("/logout", data={"csrf_token": "wrong"}).status_code == 400
+    assert client.post("/account", data={"action": "token"}).status_code == 400
+    assert client.get("/").status_code == 200  # still logged in: nothing happened
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_csrf_header_is_accepted(reader: Any) -> None:
+    token = csrf_from(reader.get("/account").get_data(as_text=True))
+    r = reader.post("/account", data={"action": "token", "label": "x"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and "bt_" in r.get_data(as_text=True)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/img/../../etc/passwd",
+    "/img/..%2f..%2fetc%2fpasswd/1/view.jpg",
+    "/img/ttshcb-2012-07/1/..%2f..%2f..%2fbantin.toml",
+    "/img/ttshcb-2012-07/1/../../../index/catalog.sqlite",
+    "/img/ttshcb-2012-07%2f..%2f..%2fscans/1/view.jpg",
+    "/img/..%2fscans%2fttshcb/1/view.jpg",
+    "/img/ttshcb-2012-07/1/original.jpg",
+    "/img/ttshcb-2012-07/1/view.png",
+    "/img/ttshcb-2012-07/99/view.jpg",
+    "/img/ttshcb-2012-07/-1/view.jpg",
+    "/img/ttshcb-2012-07/1%2f..%2f2/view.jpg",
+    "/static/..%2f__init__.py",
+    "/static/%2e%2e/users.py",
+    "/static/../../archive/schema/030_accounts.sql",
+    "/a/..%2f..%2fetc%2fpasswd/cite.ris",
+    "/a/" + "..%2f" * 6 + "etc/passwd",
+    "/scans/ttshcb/2012/ttshcb-2012-07/001.png",
+    "/index/catalog.sqlite",
+]
+
+
+@pytest.mark.parametrize("url", TRAVERSALS)
+def test_path_traversal_gives_404(reader: Any, url: str) -> None:
+    r = reader.get(url)
+    assert r.status_code == 404, (url, r.status_code)
+    assert b"PNG" not in r.data[:8] and b"SQLite" not in r.data and b"root:" not in r.data
+
+
+def test_page_image_served_by_id_from_the_cache(reader: Any, web_home: WebHome) -> None:
+    r = reader.get("/img/ttshcb-2012-07/1/thumb.jpg")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data[:2] == b"\xff\xd8"
+    cached = list((web_home.path / "index" / "cache").rglob("*.jpg"))
+    assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large)\.jpg", p.name) for p in cached)
+    again = reader.get("/img/ttshcb-2012-07/1/thumb.jpg", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+
+
+# --- untrusted text ------------------------------------------------------------------------
+
+def test_script_in_ocr_text_renders_inert(reader: Any, web_home: WebHome) -> None:
+    aid = web_home.articles["tham-nhung"]
+    for url in (f"/a/{aid}", "/i/ttshcb-2012-09/1", "/i/ttshcb-2012-09/1?q=script",
+                "/i/ttshcb-2012-09?q=alert"):
+        html = reader.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<b>đậm</b>" not in html, url
+        assert "&lt;script&gt;alert" in html or "&lt;script&gt;alert(&#39;xss&#39;)" in html \
+            or "alert(&#39;xss&#39;)" in html, url
+    assert len(re.findall(r"<script\b", reader.get(f"/a/{aid}").get_data(as_text=True))) == 1  # ours
+
+
+def test_snippet_keeps_only_marks() -> None:
+    from webapp.search import safe_snippet
+
+    html = str(safe_snippet('a <mark class="m">b</mark> &lt;script&gt;x &amp; <script>y</script>'))
+    assert html == "a <mark>b</mark> &lt;script&gt;x &amp; &lt;script&gt;y&lt;/script&gt;"
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+def _app_with_editor_routes(home: WebHome) -> Any:
+    """An app with an editor-only view and an editor-only blueprint, as issue 7 will add."""
+    app = make_app(home)
+    desk = Blueprint("desk_test", __name__, url_prefix="/desk-test")
+    security.blueprint_role(desk, "editor")
+
+    @desk.get("/")
+    def desk_home() -> str:
+        return "desk"
+
+    extra = Blueprint("extra_test", __name__)
+
+    @extra.get("/admin-test")
+    @security.admin_required
+    def admin_only() -> str:
+        return "admin"
+
+    @extra.get("/edit-test")
+    @security.editor_required
+    def edit_only() -> str:
+        return "edit"
+
+    app.register_blueprint(desk)
+    app.register_blueprint(extra)
+    return app
+
+
+def test_a_reader_cannot_reach_editor_routes(web_home: WebHome) -> None:
+    app = _app_with_editor_routes(web_home)
+    clients = {}
+    for name in ("doc", "bientap", "quantri"):
+        clients[name] = app.test_client()
+        login(clients[name], name)
+    assert clients["doc"].get("/desk-test/").status_code == 403
+    assert clients["doc"].get("/edit-test").status_code == 403
+    assert clients["bientap"].get("/desk-test/").get_data(as_text=True) == "desk"
+    assert clients["bientap"].get("/edit-test").status_code == 200
+    assert clients["bientap"].get("/admin-test").status_code == 403
+    assert clients["quantri"].get("/admin-test").status_code == 200
+    assert clients["quantri"].get("/desk-test/").status_code == 200
+
+
+def test_every_role_restricted_route_refuses_a_reader(web_home: WebHome) -> None:
+    """Enumerates the URL map: any route needing more than 'reader' (issue 7's editors' desk
+    included, once registered) answers a reader 403."""
+    app = _app_with_editor_routes(web_home)
+    client = app.test_client()
+    login(client, "doc")
+    restricted = 0
+    for endpoint, method, url in _urls(app, web_home):
+        if security.required_role(app, endpoint) == "reader":
+            continue
+        restricted += 1
+        data = {"csrf_token": csrf_from(client.get("/").get_data(as_text=True))}
+        r = client.open(url, method=method, data=data if method != "GET" else None)
+        assert r.status_code == 403, (endpoint, method, url, r.status_code)
+    assert restricted >= 3
+
+
+# --- sessions, tokens, throttling ----------------------------------------------------------
+
+def test_disabling_or_new_password_ends_sessions(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False)
+    app = make_app(home)
+    client = app.test_client()
+    login(client, "doc")
+    assert client.get("/").status_code == 200
+    with home.catalog() as catalog:
+        users.set_password(catalog, "doc", "mat-khau-moi-123")
+    assert client.get("/").status_code == 302
+    login(client, "doc", "mat-khau-moi-123")
+    assert client.get("/").status_code == 200
+    with home.catalog() as catalog:
+        users.set_disabled(catalog, "doc")
+    assert client.get("/").status_code == 302
+    assert login(client, "doc", "mat-khau-moi-123").status_code == 401
+
+
+def test_bearer_tokens_open_the_api_only(web_app: Any, web_home: WebHome) -> None:
+    with web_home.catalog() as catalog:
+        token = users.create_token(catalog, "doc", "test")
+    client = web_app.test_client()
+    ok = client.get("/api/issues", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.get_json()["total"] == 3
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).get_json()["auth"] == "token"
+    assert client.get("/api/issues", headers={"Authorization": "Bearer bt_wrong"}).status_code == 401
+    assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 302
+    with web_home.catalog() as catalog:
+        rows = catalog.query("SELECT token_hash FROM api_token")
+    assert token not in {r["token_hash"] for r in rows}  # stored hashed
+
+
+def test_login_is_throttled_per_user_and_address(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False, users={"doc": "reader", "khac": "reader"})
+    app = make_app(home)
+    a = app.test_client()
+    a.environ_base["REMOTE_ADDR"] = "127.0.0.5"
+    for _ in range(users.MAX_FAILURES_PER_USER):
+        assert login(a, "doc", "sai-mat-khau").status_code == 401
+    r = login(a, "doc", PASSWORD)  # right password, but too many failures for this name
+    assert r.status_code == 429 and "Quá nhiều lần" in r.get_data(as_text=True)
+    assert login(a, "khac", PASSWORD).status_code == 302  # another name is still fine
+    b = app.test_client()
+    b.environ_base["REMOTE_ADDR"] = "127.0.0.6"
+    for n in range(users.MAX_FAILURES_PER_IP):
+        login(b, f"ai-{n}", "sai")
+    assert login(b, "khac", PASSWORD).status_code == 429  # this address is blocked
+    with home.catalog() as catalog:
+        actions = [r["action"] for r in catalog.query("SELECT action FROM audit")]
+    assert "login-throttled" in actions and "login-failed" in actions and "login" in actions
+
+
+def test_login_redirects_only_to_local_paths(web_app: Any) -> None:
+    client = web_app.test_client()
+    page = client.get("/login?next=//evil.example/x")
+    token = csrf_from(page.get_data(as_text=True))
+    r = client.post("/login", data={"name": "doc", "password": PASSWORD, "csrf_token": token,
+                                    "next": "//evil.example/x"})
+    assert r.headers["Location"] == "/"
+    assert security.safe_next("/search?q=a") == "/search?q=a"
+    assert security.safe_next("https://evil.example/") == "/"
+    assert security.safe_next("/\\evil.example") == "/"
+
+
+def test_app_refuses_to_start_without_a_real_secret(web_home: WebHome, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BANTIN_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="bantin secret"):
+        create_app({"HOME": str(web_home.path)})
+    for weak in ("dev", "changeme", "short-key"):
+        with pytest.raises(ConfigError):
+            create_app({"HOME": str(web_home.path), "SETTINGS": {"secret_key": weak}})
+    app = create_app({"HOME": str(web_home.path), "SETTINGS": {"secret_key": "k" * 40}})
+    assert app.config["SECRET_KEY"] == "k" * 40
