@@ -1,0 +1,232 @@
+"""The reading room in a real headless Chromium (Debian's, driven by Playwright) against the
+app served for real by waitress on a free loopback port: one server and one browser for the
+module, the tests run in order as one reader's visit.
+
+With ``BANTIN_SCREENSHOTS=1`` the tests also save the README's screenshots to docs/img/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_web_cite import parse_ris
+from tests.web_fixtures import PASSWORD, WebHome, build_web_home
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "img"
+HAS_SEARCH = __import__("importlib").util.find_spec("indexer.search") is not None
+
+if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+    pytest.skip("Debian's chromium is not installed (make setup installs it)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression (Playwright's wait_for_function evaluates strings, which
+    the app's Content-Security-Policy rightly forbids)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(50)
+
+
+def screenshot(page: Any, name: str) -> None:
+    if os.environ.get("BANTIN_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebHome]]:
+    """The fixture home served by waitress, as `bantin serve` does (a real secret key)."""
+    import waitress
+
+    from webapp import create_app
+
+    home = build_web_home(tmp_path_factory.mktemp("browser-home"))
+    (home.path / "bantin.toml").write_text(f'secret_key = "{"s3cr3t-" * 8}"\n', encoding="utf-8")
+    app = create_app({"HOME": str(home.path)})
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5):
+        pass
+    yield base, home
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(site: tuple[str, WebHome], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
+            headless=True, args=ARGS, accept_downloads=True, viewport={"width": 1280, "height": 860},
+            locale="vi-VN", permissions=["clipboard-read", "clipboard-write"])
+        context.set_default_timeout(15000)
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "401" not in m.text else None)
+        yield pg
+        context.close()
+        assert not errors, f"errors in the browser console: {errors}"
+
+
+def test_login(page: Any, site: tuple[str, WebHome]) -> None:
+    base, _ = site
+    page.goto(base + "/search")
+    assert "/login?next=" in page.url
+    page.fill("#name", "doc")
+    page.fill("#password", "sai mat khau")
+    page.click("button[type=submit]")
+    assert "không đúng" in page.text_content(".error-text")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/search")
+    assert page.text_content(".who a") == "doc"
+
+
+@pytest.mark.skipif(not HAS_SEARCH, reason="the search engine (indexer/search.py) is not in this tree yet")
+def test_search_without_diacritics_and_click_a_facet(page: Any, site: tuple[str, WebHome]) -> None:
+    base, home = site
+    page.fill("#q", "hoc tap va lam theo")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".hit-item")
+    assert "q=hoc+tap+va+lam+theo" in page.url
+    assert page.get_attribute(".hit-item", "data-id") == home.articles["hoc-tap"]
+    assert page.locator(".hit-item mark").count() >= 1
+    screenshot(page, "web-search.png")
+    facet = page.locator('.facet[data-facet="series"] a').first
+    value = facet.get_attribute("data-value")
+    facet.click()
+    page.wait_for_url(re.compile(rf"series={value}"))
+    assert page.locator('.facet[data-facet="series"] a.active').count() == 1
+    assert page.locator(".active-filters li").count() == 1
+    assert page.get_attribute(".hit-item", "data-id") == home.articles["hoc-tap"]
+
+
+def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHome]) -> None:
+    base, home = site
+    if HAS_SEARCH:
+        page.locator(".hit-item .page-link").first.click()
+    else:
+        page.goto(base + f"/i/ttshcb-2012-07/1?q=lam+theo&a={home.articles['hoc-tap']}")
+    page.wait_for_selector("#scan-img")
+    wait_until(page, "document.getElementById('scan-img').complete"
+                           " && document.getElementById('scan-img').naturalWidth > 0")
+    assert "q=" in page.url
+    _check_overlay(page, home)
+    screenshot(page, "web-viewer.png")
+    # keyboard: focus the scan, zoom in twice; the marks still sit over the words
+    width = page.locator("#sheet").bounding_box()["width"]
+    page.focus("#scan")
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    assert page.locator("#sheet").bounding_box()["width"] > width * 1.4
+    assert page.text_content("#zoom-level") == "150 %"
+    _check_overlay(page, home, ink=False)
+    top = page.evaluate("document.getElementById('scan').scrollTop")
+    page.keyboard.press("PageDown")
+    wait_until(page, f"document.getElementById('scan').scrollTop > {top}")
+    page.keyboard.press("0")
+    assert page.text_content("#zoom-level") == "100 %"
+    page.keyboard.press("n")  # next page keeps the query
+    page.wait_for_url(re.compile(r"/i/ttshcb-2012-07/2\?q="))
+
+
+def _check_overlay(page: Any, home: WebHome, *, ink: bool = True) -> None:
+    """Each mark's box on screen = the image's box × the word's page fractions, and (on the
+    screenshot) covers ink: the marked word really is there on the scan."""
+    from PIL import Image
+
+    img = page.locator("#scan-img").bounding_box()
+    hits = page.locator("rect.hit")
+    n = hits.count()
+    assert n >= 2, "no marked words on the page"
+    page_id = re.search(r"/i/([^/]+)/(\d+)", page.url)
+    words = home.words[f"{page_id.group(1)}/{page_id.group(2)}"]
+    shot = Image.open(BytesIO(page.screenshot(full_page=False))).convert("L") if ink else None
+    for k in range(n):
+        rect = hits.nth(k)
+        box = rect.bounding_box()
+        word = words[int(rect.get_attribute("data-word"))]
+        x0, y0, x1, y1 = word.box
+        assert box["x"] == pytest.approx(img["x"] + x0 * img["width"], abs=2)
+        assert box["y"] == pytest.approx(img["y"] + y0 * img["height"], abs=2)
+        assert box["width"] == pytest.approx((x1 - x0) * img["width"], abs=2)
+        assert box["height"] == pytest.approx((y1 - y0) * img["height"], abs=2)
+        if shot is not None and 0 <= box["y"] and box["y"] + box["height"] < shot.height:
+            inside = shot.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
+                                int(box["y"] + box["height"])))
+            below = shot.crop((int(box["x"]), int(box["y"] + box["height"] * 1.3),
+                               int(box["x"] + box["width"]), int(box["y"] + box["height"] * 1.6)))
+            dark = _dark_share(inside)
+            dark_below = _dark_share(below)  # the blank between two lines
+            assert dark > 0.03 and dark > 3 * dark_below, (word.text, dark, dark_below)
+
+
+def _dark_share(image: Any) -> float:
+    """Share of pixels darker than mid-grey (ink; the yellow mark stays light in grey)."""
+    histogram = image.histogram()
+    return sum(histogram[:110]) / max(1, image.width * image.height)
+
+
+def test_copy_a_citation_whose_link_opens_the_article(page: Any, site: tuple[str, WebHome]) -> None:
+    base, home = site
+    aid = home.articles["hoc-tap"]
+    page.goto(base + f"/a/{aid}")
+    screenshot(page, "web-article.png")
+    page.click("#copy-cite")
+    wait_until(page, "document.getElementById('copy-status').textContent.length > 0")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith('Nguyễn Văn An, "Học tập và làm theo') and "số 7/2012, tr. 1–2" in copied
+    link = copied.rsplit(", ", 1)[1]
+    assert link == f"{base}/a/{aid}"
+    page.goto(base + "/")
+    page.goto(link)
+    assert page.text_content("#article-title") == "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+
+
+def test_download_ris_and_it_parses(page: Any, site: tuple[str, WebHome]) -> None:
+    base, home = site
+    with page.expect_download() as info:
+        page.click("#dl-ris")
+    path = info.value.path()
+    (rec,) = parse_ris(Path(path).read_bytes().decode("utf-8"))
+    assert rec["TI"] == ["Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"]
+    assert rec["UR"] == [f"{base}/a/{home.articles['hoc-tap']}"]
+    assert info.value.suggested_filename.endswith(".ris")
+
+
+def test_log_out_and_be_refused_everywhere(page: Any, site: tuple[str, WebHome]) -> None:
+    base, home = site
+    page.click("#logout")
+    page.wait_for_url(re.compile(r"/login"))
+    aid = home.articles["hoc-tap"]
+    for path in ("/", "/search?q=chi+bo", "/s/ttshcb", "/i/ttshcb-2012-07", "/i/ttshcb-2012-07/1",
+                 f"/a/{aid}", f"/a/{aid}/cite.ris", "/img/ttshcb-2012-07/1/view.jpg", "/account"):
+        page.goto(base + path)
+        assert re.search(r"/login\?next=", page.url), path
+        assert page.locator("#password").count() == 1
+        assert "tấm gương" not in page.content()
+    for path in ("/api/issues", f"/api/articles/{aid}", "/api/search?q=chi"):
+        response = page.goto(base + path)
+        assert response.status == 401, path
