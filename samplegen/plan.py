@@ -41,6 +41,7 @@ class ArticlePlan:
     paragraphs: tuple[str, ...]  # NFC, each one paragraph; Q&A: questions start "Hỏi:", answers "Đáp:"
     topics: tuple[str, ...]  # 1-3 slugs from indexer/topics.toml
     doc_refs: tuple[str, ...] = ()  # normalised identifiers cited in the text, e.g. "21-NQ/TW"
+    banner: str = ""  # the section banner as printed in this issue ('' = print ``section``)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class IssuePlan:
     articles: tuple[ArticlePlan, ...]
     seed: int = 0
     note: str = ""
+    pages_hint: int = 0  # pages the content planner expects (0 = let the layout decide)
+    print_run: int = 0  # colophon "In N bản" (0 = not printed)
+    editor: str = ""  # colophon "Chịu trách nhiệm xuất bản: ..."
+    printer: str = ""  # colophon: where it was printed
+    licence: str = ""  # colophon "Giấy phép xuất bản số ..."
 
     @property
     def issue_id(self) -> str:
@@ -75,3 +81,4 @@ class ArchivePlan:
     series: tuple[SeriesPlan, ...]
     issues: tuple[IssuePlan, ...]
     gaps: tuple[dict[str, object], ...] = field(default=())  # topics deliberately thin/absent
+    uncited: tuple[str, ...] = ()  # registered documents no article cites (a findable gap)
