@@ -259,3 +259,19 @@ def test_cli_serve_refuses_without_secret(bantin: Any, monkeypatch: pytest.Monke
     monkeypatch.delenv("BANTIN_SECRET_KEY", raising=False)
     r = bantin("serve", "--port", "0")
     assert r.code == 6 and "bantin secret" in r.err
+
+
+def test_viewer_and_api_show_an_editors_correction(web_home_factory: Any) -> None:
+    from archive.editorial import correct_page
+
+    home = web_home_factory(index=False)
+    with home.catalog() as catalog:
+        words = home.words["ttshcb-2012-09/1"]
+        text = "\n".join(w.text for w in words).replace("Phòng,", "Phòng,\nHIỆU ĐÍNH", 1)
+        correct_page(catalog, "ttshcb-2012-09/1", text, author="bientap", base_version=0)
+    client = make_app(home).test_client()
+    login(client)
+    html = text_of(client.get("/i/ttshcb-2012-09/1?q=hieu+dinh"))
+    assert "đã hiệu đính (bản 1)" in html and '<mark class="hit"' in html
+    page = client.get("/api/pages/ttshcb-2012-09/1").get_json()
+    assert page["version"] == 1 and "HIỆU ĐÍNH" in page["text"]

@@ -99,8 +99,12 @@ def page(issue_id: str, seq: int) -> Any:
         rec.update({"method": row["method"], "confidence": round(row["confidence"], 2),
                     "engine": row["engine"], "engine_version": row["engine_version"],
                     "encoding": row["encoding"], "note": row["note"], "text": row["text"]})
+    text = library.page_text(catalog, pg)  # an editor's correction, when there is one
+    if text is not None:
+        rec["text"] = text.text
         words = [{"text": w.text, "box": list(w.box), "conf": w.conf, "block": w.block,
-                  "line": w.line} for w in catalog.page_words(pg.id)]
+                  "line": w.line} for w in text.words]
+    rec["version"] = text.version if text is not None else 0
     rec["words"] = words
     rec["url"] = permalinks.page_path(issue_id, seq)
     rec["image"] = f"/img/{issue_id}/{seq}/view.jpg"

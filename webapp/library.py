@@ -80,16 +80,18 @@ class PageText:
     words: list[Word]
     confidence: float
     method: str
-    current: bool  # False when the text was made from an older version of the page
+    version: int = 0  # 0 = the machine's text; 1, 2, ... editors' corrections
 
 
 def page_text(catalog: Catalog, page: Page) -> PageText | None:
-    row = catalog.page_text(page.id)
-    if row is None:
+    """The page text in force (the latest correction, else the machine's current output),
+    through ``archive.editorial.effective_page`` like every other reader of page text."""
+    from archive.editorial import effective_page
+
+    v = effective_page(catalog, page.id)
+    if v is None:
         return None
-    words = [Word.from_row(r) for r in json.loads(row["words"] or "[]")]
-    return PageText(row["text"], words, float(row["confidence"]), row["method"],
-                    row["sha256"] == page.sha256)
+    return PageText(v.text, list(v.words), float(v.confidence), v.method, v.version)
 
 
 def page_confidences(catalog: Catalog, issue_id: str) -> dict[int, float]:
