@@ -1,0 +1,133 @@
+"""What a line is: a heading (banner, title), a byline, or body text.
+
+Signals, all relative to the page's own body text so they hold for any font, size and
+method: size over the body size (the most common line size, weighted by letters), bold
+(PDF font names; OCR says nothing), capitals, white space above, alignment, and whether the
+line stands alone (it ends a paragraph without a full stop, and the next line starts one).
+OCR sizes are noisy, so OCR pages need a larger size step before a line counts as larger.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from archive.vntext import fold
+from indexer.articletext import is_qa_lead
+from indexer.layout import Line
+
+_NUMBERED = re.compile(r"^((\d{1,2}|[ivxlc]{1,5}|[a-zđ])[.)]|[-–+•*▪●○■□]\s|(phan|chuong|muc|dieu)\s+"
+                       r"(\d+|[ivxlc]+)\b)", re.IGNORECASE)
+_END_PUNCT = tuple(".;,:")
+_NAME_PREFIX = re.compile(
+    r"^((pgs|gs|ts|ths|cn|ks|bs|ls|nb|ncs|ts\.bs)\.?\s*(\.?\s*(ts|ths|bs))?\.?\s+|"
+    r"(dai ta|thuong ta|trung ta|thieu ta|dai uy|dong chi|nha bao|luat su|nha giao|cuu chien binh)\s+)",
+    re.IGNORECASE)
+_SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\s+\S", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Size steps (ratio to the body size) that make a line a heading, per method."""
+
+    big: float  # clearly larger: a title on its own
+    larger: float  # larger, and bold: a title
+
+    @classmethod
+    def for_method(cls, method: str) -> Thresholds:
+        if method == "ocr":
+            return cls(big=1.3, larger=1.18)
+        return cls(big=1.2, larger=1.06)
+
+
+def body_size(lines: Sequence[Line]) -> float:
+    """The body text size in points: the letter-weighted median size of full lines."""
+    weighted: list[tuple[float, int]] = []
+    for ln in lines:
+        if ln.role != "body" or ln.letters < 12 or ln.width_share < 0.55:
+            continue
+        weighted.append((ln.size, ln.letters))
+    if not weighted:
+        sizes = [ln.size for ln in lines if ln.letters]
+        return statistics.median(sizes) if sizes else 10.0
+    weighted.sort()
+    half = sum(w for _, w in weighted) / 2
+    acc = 0
+    for size, w in weighted:
+        acc += w
+        if acc >= half:
+            return size
+    return weighted[-1][0]
+
+
+def is_numbered(text: str) -> bool:
+    return bool(_NUMBERED.match(fold(text.strip())))
+
+
+def style_of(line: Line, body: float, method: str) -> str:
+    """``strong`` (larger, or in capitals), ``bold`` (body size in bold), or ``plain``."""
+    if line.letters < 2:
+        return "plain"
+    t = Thresholds.for_method(method)
+    rel = line.size / body if body else 1.0
+    caps = line.caps >= 0.8 and line.letters >= 6
+    if rel >= t.big or (rel >= t.larger and line.bold >= 0.6):
+        return "strong"
+    if method == "ocr" and rel >= t.larger and (line.gap >= 0.4 or line.gap == -1.0) \
+            and not line.text.rstrip().endswith("."):
+        return "strong"  # OCR knows no bold: a larger line set apart
+    if caps and (line.bold >= 0.6 or rel >= 1.04 or method == "ocr"):
+        return "strong"
+    if line.bold >= 0.6:
+        return "bold"
+    return "plain"
+
+
+def can_be_title(line: Line) -> bool:
+    """Lines that are never titles: Q&A leads, numbered points, lines ending a clause."""
+    text = line.text.strip()
+    if is_qa_lead(text) or text.endswith(_END_PUNCT) or is_numbered(text):
+        return False
+    return line.letters >= 3
+
+
+def stands_alone(prev: Line | None, line: Line, nxt: Line | None) -> bool:
+    """A short run set off like a heading in plain type (what OCR leaves of a bold title):
+    white space above, not ending a sentence, and the next line starting a paragraph."""
+    if line.gap < 0.3 and line.gap != -1.0:
+        return False
+    if prev is not None and line.gap == -1.0 and not prev.text.rstrip().endswith(tuple(".!?…\"”")):
+        return False
+    if line.text.rstrip().endswith(tuple(".;,:")) or line.width_share > 0.97:
+        return False
+    if nxt is None:
+        return False
+    return nxt.indent >= 0.8 or nxt.gap >= 0.3
+
+
+def looks_like_name(text: str) -> bool:
+    """A person's name as a byline: two to five capitalised syllables, after an optional
+    title (TS., ThS., Đại tá ...), before an optional affiliation (after ' - ' or ',')."""
+    text = text.strip().strip("()")
+    head = re.split(r"\s+[-–—]\s+|,\s*|\s+\(", text, maxsplit=1)[0]
+    folded = fold(head)
+    m = _NAME_PREFIX.match(folded)
+    if m:
+        head = head[len(m.group(0)):] if len(head) >= len(m.group(0)) else head
+    parts = head.split()
+    if not 2 <= len(parts) <= 5:
+        return False
+    for p in parts:
+        p = p.strip(".")
+        if not p or not p[0].isupper() or not all(ch.isalpha() for ch in p):
+            return False
+        if len(p) > 1 and not (p[1:].islower() or p.isupper()):
+            return False
+    return True
+
+
+def is_source_line(text: str) -> bool:
+    """*(Theo báo Nhân Dân)*, *Nguồn: ...*: an attribution that closes an article."""
+    return bool(_SOURCE.match(fold(text.strip()))) and len(text) <= 80

@@ -1,0 +1,108 @@
+"""The parts of an issue that are about the issue, not articles: masthead and colophon.
+
+The masthead (page 1, top) reads publisher, title, *Số N – tháng M/YYYY*, *Lưu hành nội bộ*;
+the colophon (last page) names the editor in charge, print run, format, printer and licence.
+Neither is an article. The masthead also dates the issue when the catalog has no date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from archive.vntext import match_key
+from indexer.layout import Line
+
+_MASTHEAD = tuple(re.compile(p) for p in (
+    r"\bluu hanh noi bo\b",
+    r"^so\s*\d+\b",
+    r"^so (dac biet|xuan|tet)\b",
+    r"\bthang\s*\d{1,2}\s*(nam)?\s*\d{4}\b",
+    r"^thong (tin|bao) (sinh hoat chi bo|noi bo)$",
+    r"^(ban )?(tuyen giao|tu tuong van hoa|tu tuong van hoa|tuyen giao va dan van)\b",
+    r"^dang cong san viet nam$",
+    r"^(dang bo )?(tinh|thanh) uy\b",
+    r"^dang bo (tinh|thanh pho)\b",
+    r"^(ban chap hanh trung uong|trung uong dang)$",
+    r"^nam thu\s*\w+",
+    r"^(phat hanh|xuat ban) (hang thang|dinh ky|\d)",
+))
+_DATE = re.compile(r"thang\s*(\d{1,2})\s*(?:nam)?\s*(\d{4})\b")
+_COLOPHON = tuple(re.compile(p) for p in (
+    r"chiu trach nhiem (xuat ban|noi dung|phat hanh)",
+    r"\bgiay phep (xuat ban|so)\b",
+    r"\bin \d[\d ]* ban\b",
+    r"\bso luong( in)?\b",
+    r"\bkho \d+\s*x\s*\d+",
+    r"^in tai\b",
+    r"\bnop luu chieu\b",
+    r"^(ban )?bien tap\b",
+    r"^(tong|truong ban|pho ban) bien tap\b",
+    r"^dia chi\b",
+    r"^dien thoai\b",
+    r"^email\b",
+    r"^tri su\b",
+))
+
+
+def is_masthead_line(text: str, series_titles: Sequence[str] = ()) -> bool:
+    key = match_key(text)
+    return any(p.search(key) for p in _MASTHEAD) or key in {match_key(t) for t in series_titles}
+
+
+def masthead_date(lines: Sequence[Line], year: int) -> str:
+    """``YYYY-MM`` from *tháng M/YYYY* (or *tháng M năm YYYY*) near the top of page 1, when
+    the year is the issue's (or next to it, for a December issue printed in January)."""
+    for ln in lines:
+        if ln.y0 > 0.5:
+            continue
+        m = _DATE.search(match_key(ln.text).replace("/", " "))
+        if m:
+            month, printed = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and abs(printed - year) <= 1:
+                return f"{printed:04d}-{month:02d}"
+    return ""
+
+
+def mark_masthead(lines: Sequence[Line], series_titles: Sequence[str] = ()) -> bool:
+    """Tag the masthead of the first page (role ``masthead``): everything in the top half
+    down to the last masthead line, when at least two lines look like a masthead. Returns
+    whether one was found."""
+    top = sorted((ln for ln in lines if ln.role in ("body", "toc") and ln.y1 <= 0.55),
+                 key=lambda ln: ln.y0)
+    hits: list[Line] = []
+    last = -1
+    for i, ln in enumerate(top):
+        if ln.role == "toc" or i - last > 3 or (not hits and i > 6):
+            break  # the masthead is one block at the top: three other lines end it
+        if is_masthead_line(ln.text, series_titles):
+            hits.append(ln)
+            last = i
+    if len(hits) < 2:
+        return False
+    bottom = max(ln.y1 for ln in hits)
+    for ln in lines:
+        if ln.role == "body" and ln.y1 <= bottom + 0.005:
+            ln.role = "masthead"
+    return True
+
+
+def mark_colophon(lines: Sequence[Line]) -> bool:
+    """Tag the colophon of the last page (role ``colophon``): the run of lines from the first
+    to the last colophon line, when there are at least two."""
+    body = [ln for ln in lines if ln.role == "body"]
+    idx = [i for i, ln in enumerate(body) if any(p.search(ln.key) for p in _COLOPHON)]
+    if len(idx) < 2:
+        return False
+    first, last = idx[0], idx[-1]
+    if last - first > 3 * len(idx) + 4:  # scattered mentions, not a colophon block
+        return False
+    if first > 0 and body[first - 1].letters < 40 and body[first - 1].caps > 0.8:
+        first -= 1  # its heading, e.g. BAN BIÊN TẬP
+    for ln in body[first:last + 1]:
+        ln.role = "colophon"
+    for ln in body[last + 1:]:  # short lines right after it (a name under "Biên tập:")
+        if ln.gap > 0.6 or ln.width_share > 0.7 or ln.page != body[last].page:
+            break
+        ln.role = "colophon"
+    return True

@@ -1,0 +1,118 @@
+"""The table of contents (*Mục lục*, *Trong số này*): its entries, and where they point.
+
+Why read it: it is the editors' own list of what the issue holds. Its titles confirm the
+titles found from the page layout, and find those the layout missed (a title set in the body
+face, a noisy OCR line); its section lines give the section of what follows them.
+
+An entry is a title followed (or preceded) by a printed page number, with or without dot
+leaders, possibly wrapped over several lines. The table ends at the last entry that is
+followed by three lines that are not entries, or at a line set larger than its entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from archive.vntext import match_key, nfc
+from indexer.layout import Line
+from indexer.sections import SectionList
+
+_HEAD = re.compile(r"^(muc luc|trong so nay|noi dung chinh|noi dung so nay|doc trong so nay)$")
+_END_NUMBER = re.compile(r"^(?P<title>.*?\S)[\s.…·_\-–]*?(?:\s|\.|…|_)(?:trang\s*)?(?P<page>\d{1,3})$")
+_START_NUMBER = re.compile(r"^(?:trang\s*)?(?P<page>\d{1,3})[\s.…·_\-–]+(?P<title>\D.*)$")
+_LEADER = re.compile(r"[\s.…·_]{2,}$")
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str  # NFC, as printed in the table
+    page: int  # printed page number
+    section: str = ""  # canonical section of the section line above it, if any
+
+
+def is_toc_heading(line: Line) -> bool:
+    return bool(_HEAD.match(line.key))
+
+
+def parse_entry(text: str) -> tuple[str, int] | None:
+    """(title, printed page) of one table line, or None when it carries no page number."""
+    text = nfc(text.strip())
+    m = _END_NUMBER.match(text)
+    if m and _has_words(m.group("title")):
+        return _clean(m.group("title")), int(m.group("page"))
+    m = _START_NUMBER.match(text)
+    if m and _has_words(m.group("title")):
+        return _clean(m.group("title")), int(m.group("page"))
+    return None
+
+
+def _has_words(text: str) -> bool:
+    return sum(ch.isalpha() for ch in text) >= 3
+
+
+def _clean(title: str) -> str:
+    return _LEADER.sub("", title).strip(" .…·_-–")
+
+
+def find_toc(lines: Sequence[Line], sections: SectionList, *,
+             max_page: int = 999) -> list[TocEntry]:
+    """Find the table in ``lines`` (one page, reading order), tag its lines with role
+    ``toc`` and return its entries; [] when the page has none."""
+    for start, ln in enumerate(lines):
+        if ln.role == "body" and is_toc_heading(ln):
+            break
+    else:
+        return []
+    entries: list[TocEntry] = []
+    pending: list[Line] = []  # lines since the last entry: wrapped titles or section lines
+    section = ""
+    misses = 0
+    entry_size = 0.0
+    for ln in lines[start + 1:]:
+        if ln.role != "body":
+            continue
+        parsed = parse_entry(ln.text)
+        if parsed and 0 < parsed[1] <= max_page:
+            wrapped: list[Line] = []
+            for p in pending:
+                if "toc-section" in p.tags:
+                    section, wrapped = str(sections.match(p.text).name), []  # type: ignore[union-attr]
+                else:
+                    wrapped.append(p)
+                p.role = "toc"
+            ln.role = "toc"
+            title = " ".join([p.text for p in wrapped] + [parsed[0]])
+            entries.append(TocEntry(nfc(title), parsed[1], section))
+            pending, misses = [], 0
+            entry_size = ln.size
+            continue
+        if entry_size and ln.size > 1.25 * entry_size:
+            break  # a title set larger than the table: the table is over
+        if sections.match(ln.text):
+            ln.tags.add("toc-section")
+        else:
+            misses += 1
+        pending.append(ln)
+        if misses >= 3 or len(pending) > 5:
+            break
+    for p in pending:
+        p.tags.discard("toc-section")
+    if entries:
+        lines[start].role = "toc"
+    return entries
+
+
+def title_similarity(entry_title: str, text: str) -> float:
+    """1 - normalized edit distance of folded forms; a table title may be a shortened form
+    of the page's title, so a long enough prefix of the page title counts as a match."""
+    a, b = match_key(entry_title), match_key(text)
+    if not a or not b:
+        return 0.0
+    full = 1.0 - Levenshtein.normalized_distance(a, b)
+    if len(b) > len(a) and len(a) >= 15:
+        full = max(full, 1.0 - Levenshtein.normalized_distance(a, b[:len(a)]) - 0.02)
+    return full

@@ -1,0 +1,260 @@
+"""Segmentation of issues into articles, on pages set by tests/segment_pages.py.
+
+The pages are Word lists as the extractors give them (text layer with sizes and bold; OCR
+with noisy sizes, no bold and confidences below 100), and one real PDF read back with
+pdfplumber. Each test sets a layout and checks what segmentation makes of it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.models import Issue as IssueRow
+from archive.vntext import fold
+from indexer.articletext import join_words
+from indexer.segment import make_article_id, segment_issue, segment_issue_report
+from tests.segment_pages import (Issue, Item, banner, draw_pdf, page_from_lines, page_words,
+                                 para, pdf_words, sign, title)
+
+ISSUE = IssueRow(id="ttshcb-2015-07", series="ttshcb", year=2015, number="07")
+
+S1 = ("Thực hiện Nghị quyết của Đảng ủy, chi bộ đã tổ chức sinh hoạt chuyên đề về học tập và "
+      "làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh, gắn với nhiệm vụ chính trị của địa phương.")
+S2 = ("Các đảng viên thảo luận sôi nổi, đề xuất nhiều giải pháp thiết thực để nâng cao chất lượng "
+      "sinh hoạt chi bộ và phát triển kinh tế hộ gia đình trong năm tới.")
+S3 = ("Hợp tác xã nông nghiệp tiếp tục đổi mới phương thức quản lý, hỗ trợ bà con vay vốn, "
+      "chuyển đổi cơ cấu cây trồng và tiêu thụ sản phẩm cho nông dân.")
+S4 = ("Ban Tuyên giáo Tỉnh ủy hướng dẫn các cấp ủy tăng cường công tác phòng, chống tham nhũng, "
+      "lãng phí và xây dựng nông thôn mới kiểu mẫu ở từng thôn, bản.")
+
+
+def body(*sentences: str, times: int = 1) -> str:
+    return " ".join(list(sentences) * times)
+
+
+def masthead() -> list[Item]:
+    return [
+        Item("mast", "BAN TUYÊN GIÁO TRUNG ƯƠNG", size=9, bold=True, align="center", full=True),
+        Item("mast", "Thông tin sinh hoạt chi bộ", size=28, bold=True, align="center", full=True),
+        Item("mast", "Số 7 – tháng 7/2015", size=11, bold=True, align="center", full=True),
+        Item("mast", "Lưu hành nội bộ", size=9.5, align="center", full=True),
+    ]
+
+
+def standard_items() -> list[Item]:
+    return masthead() + [
+        banner("NHỮNG VẤN ĐỀ CHUNG"),
+        title("Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn"),
+        para(body(S1, S2, times=2)), para(body(S3, S4, S1)), para(body(S2, S3, times=2)),
+        sign("Nguyễn Văn An"),
+        title("Chi bộ thôn Đông đổi mới cách sinh hoạt"),
+        para(body(S2, S1, S3)), para(body(S4, S2, times=3)), para(body(S1, S3, times=2)),
+        para(body(S4, S1, times=2)),
+        sign("PV"),
+        banner("HỎI – ĐÁP"),
+        title("Hỏi – đáp về sinh hoạt của đảng viên đi làm ăn xa"),
+        para("Hỏi: Đảng viên đi làm ăn xa có phải sinh hoạt tạm thời ở nơi cư trú không?"),
+        para("Đáp: Có, theo quy định hiện hành của Ban Chấp hành Trung ương. " + S2),
+        para("Hỏi: Chi bộ có thể họp trực tuyến khi có dịch bệnh không?"),
+        para("Đáp: Có thể, khi cấp ủy cấp trên đồng ý bằng văn bản. " + S4),
+        banner("Thông tin thời sự"),
+        Item("title", "Hội nghị sơ kết công tác tuyên giáo sáu tháng", bold=True, size=11.5,
+             before=9),
+        para(S1), sign("PV"),
+        Item("title", "Khánh thành trường học mới ở xã Yên Bình", bold=True, size=11.5, before=9),
+        para(S2 + " " + S3),
+        banner("VĂN BẢN MỚI"),
+        title("Trích Nghị quyết số 04-NQ/TU về xây dựng nông thôn mới"),
+        para(body(S3, S4, times=3)),
+        Item("sign", "Ban Tuyên giáo Tỉnh ủy", align="right", before=3),
+    ]
+
+
+EXPECTED = [  # (section, title, kind, byline)
+    ("Những vấn đề chung", "Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", "bai", "Nguyễn Văn An"),
+    ("Những vấn đề chung", "Chi bộ thôn Đông đổi mới cách sinh hoạt", "bai", "PV"),
+    ("Hỏi – đáp", "Hỏi – đáp về sinh hoạt của đảng viên đi làm ăn xa", "hoi-dap", ""),
+    ("Thông tin thời sự", "Hội nghị sơ kết công tác tuyên giáo sáu tháng", "tin", "PV"),
+    ("Thông tin thời sự", "Khánh thành trường học mới ở xã Yên Bình", "tin", ""),
+    ("Văn bản mới", "Trích Nghị quyết số 04-NQ/TU về xây dựng nông thôn mới", "van-ban",
+     "Ban Tuyên giáo Tỉnh ủy"),
+]
+
+
+def summary(articles):  # type: ignore[no-untyped-def]
+    return [(a.section, a.title, a.kind, a.byline) for a in articles]
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+@pytest.mark.parametrize("variant", ["text", "rows-across-columns", "ocr"])
+def test_sections_titles_kinds_bylines(columns: int, variant: str) -> None:
+    issue = Issue(standard_items(), columns=columns)
+    pages = page_words(issue, ocr=variant == "ocr", merge_rows=variant == "rows-across-columns")
+    assert len(pages) >= 2
+    articles = segment_issue(ISSUE, pages)
+    assert summary(articles) == EXPECTED
+    assert [a.seq for a in articles] == list(range(1, len(EXPECTED) + 1))
+
+
+@pytest.mark.parametrize("merge_rows", [False, True])
+def test_two_columns_read_column_by_column(merge_rows: bool) -> None:
+    paragraphs = [body(S1, S2), body(S3, S4, S1), body(S2, S4), body(S3, S1, S2)]
+    items = [title("Kinh nghiệm xây dựng chi bộ vững mạnh", full=True)] + \
+        [para(p) for p in paragraphs]
+    pages = page_words(Issue(items, columns=2, header="", footer=""), merge_rows=merge_rows)
+    (article,) = segment_issue(ISSUE, pages)
+    assert article.title == "Kinh nghiệm xây dựng chi bộ vững mạnh"
+    assert article.text == "\n\n".join(paragraphs)
+    assert article.words == sum(len(p.split()) for p in paragraphs)
+
+
+def test_article_continues_across_pages_and_columns() -> None:
+    long = [body(S1, S2, S3, S4, times=2) for _ in range(6)]
+    items = [title("Một bài dài qua nhiều trang")] + [para(p) for p in long] + \
+        [sign("Trần Thị Bình"), title("Bài tiếp theo ở trang sau"), para(body(S4, S3))]
+    issue = Issue(items, columns=2)
+    pages = page_words(issue)
+    assert len(pages) >= 2
+    signed = next(n for n, placed in enumerate(issue.pages, 1)
+                  if any(p.text == "Trần Thị Bình" for p in placed))
+    first, second = segment_issue(ISSUE, pages)
+    assert (first.first_page, first.last_page) == (1, signed) and signed >= 2
+    assert first.text == "\n\n".join(long)
+    assert first.byline == "Trần Thị Bình"
+    assert set(first.boxes) == set(range(1, signed + 1))
+    assert all(0 <= v <= 1 for boxes in first.boxes.values() for box in boxes for v in box)
+    assert second.first_page == signed and second.title == "Bài tiếp theo ở trang sau"
+
+
+def test_running_headers_page_numbers_and_footer_belong_to_no_article() -> None:
+    items = [title("Bài viết thứ nhất")] + [para(body(S1, S2, S3, times=3)) for _ in range(8)]
+    issue = Issue(items, columns=1, header="Thông tin sinh hoạt chi bộ – Số 7/2015")
+    pages = page_words(issue)
+    assert len(pages) >= 3
+    (article,) = segment_issue(ISSUE, pages)
+    text = article.text
+    assert "Dữ liệu mẫu" not in text and "Số 7/2015" not in text
+    assert text == "\n\n".join([body(S1, S2, S3, times=3)] * 8)  # no page number either
+    assert (article.first_page, article.last_page) == (1, len(pages))
+
+
+def test_masthead_is_no_article_and_dates_the_issue() -> None:
+    items = masthead() + [title("Bài mở đầu số báo"), para(body(S1, S2, times=2))]
+    seg = segment_issue_report(ISSUE, page_words(Issue(items)))
+    assert seg.issue_date == "2015-07"
+    (article,) = seg.articles
+    assert article.title == "Bài mở đầu số báo"
+    assert "Lưu hành" not in article.text and "BAN TUYÊN GIÁO" not in article.text
+
+
+def test_table_of_contents_finds_a_title_set_in_body_type() -> None:
+    quiet_title = "Mấy suy nghĩ về công tác dân vận ở cơ sở"
+    items = masthead() + [
+        Item("toc-head", "MỤC LỤC", size=12, bold=True, align="center", full=True),
+        Item("toc", "Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn 1", full=True),
+        Item("toc", f"{quiet_title} 2", full=True),
+        title("Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", before=20),
+        para(body(S1, S2, S3, times=3)), para(body(S4, S1, times=4)),
+        Item("text", quiet_title, before=12),  # body face, body size: only the table knows
+        para(body(S2, S3, times=3)),
+    ]
+    seg = segment_issue_report(ISSUE, page_words(Issue(items)))
+    assert [(e.title, e.page) for e in seg.toc] == [
+        ("Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", 1), (quiet_title, 2)]
+    titles = [a.title for a in seg.articles]
+    assert titles == ["Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", quiet_title]
+    assert all("MỤC LỤC" not in a.text for a in seg.articles)
+    assert seg.articles[1].first_page == 2
+
+
+def test_qa_leads_are_paragraphs_not_titles() -> None:
+    items = [banner("Hỏi đáp"), title("Giải đáp về thủ tục chuyển sinh hoạt đảng")]
+    qa = []
+    for n in range(3):
+        q = f"Hỏi: Câu hỏi số {n + 1} về thủ tục chuyển sinh hoạt đảng chính thức là gì?"
+        a = f"Đáp: {S2} {S4}"
+        qa += [q, a]
+        items += [Item("para", q, bold=True, indent=16, before=2), para(a)]
+    (article,) = segment_issue(ISSUE, page_words(Issue(items)))
+    assert article.kind == "hoi-dap" and article.section == "Hỏi – đáp"
+    assert article.text.split("\n\n") == qa
+
+
+def test_byline_under_the_title_and_source_line_at_the_end() -> None:
+    items = [title("Gương sáng ở bản vùng cao"),
+             Item("byline", "Hoàng Minh Đức", align="left", before=2),
+             para(body(S1, S2, S3, times=3)), para(body(S4, S2, times=3)),
+             title("Chuyện ở một chi bộ miền biển"), para(body(S3, S1, times=3)),
+             para(body(S2, S4, times=3)),
+             Item("sign", "(Theo báo Nhân Dân)", align="right", before=3)]
+    a, b = segment_issue(ISSUE, page_words(Issue(items)))
+    assert a.byline == "Hoàng Minh Đức" and "Hoàng Minh Đức" not in a.text
+    assert b.byline == "(Theo báo Nhân Dân)" and "Nhân Dân" not in b.text
+
+
+def test_hyphenated_line_ends() -> None:
+    rows = [
+        ("Chuyển đổi số ở xã vùng cao", 15.0, True, 0.0),
+        ("", 11.0, False, 0.0),
+        ("Xã đã triển khai ứng dụng quản lý hồ sơ trên nền tảng inter-", 11.0, False, 16.0),
+        ("net và thực hiện Nghị quyết số 21-", 11.0, False, 0.0),
+        ("NQ/TW về tổ chức cơ sở đảng, phòng chống dịch COVID-", 11.0, False, 0.0),
+        ("19 hiệu quả, học tập chủ nghĩa Mác - Ăng-ghen và tư tưởng của Lê-", 11.0, False, 0.0),
+        ("nin về xây dựng Đảng trong giai đoạn mới của đất nước ta.", 11.0, False, 0.0),
+    ]
+    (article,) = segment_issue(ISSUE, [page_from_lines(rows)])
+    assert "internet" in article.text
+    assert "21-NQ/TW" in article.text and "COVID-19" in article.text
+    assert "Lê-nin" in article.text and "Mác - Ăng-ghen" in article.text
+    assert "\n" not in article.text
+
+
+@pytest.mark.parametrize("left,right,joined", [
+    ("inter-", "net", "internet"), ("21-", "NQ/TW", "21-NQ/TW"), ("COVID-", "19", "COVID-19"),
+    ("Lê-", "nin", "Lê-nin"), ("ngh\u00ad", "iệp", "nghiệp"), ("nghi-", "ệp", "nghiệp"),
+    ("word", "next", None), ("–", "và", None),
+])
+def test_join_words(left: str, right: str, joined: str | None) -> None:
+    assert join_words(left, right, set()) == joined
+
+
+def test_ocr_pages_without_bold_find_the_same_articles() -> None:
+    pages = page_words(Issue(standard_items(), columns=2), ocr=True, seed=7)
+    articles = segment_issue(ISSUE, pages)
+    assert [a.title for a in articles] == [e[1] for e in EXPECTED]
+    assert all(0 < a.confidence < 100 for a in articles)
+
+
+def test_real_pdf_read_with_pdfplumber(tmp_path: Path) -> None:
+    pdf = draw_pdf(Issue(standard_items(), columns=2), tmp_path / "issue.pdf")
+    articles = segment_issue(ISSUE, pdf_words(pdf))
+    assert summary(articles) == EXPECTED
+
+
+def test_article_ids_follow_the_rule() -> None:
+    taken: set[str] = set()
+    title_text = "Nâng cao chất lượng sinh hoạt chi bộ"
+    import hashlib
+
+    digest = hashlib.sha1(fold(title_text).encode()).hexdigest()[:4]
+    assert make_article_id("ttshcb-2015-07", 3, title_text, taken) == f"ttshcb-2015-07-p3-{digest}"
+    assert make_article_id("ttshcb-2015-07", 3, title_text.upper(), taken) == \
+        f"ttshcb-2015-07-p3-{digest}-2"
+    assert make_article_id("ttshcb-2015-07", 3, title_text, taken) == f"ttshcb-2015-07-p3-{digest}-3"
+
+
+def test_ids_stay_when_another_article_changes() -> None:
+    items = standard_items()
+    before = segment_issue(ISSUE, page_words(Issue(items, columns=2)))
+    changed = list(items)
+    k = next(i for i, it in enumerate(changed) if it.text.startswith("Hội nghị sơ kết"))
+    changed[k + 1] = para(S4)  # a news brief is rewritten
+    after = segment_issue(ISSUE, page_words(Issue(changed, columns=2)))
+    assert [a.id for a in after] == [a.id for a in before]
+    assert before[3].text != after[3].text
