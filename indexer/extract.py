@@ -40,13 +40,15 @@ def extract_page(task: PageTask) -> PageResult:
 
 
 def _extract(task: PageTask) -> PageResult:
-    from indexer import ocr, textlayer
+    from indexer import textlayer
 
     note = ""
     if task.source_kind == "pdf" and not task.force_ocr:
         result, note = textlayer.extract_text_page(task)
         if result is not None:
             return result
+    from indexer import ocr  # only pages without a usable text layer need Tesseract
+
     return ocr.ocr_page(task, note=note)
 
 
