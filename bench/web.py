@@ -1,0 +1,258 @@
+"""Web app load: requests/s and latency p50/p95 under concurrent clients on loopback.
+
+Starts `bantin serve` (waitress) on a free loopback port for a built home (the full sample
+by default: `bantin sample --size full && bantin build`), logs in a temporary bench user, and
+runs N client threads (plain http.client, keep-alive) against each target in turn for a fixed
+time: the search page (a mix of queries, with and without diacritics, phrases, identifiers,
+filters), a page image (from the cache: every image is fetched once before timing, the cold
+render is timed separately), an article page, the page viewer and the issue page. Targets
+that other areas add (issue 8's coverage pages) come from ``bench_paths(catalog)`` in the
+modules of :data:`EXTRA_TARGET_MODULES`, when they exist.
+
+    .venv/bin/python bench/web.py [--home DIR] [--clients 20] [--seconds 10]
+
+Prints one table; no assertion (targets: p95 < 300 ms for search at 20 clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from archive.catalog import Catalog  # noqa: E402
+from archive.config import load_config  # noqa: E402
+
+# Modules that may add targets: each exposes bench_paths(catalog) -> [(name, [paths])].
+EXTRA_TARGET_MODULES = ["webapp.coverage"]
+
+QUERIES = ["nghi quyet", "sinh hoạt chi bộ", '"sinh hoat chi bo"', "21-NQ/TW", "05-CT/TW",
+           "tham nhung", "chuyển đổi số", "hop tac xa", "học tập và làm theo", "kinh te",
+           "dang vien", "nông thôn mới", "xay dung dang AND chi bo", "covid", "phong chong"]
+FILTERS = [{}, {"series": "ttshcb"}, {"series": "tbnb"}, {"year_from": "2000", "year_to": "2015"},
+           {"sort": "-date"}, {"target": "pages"}]
+
+
+@dataclass
+class Target:
+    name: str
+    paths: list[str]
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+
+def machine() -> str:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu or 'unknown CPU'}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(home: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BANTIN_SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(REPO)}
+    # not `-m archive.cli`: as __main__ the module would be loaded twice and the verbs that
+    # other modules add would not find its State object
+    entry = "import sys; from archive.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(home), "--quiet",
+                             "serve", "--host", "127.0.0.1", "--port", str(port), "--threads",
+                             str(threads)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"bantin serve exited with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("bantin serve did not start within 60 s")
+
+
+def login(port: int, name: str, password: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    r = conn.getresponse()
+    body = r.read().decode()
+    cookie = r.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)  # type: ignore[union-attr]
+    form = urlencode({"name": name, "password": password, "csrf_token": token})
+    conn.request("POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    r = conn.getresponse()
+    r.read()
+    if r.status != 302:
+        raise SystemExit(f"bench login failed: HTTP {r.status}")
+    return r.getheader("Set-Cookie", "").split(";")[0]
+
+
+def get(conn: http.client.HTTPConnection, path: str, cookie: str) -> int:
+    conn.request("GET", path, headers={"Cookie": cookie})
+    r = conn.getresponse()
+    r.read()
+    return r.status
+
+
+def run_target(target: Target, port: int, cookie: str, clients: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        rng = random.Random(k)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        local: list[float] = []
+        errors = 0
+        while time.monotonic() < deadline:
+            path = rng.choice(target.paths)
+            t0 = time.perf_counter()
+            try:
+                status = get(conn, path, cookie)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            local.append(time.perf_counter() - t0)
+            errors += status != 200
+        conn.close()
+        with lock:
+            target.latencies.extend(local)
+            target.errors += errors
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    target.seconds = time.monotonic() - started
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list[Target], dict[str, int]]:
+    pages = [r["id"] for r in catalog.query("SELECT id FROM page ORDER BY id")]
+    issues = [r["id"] for r in catalog.query("SELECT id FROM issue WHERE missing = 0 ORDER BY id")]
+    has_articles = catalog.one("SELECT 1 FROM sqlite_master WHERE name = 'article'") is not None
+    articles = [r["id"] for r in catalog.query("SELECT id FROM article ORDER BY id")] if has_articles else []
+    sizes = {"issues": len(issues), "pages": len(pages), "articles": len(articles)}
+    pick_pages = rng.sample(pages, min(sample, len(pages)))
+    searches = [f"/search?{urlencode({'q': q, **f})}" for q in QUERIES for f in FILTERS]
+    out = [Target("search page", searches)]
+    out.append(Target("page image (cached)", [f"/img/{p.rsplit('/', 1)[0]}/{p.rsplit('/', 1)[1]}/view.jpg"
+                                              for p in pick_pages]))
+    if articles:
+        out.append(Target("article page", [f"/a/{a}" for a in rng.sample(articles, min(sample, len(articles)))]))
+    out.append(Target("page viewer", [f"/i/{p.rsplit('/', 1)[0]}/{p.rsplit('/', 1)[1]}?q=chi+bo"
+                                      for p in pick_pages]))
+    out.append(Target("issue page", [f"/i/{i}" for i in rng.sample(issues, min(sample, len(issues)))]))
+    for name in EXTRA_TARGET_MODULES:
+        try:
+            module = __import__(name, fromlist=["bench_paths"])
+        except ImportError:
+            continue
+        for label, paths in getattr(module, "bench_paths", lambda c: [])(catalog):
+            out.append(Target(label, list(paths)))
+    return out, sizes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", default=os.environ.get("BANTIN_HOME", str(REPO)))
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per target")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--sample", type=int, default=60, help="distinct pages/articles per target")
+    args = parser.parse_args()
+    config = load_config(args.home)
+    if not config.catalog_path.exists():
+        raise SystemExit(f"no catalog in {config.home}: run `bantin sample --size full` and "
+                         "`bantin build` first (or `make demo`)")
+    from webapp import users
+
+    name, password = f"bench-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    rng = random.Random(7)
+    with Catalog(config.catalog_path) as catalog:
+        targets, sizes = targets_for(catalog, args.sample, rng)
+        users.add_user(catalog, name, "reader", password, by="bench")
+        docs = ""
+        try:
+            from indexer import search  # noqa: F401
+
+            docs = "search index present"
+        except ImportError:
+            docs = "no search engine: search rows measure the error page"
+    port = free_port()
+    server = start_server(config.home, port, args.threads)
+    try:
+        cookie = login(port, name, password)
+        image = next(t for t in targets if t.name.startswith("page image"))
+        cold: list[float] = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for path in image.paths:  # render every timed image once (cold cache when first built)
+            t0 = time.perf_counter()
+            get(conn, path, cookie)
+            cold.append(time.perf_counter() - t0)
+        conn.close()
+        for t in targets:
+            run_target(t, port, cookie, args.clients, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        with Catalog(config.catalog_path) as catalog, catalog.transaction() as db:
+            db.execute("DELETE FROM account WHERE name = ?", (name,))
+    print(f"Machine: {machine()}")
+    print(f"Home: {config.home} — {sizes['issues']} issues, {sizes['pages']} pages, "
+          f"{sizes['articles']} articles; {docs}")
+    print(f"Load: {args.clients} concurrent clients (keep-alive) on loopback, {args.seconds:g} s per "
+          f"target, waitress {args.threads} threads")
+    print()
+    print(f"| {'target':<22} | {'requests':>8} | {'errors':>6} | {'req/s':>7} | {'p50 ms':>7} | "
+          f"{'p95 ms':>7} | {'p99 ms':>7} |")
+    print(f"|{'-' * 24}|{'-' * 9}:|{'-' * 7}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|")
+    for t in targets:
+        n = len(t.latencies)
+        print(f"| {t.name:<22} | {n:>8} | {t.errors:>6} | {n / t.seconds if t.seconds else 0:>7.1f} | "
+              f"{1000 * pct(t.latencies, 50):>7.1f} | {1000 * pct(t.latencies, 95):>7.1f} | "
+              f"{1000 * pct(t.latencies, 99):>7.1f} |")
+    if cold:
+        print(f"\nFirst request per image (render or cache hit, 1 client, {len(cold)} pages): "
+              f"median {1000 * statistics.median(cold):.0f} ms, max {1000 * max(cold):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
