@@ -216,8 +216,9 @@ def main() -> int:
         except ImportError:
             docs = "no search engine: search rows measure the error page"
     port = free_port()
-    server = start_server(config.home, port, args.threads)
+    server = None
     try:
+        server = start_server(config.home, port, args.threads)
         cookie = login(port, name, password)
         image = next(t for t in targets if t.name.startswith("page image"))
         cold: list[float] = []
@@ -230,8 +231,9 @@ def main() -> int:
         for t in targets:
             run_target(t, port, cookie, args.clients, args.seconds)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
         with Catalog(config.catalog_path) as catalog, catalog.transaction() as db:
             db.execute("DELETE FROM account WHERE name = ?", (name,))
     print(f"Machine: {machine()}")
