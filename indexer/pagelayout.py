@@ -62,7 +62,7 @@ class Line:
 def find_gutters(glyphs: Sequence[Glyph], width: float) -> list[tuple[float, float]]:
     """Vertical strips (x0, x1) between columns of text, left to right; [] for one column.
 
-    A gutter is a strip at least half a font size wide, away from the page edges, that
+    A gutter is a strip at least 0.9 font size wide, away from the page edges, that
     holds at most a few rows' worth of ink (headings may cross it) while columns of at
     least :data:`MIN_COLUMN_SHARE` of the text width lie on both sides, with at least
     :data:`MIN_SIDE_ROWS` rows side by side."""
@@ -96,7 +96,7 @@ def find_gutters(glyphs: Sequence[Glyph], width: float) -> list[tuple[float, flo
         start = x
         while x < right_edge and low[x]:
             x += 1
-        if x - start >= max(0.5 * size, 4.0):
+        if x - start >= max(0.9 * size, 6.0):
             last = gutters[-1][1] if gutters else left_edge
             if start - last >= MIN_COLUMN_SHARE * span:
                 gutters.append((float(start), float(x)))

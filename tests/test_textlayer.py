@@ -1,0 +1,219 @@
+"""The PDF text layer: Unicode, TCVN3 and VNI pages, two columns, hidden OCR layers, pages
+that must go to OCR, and extract_page end to end on text-layer pages."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from archive.models import PageTask
+from indexer import legacy, textlayer
+from indexer.extract import extract_page
+from indexer.pagelayout import Glyph, find_gutters, reading_order
+from tests.legacy_pdfs import A4, Columns, Para, Title, make_pdf
+
+P1 = ("Thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương Đảng, các chi bộ đã tập "
+      "trung củng cố tổ chức, nâng cao chất lượng sinh hoạt, phát huy vai trò tiên phong gương "
+      "mẫu của đảng viên ở khu dân cư.")
+P2 = ("Nhiều cách làm hay được nhân rộng: chi bộ thôn Đông đưa nội dung học tập và làm theo tư "
+      "tưởng, đạo đức, phong cách Hồ Chí Minh vào sinh hoạt thường kỳ; người dân đồng tình.")
+P3 = ("Ủy ban nhân dân xã ưu tiên nguồn lực cho chương trình xây dựng nông thôn mới, những công "
+      "trình thiết thực được triển khai đúng tiến độ, được nhân dân tin tưởng.")
+P4 = ("Hỏi – đáp: Đảng viên có những nhiệm vụ gì khi sinh hoạt nơi cư trú? Trả lời: gương mẫu "
+      "chấp hành chủ trương của Đảng, chính sách, pháp luật của Nhà nước.")
+TWO_COLUMNS = [
+    Title("NGHỊ QUYẾT VỀ XÂY DỰNG ĐẢNG Ở CƠ SỞ"),
+    Columns(((P1, P2), (P3, P4))),
+    Title("Kinh nghiệm – cách làm hay", 13),
+    Columns(((P2,), (P1,))),
+    Para("Dữ liệu mẫu – nội dung hư cấu", 8),
+]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fonts")
+
+
+def _task(path: Path, page: int = 0) -> PageTask:
+    return PageTask(page_id="tbnb-2005-01/1", path=str(path), source_kind="pdf",
+                    file_page=page, sha256="abc")
+
+
+def _check_words(result, expected_text: str) -> None:
+    """Words rebuild the text, boxes lie on the page, numbering follows reading order."""
+    assert unicodedata.is_normalized("NFC", result.text)
+    assert " ".join(w.text for w in result.words) == " ".join(expected_text.split())
+    previous = (0, 0)
+    for w in result.words:
+        x0, y0, x1, y1 = w.box
+        assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, w
+        assert (w.block, w.line) >= previous
+        previous = (w.block, w.line)
+        assert w.conf == 100.0
+    assert result.confidence == 100.0
+
+
+@pytest.mark.parametrize("encoding,quirks", [(None, False), ("tcvn3", False), ("tcvn3", True),
+                                             ("vni", False)])
+def test_two_column_pages_extract_exactly(tmp_path, cache, encoding, quirks):
+    pdf = tmp_path / "page.pdf"
+    drawn = make_pdf(pdf, [TWO_COLUMNS], cache=cache, encoding=encoding, quirks=quirks)
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is not None, note
+    assert result.text == drawn[0].text
+    assert result.method == ("text" if encoding is None else "legacy")
+    assert result.encoding == (encoding or "")
+    assert result.engine == "pdfplumber" and result.engine_version
+    assert result.settings_key == textlayer.settings_key(result.method)
+    _check_words(result, drawn[0].text)
+
+    words: dict[str, object] = {}
+    for w in result.words:
+        words.setdefault(w.text, w)  # first occurrence
+    title = [w for w in result.words if w.line == 1]
+    assert [w.text for w in title] == "NGHỊ QUYẾT VỀ XÂY DỰNG ĐẢNG Ở CƠ SỞ".split()
+    assert all(w.bold and w.size == 15.0 for w in title)
+    assert title[0].box[1] < 0.1  # at the top of the page
+    body = [w for w in result.words if w.size == 10.0]
+    assert body and not any(w.bold for w in body)
+    left: Any = words["Thực"]  # first word of the left column; of the right one, "Ủy"
+    right: Any = words["Ủy"]
+    assert left.box[2] < 0.5 < right.box[0]
+    assert abs(left.box[1] - right.box[1]) < 0.01  # side by side
+    assert left.line < right.line and left.block < right.block
+
+
+def test_tcvn3_capitals_and_bold_in_one_line(tmp_path, cache):
+    page = [Title("ỦY BAN NHÂN DÂN TỈNH: Ấn Độ và Ước mơ", 14),
+            Para("Ông Nguyễn Văn Ấm, Ủy viên Ban Thường vụ, nói: “Đổi mới là tất yếu”. " * 3)]
+    pdf = tmp_path / "caps.pdf"
+    drawn = make_pdf(pdf, [page], cache=cache, encoding="tcvn3")
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is not None, note
+    assert result.text == drawn[0].text
+    fonts_used = {w.text: w.bold for w in result.words}
+    assert fonts_used["ỦY"] and fonts_used["Ấn"] and not fonts_used["Ông"]
+
+
+def test_mixed_unicode_and_legacy_fonts_on_one_page(tmp_path, cache):
+    page = [Title("Thông tin thời sự", encoding="unicode"), Para(P1, encoding="vni"),
+            Para(P3, encoding="tcvn3"), Para(P4, encoding="unicode")]
+    pdf = tmp_path / "mixed.pdf"
+    drawn = make_pdf(pdf, [page], cache=cache, encoding=None)
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is not None, note
+    assert result.text == drawn[0].text
+    assert result.method == "legacy" and result.encoding in ("tcvn3", "vni")
+    assert "mixed legacy encodings tcvn3, vni" in result.note
+
+
+def test_garbage_in_a_legacy_font_goes_to_ocr(tmp_path, cache):
+    rng = random.Random(7)
+    codes = list(legacy.TCVN3_DECODE) + list("bcdfghklmnpqrstvx")
+    garbage = " ".join("".join(rng.choice(codes) for _ in range(rng.randint(2, 6)))
+                       for _ in range(120))
+    from reportlab.pdfgen import canvas
+
+    from samplegen import fonts
+
+    names = fonts.register_legacy_fonts(cache)
+    pdf = tmp_path / "garbage.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4, invariant=1)
+    c.setFont(names["tcvn3"], 11)
+    for i in range(12):
+        c.drawString(40, 780 - 16 * i, garbage[i * 60:(i + 1) * 60])
+    c.save()
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is None
+    assert note.startswith("legacy tcvn3 repair not confident")
+
+
+def test_image_only_pdf_has_no_text_layer(tmp_path):
+    image = tmp_path / "scan.png"
+    Image.new("L", (300, 420), 255).save(image)
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(420, 595), invariant=1)
+    c.drawImage(str(image), 0, 0, 420, 595)
+    c.save()
+    assert textlayer.extract_text_page(_task(pdf)) == (None, "no text layer")
+
+
+def test_sparse_text_over_a_page_image_goes_to_ocr(tmp_path, cache):
+    image = tmp_path / "scan.png"
+    Image.new("L", (300, 420), 230).save(image)
+    pdf = tmp_path / "stamped.pdf"
+    make_pdf(pdf, [[Para("Trang 3")]], cache=cache, image=image)
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is None and "too sparse" in note
+
+
+def test_hidden_ocr_layer_is_kept_only_when_it_reads_as_vietnamese(tmp_path, cache):
+    image = tmp_path / "scan.png"
+    Image.new("L", (300, 420), 240).save(image)
+    good = tmp_path / "good.pdf"
+    drawn = make_pdf(good, [[Para(P1), Para(P3)]], cache=cache, render_mode=3, image=image)
+    result, note = textlayer.extract_text_page(_task(good))
+    assert result is not None, note
+    assert result.text == drawn[0].text and result.method == "text"
+    assert "hidden OCR text layer" in result.note
+
+    bad = tmp_path / "bad.pdf"  # what an English OCR engine makes of Vietnamese
+    poor = "Th ng tin sinh ho t chi b , ngh quy t s 21 c a Ban Ch p h nh Trung ng ng " * 4
+    make_pdf(bad, [[Para(poor)]], cache=cache, render_mode=3, image=image)
+    result, note = textlayer.extract_text_page(_task(bad))
+    assert result is None and note.startswith("hidden OCR text layer not plausible")
+
+
+def test_extract_page_end_to_end_without_ocr(tmp_path, cache):
+    pdf = tmp_path / "issue.pdf"
+    pages = [TWO_COLUMNS, [Title("Hỏi – đáp"), Para(P4)]]
+    drawn = make_pdf(pdf, pages, cache=cache, encoding="tcvn3")
+    for index, expected in enumerate(drawn):
+        result = extract_page(_task(pdf, index))
+        assert not result.failed, result.error
+        assert result.method == "legacy" and result.encoding == "tcvn3"
+        assert result.text == expected.text
+        assert result.seconds >= 0
+
+
+# --- reading order on synthetic glyphs -------------------------------------------------
+def _line(text: str, x: float, top: float, size: float = 10.0, start: int = 0) -> list[Glyph]:
+    return [Glyph(ch, x + i * 5, top, x + (i + 1) * 5, top + size, size, "F", start + i)
+            for i, ch in enumerate(text)]
+
+
+def test_table_of_contents_is_one_column():
+    """Titles on the left and page numbers on the right are not two columns."""
+    glyphs: list[Glyph] = []
+    for i in range(12):
+        glyphs += _line(f"Bai viet so {i:02d} ve xay dung", 40, 50 + 14 * i, start=100 * i)
+        glyphs += _line(f"{i + 3:2d}", 520, 50 + 14 * i, start=100 * i + 50)
+    assert find_gutters(glyphs, 595) == []
+    blocks = reading_order(glyphs, 595)
+    lines = ["".join(g.text for g in ln.glyphs) for b in blocks for ln in b]
+    assert lines[0].startswith("Bai viet so 00") and lines[0].endswith(" 3")
+
+
+def test_column_tail_stays_in_its_column():
+    """A left column longer than the right one: its last lines come before the right one."""
+    glyphs: list[Glyph] = []
+    n = 0
+    for i in range(20):
+        glyphs += _line("trai " * 10, 40, 60 + 12 * i, start=n)
+        n += 100
+    for i in range(12):
+        glyphs += _line("phai " * 10, 320, 60 + 12 * i, start=n)
+        n += 100
+    gutters = find_gutters(glyphs, 595)
+    assert len(gutters) == 1 and 280 <= gutters[0][0] < gutters[0][1] <= 320
+    lines = ["".join(g.text for g in ln.glyphs).strip() for b in reading_order(glyphs, 595)
+             for ln in b]
+    assert lines == ["trai " * 9 + "trai"] * 20 + ["phai " * 9 + "phai"] * 12
