@@ -1,10 +1,10 @@
 """`bantin export articles`: one record per article, for scripts and spreadsheets.
 
 The field names are a public interface (extend, never rename). ``date`` is the issue's
-month, ``YYYY-MM``, taken from, in order: the catalog (a sidecar's date), the masthead
-(*tháng M/YYYY*, read by segmentation), and for a monthly series (12 issues a year) the
-issue number as the month; otherwise it is empty, and ``date_source`` says which applied
-(``catalog``, ``masthead``, ``number`` or ``''``). ``topics`` and ``doc_refs`` come from the
+month, ``YYYY-MM``, taken from, in order: the catalog (a sidecar's date, or the masthead's
+*tháng M/YYYY* that segmentation writes there when the catalog had none), the masthead as
+segmentation read it, and for a monthly series (12 issues a year) the issue number as the
+month; otherwise it is empty (never guessed). ``topics`` and ``doc_refs`` come from the
 analysis stage when it has run (else empty lists).
 """
 
@@ -16,21 +16,21 @@ from typing import Any
 from archive.catalog import Catalog
 from archive.permalinks import article_path
 
-ARTICLE_FIELDS = ("id", "series", "year", "number", "issue_id", "date", "date_source", "section",
+ARTICLE_FIELDS = ("id", "series", "year", "number", "issue_id", "date", "section",
                   "title", "byline", "kind", "first_page", "last_page", "words", "confidence",
                   "topics", "doc_refs", "text", "url")
 
 
 def article_date(catalog_date: str, masthead_date: str, year: int, number: str,
-                 issues_per_year: int) -> tuple[str, str]:
-    """(``YYYY-MM`` or '', where it came from); see the module docstring for the order."""
+                 issues_per_year: int) -> str:
+    """``YYYY-MM`` or ''; see the module docstring for the order of sources."""
     if len(catalog_date) >= 7:
-        return catalog_date[:7], "catalog"
+        return catalog_date[:7]
     if len(masthead_date) >= 7:
-        return masthead_date[:7], "masthead"
+        return masthead_date[:7]
     if issues_per_year == 12 and number.isdigit() and 1 <= int(number) <= 12:
-        return f"{year:04d}-{int(number):02d}", "number"
-    return "", ""
+        return f"{year:04d}-{int(number):02d}"
+    return ""
 
 
 def _has_table(catalog: Catalog, name: str) -> bool:
@@ -72,10 +72,10 @@ def article_records(catalog: Catalog) -> Iterator[dict[str, Any]]:
         " LEFT JOIN series se ON se.code = i.series"
         " WHERE i.missing = 0 ORDER BY i.series, i.year, i.number, i.suffix, a.seq")
     for r in cursor:
-        date, source = article_date(r["catalog_date"], r["masthead_date"], r["year"],
+        date = article_date(r["catalog_date"], r["masthead_date"], r["year"],
                                     r["number"], r["per_year"])
         yield {"id": r["id"], "series": r["series"], "year": r["year"], "number": r["number"],
-               "issue_id": r["issue_id"], "date": date, "date_source": source,
+               "issue_id": r["issue_id"], "date": date,
                "section": r["section"], "title": r["title"], "byline": r["byline"],
                "kind": r["kind"], "first_page": r["first_page"], "last_page": r["last_page"],
                "words": r["words"], "confidence": round(r["confidence"], 2),

@@ -100,7 +100,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     _mark_banners(flow, sections)
     _mark_end_bylines(flow, sections)
     _mark_titles(flow, methods, sections)
-    problems: list[str] = []
+    problems = _stacked_headings(flow)
     if toc:
         problems += _apply_toc(toc, flow)
     drafts = _assemble(stream, sections, toc)
@@ -109,7 +109,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
                    - {pg for a in articles for pg in range(a.first_page, a.last_page + 1)})
     if empty:
         problems.append("no article found on page(s) " + ", ".join(map(str, empty)))
-    return Segmentation(tuple(articles), date, tuple(toc), tuple(problems))
+    return Segmentation(tuple(articles), date, tuple(toc), tuple(dict.fromkeys(problems)))
 
 
 # --- line roles --------------------------------------------------------------------------
@@ -171,7 +171,8 @@ def _mark_end_bylines(flow: list[Line], sections: SectionList) -> None:
         nxt = flow[i + 1] if i + 1 < len(flow) else None
         before_heading = nxt is None or nxt.role == "banner" or nxt.style == "strong" \
             or nxt.page != ln.page and nxt.style != "plain"
-        if right or (before_heading and (signed or ln.width_share < 0.6)):
+        close = 0 <= ln.gap < 0.8 and ln.rel < 1.1  # under the text it closes, in its size
+        if right or (before_heading and close and (signed or ln.width_share < 0.6)):
             ln.role = "byline-end"
 
 
@@ -275,6 +276,32 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]
         if len(group) == 3 or nxt.page != ln.page:
             return []
         group.append(nxt)
+
+
+def _stacked_headings(flow: list[Line]) -> list[str]:
+    """Two title groups with no text between them: a short first one in capitals or
+    centred is a section banner the list does not know (it is kept as printed, and reported
+    so that editors can add it to sections.toml); otherwise the second continues the first
+    (a title and its subtitle)."""
+    problems = []
+    starts = [i for i, ln in enumerate(flow) if "title-start" in ln.tags]
+    for a, b in zip(starts, starts[1:]):
+        group = flow[a:b]
+        if any(ln.role != "title" for ln in group) or flow[b].page != flow[a].page:
+            continue
+        text = " ".join(ln.text for ln in group)
+        centred = all(abs(ln.indent - ln.right_space) < 2.0 and ln.indent > 1.0 for ln in group)
+        if len(text.split()) <= 10 and (all(ln.caps >= 0.8 for ln in group) or centred):
+            name = text[:1].upper() + text[1:].lower() if text.isupper() else text
+            for ln in group:
+                ln.role = "banner"
+                ln.tags.discard("title-start")
+                ln.tags.add("section=" + name)
+            problems.append(f"unknown section banner '{text}' (page {flow[a].page}): "
+                            "add it to sections.toml if it names a section")
+        else:
+            flow[b].tags.discard("title-start")
+    return problems
 
 
 def _mark_byline_under(flow: list[Line], i: int) -> int:
