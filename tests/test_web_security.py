@@ -38,7 +38,7 @@ def _urls(app: Any, home: WebHome) -> list[tuple[str, str, str]]:
 
 def _build(app: Any, rule: Any, values: dict[str, Any]) -> str:
     adapter = app.url_map.bind("localhost")
-    fmt_for = {"search.export": "csv"}
+    fmt_for = {"search.export": "csv", "api.search_export": "json"}
     if rule.endpoint in fmt_for:
         values = {**values, "fmt": fmt_for[rule.endpoint]}
     return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))

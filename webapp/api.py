@@ -44,6 +44,14 @@ def search() -> Any:
     return jsonify(data)
 
 
+@bp.get("/search/export.<fmt>")
+def search_export(fmt: str) -> Any:
+    """Every hit as CSV or JSON, streamed (the search page's export, for token holders)."""
+    from webapp.search import export
+
+    return export(fmt)
+
+
 def issue_record(catalog: Catalog, issue: Any) -> dict[str, Any]:
     view = library.issue_view(catalog, issue)
     return {"id": issue.id, "series": issue.series, "year": issue.year, "number": issue.number,
