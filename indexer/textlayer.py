@@ -9,7 +9,8 @@ unreadable (glyphs without a Unicode mapping, a legacy guess that does not give 
 In the last cases :func:`extract_text_page` returns ``(None, note)`` and the page is OCR'd
 with the note saying why.
 
-Speed: the document is opened once per task with pdfplumber and the page interpreted once by
+Speed: the document is opened with pdfplumber and kept open for the next task of the same
+file (one per process, see :class:`_OpenDocument`), and the page is interpreted once by
 pdfminer through a small device that keeps only what we need (text, box, font, size, render
 mode), bypassing pdfplumber's per-object dictionaries and layout helpers.
 
@@ -19,12 +20,15 @@ get fractions of the crop box (what a renderer shows), origin top left.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from archive.errors import BadInput
 from archive.models import PageResult, PageTask, Word
 from archive.vntext import nfc
 from indexer import legacy
@@ -240,25 +244,72 @@ def _clamp(v: float) -> float:
     return min(max(v, 0.0), 1.0)
 
 
+class _OpenDocument:
+    """The last PDF read in this process, kept open with its parsed page list and fonts.
+
+    Why: the extract stage sends the pages of one file one task at a time; reopening the
+    file for each page re-parses its cross-reference table, page tree and embedded fonts
+    (their ToUnicode maps), which cost more than reading the page itself. One document stays
+    open per process; it is closed when another file (or a changed one) is asked for."""
+
+    key: tuple[str, int, int] | None = None
+    pdf = None
+    pages: list = []
+
+    @classmethod
+    def get(cls, path: str):  # type: ignore[no-untyped-def]
+        import pdfplumber
+        from pdfminer.pdfpage import PDFPage
+
+        stat = os.stat(path)
+        key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+        if cls.key != key:
+            cls.close()
+            pdf = pdfplumber.open(path)
+            try:
+                pages = list(PDFPage.create_pages(pdf.doc))
+            except Exception:
+                pdf.close()
+                raise
+            cls.key, cls.pdf, cls.pages = key, pdf, pages
+        return cls.pdf, cls.pages
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.pdf is not None:
+            cls.pdf.close()
+        cls.key, cls.pdf, cls.pages = None, None, []
+
+
+atexit.register(_OpenDocument.close)
+
+
 def _read_page(path: str, index: int) -> _Page:
     """Interpret one page with pdfminer (through pdfplumber's document) and keep glyphs."""
-    import pdfplumber
     from pdfminer.pdfinterp import PDFPageInterpreter
 
-    with pdfplumber.open(path) as pdf:
-        page_obj = pdf.pages[index].page_obj
-        collector = _collector_class()(pdf.rsrcmgr)
-        mx0, my0, mx1, my1 = page_obj.mediabox
-        rotate = page_obj.rotate % 360
-        width, height = (my1 - my0, mx1 - mx0) if rotate in (90, 270) else (mx1 - mx0, my1 - my0)
-        collector.page_height = height
+    pdf, pages = _OpenDocument.get(path)
+    try:
+        page_obj = pages[index]
+    except IndexError:
+        raise BadInput(path, f"has no page {index + 1} (it has {len(pages)})",
+                       "run `bantin ingest` again") from None
+    collector = _collector_class()(pdf.rsrcmgr)
+    mx0, my0, mx1, my1 = page_obj.mediabox
+    rotate = page_obj.rotate % 360
+    width, height = (my1 - my0, mx1 - mx0) if rotate in (90, 270) else (mx1 - mx0, my1 - my0)
+    collector.page_height = height
+    try:
         PDFPageInterpreter(pdf.rsrcmgr, collector).process_page(page_obj)
-        x_off = y_off = 0.0
-        crop = getattr(page_obj, "cropbox", None)
-        if rotate == 0 and crop is not None:
-            cx0, cy0, cx1, cy1 = crop
-            x_off, y_off = max(cx0 - mx0, 0.0), max(my1 - cy1, 0.0)
-            width, height = cx1 - cx0, cy1 - cy0
+    except Exception:
+        _OpenDocument.close()  # a damaged file: do not keep it open
+        raise
+    x_off = y_off = 0.0
+    crop = getattr(page_obj, "cropbox", None)
+    if rotate == 0 and crop is not None:
+        cx0, cy0, cx1, cy1 = crop
+        x_off, y_off = max(cx0 - mx0, 0.0), max(my1 - cy1, 0.0)
+        width, height = cx1 - cx0, cy1 - cy0
     area = max(width * height, 1.0)
     return _Page(collector.glyphs, collector.hidden, width, height, x_off, y_off,
                  collector.image_area / area, collector.unmapped)

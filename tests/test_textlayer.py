@@ -217,3 +217,13 @@ def test_column_tail_stays_in_its_column():
     lines = ["".join(g.text for g in ln.glyphs).strip() for b in reading_order(glyphs, 595)
              for ln in b]
     assert lines == ["trai " * 9 + "trai"] * 20 + ["phai " * 9 + "phai"] * 12
+
+
+@pytest.mark.parametrize("name,bold", [
+    ("AAAAAA+Arial-BoldMT", True), ("TimesNewRomanPS-BoldItalicMT", True),
+    ("TimesNewRomanPS-BdMT", True), (".VnTime,Bold", True), ("VNI-Times-B", True),
+    (".VnTimeB", True), ("Arial Black", True), ("AAAAAA+.VnTimeH", False), (".VnTime", False),
+    ("VNI-Book", False), ("TimesNewRomanPSMT", False), ("LiberationSerif", False),
+])
+def test_bold_from_font_names(name, bold):
+    assert textlayer.is_bold(name) is bold
