@@ -105,10 +105,22 @@ def stage_extract(catalog: Catalog, config: Config, *, force: bool = False,
                         f"{len(r.failed)} failed, {r.seconds:.1f} s", bool(r.failed))
 
 
+def stage_analyze(catalog: Catalog, config: Config, *, force: bool = False,
+                  **_: Any) -> StageOutcome:
+    from indexer.analyze import run_analyze
+
+    r = run_analyze(catalog, config.home, force=force)
+    for line in r.failed:
+        echo_err(f"lỗi: {line}")
+    return StageOutcome(r.summary(), bool(r.failed))
+
+
 # Stages of `bantin build`, in order. Later areas append theirs (name, function).
 BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
     ("ingest", stage_ingest),
     ("extract", stage_extract),
+    # ("segment", ...) goes here: analyze reads the articles segmentation writes.
+    ("analyze", stage_analyze),
 ]
 
 
@@ -261,7 +273,7 @@ def restore(state: State, file: str, force: bool) -> None:
 
 # Modules that add verbs; each exposes `commands` (a list of click commands) and may append
 # to BUILD_STAGES when imported.
-COMMAND_MODULES: list[str] = ["webapp.cli", "samplegen.cli", "indexer.segment_cli"]
+COMMAND_MODULES: list[str] = ["webapp.cli", "samplegen.cli", "indexer.segment_cli", "indexer.topics_cli"]
 
 
 def _load_commands() -> None:
