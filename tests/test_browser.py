@@ -176,11 +176,11 @@ def _check_overlay(page: Any, home: WebHome, *, ink: bool = True) -> None:
         if shot is not None and 0 <= box["y"] and box["y"] + box["height"] < shot.height:
             inside = shot.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
                                 int(box["y"] + box["height"])))
-            below = shot.crop((int(box["x"]), int(box["y"] + box["height"] * 1.3),
-                               int(box["x"] + box["width"]), int(box["y"] + box["height"] * 1.6)))
+            margin = shot.crop((int(img["x"] + 0.01 * img["width"]), int(box["y"]),
+                                int(img["x"] + 0.06 * img["width"]), int(box["y"] + box["height"])))
             dark = _dark_share(inside)
-            dark_below = _dark_share(below)  # the blank between two lines
-            assert dark > 0.03 and dark > 3 * dark_below, (word.text, dark, dark_below)
+            blank = _dark_share(margin)  # the page margin on the same line: paper only
+            assert dark > 0.03 and blank < 0.01, (word.text, dark, blank)
 
 
 def _dark_share(image: Any) -> float:

@@ -184,9 +184,10 @@ def test_search_query_state_round_trips() -> None:
     q = Query.from_args({"q": " nghi quyet ", "series": "tbnb", "year_from": "2020", "year_to": "abc",
                          "min_conf": "70,5", "sort": "-date", "page": "3", "per_page": "999"})
     assert q.q == "nghi quyet" and q.year_to is None and q.min_conf == 70.5 and q.per_page == 20
-    assert q.url() == "/search?q=nghi+quyet&series=tbnb&year_from=2020&min_conf=70.5&sort=-date&page=3"
-    assert q.url(topic="kinh-te") == ("/search?q=nghi+quyet&series=tbnb&year_from=2020&topic=kinh-te"
+    assert q.url() == "/search?q=nghi+quyet&series=tbnb&from=2020&min_conf=70.5&sort=-date&page=3"
+    assert q.url(topic="kinh-te") == ("/search?q=nghi+quyet&series=tbnb&from=2020&topic=kinh-te"
                                       "&min_conf=70.5&sort=-date")
+    assert Query.from_args({"year_from": "1999", "to": "2001"}).url() == "/search?from=1999&to=2001"
     assert Query.from_args(dict(q.pairs())) == q
 
 

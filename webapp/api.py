@@ -34,7 +34,7 @@ def search() -> Any:
     if query.empty:
         return jsonify(error="Thiếu tham số q hoặc bộ lọc.", status=400), 400
     try:
-        result = searching.execute(current_app.config["BANTIN"], query)
+        result = searching.execute(current_app.config["BANTIN"], query, db.catalog())
     except searching.BadQuery as e:
         return jsonify(error=f"Không hiểu câu tìm kiếm: {e}", status=400), 400
     except searching.SearchUnavailable as e:

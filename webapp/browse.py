@@ -61,8 +61,19 @@ def issue(issue_id: str) -> Any:
     q = _query()
     in_issue = _search_issue(catalog, pages, q) if q else []
     return render_template("browse/issue.html", view=view, pages=pages, articles=articles,
+                           toc=_toc(articles),
                            confidences=library.page_confidences(catalog, issue_id), q=q,
                            in_issue=in_issue, neighbours=_neighbours(catalog, found))
+
+
+def _toc(articles: list[library.ArticleRow]) -> list[tuple[str, list[library.ArticleRow]]]:
+    """Articles grouped by runs of the same section, in issue order."""
+    groups: list[tuple[str, list[library.ArticleRow]]] = []
+    for a in articles:
+        if not groups or groups[-1][0] != a.section:
+            groups.append((a.section, []))
+        groups[-1][1].append(a)
+    return groups
 
 
 def _search_issue(catalog: Any, pages: list[Any], q: str) -> list[dict[str, Any]]:

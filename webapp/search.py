@@ -39,7 +39,7 @@ def search_page() -> Any:
     status = 200
     if not query.empty:
         try:
-            result = searching.execute(current_app.config["BANTIN"], query)
+            result = searching.execute(current_app.config["BANTIN"], query, catalog)
         except searching.BadQuery as e:
             context["error"] = f"Không hiểu câu tìm kiếm: {e}"
             status = 400
@@ -99,7 +99,11 @@ def _hit_view(hit: Any, query: searching.Query) -> dict[str, Any]:
     url = getattr(hit, "url", "") or ""
     if getattr(hit, "kind", "") == "page" and query.q:
         url += ("&" if "?" in url else "?") + urlencode({"q": query.q})
-    return {"hit": hit, "url": url, "issue": issue, "page_links": page_links,
+    from webapp.vnformat import issue_number
+
+    number = getattr(hit, "number", "")
+    label = issue_number(number, getattr(hit, "year", 0)) if number else issue
+    return {"hit": hit, "url": url, "issue": issue, "issue_label": label, "page_links": page_links,
             "snippet": safe_snippet(getattr(hit, "snippet", "") or "")}
 
 
@@ -128,7 +132,7 @@ def _facet_view(facets: Any, query: searching.Query, context: dict[str, Any]) ->
                 continue
             values.append({"value": value, "label": _facet_label(name, value, context),
                            "count": count, "url": url, "active": active})
-        out.append({"name": name, "label": label, "values": values, "more": len(items) > len(values)})
+        out.append({"name": name, "label": label, "entries": values, "more": len(items) > len(values)})
     return out
 
 
@@ -164,7 +168,7 @@ def export(fmt: str) -> Any:
     query = searching.Query.from_args(request.args)
     config = current_app.config["BANTIN"]
     try:
-        first, hits = searching.all_hits(config, query)
+        first, hits = searching.all_hits(config, query, db.catalog())
     except searching.BadQuery as e:
         return Response(f"Không hiểu câu tìm kiếm: {e}\n", 400, mimetype="text/plain")
     except searching.SearchUnavailable as e:

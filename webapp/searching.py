@@ -6,16 +6,16 @@ which links every number to a search) must read and write the same URL parameter
 written to a URL in one fixed order (so a search can be bookmarked and cited); :func:`execute`
 turns it into the engine's ``indexer.search.SearchRequest`` and returns the engine's result.
 
-URL parameters (the names of ``SearchRequest``'s fields): ``q``, ``series``, ``year_from``,
-``year_to``, ``month``, ``section``, ``kind``, ``topic``, ``ref``, ``min_conf``, ``target``
-(``articles`` | ``pages``), ``sort`` (``relevance`` | ``date`` | ``-date``), ``page``,
-``per_page``.
+URL parameters are those of ``SearchRequest.params()`` (the engine's canonical form, as
+``bantin search --from/--to`` names them): ``q``, ``series``, ``from``, ``to``, ``month``,
+``section``, ``kind``, ``topic``, ``ref``, ``min_conf``, ``target`` (``articles`` | ``pages``),
+``sort`` (``relevance`` | ``date`` | ``-date``), ``fuzzy``, then ``page`` and ``per_page``.
+``year_from``/``year_to`` are accepted too.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -30,6 +30,7 @@ PER_PAGE = 20
 MAX_PER_PAGE = 200
 EXPORT_BATCH = 500  # hits fetched per engine call while streaming an export
 SORTS = ("relevance", "date", "-date")
+URL_NAMES = {"year_from": "from", "year_to": "to"}  # field → URL parameter, as the engine
 TARGETS = ("articles", "pages")
 
 
@@ -47,6 +48,7 @@ class Query:
     min_conf: float | None = None
     target: str = "articles"
     sort: str = "relevance"
+    fuzzy: bool = False
     page: int = 1
     per_page: int = PER_PAGE
 
@@ -57,8 +59,11 @@ class Query:
             return nfc(str(args.get(name, "") or "")).strip()[:limit]
 
         def integer(name: str, lo: int, hi: int) -> int | None:
+            raw = args.get(URL_NAMES.get(name, name))
+            if raw in (None, ""):
+                raw = args.get(name, "")
             try:
-                value = int(str(args.get(name, "")).strip())
+                value = int(str(raw).strip())
             except ValueError:
                 return None
             return value if lo <= value <= hi else None
@@ -76,6 +81,7 @@ class Query:
                    section=text("section"), kind=text("kind"), topic=text("topic"), ref=text("ref"),
                    min_conf=conf, target=target if target in TARGETS else "articles",
                    sort=sort if sort in SORTS else "relevance",
+                   fuzzy=text("fuzzy").lower() in {"1", "true", "yes", "on"},
                    page=integer("page", 1, 100000) or 1,
                    per_page=integer("per_page", 1, MAX_PER_PAGE) or PER_PAGE)
 
@@ -93,9 +99,11 @@ class Query:
             value = getattr(self, f.name)
             if value in (None, "") or value == getattr(default, f.name):
                 continue
-            if isinstance(value, float):
+            if isinstance(value, bool):
+                value = "1"
+            elif isinstance(value, float):
                 value = f"{value:g}"
-            out.append((f.name, str(value)))
+            out.append((URL_NAMES.get(f.name, f.name), str(value)))
         return out
 
     def url(self, path: str = "/search", **changes: Any) -> str:
@@ -122,9 +130,6 @@ class BadQuery(Exception):
     """The query text cannot be parsed; the message is for the user (Vietnamese)."""
 
 
-_engine_lock = threading.Lock()
-
-
 def _engine() -> Any:
     try:
         from indexer import search as engine
@@ -142,13 +147,14 @@ def request_for(query: Query, **changes: Any) -> Any:
     return engine.SearchRequest(**values)
 
 
-def execute(config: Config, query: Query, **changes: Any) -> Any:
+def execute(config: Config, query: Query, catalog: Any = None, **changes: Any) -> Any:
     """Run the search; the engine's result (``total``, ``hits``, ``facets``, ``query_key``,
-    ``index_version``). Raises :class:`SearchUnavailable` or :class:`BadQuery`."""
+    ``index_version``). Snippets come from ``catalog`` (the request thread's, when given).
+    Raises :class:`SearchUnavailable` or :class:`BadQuery`."""
     engine = _engine()
-    request = request_for(query, **changes)
     try:
-        return engine.search(config.search_dir, request)
+        request = request_for(query, **changes)
+        return engine.search(config, request, catalog)
     except FileNotFoundError as e:
         raise SearchUnavailable("Chưa có chỉ mục tìm kiếm: chạy `bantin build` để tạo.") from e
     except Exception as e:
@@ -161,9 +167,9 @@ def execute(config: Config, query: Query, **changes: Any) -> Any:
         raise
 
 
-def all_hits(config: Config, query: Query) -> tuple[Any, Iterator[Any]]:
+def all_hits(config: Config, query: Query, catalog: Any = None) -> tuple[Any, Iterator[Any]]:
     """The first batch's result and an iterator over every hit, fetched in batches (exports)."""
-    first = execute(config, query, page=1, per_page=EXPORT_BATCH)
+    first = execute(config, query, catalog, page=1, per_page=EXPORT_BATCH)
 
     def iterate() -> Iterator[Any]:
         result, page = first, 1
@@ -172,7 +178,7 @@ def all_hits(config: Config, query: Query) -> tuple[Any, Iterator[Any]]:
             if page * EXPORT_BATCH >= result.total or not result.hits:
                 return
             page += 1
-            result = execute(config, query, page=page, per_page=EXPORT_BATCH)
+            result = execute(config, query, catalog, page=page, per_page=EXPORT_BATCH)
 
     return first, iterate()
 
