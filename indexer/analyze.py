@@ -26,7 +26,7 @@ from pathlib import Path
 from archive.catalog import Catalog, now
 from archive.models import Article
 from archive.progress import Progress
-from indexer.citations import Citation, find_citations, rules_key
+from indexer.citations import Citation, Measure, find_citations, rules_key
 from indexer.register import Register, load_register, register_path
 from indexer.topics import TopicList, TopicScore, load_topics, tag_topics, topics_path
 
@@ -232,3 +232,44 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
                 " text_key = excluded.text_key, topics_version = excluded.topics_version,"
                 " refs_version = excluded.refs_version, analyzed_at = excluded.analyzed_at",
                 (article.id, text_key(article), topics_version, refs_version, stamp))
+
+
+# --- measuring on the sample's truth -----------------------------------------------------
+
+@dataclass(frozen=True)
+class TruthMeasure:
+    """Topic labels and cited documents measured on the truth's own article text."""
+
+    topics: Measure
+    refs: Measure
+    articles: int
+    seconds: float
+
+
+def evaluate_truth(articles_jsonl: str | Path, *, topic_list: TopicList | None = None,
+                   register: Register | None = None) -> TruthMeasure:
+    """Tag and cite every article of ``sample-truth/articles.jsonl`` from its true title,
+    section, kind and text, and compare with its true ``topics`` and ``doc_refs``: the
+    analysis alone, independent of segmentation (the bench measures the chain separately)."""
+    from indexer.citations import evaluate as evaluate_refs
+    from indexer.topics import Item
+    from indexer.topics import evaluate as evaluate_topics
+
+    topic_list = topic_list or load_topics()
+    register = register if register is not None else load_register()
+    started = time.monotonic()
+    topic_pairs, ref_pairs = [], []
+    with open(articles_jsonl, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            item = Item(rec.get("title", ""), rec.get("text", ""), rec.get("section", ""),
+                        rec.get("kind", ""))
+            when = str(rec.get("date") or rec.get("year") or "") or None
+            cites = find_citations(f"{item.title}\n\n{item.text}", register=register, when=when)
+            scores = tag_topics(item, topic_list, doc_ids=[c.doc_id for c in cites])
+            topic_pairs.append(([s.topic for s in scores if s.label], rec.get("topics", [])))
+            ref_pairs.append(({c.doc_id for c in cites}, rec.get("doc_refs", [])))
+    return TruthMeasure(evaluate_topics(topic_pairs), evaluate_refs(ref_pairs), len(topic_pairs),
+                        time.monotonic() - started)

@@ -215,3 +215,21 @@ def test_cli_analyze_and_topics_check(home: Path, catalog: Catalog, bantin) -> N
         assert f"{home / 'topics.toml'}, line 6: weight of 'lúa' must be a number" in r.err
     # nothing stored was lost by the refused run
     assert catalog.one("SELECT COUNT(*) AS n FROM article_topic")["n"] > 0
+
+
+def test_evaluate_truth(tmp_path: Path) -> None:
+    from indexer.analyze import evaluate_truth
+
+    records = [
+        {"title": "Chủ động phòng, chống thiên tai", "section": "", "kind": "bai", "year": 2020,
+         "text": ARTICLES[1][1], "topics": ["moi-truong-thien-tai"], "doc_refs": []},
+        {"title": ARTICLES[0][0], "section": ARTICLES[0][2], "kind": "bai", "year": 2023,
+         "text": ARTICLES[0][1], "topics": ["xay-dung-dang", "kinh-te"],
+         "doc_refs": ["21-NQ/TW", "18-KL/TW"]},
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    m = evaluate_truth(path)
+    assert m.articles == 2
+    assert (m.refs.tp, m.refs.fp, m.refs.fn) == (1, 0, 1)
+    assert m.topics.tp == 2 and m.topics.fn == 1  # kinh-te is not in the second text
