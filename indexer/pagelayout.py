@@ -18,11 +18,12 @@ from statistics import median
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 MIN_COLUMN_SHARE = 0.2  # a column narrower than this share of the text width is not one
 MIN_SIDE_ROWS = 3  # parallel rows needed on both sides of a gutter
+GUTTER_SHARE = 0.4  # a gutter's ink is below this share of the columns' densest
 BLOCK_GAP = 0.7  # a gap between lines larger than this × font size starts a block
-SIZE_CHANGE = 1.2  # a font size change by this factor between lines starts a block
 
 
 class Glyph(NamedTuple):
@@ -62,55 +63,61 @@ class Line:
 def find_gutters(glyphs: Sequence[Glyph], width: float) -> list[tuple[float, float]]:
     """Vertical strips (x0, x1) between columns of text, left to right; [] for one column.
 
-    A gutter is a strip at least 0.9 font size wide, away from the page edges, that
-    holds at most a few rows' worth of ink (headings may cross it) while columns of at
-    least :data:`MIN_COLUMN_SHARE` of the text width lie on both sides, with at least
+    The ink at each x (glyphs covering it, about one per text row) is compared with the
+    densest x within a quarter of the text width on each side: inside a column of prose
+    most rows have ink anywhere (words are wider than spaces); in a gutter only the lines
+    set across the page do (masthead, contents box, headings, footer), as long as the
+    columns' own rows outnumber them. A gutter is a strip at least 0.9 font size wide whose
+    ink is below :data:`GUTTER_SHARE` of both sides' densest, with columns of at least
+    :data:`MIN_COLUMN_SHARE` of the text width on both sides and at least
     :data:`MIN_SIDE_ROWS` rows side by side."""
     ink = [g for g in glyphs if not g.text.isspace()]
     if len(ink) < 40 or width <= 0:
         return []
     size = median(g.size for g in ink)
-    bins = int(width) + 2
+    bins = int(max(width, max(g.x1 for g in ink))) + 2
     xs = np.array([(g.x0, g.x1) for g in ink])
     starts = np.clip(xs[:, 0].astype(int), 0, bins - 1)
     ends = np.clip(np.maximum(np.ceil(xs[:, 1]).astype(int), starts + 1), 0, bins)
-    diff = np.zeros(bins + 1)
-    np.add.at(diff, starts, 1)
-    np.add.at(diff, ends, -1)
-    coverage = np.cumsum(diff)[:bins]
-    occupied = coverage[coverage > 0]
+    covered = np.zeros(bins + 1)
+    np.add.at(covered, starts, 1)
+    np.add.at(covered, ends, -1)
+    cover = np.cumsum(covered)[:bins]
     left_edge = int(min(g.x0 for g in ink))
     right_edge = int(max(g.x1 for g in ink))
-    span = right_edge - left_edge
-    if span <= 0:
+    text_width = right_edge - left_edge
+    if text_width <= 0:
         return []
-    threshold = max(0.5, 0.12 * float(np.percentile(occupied, 75)))
-    low = coverage <= threshold
+    window = max(int(0.25 * text_width), 1)
+    padded = np.concatenate([np.zeros(window), cover, np.zeros(window + 1)])
+    densest = sliding_window_view(padded, window).max(axis=1)
+    xs_all = np.arange(bins)
+    left, right = densest[xs_all], densest[xs_all + 1 + window]
+    low = cover <= GUTTER_SHARE * np.minimum(left, right)
     gutters: list[tuple[float, float]] = []
-    x = left_edge + int(MIN_COLUMN_SHARE * span)
-    end = right_edge - int(MIN_COLUMN_SHARE * span)
-    while x < end:
+    first = left_edge + MIN_COLUMN_SHARE * text_width
+    last_end = right_edge - MIN_COLUMN_SHARE * text_width
+    x = left_edge
+    while x < right_edge:
         if not low[x]:
             x += 1
             continue
         start = x
         while x < right_edge and low[x]:
             x += 1
-        if x - start >= max(0.9 * size, 6.0):
-            last = gutters[-1][1] if gutters else left_edge
-            if start - last >= MIN_COLUMN_SHARE * span:
+        if first <= start and x <= last_end and x - start >= max(0.9 * size, 6.0):
+            previous = gutters[-1][1] if gutters else left_edge
+            if start - previous >= MIN_COLUMN_SHARE * text_width:
                 gutters.append((float(start), float(x)))
-    gutters = [g for g in gutters if _parallel_rows(ink, g) >= MIN_SIDE_ROWS]
-    if gutters and right_edge - gutters[-1][1] < MIN_COLUMN_SHARE * span:
-        gutters.pop()
-    return gutters
+    return [g for g in gutters if _parallel_rows(ink, g) >= MIN_SIDE_ROWS]
 
 
 def _parallel_rows(ink: Sequence[Glyph], gutter: tuple[float, float]) -> int:
-    """How many distinct text rows have ink just left and just right of the gutter."""
-    left = {round(g.cy / 2) for g in ink if g.x1 <= gutter[0]}
-    right = {round(g.cy / 2) for g in ink if g.x0 >= gutter[1]}
-    return len(left & right)
+    """How many text rows just left of the gutter have a row beside them on the right."""
+    left = [(r[0].top, r[0].bottom) for r in _rows([g for g in ink if g.x1 <= gutter[0]])]
+    right = [(r[0].top, r[0].bottom) for r in _rows([g for g in ink if g.x0 >= gutter[1]])]
+    return sum(1 for top, bottom in left
+               if any(min(bottom, b) - max(top, t) > 0.3 * (bottom - top) for t, b in right))
 
 
 def _runs(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
@@ -182,13 +189,14 @@ def reading_order(glyphs: Sequence[Glyph], width: float) -> list[list[Line]]:
     spanning: list[Line] = []
     columns: dict[int, list[Glyph]] = {}
     for row in _rows(glyphs):
-        for part in _split_at_gaps(row, chain):
-            x0, x1 = part[0].x0, max(g.x1 for g in part)
-            if any(x0 < m < x1 for m in mids):
-                spanning.append(Line(part))
-            else:
-                for g in part:
-                    columns.setdefault(bisect_right(mids, g.cx), []).append(g)
+        parts = _split_at_gaps(row, chain)
+        if (any(any(p[0].x0 < m < max(g.x1 for g in p) for m in mids) for p in parts)
+                or (len(parts) > 1 and _page_number(parts[-1]))):
+            spanning.append(Line(row))  # a line across the page, with all that is beside it
+            continue
+        for part in parts:
+            for g in part:
+                columns.setdefault(bisect_right(mids, g.cx), []).append(g)
     col_rows = {c: [Line(r) for r in _rows(gs)] for c, gs in columns.items()}
     kept: list[tuple[int, Glyph]] = []
     for c, rows in col_rows.items():
@@ -220,13 +228,29 @@ def reading_order(glyphs: Sequence[Glyph], width: float) -> list[list[Line]]:
     return blocks
 
 
+def _page_number(part: list[Glyph]) -> bool:
+    """A contents entry's page number: up to four digits alone at the end of a row."""
+    text = "".join(g.text for g in part).strip()
+    return 0 < len(text) <= 4 and text.isdigit()
+
+
 def _lone_rows(rows: list[Line], others: list[Line], size: float) -> list[bool]:
     """Which rows of one column stand across the page though they do not cross the gutter:
     a heading between two sections of columns (the other columns are empty around it and
-    have text above and below), or a footer (nothing follows in any column and a clear gap
-    separates it from the column above)."""
+    have text above and below), a footer (nothing follows in any column and a clear gap
+    separates it from the column above), or a running head (the mirror image)."""
     margin = 1.2 * size
     flags: list[bool] = []
+    # a running head: the column's first rows, above everything in the other columns and
+    # separated from the column below by a clear gap
+    head = 0
+    while head < len(rows) and not any(o.top < rows[head].bottom + 0.2 * size for o in others):
+        head += 1
+    head_cut = 0
+    for i in range(min(head, len(rows) - 1)):
+        if rows[i + 1].top - rows[i].bottom > 1.5 * size:
+            head_cut = i + 1
+            break
     for i, ln in enumerate(rows):
         clear = not any(o.bottom > ln.top - margin and o.top < ln.bottom + margin
                         for o in others)
@@ -238,19 +262,19 @@ def _lone_rows(rows: list[Line], others: list[Line], size: float) -> list[bool]:
         elif above and not any(o.bottom > ln.top - 0.2 * size for o in others):
             gap = ln.top - rows[i - 1].bottom if i else margin * 2
             cut = gap > 1.5 * size or (i > 0 and flags[-1] and gap < 1.5 * size)
-        flags.append(cut)
+        flags.append(cut or i < head_cut)
     return flags
 
 
 def _blocks(lines: list[Line]) -> list[list[Line]]:
-    """Split lines (already in order) where the gap or the font size changes clearly."""
+    """Split lines (already in order) where the gap between them is clearly larger than
+    line spacing (a paragraph or heading space)."""
     blocks: list[list[Line]] = []
     for line in lines:
         if blocks:
             prev = blocks[-1][-1]
             gap = line.top - prev.bottom
-            big, small = max(prev.size, line.size), max(min(prev.size, line.size), 0.1)
-            if gap <= BLOCK_GAP * big and big / small < SIZE_CHANGE:
+            if gap <= BLOCK_GAP * max(prev.size, line.size):
                 blocks[-1].append(line)
                 continue
         blocks.append([line])
