@@ -227,3 +227,21 @@ def test_column_tail_stays_in_its_column():
 ])
 def test_bold_from_font_names(name, bold):
     assert textlayer.is_bold(name) is bold
+
+
+def test_contents_and_running_head_above_two_columns():
+    """A right-aligned running head and contents lines ending in page numbers belong to
+    the page, not to the right column."""
+    glyphs: list[Glyph] = _line("Thong bao noi bo - So 2", 420, 30, start=0)
+    n = 100
+    for i, title in enumerate(["Xay dung Dang o co so", "Ket luan so 21"]):
+        glyphs += _line(title, 40, 60 + 14 * i, start=n)
+        glyphs += _line(str(i + 1), 540, 60 + 14 * i, start=n + 50)
+        n += 100
+    for i in range(12):
+        glyphs += _line("trai " * 9 + "x", 40, 110 + 12 * i, start=n)
+        glyphs += _line("phai " * 9 + "y", 320, 110 + 12 * i, start=n + 50)
+        n += 100
+    lines = ["".join(g.text for g in ln.glyphs) for b in reading_order(glyphs, 595) for ln in b]
+    assert lines[:3] == ["Thong bao noi bo - So 2", "Xay dung Dang o co so1", "Ket luan so 212"]
+    assert lines[3:15] == ["trai " * 9 + "x"] * 12 and lines[15:] == ["phai " * 9 + "y"] * 12
