@@ -20,7 +20,6 @@ from indexer.layout import Line
 
 _NUMBERED = re.compile(r"^((\d{1,2}|[ivxlc]{1,5}|[a-zđ])[.)]|[-–+•*▪●○■□]\s|(phan|chuong|muc|dieu)\s+"
                        r"(\d+|[ivxlc]+)\b)", re.IGNORECASE)
-_END_PUNCT = tuple(".;,:")
 _NAME_PREFIX = re.compile(
     r"^((pgs|gs|ts|ths|cn|ks|bs|ls|nb|ncs|ts\.bs)\.?\s*(\.?\s*(ts|ths|bs))?\.?\s+|"
     r"(dai ta|thuong ta|trung ta|thieu ta|dai uy|dong chi|nha bao|luat su|nha giao|cuu chien binh)\s+)",
@@ -85,12 +84,18 @@ def style_of(line: Line, body: float, method: str) -> str:
     return "plain"
 
 
-def can_be_title(line: Line) -> bool:
-    """Lines that are never titles: Q&A leads, numbered points, lines ending a clause."""
+def can_start_title(line: Line) -> bool:
+    """Lines that never start a title: Q&A leads, numbered points, lines with no words."""
     text = line.text.strip()
-    if is_qa_lead(text) or text.endswith(_END_PUNCT) or is_numbered(text):
-        return False
-    return line.letters >= 3
+    return line.letters >= 3 and not is_qa_lead(text) and not is_numbered(text)
+
+
+def can_end_title(line: Line, *, strong: bool) -> bool:
+    """A title does not end a clause: a run in the body size ending with a full stop or a
+    colon is a lead-in, not a title (a larger title may end with a colon only when wrapped,
+    and this is its last line)."""
+    text = line.text.rstrip()
+    return not text.endswith((",", ";") if strong else tuple(".;,:"))
 
 
 def stands_alone(prev: Line | None, line: Line, nxt: Line | None) -> bool:

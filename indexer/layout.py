@@ -18,7 +18,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.models import Word
 from archive.vntext import match_key, nfc
@@ -50,7 +50,7 @@ class Line:
     x1: float
     y1: float
     size: float  # points
-    bold: float  # share of the line's letters set in bold (0..1)
+    bold: float  # share of the line's letters and digits set in bold (0..1)
     conf: float  # mean word confidence, 0..100
     text: str
     band: int = 0
@@ -118,6 +118,8 @@ def page_lines(page: PageWords) -> list[Line]:
             piece = _line(page.seq, part, width_pt, height_pt)
             piece.row = r
             pieces.append(piece)
+    if page.method != "ocr":
+        _check_sizes(pieces, width_pt, height_pt)
     gutters = find_gutters(pieces)
     lines = _merge_pieces(pieces, gutters, width_pt, height_pt)
     _order(lines, gutters)
@@ -191,7 +193,7 @@ def _size(words: list[Word], height_pt: float) -> float:
 
 def _line(seq: int, words: list[Word], width_pt: float, height_pt: float) -> Line:
     words = sorted(words, key=lambda w: w.box[0])
-    letters = [sum(ch.isalpha() for ch in w.text) for w in words]
+    letters = [sum(ch.isalnum() for ch in w.text) for w in words]
     total = sum(letters) or 1
     size = _size(words, height_pt)
     return Line(
@@ -205,15 +207,40 @@ def _line(seq: int, words: list[Word], width_pt: float, height_pt: float) -> Lin
         em=size / width_pt)
 
 
+def _check_sizes(pieces: list[Line], width_pt: float, height_pt: float) -> None:
+    """Correct sizes that an extractor gave a whole row across columns (a title beside body
+    text): a piece whose words are much taller or shorter than its size says, by the page's
+    own ratio of size to box height, takes the size its boxes show."""
+    ratios = []
+    heights: dict[int, float] = {}
+    for i, p in enumerate(pieces):
+        hs = sorted(w.box[3] - w.box[1] for w in p.words)
+        h = hs[len(hs) // 2] * height_pt
+        heights[i] = h
+        if h > 0 and p.size > 0:
+            ratios.append(p.size / h)
+    if len(ratios) < 5:
+        return
+    ratios.sort()
+    k = ratios[len(ratios) // 2]
+    for i, p in enumerate(pieces):
+        shown = heights[i] * k
+        if shown > 0 and abs(p.size - shown) > 0.12 * shown:
+            p.size = round(shown, 2)
+            p.em = p.size / width_pt
+            p.words = [replace(w, size=p.size) for w in p.words]
+
+
 # --- columns ---------------------------------------------------------------------------
 
 def find_gutters(pieces: Sequence[Line]) -> list[float]:
     """x positions (page fractions) of the gutters between columns, left to right.
 
-    A gutter is where at least three line pieces start at the same x (within 1.2 % of the
-    width) in the middle of the page, most of them with another piece ending left of that x on
-    the same baseline: two columns side by side. A one-column page has no such x, whatever
-    its indents, centred titles or right-aligned signatures.
+    A gutter is where at least three line pieces of text start at the same x (within 1.2 %
+    of the width) in the middle of the page, with at least three pieces ending left of that
+    x over the same height, and next to nothing crossing it there: two columns side by side,
+    whether or not their baselines line up. A one-column page has no such x, whatever its
+    indents, centred titles or right-aligned signatures, because its lines cross it.
     """
     texty = [p for p in pieces if sum(ch.isalpha() for ch in p.text) >= 4]
     starts = Counter(round(p.x0 * 100) for p in texty if 0.2 < p.x0 < 0.85)
@@ -226,13 +253,11 @@ def find_gutters(pieces: Sequence[Line]) -> list[float]:
             continue
         aligned = [p for p in texty if abs(p.x0 - b) <= 0.012]
         anchor = min(p.x0 for p in aligned)
-        lefts = [p for p in pieces if p.x1 < anchor - 0.002]
-        paired = 0
-        for a in aligned:
-            yc, h = (a.y0 + a.y1) / 2, a.y1 - a.y0
-            if any(abs((q.y0 + q.y1) / 2 - yc) < 0.6 * h for q in lefts):
-                paired += 1
-        if paired >= 3 and paired >= 0.5 * len(aligned):
+        top, bottom = min(p.y0 for p in aligned), max(p.y1 for p in aligned)
+        inside = [p for p in pieces if top <= (p.y0 + p.y1) / 2 <= bottom]
+        lefts = [p for p in inside if p.x1 < anchor - 0.002]
+        crossing = [p for p in inside if p.x0 < anchor - 0.01 and p.x1 > anchor + 0.01]
+        if len(lefts) >= 3 and len(crossing) <= 0.2 * (len(lefts) + len(aligned)):
             accepted.append(anchor - 0.003)
     return sorted(accepted)
 
@@ -265,7 +290,12 @@ def _merge_pieces(pieces: list[Line], gutters: list[float], width_pt: float,
         cols: dict[int, list[Line]] = {}
         for p in sorted(group, key=lambda p: p.x0):
             cols.setdefault(_column_of(p, gutters), []).append(p)
-        if -1 in cols or not gutters:  # a row across the page: keep it whole
+        numbers_only = [c for c, parts in cols.items()
+                        if all(sum(ch.isalpha() for ch in p.text) == 0 and len(p.text) <= 5
+                               and c > 0 and p.x0 > gutters[c - 1] + 0.15 for p in parts)]
+        # a row across the page: keep it whole; so too a title and its page number at the
+        # far right (a table of contents)
+        if -1 in cols or not gutters or (len(cols) > 1 and numbers_only == [max(cols)]):
             merged = _line(group[0].page, [w for p in group for w in p.words], width_pt, height_pt)
             merged.column = _column_of(merged, gutters) if gutters else 0
             merged.row = group[0].row

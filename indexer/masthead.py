@@ -18,7 +18,7 @@ _MASTHEAD = tuple(re.compile(p) for p in (
     r"^so\s*\d+\b",
     r"^so (dac biet|xuan|tet)\b",
     r"\bthang\s*\d{1,2}\s*(nam)?\s*\d{4}\b",
-    r"^thong (tin|bao) (sinh hoat chi bo|noi bo)$",
+    r"^thong (tin|bao) (sinh hoat chi bo|noi bo)\b",
     r"^(ban )?(tuyen giao|tu tuong van hoa|tu tuong van hoa|tuyen giao va dan van)\b",
     r"^dang cong san viet nam$",
     r"^(dang bo )?(tinh|thanh) uy\b",
@@ -32,7 +32,7 @@ _COLOPHON = tuple(re.compile(p) for p in (
     r"chiu trach nhiem (xuat ban|noi dung|phat hanh)",
     r"\bgiay phep (xuat ban|so)\b",
     r"\bin \d[\d ]* ban\b",
-    r"\bso luong( in)?\b",
+    r"\bso luong in\b",
     r"\bkho \d+\s*x\s*\d+",
     r"^in tai\b",
     r"\bnop luu chieu\b",
@@ -48,6 +48,19 @@ _COLOPHON = tuple(re.compile(p) for p in (
 def is_masthead_line(text: str, series_titles: Sequence[str] = ()) -> bool:
     key = match_key(text)
     return any(p.search(key) for p in _MASTHEAD) or key in {match_key(t) for t in series_titles}
+
+
+def mark_running_titles(per_page: Sequence[Sequence[Line]],
+                        series_titles: Sequence[str] = ()) -> None:
+    """A line at the very top or bottom of a page (pages after the masthead's) that reads
+    like the masthead (the bulletin's title, *Số N*) is a running header, even on the one
+    page of a short issue where it cannot be seen to repeat."""
+    for lines in per_page:
+        for ln in lines:
+            edge = ln.y1 <= 0.1 or ln.y0 >= 0.9
+            if edge and ln.role == "body" and ln.letters <= 80 and \
+                    is_masthead_line(ln.text, series_titles):
+                ln.role = "running"
 
 
 def masthead_date(lines: Sequence[Line], year: int) -> str:

@@ -115,7 +115,7 @@ def _similarity(key: str, variant: str) -> float:
     # words dropped from a long name (HỌC TẬP TƯ TƯỞNG HỒ CHÍ MINH), or one word added
     # to a variant (TIN HOẠT ĐỘNG TRONG TỈNH)
     a, b = key.split(), variant.split()
-    if len(a) >= 4 and len(a) * 2 >= len(b) and _subsequence(a, b):
+    if len(a) >= 5 and len(a) * 2 >= len(b) and _subsequence(a, b):
         score = max(score, 0.88)
     elif len(b) >= 3 and len(a) == len(b) + 1 and _subsequence(b, a):
         score = max(score, 0.87)

@@ -25,7 +25,7 @@ from archive.vntext import fold, nfc
 from indexer import headings as hd
 from indexer.articletext import article_text, join_words, vocabulary, word_count
 from indexer.layout import Line, PageWords, mark_running, page_lines, set_gaps
-from indexer.masthead import mark_colophon, mark_masthead, masthead_date
+from indexer.masthead import mark_colophon, mark_masthead, mark_running_titles, masthead_date
 from indexer.sections import SectionList, load_sections
 from indexer.toc import TocEntry, find_toc, title_similarity
 
@@ -36,6 +36,9 @@ _DOC_TITLE = re.compile(
     r"^(trich|toan van|tom tat|gioi thieu|nhung noi dung (chu yeu|chinh|co ban)|nhung diem moi)\b"
     r"|^(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|thong tri|ke hoach|"
     r"luat|nghi dinh|thong tu|van kien)\s+(so\s+)?\d")
+_NOTICE_TITLE = re.compile(r"^(thu gui|thu cua|loi toa soan|loi ban bien tap|loi gioi thieu|loi noi dau|"
+                           r"thong bao (ve viec|cua ban bien tap|phat hanh)|dinh chinh|cao loi|"
+                           r"chuc mung|thu chuc mung)")
 _DOC_WORD = re.compile(r"\b(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|"
                        r"ke hoach|luat|nghi dinh|thong tu|van kien|dieu le|cuong linh)\b")
 
@@ -88,6 +91,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
         if toc:
             break
     first = next((lines for lines in per_page if lines), [])
+    mark_running_titles([lines for lines in per_page if lines is not first], series_titles)
     mark_masthead(first, series_titles)
     date = masthead_date(first, issue.year)
     if per_page:
@@ -129,32 +133,40 @@ def _set_styles(per_page: list[list[Line]], methods: dict[int, str]) -> None:
 
 
 def _mark_banners(flow: list[Line], sections: SectionList) -> None:
-    """Section banners: a line (or two or three wrapped lines) naming a known section, set
-    off from the text (a heading style, capitals, or white space above)."""
+    """Section banners: a line, or two or three wrapped lines set alike, naming a known
+    section and set off from the text (a heading style, capitals, or white space above).
+    All of the wrapped run must match: a title that begins with a section's name is not a
+    banner."""
     i = 0
     while i < len(flow):
         ln = flow[i]
-        if ln.letters > 90 or not _set_off(ln):
+        if ln.role != "body" or ln.letters > 90 or not _set_off(ln, flow[i - 1] if i else None):
             i += 1
             continue
-        for k in (1, 2, 3):
-            part = flow[i:i + k]
-            if len(part) < k or any(p.page != ln.page or p.letters > 90 for p in part):
+        run = [ln]
+        for nxt in flow[i + 1:i + 3]:
+            if nxt.page != ln.page or nxt.role != "body" or not 0 <= nxt.gap < 0.5 \
+                    or abs(nxt.size - ln.size) > 0.15 * ln.size or nxt.letters > 90 \
+                    or (nxt.bold >= 0.6) != (ln.bold >= 0.6):
                 break
-            if k > 1 and part[-1].style != ln.style:
-                break
-            match = sections.match(" ".join(p.text for p in part))
-            if match:
-                for p in part:
-                    p.role = "banner"
-                    p.tags.add("section=" + match.name)
-                i += k - 1
-                break
+            run.append(nxt)
+        match = sections.match(" ".join(p.text for p in run))
+        if match:
+            for p in run:
+                p.role = "banner"
+                p.tags.add("section=" + match.name)
+            i += len(run)
+            continue
         i += 1
 
 
-def _set_off(ln: Line) -> bool:
-    return ln.style != "plain" or ln.caps >= 0.8 or ln.gap >= 0.3 or ln.gap == -1.0
+def _set_off(ln: Line, prev: Line | None) -> bool:
+    """Space above, or a heading style that the line before does not share (a banner is
+    not the second line of a title)."""
+    if ln.gap >= 0.3 or ln.gap == -1.0 or prev is None:
+        return True
+    continues = prev.style == ln.style and abs(prev.size - ln.size) <= 0.15 * ln.size
+    return (ln.style != "plain" or ln.caps >= 0.8) and not continues
 
 
 def _mark_end_bylines(flow: list[Line], sections: SectionList) -> None:
@@ -195,7 +207,7 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
     OCR pages) counts only where a title is expected: no larger titles in the issue, right
     after a banner or a closing byline, among news briefs, or in a news section."""
     strong = sum(1 for ln in flow if ln.style == "strong" and ln.role == "body"
-                 and hd.can_be_title(ln) and "subhead" not in ln.tags)
+                 and hd.can_start_title(ln) and "subhead" not in ln.tags)
     issue_has_strong = strong >= 2
     prev_kind = "banner"  # what came last: banner | byline-end | strong | weak | body
     section_tin = False
@@ -212,7 +224,7 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
             prev_kind = "byline-end"
             i += 1
             continue
-        if ln.role != "body" or not hd.can_be_title(ln):
+        if ln.role != "body" or not hd.can_start_title(ln):
             if ln.role == "body" and prev_kind == "banner" and ln.letters > 40:
                 prev_kind = "body"
             i += 1
@@ -230,7 +242,8 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
                 group.append(flow[j])
                 j += 1
         words = sum(len(g.text.split()) for g in group)
-        if kind == "plain" or words > 40 or len(group) > 5:
+        if kind == "plain" or words > 40 or len(group) > 5 or \
+                not hd.can_end_title(group[-1], strong=kind == "strong"):
             if kind != "plain" and prev_kind == "banner":
                 prev_kind = "body"
             i += max(1, len(group))
@@ -245,7 +258,7 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
             group[0].tags.add("title-start")
             prev_kind = kind
             i += len(group)
-            i = _mark_byline_under(flow, i)
+            i = _mark_byline_under(flow, i, sections)
             continue
         for g in group:
             g.tags.add("subhead")
@@ -304,15 +317,16 @@ def _stacked_headings(flow: list[Line]) -> list[str]:
     return problems
 
 
-def _mark_byline_under(flow: list[Line], i: int) -> int:
-    """A name line right under a title is its byline; returns the index after it."""
+def _mark_byline_under(flow: list[Line], i: int, sections: SectionList) -> int:
+    """A name or signature line right under a title is its byline; returns the index after."""
     if i >= len(flow):
         return i
     ln = flow[i]
     text = ln.text.strip()
     if ln.role == "body" and ln.letters <= 60 and ln.style != "strong" and \
             not text.endswith((".", ";", ":")) and (hd.looks_like_name(text) or
-                                                    hd.is_source_line(text)):
+                                                    hd.is_source_line(text) or
+                                                    sections.is_signature(text)):
         ln.role = "byline"
         return i + 1
     if ln.role == "byline-end":  # a signature line under the title, e.g. "PV"
@@ -477,10 +491,11 @@ def _articles(issue: Issue, drafts: list[_Draft], sections: SectionList,
         for ln in sorted(lines, key=lambda ln: (ln.page, ln.order)):
             boxes.setdefault(ln.page, []).append(ln.box())
         kind = _kind(title, text, d, words)
+        section = "" if _NOTICE_TITLE.match(fold(title)) else d.section  # not in a section
         article_id = make_article_id(issue.id, pages[0], title, taken)
         out.append(Article(
             id=article_id, issue_id=issue.id, series=issue.series, year=issue.year,
-            number=issue.number, seq=len(out) + 1, section=d.section, title=title,
+            number=issue.number, seq=len(out) + 1, section=section, title=title,
             byline=nfc(" ".join(dict.fromkeys(b.strip() for b in byline if b.strip()))),
             first_page=pages[0], last_page=pages[-1], kind=kind, text=text, words=words,
             confidence=round(statistics.fmean(conf), 2) if conf else 0.0,
@@ -510,6 +525,8 @@ def _lead_title(text: str) -> str:
 
 def _kind(title: str, text: str, d: _Draft, words: int) -> str:
     t = fold(title)
+    if _NOTICE_TITLE.match(t):
+        return "khac"  # a letter or notice from the editors
     leads = [fold(p[:12]) for p in text.split("\n\n")]
     asks = sum(1 for p in leads if p.startswith(("hoi:", "hoi :", "cau hoi")))
     answers = sum(1 for p in leads if p.startswith(("dap:", "dap :", "tra loi")))

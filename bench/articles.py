@@ -1,0 +1,238 @@
+"""Articles against the sample archive's truth: segmentation, sections, topics, cited documents.
+
+    .venv/bin/python bench/articles.py [--home DIR] [--size full|small] [--details]
+
+Without ``--home`` it writes the sample (``bantin sample --size full``) into a temporary home
+and builds it (ingest, extract, segment, analyze); with ``--home`` it builds what is out of
+date there. Then it segments and analyses every issue again (``--force``), timing both
+stages, and compares the catalog with ``sample-truth/articles.jsonl``.
+
+An article counts as found when a segmented article of the same issue has its title
+(ignoring case and diacritics, at most 10 % of the truth title's characters edited) and its
+page span. Rows are by kind of source: the extraction method of the article's first page
+(text, legacy, ocr). Precision counts segmented articles, recall truth articles, both on
+that method's pages; section, kind and byline are compared on found articles. Topic labels
+(micro-F1) and cited documents (precision, recall) are compared on found articles when the
+analysis stage has written them. Targets (issue 4): P and R ≥ 0.9 on text and legacy pages,
+≥ 0.8 on OCR'd pages; section right ≥ 90 %; topics micro-F1 ≥ 0.75; documents P, R ≥ 0.95;
+segmenting and tagging the full sample in under a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from archive.catalog import Catalog  # noqa: E402
+from archive.config import load_config  # noqa: E402
+from archive.vntext import match_key  # noqa: E402
+
+
+@dataclass
+class Tally:
+    truth: int = 0
+    found: int = 0
+    matched: int = 0
+    section_ok: int = 0
+    kind_ok: int = 0
+    byline_ok: int = 0
+    topics: Counter[str] = field(default_factory=Counter)  # tp, fp, fn
+    docs: Counter[str] = field(default_factory=Counter)
+
+
+def title_matches(truth: str, found: str) -> bool:
+    a, b = match_key(truth), match_key(found)
+    return Levenshtein.distance(a, b) <= 0.1 * max(len(a), 1)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def bantin(home: Path, *args: str) -> None:
+    cmd = [str(REPO / ".venv" / "bin" / "bantin"), "--home", str(home), "--quiet", *args]
+    done = subprocess.run(cmd, text=True, capture_output=True)
+    if done.returncode not in (0, 4):
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+
+
+def timed_stages(home: Path) -> dict[str, float]:
+    """Segment and analyse everything again, in this process, timing each stage."""
+    from indexer.articles import run_segment
+
+    config = load_config(home)
+    seconds: dict[str, float] = {}
+    with Catalog(config.catalog_path) as catalog:
+        started = time.monotonic()
+        run_segment(catalog, config, force=True)
+        seconds["segment"] = time.monotonic() - started
+        try:
+            from indexer.analyze import run_analyze
+        except ImportError:
+            return seconds
+        started = time.monotonic()
+        run_analyze(catalog, home, force=True)
+        seconds["analyze"] = time.monotonic() - started
+    return seconds
+
+
+def evaluate(home: Path, details: bool = False) -> tuple[dict[str, Tally], dict[str, int]]:
+    truth = [json.loads(line) for line in
+             (home / "sample-truth" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    catalog = Catalog(load_config(home).catalog_path)
+    methods = {r["page_id"]: r["method"] for r in catalog.query(
+        "SELECT t.page_id, t.method FROM page_text t JOIN page p ON p.id = t.page_id"
+        " AND p.sha256 = t.sha256")}
+    has = {r["name"] for r in catalog.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    labels: dict[str, set[str]] = defaultdict(set)
+    refs: dict[str, set[str]] = defaultdict(set)
+    if "article_topic" in has:
+        for r in catalog.query("SELECT article_id, topic FROM article_topic WHERE label = 1"):
+            labels[r["article_id"]].add(r["topic"])
+    if "article_ref" in has:
+        for r in catalog.query("SELECT article_id, doc_id FROM article_ref"):
+            refs[r["article_id"]].add(r["doc_id"])
+    found_by_issue: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
+    for r in catalog.query("SELECT * FROM article ORDER BY issue_id, seq"):
+        found_by_issue[r["issue_id"]].append(r)
+    truth_by_issue: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
+    for t in truth:
+        truth_by_issue[t["issue"]].append(t)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    sizes = {"issues": len(truth_by_issue), "truth articles": len(truth),
+             "pages": int(catalog.one("SELECT COUNT(*) n FROM page")["n"]),
+             "segmented articles": sum(len(v) for v in found_by_issue.values())}
+    for issue_id in sorted(set(truth_by_issue) | set(found_by_issue)):
+        found = list(found_by_issue.get(issue_id, []))
+        for f in found:
+            tallies[methods.get(f"{issue_id}/{f['first_page']}", "none")].found += 1
+        unmatched = list(found)
+        for t in truth_by_issue.get(issue_id, []):
+            method = methods.get(f"{issue_id}/{t['first_page']}", "none")
+            tally = tallies[method]
+            tally.truth += 1
+            hit = next((f for f in unmatched if f["first_page"] == t["first_page"]
+                        and f["last_page"] == t["last_page"]
+                        and title_matches(t["title"], f["title"])), None)
+            if hit is None:
+                if details:
+                    near = next((f for f in unmatched if title_matches(t["title"], f["title"])), None)
+                    span = f" (found p{near['first_page']}-{near['last_page']})" if near else ""
+                    print(f"  missed [{method}] {issue_id} p{t['first_page']}-{t['last_page']}"
+                          f" {t['kind']} «{t['title']}»{span}")
+                continue
+            unmatched.remove(hit)
+            tally.matched += 1
+            tally.section_ok += hit["section"] == t["section"]
+            tally.kind_ok += hit["kind"] == t["kind"]
+            tally.byline_ok += match_key(hit["byline"]) == match_key(t["byline"])
+            if details and hit["section"] != t["section"]:
+                print(f"  section [{method}] {issue_id} «{t['title']}»: {hit['section']!r} "
+                      f"!= {t['section']!r}")
+            if details and hit["kind"] != t["kind"]:
+                print(f"  kind [{method}] {issue_id} «{t['title']}» ({hit['words']} words): "
+                      f"{hit['kind']} != {t['kind']}")
+            if details and match_key(hit["byline"]) != match_key(t["byline"]):
+                print(f"  byline [{method}] {issue_id} «{t['title']}»: {hit['byline']!r} "
+                      f"!= {t['byline']!r}")
+            for name, got, want in (("topics", labels.get(hit["id"], set()), set(t["topics"])),
+                                    ("docs", refs.get(hit["id"], set()), set(t["doc_refs"]))):
+                counter = tally.topics if name == "topics" else tally.docs
+                counter["tp"] += len(got & want)
+                counter["fp"] += len(got - want)
+                counter["fn"] += len(want - got)
+        if details:
+            for f in unmatched:
+                method = methods.get(f"{issue_id}/{f['first_page']}", "none")
+                print(f"  extra [{method}] {issue_id} p{f['first_page']}-{f['last_page']}"
+                      f" {f['kind']} «{f['title']}»")
+    catalog.close()
+    return dict(tallies), sizes
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "–"
+
+
+def _f1(c: Counter[str]) -> str:
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    if not tp + fp + fn:
+        return "–"
+    return f"{2 * tp / (2 * tp + fp + fn):.3f}"
+
+
+def report(tallies: dict[str, Tally], sizes: dict[str, int], seconds: dict[str, float]) -> str:
+    lines = [f"Machine: {machine()}",
+             "Input: " + ", ".join(f"{v} {k}" for k, v in sizes.items()), ""]
+    head = (f"{'source':<8} {'truth':>6} {'found':>6} {'P':>6} {'R':>6} {'section':>8} "
+            f"{'kind':>6} {'byline':>7} {'topic F1':>9} {'doc P':>6} {'doc R':>6}")
+    lines += [head, "-" * len(head)]
+    total = Tally()
+    order = [m for m in ("text", "legacy", "ocr") if m in tallies] + \
+        [m for m in tallies if m not in ("text", "legacy", "ocr")]
+    for method in order + ["all"]:
+        t = tallies.get(method, total) if method != "all" else total
+        if method != "all":
+            for name in ("truth", "found", "matched", "section_ok", "kind_ok", "byline_ok"):
+                setattr(total, name, getattr(total, name) + getattr(t, name))
+            total.topics.update(t.topics)
+            total.docs.update(t.docs)
+        d = t.docs
+        lines.append(f"{method:<8} {t.truth:>6} {t.found:>6} {_ratio(t.matched, t.found):>6} "
+                     f"{_ratio(t.matched, t.truth):>6} {_ratio(t.section_ok, t.matched):>8} "
+                     f"{_ratio(t.kind_ok, t.matched):>6} {_ratio(t.byline_ok, t.matched):>7} "
+                     f"{_f1(t.topics):>9} {_ratio(d['tp'], d['tp'] + d['fp']):>6} "
+                     f"{_ratio(d['tp'], d['tp'] + d['fn']):>6}")
+    lines.append("")
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
+    lines.append(f"Time (all issues again, one process): {stages}; total "
+                 f"{sum(seconds.values()):.1f} s (target: under 60 s on 2 cores)")
+    lines.append("Targets: P, R >= 0.9 text/legacy, >= 0.8 ocr; section >= 0.9; "
+                 "topic F1 >= 0.75; doc P, R >= 0.95")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", type=Path, help="a home holding the sample (built if needed)")
+    parser.add_argument("--size", choices=("small", "full"), default="full")
+    parser.add_argument("--details", action="store_true", help="list every miss and mismatch")
+    parser.add_argument("--no-build", action="store_true",
+                        help="skip `bantin build` (the home is built already)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bantin-bench-") as folder:
+        home = args.home or Path(folder)
+        if not (home / "sample-truth" / "articles.jsonl").exists():
+            bantin(home, "sample", "--size", args.size)
+        if not args.no_build:
+            bantin(home, "build")
+        seconds = timed_stages(home)
+        tallies, sizes = evaluate(home, args.details)
+        print(report(tallies, sizes, seconds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
