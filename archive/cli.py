@@ -115,12 +115,20 @@ def stage_analyze(catalog: Catalog, config: Config, *, force: bool = False,
     return StageOutcome(r.summary(), bool(r.failed))
 
 
+def stage_index(catalog: Catalog, config: Config, *, force: bool = False,
+                **_: Any) -> StageOutcome:
+    from indexer.search_cli import stage_index as index_stage
+
+    return index_stage(catalog, config, force=force)
+
+
 # Stages of `bantin build`, in order. Later areas append theirs (name, function).
 BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
     ("ingest", stage_ingest),
     ("extract", stage_extract),
     # ("segment", ...) goes here: analyze reads the articles segmentation writes.
     ("analyze", stage_analyze),
+    ("index", stage_index),  # last: indexes what every stage before it wrote
 ]
 
 
@@ -273,7 +281,8 @@ def restore(state: State, file: str, force: bool) -> None:
 
 # Modules that add verbs; each exposes `commands` (a list of click commands) and may append
 # to BUILD_STAGES when imported.
-COMMAND_MODULES: list[str] = ["webapp.cli", "samplegen.cli", "indexer.segment_cli", "indexer.topics_cli"]
+COMMAND_MODULES: list[str] = ["webapp.cli", "samplegen.cli", "indexer.segment_cli", "indexer.topics_cli",
+                             "indexer.search_cli"]
 
 
 def _load_commands() -> None:
@@ -308,4 +317,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m archive.cli`: run the module proper, whose commands (from COMMAND_MODULES)
+    # use its State, not this __main__ copy's
+    from archive.cli import main as _main
+
+    sys.exit(_main())

@@ -1,0 +1,252 @@
+"""The index stage: rebuilt from scratch gives the same results, incremental updates touch only
+what changed, corrections are searchable at once, and kill -9 never breaks the index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from archive.catalog import Catalog
+from archive.editorial import correct_page
+from archive.errors import IndexLocked
+from indexer.build import build_index, update_documents
+from indexer.generations import CURRENT, IndexStore, Manifest
+from indexer.search import SearchIndex, search
+from indexer.query import SearchRequest
+from tests.conftest import BANTIN, REPO
+from tests.search_fixtures import Art, Iss, article_id, config_for, fill, put_issue
+
+WORDS = ("đảng viên chi bộ sinh hoạt nghị quyết nhân dân kinh tế xã hội phát triển văn hóa "
+         "giáo dục an ninh quốc phòng tham nhũng kiểm tra giám sát cán bộ lãnh đạo quản lý "
+         "nông thôn mới hợp tác xã chuyển đổi số môi trường thiên tai").split()
+
+
+def make_issues(n_issues: int, per_issue: int = 4, words: int = 80) -> list[Iss]:
+    """Issues of plain text, deterministic, different enough to rank."""
+    issues = []
+    for i in range(n_issues):
+        year = 1990 + i % 30
+        arts = []
+        for k in range(per_issue):
+            body = " ".join(WORDS[(i * 7 + k * 3 + j * j) % len(WORDS)] for j in range(words))
+            if (i + k) % 3 == 0:
+                body += " Nâng cao chất lượng sinh hoạt\nchi bộ."
+            arts.append(Art(f"Bài {i}-{k} về {WORDS[(i + k) % len(WORDS)]}", [body], page=k + 1,
+                            section="Những vấn đề chung" if k % 2 else "Thông tin thời sự",
+                            topics=(("kinh-te",) if k % 2 else ("xay-dung-dang",)),
+                            refs=(("21-NQ/TW",) if (i + k) % 5 == 0 else ())))
+        issues.append(Iss("ttshcb" if i % 2 else "tbnb", year, f"{i:02d}", 1 + i % 12,
+                          articles=arts, pages=per_issue + 1,
+                          extra_page_text={per_issue + 1: f"Trang cuối số {i} chi bộ"}))
+    return issues
+
+
+QUERIES = [SearchRequest(q=q, **kw) for q, kw in [
+    ("chi bộ", {}), ('"sinh hoạt chi bộ"', {}), ("nong thon moi", {"sort": "date"}),
+    ("21-NQ/TW", {}), ("", {"series": "tbnb", "year_from": 1995}), ("tham nhũng", {"target": "pages"}),
+    ("kinh te OR van hoa", {"topic": "kinh-te"}),
+]]
+
+
+def snapshot(config, catalog) -> list[tuple]:  # type: ignore[no-untyped-def]
+    out = []
+    for request in QUERIES:
+        r = search(config, replace(request, per_page=50), catalog)
+        out.append((r.total, [(h.id, h.score) for h in r.hits], r.facets, r.index_version))
+    return out
+
+
+@pytest.fixture
+def built(home: Path, catalog: Catalog):
+    issues = make_issues(12)
+    fill(catalog, issues)
+    config = config_for(home)
+    report = build_index(catalog, config)
+    assert report.full and report.documents == 12 * 4 + 12 * 5
+    return config, catalog, issues
+
+
+def test_rebuilt_from_scratch_gives_the_same_results(built) -> None:
+    config, catalog, _issues = built
+    before = snapshot(config, catalog)
+    assert before[0][0] > 0 and before[1][0] > 0
+    report = build_index(catalog, config, rebuild=True)
+    assert report.full
+    assert snapshot(config, catalog) == before
+    # deleting the whole search folder and building again: the same too
+    import shutil
+
+    shutil.rmtree(config.search_dir)
+    build_index(catalog, config)
+    assert snapshot(config, catalog) == before
+
+
+def test_rerun_with_nothing_changed_writes_nothing(built) -> None:
+    config, catalog, _issues = built
+    store = IndexStore(config.search_dir)
+    gen = store.current()
+    report = build_index(catalog, config)
+    assert (report.added, report.updated, report.deleted, report.full) == (0, 0, 0, False)
+    assert store.current() == gen
+
+
+def test_incremental_update_rewrites_only_changed_documents(built) -> None:
+    config, catalog, issues = built
+    store = IndexStore(config.search_dir)
+    old_gen = store.current()
+    assert old_gen is not None
+    old_files = {p.name: p.stat().st_ino for p in old_gen.iterdir() if p.suffix == ".seg"}
+    iss = issues[3]
+    iss.articles[1] = replace(iss.articles[1], paragraphs=["Một từ mới: xylanh trong bài."])
+    put_issue(catalog, iss)  # the article and the page its lines are on change
+    report = build_index(catalog, config)
+    assert not report.full
+    assert report.updated == 2 and report.added == 0 and report.deleted == 0  # article + its page
+    new_gen = store.current()
+    assert new_gen != old_gen
+    # the segments already written are shared (hard links), not rewritten
+    new_files = {p.name: p.stat().st_ino for p in new_gen.iterdir() if p.suffix == ".seg"}
+    assert all(new_files.get(name) == ino for name, ino in old_files.items())
+    assert len(new_files) == len(old_files) + 1
+    hit = search(config, SearchRequest(q="xylanh"), catalog)
+    assert [h.id for h in hit.hits] == [article_id(iss.id, iss.articles[1])]
+    # and the same results as a build from scratch of the same catalog
+    incremental = snapshot(config, catalog)
+    build_index(catalog, config, rebuild=True)
+    assert snapshot(config, catalog) == incremental
+
+
+def test_deleted_articles_leave_the_index(built) -> None:
+    config, catalog, issues = built
+    gone = article_id(issues[0].id, issues[0].articles[0])
+    with catalog.transaction() as db:
+        db.execute("DELETE FROM article WHERE id = ?", (gone,))
+    report = build_index(catalog, config)
+    assert report.deleted == 1
+    everything = search(config, SearchRequest(q="", per_page=1000), catalog)
+    assert gone not in {h.id for h in everything.hits}
+    assert "tbnb-1990-00/1" in {h.id for h in everything.hits}  # its page now stands alone
+
+
+def test_a_correction_is_searchable_within_seconds(built) -> None:
+    config, catalog, issues = built
+    reader = SearchIndex(config.search_dir)
+    page_id = f"{issues[2].id}/{issues[2].pages}"
+    assert reader.search(SearchRequest(q="quyxyz", target="pages"), catalog).total == 0
+    correct_page(catalog, page_id, "Trang đã sửa: quyxyz chi bộ", author="bientap", base_version=0)
+    started = time.monotonic()
+    report = update_documents(catalog, config, [page_id])
+    assert time.monotonic() - started < 5
+    assert report.updated == 1 and not report.full
+    result = reader.search(SearchRequest(q="quyxyz", target="pages"), catalog)  # same reader object
+    assert [h.id for h in result.hits] == [page_id]
+    assert result.index_version == report.index_version
+    # an article's correction (a new title) through the editors' table, when it exists
+    if "article_version" in {r["name"] for r in catalog.query("SELECT name FROM sqlite_master")}:
+        art = article_id(issues[1].id, issues[1].articles[0])
+        with catalog.transaction() as db:
+            db.execute("INSERT INTO article_version(article_id, issue_id, version, fields, author, at)"
+                       " VALUES (?, ?, 1, ?, 'bientap', '2026-01-01T00:00:00Z')",
+                       (art, issues[1].id, '{"title": "Tiêu đề đã sửa zyxwv"}'))
+        update_documents(catalog, config, [art])
+        assert [h.id for h in reader.search(SearchRequest(q="zyxwv"), catalog).hits] == [art]
+
+
+def test_topic_list_version_change_rebuilds(built) -> None:
+    config, catalog, _issues = built
+    with catalog.transaction() as db:
+        db.execute("UPDATE article_topic SET topics_version = 't2'")
+    report = build_index(catalog, config)
+    assert report.full
+    meta = Manifest(IndexStore(config.search_dir).current(), readonly=True).meta()  # type: ignore[arg-type]
+    assert meta["topics"] == "t2"
+
+
+def test_one_writer_at_a_time(home: Path) -> None:
+    store = IndexStore(home / "index" / "search")
+    with store.writing():
+        with pytest.raises(IndexLocked, match="another process"):
+            with store.writing(timeout=0.2):
+                pass
+
+
+def test_index_is_the_last_build_stage() -> None:
+    from archive.cli import BUILD_STAGES
+
+    assert BUILD_STAGES[-1][0] == "index"
+
+
+# --- crashes --------------------------------------------------------------------------------
+
+def _start(home: Path, *args: str, fault: str = "") -> subprocess.Popen[str]:
+    env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO)}
+    if fault:
+        env["BANTIN_INDEX_FAULT"] = fault
+    return subprocess.Popen([*BANTIN, "--quiet", *args], cwd=REPO, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_for_fault(proc: subprocess.Popen[str]) -> None:
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("FAULT"):
+            return
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"indexer ended before the fault point: {proc.returncode}")
+    raise AssertionError("indexer did not reach the fault point")
+
+
+@pytest.mark.parametrize("fault", ["stall-after-docs:3", "stall-before-publish"])
+def test_sigkill_during_an_update_leaves_the_previous_index_working(built, fault: str) -> None:
+    config, catalog, issues = built
+    home = config.home
+    before = snapshot(config, catalog)
+    current_before = (config.search_dir / CURRENT).read_text()
+    for iss in issues[:4]:  # change four issues: their articles and pages
+        iss.articles[0] = replace(iss.articles[0], paragraphs=[f"Nội dung mới quyxyz số {iss.number}."])
+        put_issue(catalog, iss)
+    proc = _start(home, "index", fault=fault)
+    try:
+        _wait_for_fault(proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    # the half-written generation is there, but readers still use the complete one
+    assert (config.search_dir / CURRENT).read_text() == current_before
+    assert len(IndexStore(config.search_dir).generations()) >= 2
+    fresh = SearchIndex(config.search_dir)
+    assert fresh.search(SearchRequest(q="quyxyz"), catalog).total == 0
+    assert snapshot(config, catalog)[0][0] == before[0][0]  # old numbers still served
+    # the next run finishes the job and clears the debris
+    done = subprocess.run([*BANTIN, "--quiet", "index"], cwd=REPO, text=True, capture_output=True,
+                          env={**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO)},
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert fresh.search(SearchRequest(q="quyxyz"), catalog).total == 4
+    store = IndexStore(config.search_dir)
+    assert [g for g in store.generations() if g.name > store.current().name] == []  # type: ignore[union-attr]
+
+
+def test_sigkill_at_a_random_moment_of_a_rebuild(built) -> None:
+    config, catalog, _issues = built
+    before = snapshot(config, catalog)
+    for delay in (0.3, 0.8, 1.5):
+        proc = _start(config.home, "index", "--rebuild")
+        time.sleep(delay)
+        proc.kill()
+        proc.wait(timeout=30)
+        fresh = SearchIndex(config.search_dir)
+        result = fresh.search(SearchRequest(q="chi bộ", per_page=50), catalog)
+        assert (result.total, [h.id for h in result.hits]) == (before[0][0], [i for i, _s in before[0][1]])
