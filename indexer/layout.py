@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from archive.models import Word
 from archive.vntext import match_key, nfc
+from indexer import skew
 
 A4_PT = (595.0, 842.0)
 RUNNING_ZONE = 0.12  # top and bottom share of the page where running headers/footers live
@@ -66,6 +67,7 @@ class Line:
     row: int = -1  # the extractor's row this line was cut from
     style: str = "plain"  # strong | bold | plain (see indexer.headings.style_of)
     rel: float = 1.0  # size over the page's body text size
+    outline: tuple[float, float, float, float] | None = None  # box on the tilted original
 
     @property
     def key(self) -> str:
@@ -97,7 +99,9 @@ class Line:
         return (self.col_x1 - self.x1) / max(self.em, 1e-6)
 
     def box(self) -> tuple[float, float, float, float]:
-        return (round(self.x0, 5), round(self.y0, 5), round(self.x1, 5), round(self.y1, 5))
+        """The line's box on the page as it is (before any levelling), page fractions."""
+        x0, y0, x1, y1 = self.outline or (self.x0, self.y0, self.x1, self.y1)
+        return (round(x0, 5), round(y0, 5), round(x1, 5), round(y1, 5))
 
 
 def page_size(page: PageWords) -> tuple[float, float]:
@@ -112,12 +116,22 @@ def page_lines(page: PageWords) -> list[Line]:
     words = [w for w in page.words if w.text.strip()]
     if not words:
         return []
+    rows = _rows(words)
+    originals: dict[int, Word] = {}
+    slope = skew.page_slope(rows, width_pt, height_pt)
+    if abs(slope) >= skew.MIN_SLOPE:  # a tilted scan: read it level, outline it as it is
+        flat = skew.level(words, slope, width_pt, height_pt)
+        originals = {id(f): w for f, w in zip(flat, words)}
+        rows = _rows(flat)
+    if page.method == "ocr":
+        rows = skew.join_rows([_row_size(row, height_pt) for row in rows])
     pieces = []
-    for r, row in enumerate(_rows(words)):
+    for r, row in enumerate(rows):
         for part in _split_row(row, width_pt, height_pt):
             piece = _line(page.seq, part, width_pt, height_pt)
             piece.row = r
-            pieces.append(piece)
+            if any(ch.isalnum() for ch in piece.text):  # specks read as ':' or '|' go
+                pieces.append(piece)
     if page.method != "ocr":
         _check_sizes(pieces, width_pt, height_pt)
     gutters = find_gutters(pieces)
@@ -125,6 +139,11 @@ def page_lines(page: PageWords) -> list[Line]:
     _order(lines, gutters)
     _column_edges(lines, gutters)
     set_gaps(lines)
+    if originals:
+        for ln in lines:
+            source = [originals.get(id(w), w) for w in ln.words]
+            ln.outline = (min(w.box[0] for w in source), min(w.box[1] for w in source),
+                          max(w.box[2] for w in source), max(w.box[3] for w in source))
     return lines
 
 
@@ -205,6 +224,13 @@ def _line(seq: int, words: list[Word], width_pt: float, height_pt: float) -> Lin
         conf=statistics.fmean(w.conf for w in words),
         text=nfc(" ".join(w.text.strip() for w in words)),
         em=size / width_pt)
+
+
+def _row_size(row: list[Word], height_pt: float) -> list[Word]:
+    """OCR words take the height of their (levelled) row as their size: on a tilted scan the
+    extractor's line height also measures the tilt."""
+    size = round((max(w.box[3] for w in row) - min(w.box[1] for w in row)) * height_pt, 2)
+    return [replace(w, size=size) for w in row]
 
 
 def _check_sizes(pieces: list[Line], width_pt: float, height_pt: float) -> None:

@@ -87,8 +87,14 @@ class SectionList:
         return None
 
     def is_signature(self, text: str) -> bool:
-        """True when ``text`` is one of the signature lines (PV, BTG, Ban Tuyên giáo ...)."""
-        return match_key(text) in self._signature_keys  # type: ignore[attr-defined]
+        """True when ``text`` is one of the signature lines (PV, BTG, Ban Tuyên giáo ...);
+        long ones tolerate one OCR error."""
+        key = match_key(text)
+        if key in self._signature_keys:  # type: ignore[attr-defined]
+            return True
+        return len(key) >= 6 and any(
+            len(s) >= 6 and Levenshtein.distance(key, s) <= 1 + len(s) // 12
+            for s in self._signature_keys)  # type: ignore[attr-defined]
 
 
 _DECORATION = re.compile(r"^(chuyen muc|muc)\s+", re.IGNORECASE)

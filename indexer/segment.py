@@ -231,6 +231,8 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
             continue
         group = [ln]
         kind = ln.style
+        if methods.get(ln.page) == "ocr" and not _after_break(flow, i):
+            kind = "plain"  # OCR sizes are rough: a title never continues a sentence
         if kind == "plain":
             group = _weak_group(flow, i, methods)
             kind = "weak" if group else "plain"
@@ -266,27 +268,41 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
         prev_kind = "body" if prev_kind not in ("bold", "weak") else prev_kind
 
 
+_ENDS_SENTENCE = tuple(".!?…\"”»)")
+
+
+def _after_break(flow: list[Line], i: int) -> bool:
+    """The line before ends a sentence, or is not text (a heading, banner, byline), or white
+    space sets this line apart."""
+    prev = flow[i - 1] if i else None
+    return prev is None or prev.role != "body" or "subhead" in prev.tags or \
+        prev.text.rstrip().endswith(_ENDS_SENTENCE) or flow[i].gap >= 0.6
+
+
 def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]:
-    """One to three plain lines standing alone like a title, on OCR pages (where bold is
-    unknown): white space above, no line ending a clause, the next line starting a
-    paragraph. [] when they do not. On text pages fonts tell bold from regular."""
+    """One to three plain lines that stand alone like a title, on OCR pages (where bold is
+    unknown and sizes are rough): they start after a finished sentence (or a heading or
+    byline), wrap like a title and end short without a full stop, and a sentence starts
+    after them. [] when they do not. On text pages fonts tell bold from regular."""
     ln = flow[i]
     if methods.get(ln.page) != "ocr":
         return []
     prev = flow[i - 1] if i else None
-    if not (ln.gap >= 0.3 or (ln.gap == -1.0 and (
-            prev is None or prev.text.rstrip().endswith(tuple(".!?…\"”"))))):
+    if prev is not None and prev.role == "body" and not prev.text.rstrip().endswith(_ENDS_SENTENCE):
+        return []
+    if ln.text[:1].islower():
         return []
     group = [ln]
     while True:
         last = group[-1]
         j = i + len(group)
         nxt = flow[j] if j < len(flow) else None
-        if last.text.rstrip().endswith(tuple(".;,:")) or nxt is None or nxt.role != "body":
+        if nxt is None or nxt.role != "body" or last.text.rstrip().endswith(tuple(".;,:")):
             return []
-        if nxt.indent >= 0.8 or nxt.gap >= 0.3:
-            return group if last.right_space > 1.0 else []
-        if len(group) == 3 or nxt.page != ln.page:
+        if last.right_space > 1.5:  # the group ends here: the next line must start a sentence
+            starts = nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.indent >= 0.8
+            return group if starts else []
+        if len(group) == 3 or nxt.page != ln.page or nxt.indent >= 0.8 or nxt.gap >= 0.3:
             return []
         group.append(nxt)
 
