@@ -8,7 +8,8 @@ Features are folded syllables and syllable pairs (Vietnamese words are mostly on
 syllables), without a list of function syllables (:data:`STOP_SYLLABLES`) and numbers; terms
 are shown in their most frequent written form, with diacritics. Each suggestion is compared
 with the curated topics: the share of its top-term weight that falls on a topic's terms says
-which topic it resembles; top terms no topic knows are listed as candidates to add.
+which topic it resembles; failing that, a curated label carried by most of its best articles
+does; top terms no topic knows are listed as candidates to add.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from indexer.topics import SENTENCE_BREAK, SYLLABLE, TopicList
 STOP_SYLLABLES = frozenset("""
 cac cang cho chua cua deu duoc duoi gi giua hay hoac hon khong kia la lai len loai mai mot
 muon nay ngay nhieu nhu nhung nua ong phai ra rang rat ro roi sau se ta tat theo tot tren
-truoc tung tuy va vao voi vua xong
+truoc tung tuy va vao voi vua xong ay
 """.split())
 
 
 UNIGRAM_WEIGHT = 0.5  # of a single syllable's TF-IDF, relative to a syllable pair
+PAIR_DICE = 0.15  # below it a syllable pair is taken for two halves of neighbouring words
+LABEL_SAMPLE = 10  # a theme's best articles tagged with the curated list...
+LABEL_AGREEMENT = 0.7  # ...it resembles a topic most of them carry, even with few shared terms
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Suggestion:
     overlap: float  # 0..1, share of the top terms' weight on the resembled topic's terms
     new_terms: tuple[str, ...]
     articles: int  # articles for which this theme is the strongest
+    label: str = ""  # the curated label most of the theme's best articles carry
+    label_share: float = 0.0  # 0..1, share of those articles that carry it
 
 
 class _Analyzer:
@@ -53,6 +59,7 @@ class _Analyzer:
 
     def __init__(self) -> None:
         self.surface: dict[str, Counter[str]] = {}
+        self.counts: Counter[str] = Counter()  # syllables (all) and pairs, over the corpus
 
     def features(self, text: str) -> list[str]:
         out: list[str] = []
@@ -60,6 +67,7 @@ class _Analyzer:
             words = [w.lower() for w in SYLLABLE.findall(part)]
             folded = [fold(w) for w in words]
             keep = [not (f in STOP_SYLLABLES or f.isdigit() or len(f) < 2) for f in folded]
+            self.counts.update(folded)
             for i, f in enumerate(folded):
                 if keep[i]:
                     self._see(f, words[i])
@@ -67,7 +75,25 @@ class _Analyzer:
                 if i + 1 < len(folded) and keep[i] and keep[i + 1]:
                     pair = f"{f} {folded[i + 1]}"
                     self._see(pair, f"{words[i]} {words[i + 1]}")
+                    self.counts[pair] += 1
                     out.append(pair)
+        return out
+
+    def words(self, features: list[str]) -> list[str]:
+        """``features`` without the pairs that straddle two words (*mực đạo* of *chuẩn mực
+        đạo đức*): a pair stays when it is frequent relative to its syllables (Dice
+        coefficient 2·n(ab) / (n(a) + n(b)) ≥ :data:`PAIR_DICE`)."""
+        keep = {}
+        out = []
+        for f in features:
+            ok = keep.get(f)
+            if ok is None:
+                parts = f.split(" ")
+                ok = len(parts) == 1 or (2 * self.counts[f] / (self.counts[parts[0]] + self.counts[parts[1]])
+                                         >= PAIR_DICE)
+                keep[f] = ok
+            if ok:
+                out.append(f)
         return out
 
     def _see(self, feature: str, written: str) -> None:
@@ -98,6 +124,22 @@ def _match(feature: tuple[str, ...], keys: list[tuple[str, ...]]) -> float:
     return best
 
 
+def _labels_of(articles: Sequence[tuple[str, str, str]], rows: list[int],
+               topic_list: TopicList) -> tuple[str, float]:
+    """The curated label most frequent among ``rows`` (tagged now) and its share."""
+    from indexer.topics import Item, tag_topics
+
+    if not rows:
+        return "", 0.0
+    seen: Counter[str] = Counter()
+    for i in rows:
+        _id, title, text = articles[i]
+        # a label with no evidence (the fallback) says nothing about the theme
+        seen.update(s.topic for s in tag_topics(Item(title, text), topic_list) if s.label and s.score > 0)
+    label, n = seen.most_common(1)[0] if seen else ("", 0)
+    return label, n / len(rows)
+
+
 def suggest_topics(articles: Sequence[tuple[str, str, str]], topic_list: TopicList, *,
                    k: int = 12, top_terms: int = 12, examples: int = 3, seed: int = 0,
                    min_overlap: float = 0.25) -> list[Suggestion]:
@@ -114,7 +156,8 @@ def suggest_topics(articles: Sequence[tuple[str, str, str]], topic_list: TopicLi
     if not articles:
         raise ValueError("no articles to learn from")
     analyzer = _Analyzer()
-    docs = [analyzer.features(f"{title}\n\n{text}") for _id, title, text in articles]
+    raw = [analyzer.features(f"{title}\n\n{text}") for _id, title, text in articles]
+    docs = [analyzer.words(d) for d in raw]
     min_df = 2 if len(docs) >= 20 else 1
     vectorizer = TfidfVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=0.5,
                                  sublinear_tf=True)
@@ -144,13 +187,17 @@ def suggest_topics(articles: Sequence[tuple[str, str, str]], topic_list: TopicLi
         overlap = shares.get(best, 0.0) if best else 0.0
         unknown = tuple(analyzer.display(f) for f, _w in top
                         if not any(_match(tuple(f.split()), ks) for ks in keys.values()))
-        rows = weights[:, c].argsort()[::-1][:examples]
+        ranked = [int(i) for i in weights[:, c].argsort()[::-1] if weights[i, c] > 0]
         ex = tuple((articles[i][0], articles[i][1], round(float(weights[i, c]), 4))
-                   for i in rows if weights[i, c] > 0)
+                   for i in ranked[:examples])
+        label, label_share = _labels_of(articles, ranked[:LABEL_SAMPLE], topic_list)
+        resembles = best if overlap >= min_overlap else None
+        if resembles is None and label_share >= LABEL_AGREEMENT:
+            resembles = label
         out.append(Suggestion(
             number=c + 1, terms=tuple((analyzer.display(f), round(w, 4)) for f, w in top),
-            examples=ex, resembles=best if overlap >= min_overlap else None,
-            overlap=round(overlap, 3), new_terms=unknown, articles=strongest.get(c, 0)))
+            examples=ex, resembles=resembles, overlap=round(overlap, 3), new_terms=unknown,
+            articles=strongest.get(c, 0), label=label, label_share=round(label_share, 3)))
     out.sort(key=lambda s: (s.resembles is not None, -s.articles))
     return out
 
@@ -161,7 +208,8 @@ def format_suggestions(suggestions: Sequence[Suggestion], topic_list: TopicList)
     for s in suggestions:
         if s.resembles:
             topic = topic_list.get(s.resembles)
-            head = f"giống chủ đề {s.resembles} ({topic.name if topic else ''}), trùng {s.overlap:.0%}"
+            head = (f"giống chủ đề {s.resembles} ({topic.name if topic else ''}), trùng {s.overlap:.0%}"
+                    f" từ khóa, {s.label_share:.0%} bài tiêu biểu mang nhãn {s.label or '–'}")
         else:
             head = f"CHỦ ĐỀ MỚI? (trùng nhiều nhất {s.overlap:.0%})"
         lines.append(f"#{s.number}  {head}  — {s.articles} bài")

@@ -94,7 +94,7 @@ def suggest(state: Any, k: int, top_terms: int, examples: int, seed: int, as_jso
             "topics_version": topic_list.key, "articles": len(corpus),
             "suggestions": [{
                 "number": s.number, "resembles": s.resembles, "overlap": s.overlap,
-                "articles": s.articles,
+                "label": s.label, "label_share": s.label_share, "articles": s.articles,
                 "terms": [{"term": t, "weight": w} for t, w in s.terms],
                 "new_terms": list(s.new_terms),
                 "examples": [{"id": i, "title": title, "weight": w, "url": article_path(i)}
