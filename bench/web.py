@@ -36,8 +36,8 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.config import load_config  # noqa: E402
+from archive.catalog import Catalog
+from archive.config import load_config
 
 # Modules that may add targets: each exposes bench_paths(catalog) -> [(name, [paths])].
 EXTRA_TARGET_MODULES = ["webapp.coverage"]
@@ -160,7 +160,7 @@ def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list[Target], dict[str, int]]:

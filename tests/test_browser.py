@@ -1,6 +1,7 @@
 """The reading room in a real headless Chromium (Debian's, driven by Playwright) against the
 app served for real by waitress on a free loopback port: one server and one browser for the
-module, the tests run in order as one reader's visit.
+module. Each test logs in when it needs to and opens its own starting page, so the tests pass
+in any order and when pytest-xdist spreads them over workers (each then has its own server).
 
 With ``BANTIN_SCREENSHOTS=1`` the tests also save the README's screenshots to docs/img/.
 """
@@ -90,8 +91,18 @@ def page(site: tuple[str, WebHome], tmp_path_factory: pytest.TempPathFactory) ->
         assert not errors, f"errors in the browser console: {errors}"
 
 
+def ensure_logged_in(page: Any, base: str) -> None:
+    page.goto(base + "/")
+    if "/login" in page.url:
+        page.fill("#name", "doc")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+
+
 def test_login(page: Any, site: tuple[str, WebHome]) -> None:
     base, _ = site
+    page.context.clear_cookies()
     page.goto(base + "/search")
     assert "/login?next=" in page.url
     page.fill("#name", "doc")
@@ -107,6 +118,8 @@ def test_login(page: Any, site: tuple[str, WebHome]) -> None:
 @pytest.mark.skipif(not HAS_SEARCH, reason="the search engine (indexer/search.py) is not in this tree yet")
 def test_search_without_diacritics_and_click_a_facet(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
+    ensure_logged_in(page, base)
+    page.goto(base + "/search")
     page.fill("#q", "hoc tap va lam theo")
     page.press("#q", "Enter")
     page.wait_for_selector(".hit-item")
@@ -125,7 +138,9 @@ def test_search_without_diacritics_and_click_a_facet(page: Any, site: tuple[str,
 
 def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
-    if HAS_SEARCH:
+    ensure_logged_in(page, base)
+    if HAS_SEARCH:  # arrive from a hit, as a reader does
+        page.goto(base + "/search?q=hoc+tap+va+lam+theo")
         page.locator(".hit-item .page-link").first.click()
     else:
         page.goto(base + f"/i/ttshcb-2012-07/1?q=lam+theo&a={home.articles['hoc-tap']}")
@@ -192,6 +207,7 @@ def _dark_share(image: Any) -> float:
 def test_copy_a_citation_whose_link_opens_the_article(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
     aid = home.articles["hoc-tap"]
+    ensure_logged_in(page, base)
     page.goto(base + f"/a/{aid}")
     screenshot(page, "web-article.png")
     page.click("#copy-cite")
@@ -207,6 +223,8 @@ def test_copy_a_citation_whose_link_opens_the_article(page: Any, site: tuple[str
 
 def test_download_ris_and_it_parses(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
+    ensure_logged_in(page, base)
+    page.goto(base + f"/a/{home.articles['hoc-tap']}")
     with page.expect_download() as info:
         page.click("#dl-ris")
     path = info.value.path()
@@ -218,6 +236,7 @@ def test_download_ris_and_it_parses(page: Any, site: tuple[str, WebHome]) -> Non
 
 def test_log_out_and_be_refused_everywhere(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
+    ensure_logged_in(page, base)
     page.click("#logout")
     page.wait_for_url(re.compile(r"/login"))
     aid = home.articles["hoc-tap"]

@@ -1,6 +1,7 @@
 """The reading room over HTTP (Flask's test client): browse, page viewer, article and cite,
 JSON API, search page and exports, and the `bantin serve/user/secret` commands."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.web_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,7 @@ from typing import Any
 import pytest
 
 from tests.test_web_cite import parse_ris
-from tests.web_fixtures import (PASSWORD, WebHome, login, make_app, reader, web_app,  # noqa: F401
-                                web_home, web_home_factory)
+from tests.web_fixtures import PASSWORD, WebHome, login, make_app, reader, web_app, web_home, web_home_factory  # noqa: F401
 from webapp import users
 
 
@@ -37,7 +37,7 @@ def test_series_page_title_history_and_calendar(reader: Any) -> None:
     assert "Thông báo nội bộ" in html and "Ban Tư tưởng – Văn hóa Trung ương" in html  # history
     assert "tháng 7/1989" in html and "tháng 12/1999" in html
     assert 'href="/i/ttshcb-2012-07"' in html and 'href="/i/ttshcb-2012-09"' in html
-    year = re.search(r'id="y2012".*?</div>', html, re.S).group(0)
+    year = re.search(r'id="y2012".*?</div>', html, re.DOTALL).group(0)
     assert year.count('class="cell held"') == 2 and year.count('class="cell gap"') == 10
     assert 'title="Thiếu số 8/2012"' in year
     assert reader.get("/s/nope").status_code == 404
@@ -118,7 +118,7 @@ def test_article_page(reader: Any, web_home: WebHome) -> None:
     assert '<span class="term">làm theo</span>&nbsp;×3' in html  # evidence terms
     assert 'href="/search?ref=05-CT/TW"' in html
     assert f'href="/i/ttshcb-2012-07/1?a={aid}"' in html and f'href="/i/ttshcb-2012-07/2?a={aid}"' in html
-    cite_text = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    cite_text = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', html, re.DOTALL).group(1)
     assert cite_text == ("Nguyễn Văn An, &#34;Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí "
                          "Minh&#34;, Thông tin sinh hoạt chi bộ, số 7/2012, tr. 1–2, "
                          f"http://localhost/a/{aid}")
@@ -202,7 +202,7 @@ def test_search_without_diacritics_finds_the_article(reader: Any, web_home: WebH
     first = re.search(r'<li class="hit-item" data-id="([^"]+)"', html).group(1)
     assert first == web_home.articles["hoc-tap"]
     assert "<mark>" in html
-    facet = re.search(r'data-facet="series".*?href="([^"]+)"', html, re.S).group(1)
+    facet = re.search(r'data-facet="series".*?href="([^"]+)"', html, re.DOTALL).group(1)
     narrowed = text_of(reader.get(facet.replace("&amp;", "&")))
     assert "series=" in facet and 'aria-current="true"' in narrowed
 

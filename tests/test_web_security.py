@@ -1,6 +1,7 @@
 """Security of the web app over HTTP (Flask's test client): login everywhere, CSRF, path
 traversal, inert OCR text, roles, sessions, tokens, throttling, the secret key."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.web_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import re
@@ -10,8 +11,17 @@ import pytest
 from flask import Blueprint
 
 from archive.errors import ConfigError
-from tests.web_fixtures import (PASSWORD, WebHome, csrf_from, login, make_app, reader, web_app,  # noqa: F401
-                                web_home, web_home_factory)
+from tests.web_fixtures import (  # noqa: F401
+    PASSWORD,
+    WebHome,
+    csrf_from,
+    login,
+    make_app,
+    reader,
+    web_app,
+    web_home,
+    web_home_factory,
+)
 from webapp import create_app, security, users
 
 SECRET_TEXT = "tấm gương đạo đức"  # printed in an article: must never reach a stranger

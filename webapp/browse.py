@@ -117,7 +117,7 @@ def page(issue_id: str, seq: int) -> Any:
     articles = library.page_articles(catalog, issue_id, seq)
     focus = request.args.get("a", "")
     lines = _lines(words, hits, low)
-    keep = {"q": q} if q else {}
+    keep: dict[str, Any] = {"q": q} if q else {}
     if focus:
         keep["a"] = focus
     nav = {

@@ -131,7 +131,7 @@ def user_token(state: State, name: str, label: str, revoke: bool) -> None:
         click.echo(users.create_token(catalog, name, label, by="cli"))
 
 
-_SECRET_LINE = re.compile(r"^\s*secret_key\s*=.*$", re.M)
+_SECRET_LINE = re.compile(r"^\s*secret_key\s*=.*$", re.MULTILINE)
 
 
 @click.command()

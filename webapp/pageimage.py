@@ -54,8 +54,8 @@ def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, 
         if target.exists():
             return target
         image = _load(scans, page, source_kind)
-        for name in SIZES:
-            _write(_scaled(image, SIZES[name]), cache_path(cache_dir, page, name), JPEG_QUALITY[name])
+        for name, width in SIZES.items():
+            _write(_scaled(image, width), cache_path(cache_dir, page, name), JPEG_QUALITY[name])
     return target
 
 

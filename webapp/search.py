@@ -25,7 +25,7 @@ FACETS = (("series", "Bản tin"), ("year", "Năm"), ("section", "Chuyên mục"
 FACET_SHOWN = 12  # values listed per facet (the most frequent)
 _ARTICLE_ID = re.compile(r"^(?P<issue>.+)-p\d+-[0-9a-f]{4}(?:-\d+)?$")
 _TAG = re.compile(r"(<[^>]*>)")
-_MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.I)
+_MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.IGNORECASE)
 
 
 @bp.get("/search")

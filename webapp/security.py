@@ -170,9 +170,9 @@ def required_role(app: Flask, endpoint: str | None) -> str:
     blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
     if blueprint in app.extensions.get("bantin_roles", {}):
         roles.append(app.extensions["bantin_roles"][blueprint])
-    view = app.view_functions.get(endpoint)
-    if view is not None and getattr(view, "bantin_role", None):
-        roles.append(view.bantin_role)
+    view_role = getattr(app.view_functions.get(endpoint), "bantin_role", None)
+    if view_role:
+        roles.append(view_role)
     return max(roles, key=users.ROLES.index)
 
 

@@ -12,7 +12,7 @@ import re
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
-def number(value: float | int | None, decimals: int = 0) -> str:
+def number(value: float | None, decimals: int = 0) -> str:
     """``1234.5`` → ``1.234,5`` (``decimals`` digits after the comma)."""
     if value is None or value == "":
         return ""
