@@ -141,13 +141,22 @@ def _availability(corpus: Corpus, seed: int) -> dict[tuple[str, str], int]:
     return out
 
 
-def _months(rng: random.Random, series: str, year: int, count: int, wanted: list[int]) -> list[int]:
-    """``count`` distinct issue months: months when a new document arrives first, then others."""
+def _months(rng: random.Random, series: str, year: int, count: int, landmark: list[int],
+            wanted: list[int]) -> list[int]:
+    """``count`` distinct issue months: when a landmark document becomes citable first, then
+    when another new document does, then others spread over the year. The first issue of a
+    series is always held (ttshcb Số 1, 7/1989; tbnb Số 1, 3/2004).
+    """
     first_year, first_month = FIRST_MONTH[series]
     start = first_month if year == first_year else 1
     valid = list(range(start, 13))
-    wanted = sorted({m for m in wanted if m in valid})
-    picked = sorted(rng.sample(wanted, min(len(wanted), count - 1 if count > 2 else count)))
+    picked = [first_month] if year == first_year else []
+    for keep_free, months in ((0, landmark), (1 if count > 2 else 0, wanted)):
+        pool = sorted({m for m in months if m in valid and m not in picked})
+        room = min(len(pool), count - len(picked) - keep_free)
+        if room > 0:
+            picked += rng.sample(pool, room)
+    picked.sort()
     rest = [m for m in valid if m not in picked and all(abs(m - p) > 1 for p in picked)]
     rest = rest or [m for m in valid if m not in picked]
     picked += rng.sample(rest, count - len(picked))
@@ -165,9 +174,11 @@ def _schedule(corpus: Corpus, available: dict[tuple[str, str], int], seed: int) 
     for series in ("ttshcb", "tbnb"):
         for year in years[series]:
             count = 3 if (series, year) in third else 2
-            wanted = [available[(s, d)] % 12 + 1 for (s, d) in sorted(available)
-                      if s == series and available[(s, d)] // 12 == year]
-            months = _months(rng, series, year, count, wanted)
+            here = [(d, available[(s, d)] % 12 + 1) for (s, d) in sorted(available)
+                    if s == series and available[(s, d)] // 12 == year]
+            landmark = [m for d, m in here if corpus.docs[d].priority]
+            wanted = [m for d, m in here if not corpus.docs[d].priority]
+            months = _months(rng, series, year, count, landmark, wanted)
             special = series == "tbnb" and year in xuan
             if special:
                 months = [1] + [m for m in months if m != 1][: count - 1]
@@ -310,7 +321,7 @@ def plan_archive(size: str = "full", seed: int = 1) -> ArchivePlan:
     for frame in sorted(frames, key=lambda f: (f.year, f.month, f.series)):
         rng = random.Random(f"{seed}:{size}:{frame.issue_id}")
         composer = IssueComposer(corpus, ledger, rng, series=frame.series, year=frame.year,
-                                 month=frame.month, size=size)
+                                 month=frame.month, size=size, compact=frame.source.startswith("scan-"))
         articles = composer.compose(frame.issue_id)
         if _old_style(frame.series, frame.year, rng):
             articles = tuple(_restyle(a) for a in articles)

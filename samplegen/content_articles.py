@@ -70,7 +70,7 @@ class Writer:
         return items
 
     def _common(self, topics: tuple[str, ...], filler: Filler, docs: tuple[str, ...]) -> list[str]:
-        """Shared body sentences of the main topic first, then of the other labels."""
+        """Shared body sentences of the main topic first, then of the other labels (used when needed)."""
         out: list[str] = []
         for rank, topic in enumerate(topics):
             items = [s for pool in self.corpus.pools_by_topic
@@ -78,7 +78,7 @@ class Writer:
                      and self.series in pool.series
                      for s in pool.sentences if self._usable(s, filler, docs)]
             self.rng.shuffle(items)
-            out += items if rank == 0 else items[: max(2, len(items) // 3)]
+            out += items
         return out
 
     def _citation_sentence(self, index: int, filler: Filler) -> str:
@@ -117,9 +117,13 @@ class Writer:
             return "Ban Tuyên giáo Tỉnh ủy" if self.year >= 2008 else "Ban Tư tưởng – Văn hóa Tỉnh ủy"
         return "BTG" if self.year >= 2007 else "Ban TT-VH"
 
-    def _title(self, theme: Theme, filler: Filler, taken: set[str], tries: int = 8) -> str | None:
+    def _title(self, theme: Theme, filler: Filler, docs: tuple[str, ...], taken: set[str],
+               tries: int = 8) -> str | None:
+        patterns = [t for t in theme.titles if self._usable(t, filler, docs)]
+        if not patterns:
+            return None
         for _ in range(tries):
-            title = filler.title(self.rng.choice(theme.titles))
+            title = filler.title(self.rng.choice(patterns))
             if title not in taken:
                 return title
         return None
@@ -146,7 +150,7 @@ class Writer:
                 taken: set[str]) -> Draft | None:
         """A *bài* or *tin* of about ``target`` words; None if no fresh title could be made."""
         filler = self.filler(docs)
-        title = self._title(theme, filler, taken)
+        title = self._title(theme, filler, docs, taken)
         if title is None:
             return None
         lead = self._pool(theme, "lead", filler, docs)
@@ -170,6 +174,8 @@ class Writer:
                 nxt = take(body)
                 if nxt is None:
                     break
+                if words(" ".join([*sentences, nxt])) > target + 25:
+                    continue  # a brief stays brief: skip a sentence that would overshoot
                 sentences.append(nxt)
             paragraphs.append(" ".join(s for s in sentences if s))
         else:

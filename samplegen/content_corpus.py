@@ -97,6 +97,7 @@ class DocNote:
     until: int  # last year it is cited
     subject: str  # short phrase, "nâng cao chất lượng sinh hoạt chi bộ"
     summary: tuple[str, ...]  # our own words on what it asks (van-ban items)
+    priority: bool = False  # a landmark: the schedule places an issue soon after it may be cited
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def load_corpus(root: Path = CORPUS) -> Corpus:
             raise BadInput(docs_path, f"{item['id']} is not in {REGISTER.name}", "register it first")
         docs[item["id"]] = DocNote(item["id"], tuple(item["topics"]), tuple(item.get("series", ())),
                                    int(item.get("until", 2024)), item["subject"],
-                                   tuple(item.get("summary", ())))
+                                   tuple(item.get("summary", ())), bool(item.get("priority", False)))
 
     sec_path = root / "sections.toml"
     sections: dict[str, Section] = {}

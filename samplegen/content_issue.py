@@ -80,8 +80,12 @@ class Slot:
     words: tuple[int, int]
 
 
-def _slots(series: str, year: int, size: str, rng: random.Random) -> list[Slot]:
-    """The sections of one issue and the kind and length of what goes in each."""
+def _slots(series: str, year: int, size: str, rng: random.Random, compact: bool = False) -> list[Slot]:
+    """The sections of one issue and the kind and length of what goes in each.
+
+    ``compact`` gives the thinner issue of the typewriter era (fewer, shorter items); it is
+    also used for issues that survive only as scans, which keeps the OCR'd share modest.
+    """
     chance = rng.random
     if size == "small":
         news = TTT if series == "tbnb" else TTTS
@@ -93,7 +97,7 @@ def _slots(series: str, year: int, size: str, rng: random.Random) -> list[Slot]:
         if chance() < 0.5:
             out.append(Slot("", "khac", (25, 70)))
         return out
-    early = year < 1997
+    early = year < 1997 or compact
     out = [Slot(NVDC, "bai", (480, 700) if early else (600, 900))]
     out += [Slot(VKNQ, "van-ban", (200, 380) if early else (280, 480))] * (1 if early else 2)
     if chance() < (0.8 if early else 0.95):
@@ -123,7 +127,7 @@ class IssueComposer:
     """Fills the slots of one issue; see the module docstring."""
 
     def __init__(self, corpus: Corpus, ledger: Ledger, rng: random.Random, *, series: str, year: int,
-                 month: int, size: str) -> None:
+                 month: int, size: str, compact: bool = False) -> None:
         self.corpus = corpus
         self.ledger = ledger
         self.rng = rng
@@ -131,6 +135,7 @@ class IssueComposer:
         self.year = year
         self.month = month
         self.size = size
+        self.compact = compact
         self.now = month_index(year, month)
         self.writer = Writer(corpus, rng, series, year, month)
         self.taken: set[str] = set()  # titles in this issue
@@ -262,7 +267,7 @@ class IssueComposer:
 
     # -- the issue ---------------------------------------------------------------------
     def compose(self, issue_id: str) -> tuple[ArticlePlan, ...]:
-        slots = [s for s in _slots(self.series, self.year, self.size, self.rng)
+        slots = [s for s in _slots(self.series, self.year, self.size, self.rng, self.compact)
                  if not s.section or self._section_open(s.section)]
         articles: list[ArticlePlan] = []
         banners: dict[str, str] = {}
