@@ -133,6 +133,21 @@ class SearchResult:
                 "per_page": self.request.per_page}
 
 
+@dataclass(frozen=True)
+class Occurrences:
+    """What a term trend plots for one request, per (series, year) of the documents it
+    finds: ``documents`` (what the same search counts) and ``occurrences`` of its terms and
+    phrases in them (folded spelling, as matched; title, text and byline; a phrase counts
+    once per place). ``total``, ``query_key`` and ``index_version`` as in SearchResult."""
+
+    request: SearchRequest
+    documents: dict[tuple[str, int], int]
+    occurrences: dict[tuple[str, int], int]
+    total: int
+    query_key: str
+    index_version: str
+
+
 # --- matches: sorted document numbers with scores ------------------------------------------
 
 @dataclass
@@ -565,6 +580,50 @@ class SearchIndex:
         took = (time.perf_counter() - started) * 1000
         log.debug("search %s: %d hits in %.1f ms", request.canonical(), total, took)
         return SearchResult(request, total, tuple(hits), facets, request.query_key, gen.version, took)
+
+    def occurrences(self, request: SearchRequest) -> Occurrences:
+        """How often the request's terms and phrases occur in the documents it finds, per
+        series and year (term trends, issue 8): the same documents as :meth:`search`."""
+        gen = self.generation()
+        evaluator = _Evaluator(gen)
+        match = evaluator.run(request.tree)
+        docs = match.ids[gen.filter_mask(request)[match.ids]]
+        counts = np.zeros(len(docs), dtype=np.float64)
+        for leaf in leaves(request.tree):
+            ids, tf = _leaf_counts(gen, evaluator, leaf)
+            _common, ia, ib = np.intersect1d(docs, ids, assume_unique=True, return_indices=True)
+            counts[ia] += tf[ib]
+        series = gen.attrs["series"]
+        keys = series.codes[docs].astype(np.int64) * 10000 + gen.numbers["year"][docs]
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        n_docs = np.bincount(inverse, minlength=len(uniq))
+        n_occ = np.bincount(inverse, weights=counts, minlength=len(uniq))
+        documents, occurrences = {}, {}
+        for k, d, o in zip(uniq.tolist(), n_docs.tolist(), n_occ.tolist()):
+            key = (series.values[k // 10000], k % 10000)
+            documents[key], occurrences[key] = int(d), int(round(o))
+        return Occurrences(request, documents, occurrences, int(len(docs)), request.query_key,
+                           gen.version)
+
+
+def _leaf_counts(gen: _Generation, evaluator: _Evaluator,
+                 leaf: Term | Phrase) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, occurrences) of one term or phrase, as the search matches it."""
+    if isinstance(leaf, Phrase) and len(leaf.terms) == 1:
+        leaf = leaf.terms[0]
+    if isinstance(leaf, Term):
+        words = [leaf.folded]
+        if leaf.fuzzy and len(leaf.folded) >= FUZZY_MIN_CHARS and "/" not in leaf.folded:
+            words += gen.terms_near(leaf.folded)
+        parts = [gen.postings("f", w) for w in words]
+        merged = _union([_Match(p.ids, p.tf.astype(np.float64)) for p in parts])
+        return merged.ids, merged.scores
+    grams = bigrams([t.folded for t in leaf.terms])
+    if len(grams) == 1:
+        p = gen.postings("b", grams[0])
+        return p.ids, p.tf.astype(np.float64)
+    ids, tf = evaluator._positional(grams)
+    return ids, tf.astype(np.float64)
 
 
 def _page(gen: _Generation, request: SearchRequest, docs: np.ndarray,
