@@ -276,3 +276,45 @@ def test_viewer_and_api_show_an_editors_correction(web_home_factory: Any) -> Non
     assert "đã hiệu đính (bản 1)" in html and '<mark class="hit"' in html
     page = client.get("/api/pages/ttshcb-2012-09/1").get_json()
     assert page["version"] == 1 and "HIỆU ĐÍNH" in page["text"]
+
+
+def test_bantin_serve_runs_waitress_for_real(web_home: WebHome) -> None:
+    """`bantin serve` in a subprocess: /healthz answers, pages need a login, Ctrl+C stops it."""
+    import http.client
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BANTIN_SECRET_KEY": "k" * 48,
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    entry = "import sys; from archive.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(web_home.path), "serve",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                r = conn.getresponse()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.2)
+        assert r.status == 200 and b'"ok"' in r.read()
+        assert r.getheader("Server") == "bantin"
+        conn.request("GET", "/s/ttshcb")
+        r = conn.getresponse()
+        assert r.status == 302 and r.getheader("Location").startswith("/login")
+        r.read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=20)
+    assert f"localhost:{port}" in out and "waitress" in out
