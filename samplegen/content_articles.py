@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 
 from samplegen.content_corpus import QA, Corpus, DocNote, Document, Theme
-from samplegen.content_docs import cite, cite_brief, find_refs
+from samplegen.content_docs import cite, cite_brief, find_refs, issuer_name
 from samplegen.content_text import Filler, words
 
 
@@ -70,15 +70,22 @@ class Writer:
         return items
 
     def _common(self, topics: tuple[str, ...], filler: Filler, docs: tuple[str, ...]) -> list[str]:
-        """Shared body sentences of the main topic first, then of the other labels (used when needed)."""
-        out: list[str] = []
-        for rank, topic in enumerate(topics):
+        """Shared body sentences of the article's topics, interleaved (two of the main topic's
+        for each of another label's), so no one pool is worn out by every article."""
+        pools: list[list[str]] = []
+        for topic in topics:
             items = [s for pool in self.corpus.pools_by_topic
                      if pool.topic == topic and pool.years[0] <= self.year <= pool.years[1]
                      and self.series in pool.series
                      for s in pool.sentences if self._usable(s, filler, docs)]
             self.rng.shuffle(items)
-            out += items
+            pools.append(items)
+        out: list[str] = []
+        while any(pools):
+            for rank, items in enumerate(pools):
+                for _ in range(2 if rank == 0 else 1):
+                    if items:
+                        out.append(items.pop())
         return out
 
     def _citation_sentence(self, index: int, filler: Filler) -> str:
@@ -118,14 +125,16 @@ class Writer:
         return "BTG" if self.year >= 2007 else "Ban TT-VH"
 
     def _title(self, theme: Theme, filler: Filler, docs: tuple[str, ...], taken: set[str],
-               tries: int = 8) -> str | None:
-        patterns = [t for t in theme.titles if self._usable(t, filler, docs)]
+               tries: int = 8) -> tuple[str, int] | None:
+        """A fresh title and the index of its pattern (briefs pair titles with leads)."""
+        patterns = [i for i, t in enumerate(theme.titles) if self._usable(t, filler, docs)]
         if not patterns:
             return None
         for _ in range(tries):
-            title = filler.title(self.rng.choice(patterns))
+            index = self.rng.choice(patterns)
+            title = filler.title(theme.titles[index])
             if title not in taken:
-                return title
+                return title, index
         return None
 
     def _finish(self, title: str, byline: str, kind: str, paragraphs: list[str], topics: tuple[str, ...],
@@ -150,11 +159,17 @@ class Writer:
                 taken: set[str]) -> Draft | None:
         """A *bài* or *tin* of about ``target`` words; None if no fresh title could be made."""
         filler = self.filler(docs)
-        title = self._title(theme, filler, docs, taken)
-        if title is None:
+        chosen = self._title(theme, filler, docs, taken)
+        if chosen is None:
             return None
+        title, index = chosen
         lead = self._pool(theme, "lead", filler, docs)
-        body = self._pool(theme, "body", filler, docs) + self._common(theme.topics, filler, docs)
+        if kind in ("tin", "khac") and len(theme.lead) == len(theme.titles) > 1:
+            paired = theme.lead[index]  # a brief's lead tells the story its title names
+            lead = [paired] if self._usable(paired, filler, docs) else lead
+        body = self._pool(theme, "body", filler, docs)
+        common = self._common(theme.topics, filler, docs)
+        body += common[:1] if kind == "tin" else ([] if kind == "khac" else common)
         close = self._pool(theme, "close", filler, docs)
         seen: set[str] = set()
 
@@ -217,6 +232,7 @@ class Writer:
         day = f"{doc.day}/{doc.month}/{doc.year}"
         opening = (f"Ngày {day}, {doc.issuer.split(', Hội nghị')[0].split(' (')[0]} đã ban hành "
                    f"{ident} {note.subject}.")
+        filler.mark_cited(doc.id)
         summary = list(note.summary)
         paragraphs = [opening]
         chunk: list[str] = []
@@ -232,6 +248,34 @@ class Writer:
         paragraphs.append(filler.fill(rng.choice(self.corpus.pools["ket_van_ban"])))
         byline = self.byline("van-ban", "")
         return self._finish(title, byline, "van-ban", paragraphs, note.topics[:3], (doc.id,), filler)
+
+    def new_documents(self, docs: list[tuple[Document, DocNote]], taken: set[str]) -> Draft | None:
+        """A *Văn bản mới* item: one short paragraph on each recently issued document.
+
+        Each entry names the document in full (kind, number, date, issuer, subject) and adds
+        one sentence on what it asks, so the item is also a dated citation of each.
+        """
+        rng = self.rng
+        ids = tuple(doc.id for doc, _ in docs)
+        filler = self.filler(ids)
+        patterns = [f"Văn bản mới tháng {self.month}/{self.year}", f"Giới thiệu văn bản mới ({self.month}/{self.year})",
+                    f"Một số văn bản mới ban hành (tháng {self.month}/{self.year})"]
+        patterns = [p for p in patterns if p not in taken]
+        if not patterns:
+            return None
+        paragraphs = []
+        for doc, note in docs:
+            issuer = issuer_name(doc)
+            when = f"ngày {doc.day}/{doc.month}/{doc.year}"
+            entry = f"{doc.kind} số {doc.id} {when} của {issuer} {note.subject}."
+            if doc.kind == "Luật":
+                entry = f"{doc.title} số {doc.id}, {note.subject}, ngày {doc.day}/{doc.month}/{doc.year}."
+            filler.mark_cited(doc.id)
+            if note.summary:
+                entry += " " + filler.fill(note.summary[0])
+            paragraphs.append(entry)
+        topics = tuple(dict.fromkeys(t for _, note in docs for t in note.topics))[:3]
+        return self._finish(rng.choice(patterns), "", "van-ban", paragraphs, topics, ids, filler)
 
     def questions(self, items: list[QA], taken: set[str]) -> Draft | None:
         """A *hỏi – đáp* with one to three questions, each 'Hỏi:' then 'Đáp:' paragraphs."""

@@ -35,7 +35,7 @@ def available_from(doc: Document, series: str, rng: random.Random) -> int:
     return month_index(doc.year, doc.month) + rng.randint(lo, hi)
 
 
-def _issuer(doc: Document) -> str:
+def issuer_name(doc: Document) -> str:
     """'Bộ Chính trị (khóa XII)' → 'Bộ Chính trị khóa XII'; drop the plenum clause."""
     text = doc.issuer.split(", Hội nghị")[0]
     text = text.replace("Trung ương Đảng (", "Trung ương Đảng ").replace(" (", " ").replace(")", "")
@@ -96,7 +96,7 @@ def cite(doc: Document, rng: random.Random, first: bool) -> str:
         wrong = f"{number}/{doc_type}-{body}"
         roll = rng.random()
         if roll < 0.3:
-            return f"{doc.kind} số {ident}, {_date(doc, rng)} của {_issuer(doc)}"
+            return f"{doc.kind} số {ident}, {_date(doc, rng)} của {issuer_name(doc)}"
         if roll < 0.45:
             return f"{doc.kind} số {ident} {_date(doc, rng)}"
         if roll < 0.65:

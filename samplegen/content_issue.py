@@ -34,6 +34,7 @@ HOIDAP = "Hỏi – đáp"
 VBM = "Văn bản mới"
 
 PENDING_WINDOW = 12  # months: a document older than this is no longer "new" for a van-ban item
+NEW_WINDOW = 6  # months: how long a document counts as new for the "Văn bản mới" list
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Ledger:
     titles: set[str] = field(default_factory=set)
     mentioned: dict[str, set[str]] = field(default_factory=dict)  # series → docs cited so far
     theme_uses: dict[tuple[str, str], int] = field(default_factory=dict)
+    listed: dict[str, set[str]] = field(default_factory=dict)  # series → docs listed under Văn bản mới
 
     def blocked(self, series: str, year: int, topics: tuple[str, ...]) -> bool:
         return any(g.covers(series, year, t) and g.count >= g.max_articles for g in self.gaps for t in topics)
@@ -109,15 +111,15 @@ def _slots(series: str, year: int, size: str, rng: random.Random, compact: bool 
     if series == "tbnb" and chance() < 0.35:
         out += [Slot(TTTS, "tin", (60, 130))] * 2
     if chance() < (0.5 if early else 0.85):
-        out.append(Slot(GUONG, "bai", (300, 450) if early else (350, 560)))
+        out.append(Slot(GUONG, "bai", (300, 420) if early else (330, 480)))
     if chance() < (0.3 if early else 0.55):
         out.append(Slot(KNCL, "bai", (300, 520)))
     if chance() < (0.75 if year >= 2018 else 0.12):
         out.append(Slot(DTPB, "bai", (400, 650)))
     if chance() < (0.5 if early else 0.7):
         out.append(Slot(HOIDAP, "hoi-dap", (1, 2) if early else (2, 3)))
-    if year >= 2005:
-        out.append(Slot(VBM, "van-ban", (100, 220)))
+    if year >= 2005 and chance() < 0.6:
+        out.append(Slot(VBM, "van-ban", (1, 3)))
     if chance() < 0.3:
         out.append(Slot("", "khac", (25, 80)))
     return out
@@ -139,6 +141,7 @@ class IssueComposer:
         self.now = month_index(year, month)
         self.writer = Writer(corpus, rng, series, year, month)
         self.taken: set[str] = set()  # titles in this issue
+        self.issue_refs: set[str] = set()  # documents cited in this issue so far
         self.mentioned = ledger.mentioned.setdefault(series, set())
 
     # -- documents ---------------------------------------------------------------------
@@ -224,14 +227,28 @@ class IssueComposer:
             note = self.corpus.docs[doc_id]
             if not note.summary or self.ledger.blocked(self.series, self.year, note.topics[:3]):
                 continue
-            if slot.section == VBM and not self.corpus.register[doc_id].fictional and self.rng.random() < 0.3:
-                continue
             target = self.rng.randint(*slot.words)
             draft = self.writer.document(self.corpus.register[doc_id], note, self.taken | self.ledger.titles,
                                          target)
             if draft is not None:
                 return draft
         return None
+
+    def _new_documents(self, slot: Slot) -> Draft | None:
+        """Recently citable documents not yet listed under *Văn bản mới* in this series."""
+        listed = self.ledger.listed.setdefault(self.series, set())
+        recent = [d for d in self.corpus.docs if self.citable(d) and d not in listed and d not in self.issue_refs
+                  and self.now - self.ledger.available[(self.series, d)] < NEW_WINDOW]
+        recent.sort(key=lambda d: (self.corpus.register[d].date, d))
+        recent = [d for d in recent
+                  if not self.ledger.blocked(self.series, self.year, self.corpus.docs[d].topics[:3])][:3]
+        if not recent:
+            return None
+        draft = self.writer.new_documents([(self.corpus.register[d], self.corpus.docs[d]) for d in recent],
+                                          self.taken | self.ledger.titles)
+        if draft is not None:
+            listed.update(recent)
+        return draft
 
     def _qa(self, slot: Slot) -> Draft | None:
         items = [qa for qa in self.corpus.qa
@@ -272,7 +289,9 @@ class IssueComposer:
         articles: list[ArticlePlan] = []
         banners: dict[str, str] = {}
         for slot in slots:
-            if slot.kind == "van-ban":
+            if slot.kind == "van-ban" and slot.section == VBM:
+                draft = self._new_documents(slot)
+            elif slot.kind == "van-ban":
                 draft = self._document(slot)
             elif slot.kind == "hoi-dap":
                 draft = self._qa(slot)
@@ -304,4 +323,5 @@ class IssueComposer:
         self.taken.add(draft.title)
         self.ledger.titles.add(draft.title)
         self.mentioned.update(draft.doc_refs)
+        self.issue_refs.update(draft.doc_refs)
         self.ledger.count(self.series, self.year, draft.topics)

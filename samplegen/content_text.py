@@ -24,7 +24,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _OLD_PAIRS = {"oa", "oe", "uy"}
 # {doc} the main cited document, {doc_ve} the same followed by its subject ("về ...").
 _DOC_SLOTS = {"doc": 0, "doc2": 1, "doc3": 2, "doc_ve": 0, "doc2_ve": 1, "doc3_ve": 2}
-_PERSON_SLOTS = {"ho_ten", "ten", "ong_ba", "anh_chi", "ho_ten2", "ten2", "ong_ba2", "anh_chi2"}
+# {goi} addresses the main person as the article began to: "anh"/"chị" after {anh_chi},
+# otherwise "ông"/"bà"; shared sentence pools use it so one article never mixes the two.
+_PERSON_SLOTS = {"ho_ten", "ten", "ong_ba", "anh_chi", "goi", "ho_ten2", "ten2", "ong_ba2", "anh_chi2"}
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 # Party Congress terms (khóa) by the year they began, for "{khoa}" and "{dai_hoi}".
@@ -85,10 +87,13 @@ def old_tones(text: str) -> str:
 
 
 def capitalise(sentence: str) -> str:
-    """Upper-case the first letter (templates may start with a slot such as '{xa}')."""
+    """Upper-case the first letter when a sentence starts with one (a slot such as '{xa}');
+    a sentence that starts with a number stays as it is ("56 tập thể ...")."""
     for i, ch in enumerate(sentence):
         if ch.isalpha():
             return sentence[:i] + ch.upper() + sentence[i + 1 :]
+        if not (ch.isspace() or ch in "“\"'(«"):
+            return sentence
     return sentence
 
 
@@ -108,6 +113,7 @@ class Filler:
         self._cited: set[str] = set() if cited is None else cited  # shared within one article
         self._fixed: dict[str, str] = {}
         self._in_title = False
+        self._address = "ong_ba"
         self._genders: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self.person_gender = rng.choice(("nam", "nam", "nu"))
@@ -142,6 +148,10 @@ class Filler:
             return full
         if base == "ten":
             return full.split()[-1]
+        if base == "goi":
+            base = self._address
+        elif not suffix and base in ("ong_ba", "anh_chi"):
+            self._address = base
         if base == "ong_ba":
             return "ông" if gender == "nam" else "bà"
         return "anh" if gender == "nam" else "chị"
@@ -222,11 +232,16 @@ class Filler:
             return self.fill(template)
         finally:
             self._in_title = False
+        self._address = "ong_ba"
 
     @property
     def cited_set(self) -> set[str]:
         """The (shared, mutable) set of documents already written out in this article."""
         return self._cited
+
+    def mark_cited(self, doc_id: str) -> None:
+        """Record a document written out without a slot (a van-ban item's opening line)."""
+        self._cited.add(doc_id)
 
     def cited(self) -> tuple[str, ...]:
         """Documents this filler has written out so far, in the order of ``docs``."""
