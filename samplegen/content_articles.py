@@ -219,12 +219,13 @@ class Writer:
         filler = self.filler((doc.id,))
         ident = f"{doc.kind} số {doc.id}"
         if doc.fictional:
-            patterns = [f"Trích {ident} của {doc.issuer.replace('Ban Chấp hành Đảng bộ tỉnh', 'Tỉnh ủy')}",
-                        f"Trích {ident} {note.subject}"]
+            patterns = [f"Trích {ident} của {doc.issuer.replace('Ban Chấp hành Đảng bộ tỉnh', 'Tỉnh ủy')}"]
+            if len(note.subject.split()) <= 16:
+                patterns.append(f"Trích {ident} {note.subject}")
         else:
-            patterns = [f"Những nội dung chủ yếu của {ident}", f"Tóm tắt {ident} {note.subject}",
-                        f"Những điểm mới của {ident}", f"Giới thiệu {ident}",
-                        f"{doc.kind} số {doc.id} {note.subject}"]
+            patterns = [f"Những nội dung chủ yếu của {ident}", f"Những điểm mới của {ident}", f"Giới thiệu {ident}"]
+            if len(note.subject.split()) <= 16:  # a heading may carry a short subject, not a long one
+                patterns += [f"Tóm tắt {ident} {note.subject}", f"{doc.kind} số {doc.id} {note.subject}"]
         patterns = [p for p in patterns if p not in taken]
         if not patterns:
             return None
