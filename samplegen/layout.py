@@ -105,7 +105,8 @@ def colophon_lines(plan: IssuePlan) -> tuple[str, ...]:
     elif plan.printer:
         lines.append(f"In tại {plan.printer}.")
     if plan.licence:
-        lines.append(f"Giấy phép xuất bản số {plan.licence}")
+        licence = plan.licence if plan.licence.startswith("Giấy phép") else f"Giấy phép xuất bản số {plan.licence}"
+        lines.append(licence if licence.endswith(".") else licence + ".")
     return tuple(nfc(x) for x in lines)
 
 
@@ -205,9 +206,27 @@ class _Page:
                           tuple(self.regions))
 
 
+# Steps tried when an issue comes out shorter than the planner's page count (points, leading).
+_LOOSER = ((0.5, 0.0), (1.0, 0.03), (1.5, 0.05), (2.0, 0.08))
+
+
 def layout_issue(plan: IssuePlan, measure: Measure, style: IssueStyle | None = None) -> IssueLayout:
-    """Lay out every article of ``plan`` into pages, measuring text with ``measure``."""
+    """Lay out every article of ``plan`` into pages, measuring text with ``measure``.
+
+    When the plan says how many pages the issue should have (``pages_hint``) and the text
+    comes out shorter, the body is set a little larger and looser, as an editor filling a
+    fixed number of pages would (at most 2 points larger)."""
     style = style or choose_style(plan)
+    layout = _layout(plan, measure, style)
+    for grow, loosen in _LOOSER:
+        if len(layout.pages) >= plan.pages_hint:
+            break
+        layout = _layout(plan, measure, replace(style, body_size=style.body_size + grow,
+                                                leading=round(style.leading + loosen, 3)))
+    return layout
+
+
+def _layout(plan: IssuePlan, measure: Measure, style: IssueStyle) -> IssueLayout:
     cols = style.columns
     colw = (TEXT_W - GUTTER * (cols - 1)) / cols
     blocks = _Counter()
