@@ -24,7 +24,7 @@ _NAME_PREFIX = re.compile(
     r"^((pgs|gs|ts|ths|cn|ks|bs|ls|nb|ncs|ts\.bs)\.?\s*(\.?\s*(ts|ths|bs))?\.?\s+|"
     r"(dai ta|thuong ta|trung ta|thieu ta|dai uy|dong chi|nha bao|luat su|nha giao|cuu chien binh)\s+)",
     re.IGNORECASE)
-_SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\s+\S", re.IGNORECASE)
+_SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\b[:\s]+\S")
 
 
 @dataclass(frozen=True)
@@ -135,4 +135,7 @@ def looks_like_name(text: str) -> bool:
 
 def is_source_line(text: str) -> bool:
     """*(Theo báo Nhân Dân)*, *Nguồn: ...*: an attribution that closes an article."""
-    return bool(_SOURCE.match(fold(text.strip()))) and len(text) <= 80
+    text = text.strip()
+    if not text or not (text[0] == "(" or text[0].isupper()):
+        return False  # lower case: the sentence goes on ("... theo quy định.")
+    return bool(_SOURCE.match(fold(text))) and len(text) <= 80

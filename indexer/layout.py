@@ -227,9 +227,11 @@ def _line(seq: int, words: list[Word], width_pt: float, height_pt: float) -> Lin
 
 
 def _row_size(row: list[Word], height_pt: float) -> list[Word]:
-    """OCR words take the height of their (levelled) row as their size: on a tilted scan the
-    extractor's line height also measures the tilt."""
-    size = round((max(w.box[3] for w in row) - min(w.box[1] for w in row)) * height_pt, 2)
+    """OCR words take the median height of their row's words as their size: the extractor's
+    line height also measures a tilt (and a speck joined to the line), a word's box hardly."""
+    sure = [w for w in row if w.conf >= 30] or row  # a smudge read as a word has no height
+    heights = sorted(w.box[3] - w.box[1] for w in sure)
+    size = round(heights[len(heights) // 2] * height_pt, 2)
     return [replace(w, size=size) for w in row]
 
 

@@ -31,7 +31,7 @@ from indexer.toc import TocEntry, find_toc, title_similarity
 
 SEGMENTER_VERSION = "segment-1"
 TIN_WORDS = 180  # an item this short is a news brief (tin) whatever its title looks like
-_SKIP = {"running", "masthead", "toc", "colophon"}
+_SKIP = {"running", "masthead", "toc", "colophon", "noise"}
 _DOC_TITLE = re.compile(
     r"^(trich|toan van|tom tat|gioi thieu|nhung noi dung (chu yeu|chinh|co ban)|nhung diem moi)\b"
     r"|^(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|thong tri|ke hoach|"
@@ -96,6 +96,11 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     date = masthead_date(first, issue.year)
     if per_page:
         mark_colophon(per_page[-1])
+    for lines in per_page:
+        for ln in lines:  # OCR specks and smudges read as a few letters with no confidence
+            if methods.get(ln.page) == "ocr" and ln.role == "body" and ln.conf < 35 \
+                    and ln.letters <= 12:
+                ln.role = "noise"
     for lines in per_page:  # white space is measured between the lines that remain
         set_gaps([ln for ln in lines if ln.role not in _SKIP])
     stream = [ln for lines in per_page for ln in lines]
@@ -209,24 +214,25 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
     strong = sum(1 for ln in flow if ln.style == "strong" and ln.role == "body"
                  and hd.can_start_title(ln) and "subhead" not in ln.tags)
     issue_has_strong = strong >= 2
-    prev_kind = "banner"  # what came last: banner | byline-end | strong | weak | body
+    context = "start"  # what the line follows: start | banner | byline | title | text
+    last_title = ""  # style of the last title: strong | bold | weak
     section_tin = False
     i = 0
     while i < len(flow):
         ln = flow[i]
         if ln.role == "banner":
-            prev_kind = "banner"
+            context = "banner"
             section = sections.by_name(_section_tag(ln))
             section_tin = section is not None and section.kind == "tin"
             i += 1
             continue
         if ln.role == "byline-end":
-            prev_kind = "byline-end"
+            context = "byline"
             i += 1
             continue
         if ln.role != "body" or not hd.can_start_title(ln):
-            if ln.role == "body" and prev_kind == "banner" and ln.letters > 40:
-                prev_kind = "body"
+            if ln.role == "body":
+                context = "text"
             i += 1
             continue
         group = [ln]
@@ -239,33 +245,36 @@ def _mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionLis
         else:
             j = i + 1
             while j < len(flow) and len(group) < 6 and flow[j].role == "body" \
-                    and _same_style(flow[j], ln, methods.get(ln.page, "text")) and 0 <= flow[j].gap < 0.8 \
-                    and flow[j].page == ln.page and not hd.is_numbered(flow[j].text):
+                    and _same_style(flow[j], ln, methods.get(ln.page, "text")) \
+                    and 0 <= flow[j].gap < 0.8 and flow[j].page == ln.page \
+                    and not hd.is_numbered(flow[j].text):
                 group.append(flow[j])
                 j += 1
         words = sum(len(g.text.split()) for g in group)
         if kind == "plain" or words > 40 or len(group) > 5 or \
                 not hd.can_end_title(group[-1], strong=kind == "strong"):
-            if kind != "plain" and prev_kind == "banner":
-                prev_kind = "body"
+            context = "text"
             i += max(1, len(group))
             continue
-        expected = (prev_kind in ("banner", "byline-end") or
-                    (prev_kind in ("bold", "weak") and kind != "strong") or section_tin)
-        if kind == "strong" or (kind == "bold" and (expected or not issue_has_strong)) or \
-                (kind == "weak" and expected):
+        # a title in the body size is expected after a banner or a closing byline, among
+        # briefs (after the text of one whose title was in the body size too), in a news
+        # section, or anywhere in an issue whose titles are all in the body size
+        expected = context in ("start", "banner", "byline") or (context == "text" and (
+            last_title in ("bold", "weak") or section_tin))
+        if kind == "strong" or (kind == "bold" and (expected or (
+                not issue_has_strong and context != "title"))) or (kind == "weak" and expected):
             for g in group:
                 g.role = "title"
                 g.tags.add("title-style=" + kind)
             group[0].tags.add("title-start")
-            prev_kind = kind
+            last_title, context = kind, "title"
             i += len(group)
             i = _mark_byline_under(flow, i, sections)
             continue
         for g in group:
             g.tags.add("subhead")
         i += len(group)
-        prev_kind = "body" if prev_kind not in ("bold", "weak") else prev_kind
+        context = "text"
 
 
 _ENDS_SENTENCE = tuple(".!?…\"”»)")
@@ -276,7 +285,8 @@ def _after_break(flow: list[Line], i: int) -> bool:
     space sets this line apart."""
     prev = flow[i - 1] if i else None
     return prev is None or prev.role != "body" or "subhead" in prev.tags or \
-        prev.text.rstrip().endswith(_ENDS_SENTENCE) or flow[i].gap >= 0.6
+        prev.text.rstrip().endswith(_ENDS_SENTENCE) or flow[i].gap >= 0.6 or \
+        prev.right_space > 4.0  # a short line: the end of a paragraph or a heading
 
 
 def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]:
@@ -299,12 +309,15 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]
         nxt = flow[j] if j < len(flow) else None
         if nxt is None or nxt.role != "body" or last.text.rstrip().endswith(tuple(".;,:")):
             return []
-        if last.right_space > 1.5:  # the group ends here: the next line must start a sentence
+        lower = nxt.text[:1].islower()
+        if last.right_space > 1.5 and not (lower and nxt.right_space > 1.5):
+            # the group ends here: the next line must start a sentence
             starts = nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.indent >= 0.8
-            return group if starts else []
-        if len(group) == 3 or nxt.page != ln.page or nxt.indent >= 0.8 or nxt.gap >= 0.3:
+            return group if starts and not lower else []
+        if len(group) == 3 or nxt.page != ln.page or nxt.gap >= 0.3 or (
+                nxt.indent >= 0.8 and not lower):
             return []
-        group.append(nxt)
+        group.append(nxt)  # a title wrapped (ragged lines continue in lower case)
 
 
 def _stacked_headings(flow: list[Line]) -> list[str]:
