@@ -34,6 +34,7 @@ HOIDAP = "Hỏi – đáp"
 VBM = "Văn bản mới"
 
 PENDING_WINDOW = 12  # months: a document older than this is no longer "new" for a van-ban item
+LANDMARK_WINDOW = 18  # months: a landmark document stays news longer
 NEW_WINDOW = 6  # months: how long a document counts as new for the "Văn bản mới" list
 
 
@@ -153,10 +154,11 @@ class IssueComposer:
         return start is not None and start <= self.now
 
     def pending(self) -> list[str]:
-        """New documents this series has not mentioned yet, oldest first."""
+        """New documents this series has not mentioned yet: landmarks first, then oldest first."""
         docs = [d for d in self.corpus.docs if self.citable(d) and d not in self.mentioned
-                and self.now - self.ledger.available[(self.series, d)] < PENDING_WINDOW]
-        return sorted(docs, key=lambda d: (self.corpus.register[d].date, d))
+                and self.now - self.ledger.available[(self.series, d)]
+                < (LANDMARK_WINDOW if self.corpus.docs[d].priority else PENDING_WINDOW)]
+        return sorted(docs, key=lambda d: (not self.corpus.docs[d].priority, self.corpus.register[d].date, d))
 
     def _choose_docs(self, theme: Theme, kind: str) -> tuple[str, ...] | None:
         usable = [d for d in theme.docs if self.citable(d)]
