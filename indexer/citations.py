@@ -8,7 +8,9 @@ already covers the text):
 2. a name or alias from the register (``Luật Phòng, chống tham nhũng năm 2018`` →
    ``36/2018/QH14``; ``Nghị quyết Trung ương 4 khóa XII`` → ``04-NQ/TW``); a law named without
    its year is the version in force at the article's date;
-3. a shorthand: ``NQ21``, ``CT 05``, or *Nghị quyết 21*, *Chỉ thị số 05*, resolved to a full
+3. an identifier whose number OCR mangled beyond the usual ``l``/``O`` (``I§-NQ/TW``), only
+   when the register holds the document it would be (issued by then, on the date given);
+4. a shorthand: ``NQ21``, ``CT 05``, or *Nghị quyết 21*, *Chỉ thị số 05*, resolved to a full
    identifier the same text gives, else to the issuer the text names (*của Bộ Chính trị* →
    ``/TW``), else to the register; a bare abbreviation (``NQ21``) defaults to ``/TW``.
 
@@ -31,6 +33,7 @@ from indexer.docid import (
     IDENTIFIER,
     KIND_OF_TYPE,
     DocParts,
+    canon_body,
     canon_type,
     is_party_body,
     normalize_id,
@@ -42,7 +45,7 @@ from indexer.register import Document, Register, load_register
 __all__ = ["Citation", "Measure", "RULES", "find_citations", "micro", "normalize_id", "parse_id",
            "rules_key"]
 
-RULES = "cite-1"
+RULES = "cite-2"
 
 _KINDS = {
     "nghi quyet lien tich": "Nghị quyết liên tịch", "nghi quyet": "Nghị quyết",
@@ -96,6 +99,13 @@ _NAME_GAP = re.compile(r"^[\s,\-–]*$")
 _YEAR_AFTER = re.compile(r"^[ \t]*\(?\s*(?:nam\s+)?((?:19|20)[0-9]{2})(?![0-9])\s*\)?")
 _ID_AFTER_NAME = re.compile(r"^[\s,(]*(?:nam\s+[0-9]{4}\s*)?[,(]?\s*(?:so\s*)?$")
 _OCR_DIGITS = str.maketrans({"l": "1", "i": "1", "o": "0"})
+# What OCR makes of digits: accepted in a Party number only when the register confirms it.
+_DAMAGED_DIGITS = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
+                   "!": "1", "Z": "2", "z": "2", "A": "4", "S": "5", "s": "5", "G": "6", "b": "6",
+                   "T": "7", "B": "8", "§": "8", "&": "8", "g": "9", "q": "9"}
+_DAMAGED = re.compile(r"(?<![^\W_])(?P<n>[0-9" + re.escape("".join(_DAMAGED_DIGITS)) + r"]{1,3})"
+                      r"[ \t]?[-–][ \t]?(?P<t>[A-ZĐÐ][A-Za-zĐÐ]{0,3})[ \t]?/[ \t]?(?P<b>[A-ZĐÐƯ][A-ZĐÐƯ]{1,6})"
+                      r"(?![^\W_])")
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,12 @@ def find_citations(text: str, *, register: Register | None = None,
         found.append(_complete(text, folded, parts, doc.kind, start, end, reg, when, doc=doc))
         taken.append((start, end))
 
+    for start, end, parts, given in _damaged(text, folded, reg, when):
+        if free(start, end):
+            kind = _kind_before(folded, start)
+            found.append(_complete(text, folded, parts, kind, start, end, reg, when))
+            taken.append((start, end))
+
     same_text = [(c.number, c.doc_type, c.body, c.doc_id) for c in found]
     for start, end, number, doc_type, kind, spelled in _shorthands(text, folded):
         if not free(start, end):
@@ -186,6 +202,26 @@ def find_citations(text: str, *, register: Register | None = None,
         taken.append((start, end))
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _damaged(text: str, folded: str, reg: Register,
+             when: str | None) -> Iterable[tuple[int, int, DocParts, str]]:
+    """Party identifiers whose number OCR read as letters or symbols (``I§-NQ/TW`` for
+    ``18-NQ/TW``). The number is a guess, so it counts only when the register holds the
+    document it names, issued on or before ``when`` and on the date the text gives, if any."""
+    for m in _DAMAGED.finditer(text):
+        raw = m.group("n")
+        if raw.isdigit() or not any(ch in _DAMAGED_DIGITS for ch in raw):
+            continue
+        number = "".join(_DAMAGED_DIGITS.get(ch, ch) for ch in raw)
+        doc_type, body = canon_type(m.group("t")), canon_body(m.group("b"))
+        if not number.isdigit() or doc_type is None or not is_party_body(body):
+            continue
+        parts = DocParts(f"{int(number):02d}", doc_type, body, None, party=True)
+        given, _after = _date_after(folded, m.end())
+        doc = reg.lookup(parts.id, given or when)
+        if doc is not None and (not given or doc.date == given):
+            yield m.start(), m.end(), parts, given
 
 
 def _kind_before(folded: str, start: int) -> str:

@@ -263,3 +263,13 @@ def test_measure() -> None:
     # identifiers are normalised on both sides
     m = evaluate([(["05-CT/TW"], ["5-CT/TW"]), (["21-NQ/TW"], ["21/NQ-TW", "18-KL/TW"])])
     assert (m.tp, m.fp, m.fn) == (2, 0, 1)
+
+
+def test_mangled_numbers_count_only_when_the_register_confirms(reg: Register) -> None:
+    assert ids("Thực hiện Nghị quyết số I§-NQ/TW ngày 25/10/2017 về bộ máy", reg, when="2018") == ["18-NQ/TW"]
+    assert ids("Chỉ thị OS-CT/TW của Bộ Chính trị", reg, when="2017") == ["05-CT/TW"]
+    # the date given contradicts the register, the document is not issued yet, or not registered
+    assert ids("Nghị quyết số I§-NQ/TW ngày 25/10/2019", reg, when="2020") == []
+    assert ids("Chỉ thị OS-CT/TW", reg, when="2015") == []
+    assert ids("Nghị quyết AB-NQ/TW", reg) == []
+    assert ids("Chỉ thị OS-CT/TW", Register.empty()) == []
