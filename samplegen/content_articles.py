@@ -159,6 +159,8 @@ class Writer:
                 taken: set[str]) -> Draft | None:
         """A *bài* or *tin* of about ``target`` words; None if no fresh title could be made."""
         filler = self.filler(docs)
+        if theme.gender:
+            filler.person_gender = theme.gender
         chosen = self._title(theme, filler, docs, taken)
         if chosen is None:
             return None

@@ -57,6 +57,7 @@ class Theme:
     close: tuple[str, ...]
     needs_doc: bool  # written about a document: only when one of ``docs`` is available
     file: str
+    gender: str = ""  # "nam" | "nu" when the story fixes the main person's gender ('' = either)
 
     def fits(self, series: str, year: int, month: int) -> bool:
         return (series in self.series and self.years[0] <= year <= self.years[1]
@@ -166,10 +167,12 @@ class Corpus:
         family = rng.choice(names["ho"])
         middle = rng.choice(names["dem_nam" if gender == "nam" else "dem_nu"])
         given = rng.choice(names["ten_nam" if gender == "nam" else "ten_nu"])
-        full = f"{family} {middle} {given}"
-        if full in names["avoid"] or middle == given:
-            given = rng.choice(names["ten_nam" if gender == "nam" else "ten_nu"])
+        pool = names["ten_nam" if gender == "nam" else "ten_nu"]
+        for _ in range(10):  # no "Thái Thế Thái", no famous names
             full = f"{family} {middle} {given}"
+            if full not in names["avoid"] and given not in (family, middle):
+                break
+            given = rng.choice(pool)
         return full
 
     def weight(self, topic: str, year: int) -> float:
@@ -218,7 +221,7 @@ def _theme(path: Path, item: dict[str, Any], topic: str | None, kinds: tuple[str
         months=tuple(item.get("months", ())), weight=float(item.get("weight", 1.0)),
         titles=titles, lead=tuple(item.get("lead", ())), body=tuple(item.get("body", ())),
         close=tuple(item.get("close", ())), needs_doc=bool(item.get("needs_doc", False)),
-        file=path.name,
+        file=path.name, gender=str(item.get("gender", "")),
     )
 
 

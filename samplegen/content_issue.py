@@ -143,6 +143,7 @@ class IssueComposer:
         self.writer = Writer(corpus, rng, series, year, month)
         self.taken: set[str] = set()  # titles in this issue
         self.issue_refs: set[str] = set()  # documents cited in this issue so far
+        self.issue_themes: set[str] = set()  # themes already used in this issue
         self.mentioned = ledger.mentioned.setdefault(series, set())
 
     # -- documents ---------------------------------------------------------------------
@@ -179,6 +180,8 @@ class IssueComposer:
         out = []
         for theme in self.corpus.themes:
             if slot.kind not in theme.kinds or slot.section not in theme.sections:
+                continue
+            if theme.id in self.issue_themes:  # one story once per issue
                 continue
             if not theme.fits(self.series, self.year, self.month):
                 continue
@@ -220,6 +223,7 @@ class IssueComposer:
             if draft is not None:
                 key = (self.series, theme.id)
                 self.ledger.theme_uses[key] = self.ledger.theme_uses.get(key, 0) + 1
+                self.issue_themes.add(theme.id)
                 return draft
             candidates = [c for c in candidates if c[0] is not theme] or candidates
         return None

@@ -2,7 +2,7 @@
 
 A template is a Vietnamese sentence with slots in braces: ``{xa}`` (a commune), ``{ho_ten}``
 (the article's main person), ``{n:3-12}`` (an integer in a range), ``{pct:70-95}`` (a
-percentage), ``{so:1000-9000}`` (an integer with Vietnamese thousands dots), ``{doc}`` (the
+percentage), ``{so:1000-9000}`` (a rounded count with Vietnamese thousands dots: 4.300), ``{doc}`` (the
 article's main cited document, long form the first time, short after). Place and person
 slots keep one value for the whole article (a :class:`Filler` is made per article), so
 "xã {xa}" names the same commune in every sentence; numbers are drawn afresh each time.
@@ -162,8 +162,9 @@ class Filler:
         if low is not None and high is not None:
             lo, hi = sorted((int(low), int(high)))
             number = rng.randint(lo, hi)
-            if name == "so":
-                return grouped(number)
+            if name == "so":  # a count as a bulletin rounds it: 4.300, 12.000
+                step = 100 if number < 10000 else 1000
+                return grouped(max(step, round(number / step) * step) if number >= 1000 else number)
             if name == "pct":
                 return f"{number}%"
             if name == "thap_phan":  # one decimal, Vietnamese comma: 12,5
