@@ -186,12 +186,20 @@ def terms(text: str) -> tuple[list[str], list[str]]:
     """(exact tokens, folded tokens) of ``text`` in order: :func:`scan` without offsets,
     the indexing hot path (about 400 tokens per article)."""
     text = nfc(text)
-    if _spans(text):
-        tokens = scan(text)
-        return [t.exact for t in tokens], [t.folded for t in tokens]
     cache = _FORMS
-    pairs = [cache.get(w) or forms(w) for w in _SYLLABLE.findall(text)]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    exact: list[str] = []
+    folded: list[str] = []
+    pos = 0
+    for start, end, norm in [*_spans(text), (len(text), len(text), "")]:
+        pairs = [cache.get(w) or forms(w) for w in _SYLLABLE.findall(text, pos, start)]
+        exact += [p[0] for p in pairs]
+        folded += [p[1] for p in pairs]
+        if norm:
+            key = identifier_key(norm)
+            exact.append(key)
+            folded.append(key)
+        pos = end
+    return exact, folded
 
 
 def bigrams(folded: list[str]) -> list[str]:

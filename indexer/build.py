@@ -116,6 +116,7 @@ def _write(gen: Path, docs: Iterable[IndexDoc], *, create: bool, delete: Iterabl
 
     ix = whoosh_index.create_in(str(gen), make_schema()) if create else whoosh_index.open_dir(str(gen))
     rows: list[tuple[str, str, str, str]] = []
+    started = time.monotonic()
     writer = BulkWriter(ix)
     try:
         for doc_id in delete:
@@ -126,6 +127,8 @@ def _write(gen: Path, docs: Iterable[IndexDoc], *, create: bool, delete: Iterabl
                 rows.append((doc.id, doc.content_key(), doc.doctype, doc.issue_id))
                 bar.advance()
                 _fault("stall-after-docs", n)
+                if n % 10000 == 0:
+                    log.info("%s: %d of %d documents, %.0f s", label, n, total, time.monotonic() - started)
                 if writer.postings >= SEGMENT_POSTINGS:
                     writer.commit(merge=False)
                     writer = BulkWriter(ix)

@@ -94,6 +94,22 @@ def _chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
         yield ids[i:i + size]
 
 
+def _batches(catalog: Catalog, base: str, alias: str, ids: Iterable[str] | None,
+             issue_ids: Iterable[str] | None) -> Iterator[tuple[str, list[str]]]:
+    """The query ``base`` split into batches: by ``ids``, by ``issue_ids``, or (neither)
+    by groups of issues, so a 250,000-article archive streams instead of loading at once."""
+    if ids is not None:
+        column, wanted = f"{alias}.id", sorted(set(ids))
+    else:
+        column = f"{alias}.issue_id"
+        if issue_ids is not None:
+            wanted = sorted(set(issue_ids))
+        else:
+            wanted = [r["id"] for r in catalog.query("SELECT id FROM issue WHERE missing = 0 ORDER BY id")]
+    for chunk in _chunks(wanted, 500 if ids is not None else 40):
+        yield base + f" AND {column} IN ({','.join('?' * len(chunk))})", chunk
+
+
 def _ref_ids(raw: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for doc_id in raw:
@@ -117,16 +133,7 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
                + (", a.text" if text else ""))
     base = (f"SELECT {columns} FROM article a JOIN issue i ON i.id = a.issue_id"
             " WHERE i.missing = 0")
-    if ids is not None:
-        wanted = sorted(set(ids))
-        batches = [(base + f" AND a.id IN ({','.join('?' * len(c))})", c) for c in _chunks(wanted)]
-    elif issue_ids is not None:
-        wanted = sorted(set(issue_ids))
-        batches = [(base + f" AND a.issue_id IN ({','.join('?' * len(c))})", c)
-                   for c in _chunks(wanted)]
-    else:
-        batches = [(base, [])]
-    for sql, params in batches:
+    for sql, params in _batches(catalog, base, "a", ids, issue_ids):
         rows = catalog.query(sql + " ORDER BY a.issue_id, a.seq, a.id", params)
         if not rows:
             continue
@@ -211,16 +218,7 @@ def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
     base = ("SELECT p.id, p.issue_id, p.seq, i.series, i.year, i.number, i.date, t.text,"
             " t.confidence FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t"
             " ON t.page_id = p.id AND t.sha256 = p.sha256 WHERE i.missing = 0")
-    if ids is not None:
-        wanted = sorted(set(ids))
-        batches = [(base + f" AND p.id IN ({','.join('?' * len(c))})", c) for c in _chunks(wanted)]
-    elif issue_ids is not None:
-        wanted = sorted(set(issue_ids))
-        batches = [(base + f" AND p.issue_id IN ({','.join('?' * len(c))})", c)
-                   for c in _chunks(wanted)]
-    else:
-        batches = [(base, [])]
-    for sql, params in batches:
+    for sql, params in _batches(catalog, base, "p", ids, issue_ids):
         rows = catalog.query(sql + " ORDER BY p.issue_id, p.seq", params)
         spans = _covered(catalog, {r["issue_id"] for r in rows}) if rows else {}
         for r in rows:

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 from whoosh import columns, fields, formats
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+from whoosh.system import pack_ushort
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -47,7 +49,10 @@ SCHEMA_VERSION = "s-3"
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
 TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
 LIST_FIELDS = ("topic", "ref")
-SEGMENT_POSTINGS = 2_500_000  # postings gathered in memory before a segment is written
+SEGMENT_POSTINGS = 8_000_000  # postings gathered in memory before a segment is written
+INLINE_POSTINGS = 8  # posting lists this short are kept in the term's entry (_inline_term)
+COMPRESSION = 1
+BLOCK_POSTINGS = 512
 
 
 class PositionsFormat(formats.Positions):
@@ -125,19 +130,89 @@ def make_schema() -> fields.Schema:
     )
 
 
+def make_codec() -> Any:
+    """Whoosh's W3 codec, with the block compression of :data:`COMPRESSION`."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    return W3Codec(blocklimit=BLOCK_POSTINGS, compression=COMPRESSION)
+
+
+class _FieldBuffer:
+    """One field's postings of the segment being written, as flat arrays.
+
+    Each document adds its term numbers (a dict lookup per distinct term, the rest is
+    ``array.extend`` in C); the postings are grouped by term with one numpy sort at flush.
+    Positional fields keep one entry per token occurrence (term, document, position).
+    """
+
+    def __init__(self, positional: bool, scorable: bool) -> None:
+        self.positional = positional
+        self.scorable = scorable
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.tids = array("I")
+        self.docs = array("I")
+        self.counts = array("I")  # per posting (non-positional) or position (positional)
+        self.lengths: dict[int, int] = {}
+
+    def _id(self, term: str) -> int:
+        tid = self.ids[term] = len(self.terms)
+        self.terms.append(term)
+        return tid
+
+    def _numbers(self, tokens: Any) -> list[int]:
+        numbers = list(map(self.ids.get, tokens))  # C speed; None for terms not seen yet
+        if None in numbers:
+            numbers = [n if n is not None else (self.ids.get(t) if t in self.ids else self._id(t))
+                       for n, t in zip(numbers, tokens)]
+        return numbers  # type: ignore[return-value]
+
+    def add(self, docnum: int, tokens: list[str]) -> int:
+        """Add one document's tokens; returns the postings added."""
+        if self.scorable:
+            self.lengths[docnum] = len(tokens)
+        if self.positional:
+            self.tids.extend(self._numbers(tokens))
+            self.docs.extend(repeat(docnum, len(tokens)))
+            self.counts.extend(range(len(tokens)))
+            return len(tokens)
+        counts = Counter(tokens)
+        self.tids.extend(self._numbers(counts))
+        self.docs.extend(repeat(docnum, len(counts)))
+        self.counts.extend(counts.values())
+        return len(counts)
+
+    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes] | None]:
+        """(term number, docnum, count, positions bytes) per posting, by term then docnum."""
+        tids = np.frombuffer(self.tids, dtype=np.uint32)
+        docs = np.frombuffer(self.docs, dtype=np.uint32)
+        counts = np.frombuffer(self.counts, dtype=np.uint32)
+        if not self.positional:
+            order = np.lexsort((docs, tids))
+            return tids[order], docs[order], counts[order], None
+        order = np.lexsort((counts, docs, tids))
+        tids, docs, pos = tids[order], docs[order], counts[order]
+        change = np.flatnonzero((tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])) + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [len(tids)]))
+        raw = pos.astype("<u4").tobytes()
+        values = [raw[4 * a:4 * b] for a, b in zip(starts.tolist(), ends.tolist())]
+        return tids[starts], docs[starts], (ends - starts).astype(np.uint32), values
+
+
 class BulkWriter(SegmentWriter):
     """A segment writer for :class:`TokenField` documents that skips Whoosh's posting pool.
 
-    Postings are gathered per field and term in arrays (documents arrive in docnum order,
-    so each list is already sorted) and written block by block at commit. Commit with
-    ``merge=False``: merging other segments would go through the pool, which this writer
-    does not fill. ``postings`` tells the caller when to commit and start a new segment.
+    Postings are gathered per field in flat arrays (:class:`_FieldBuffer`) and written term
+    by term, block by block, at commit. Commit with ``merge=False``: merging other segments
+    would go through the pool, which this writer does not fill. ``postings`` tells the caller
+    when to commit and start a new segment (memory is bounded by the segment size).
     """
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", make_codec())
         super().__init__(ix, **kwargs)
-        self._post: dict[str, dict[str, tuple[array, array, list[bytes] | None]]] = {}
-        self._lengths: dict[str, dict[int, int]] = {}
+        self._buffers: dict[str, _FieldBuffer] = {}
         self.postings = 0
 
     def add_document(self, **values: Any) -> None:
@@ -154,10 +229,16 @@ class BulkWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if isinstance(field, TokenField):
-                    length = self._gather(name, field, docnum, value)
+                    buffer = self._buffers.get(name)
+                    if buffer is None:
+                        buffer = self._buffers[name] = _FieldBuffer(field.positional, field.scorable)
+                    self.postings += buffer.add(docnum, value)
+                    length = len(value)
                 elif field.indexed:
-                    for tbytes, _freq, weight, vbytes in field.index(value):
-                        self._gather_one(name, tbytes.decode("utf-8"), docnum, weight, vbytes)
+                    buffer = self._buffers.get(name)
+                    if buffer is None:
+                        buffer = self._buffers[name] = _FieldBuffer(False, False)
+                    self.postings += buffer.add(docnum, [t.decode("utf-8") for t, *_r in field.index(value)])
                 perdoc.add_field(name, field, value if field.stored else None,
                                  length if field.scorable else 0)
                 if field.column_type is not None:
@@ -169,90 +250,76 @@ class BulkWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _store(self, name: str) -> dict[str, tuple[array, array, list[bytes] | None]]:
-        store = self._post.get(name)
-        if store is None:
-            store = self._post[name] = {}
-        return store
-
-    def _gather_one(self, name: str, term: str, docnum: int, weight: float, vbytes: bytes) -> None:
-        store = self._store(name)
-        entry = store.get(term)
-        if entry is None:
-            entry = store[term] = (array("I"), array("f"), [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(vbytes or b"")  # type: ignore[union-attr]
-        self.postings += 1
-
-    def _gather(self, name: str, field: TokenField, docnum: int, tokens: list[str]) -> int:
-        store = self._store(name)
-        if field.scorable:
-            self._lengths.setdefault(name, {})[docnum] = len(tokens)
-        if field.positional:
-            poses: dict[str, list[int]] = {}
-            for i, t in enumerate(tokens):
-                p = poses.get(t)
-                if p is None:
-                    poses[t] = [i]
-                else:
-                    p.append(i)
-            for t, p in poses.items():
-                entry = store.get(t)
-                if entry is None:
-                    entry = store[t] = (array("I"), array("f"), [])
-                entry[0].append(docnum)
-                entry[1].append(len(p))
-                entry[2].append(array("I", p).tobytes())  # type: ignore[union-attr]
-            self.postings += len(poses)
-        else:
-            counts = Counter(tokens)
-            for t, n in counts.items():
-                entry = store.get(t)
-                if entry is None:
-                    entry = store[t] = (array("I"), array("f"), None)
-                entry[0].append(docnum)
-                entry[1].append(n)
-            self.postings += len(counts)
-        return len(tokens)
-
     def _flush_segment(self) -> None:
         if len(self.pool.current) or self.pool.runs:
             raise RuntimeError("BulkWriter cannot merge segments; commit with merge=False")
         self.perdocwriter.close()
         fw = self.fieldwriter
-        schema = self.schema
-        for name in sorted(self._post):
-            field = schema[name]
-            fw.start_field(name, field)
-            lengths = self._lengths.get(name)
-            store = self._post[name]
-            for btext, term in sorted((t.encode("utf-8"), t) for t in store):
-                ids, weights, values = store[term]
-                fw.start_term(btext)
-                _write_postings(fw._postwriter, ids, weights, values, lengths, self.docbase)
-                fw.finish_term()
+        for name in sorted(self._buffers):
+            buffer = self._buffers.pop(name)
+            fw.start_field(name, self.schema[name])
+            _write_field(fw, buffer)
             fw.finish_field()
-            self._post[name] = {}
-        self._post.clear()
         fw.close()
 
 
-def _write_postings(pw: Any, ids: array, weights: array, values: list[bytes] | None,
-                    lengths: dict[int, int] | None, docbase: int) -> None:
+def _write_field(fw: Any, buffer: _FieldBuffer) -> None:
+    """Write one field's postings, terms in byte order (as Whoosh's term index requires)."""
+    tids, docs, counts, values = buffer.postings()
+    if not len(tids):
+        return
+    change = np.flatnonzero(tids[1:] != tids[:-1]) + 1
+    starts = np.concatenate(([0], change)).tolist()
+    ends = np.concatenate((change, [len(tids)])).tolist()
+    where = dict(zip(tids[np.asarray(starts, dtype=np.int64)].tolist(), zip(starts, ends)))
+    lengths = buffer.lengths if buffer.scorable else None
+    doc_list = docs.tolist()
+    weights = counts.astype(np.float32).tolist()
+    for btext, tid in sorted((t.encode("utf-8"), i) for i, t in enumerate(buffer.terms)):
+        a, b = where[tid]
+        ids = doc_list[a:b]
+        vals = values[a:b] if values is not None else None
+        if b - a <= INLINE_POSTINGS:
+            _inline_term(fw, btext, ids, weights[a:b], vals, lengths)
+        else:
+            fw.start_term(btext)
+            _write_postings(fw._postwriter, ids, weights[a:b], vals, lengths)
+            fw.finish_term()
+
+
+def _inline_term(fw: Any, btext: bytes, ids: list[int], weights: list[float],
+                 values: list[bytes] | None, lengths: dict[int, int] | None) -> None:
+    """Store a short posting list inside the term's entry, as Whoosh's W3 format allows
+    (its own writer never does: ``inlinelimit`` reaches a misspelt method). Most bigrams occur
+    in one or two documents of a segment; this spares each a block, a pickle and a zlib call."""
+    info = W3TermInfo()
+    info._weight = float(sum(weights))
+    info._df = len(ids)
+    info._maxweight = float(max(weights))
+    info._minid, info._maxid = ids[0], ids[-1]
+    if lengths is not None:
+        block = [lengths.get(i, 0) for i in ids]
+        info._minlength, info._maxlength = min(block), max(block)
+    info._inlined = (tuple(ids), tuple(weights), tuple(values) if values is not None else None)
+    fw._tindex.add(pack_ushort(fw._fieldid) + btext, info.to_bytes())
+
+
+def _write_postings(pw: Any, ids: list[int], weights: list[float], values: list[bytes] | None,
+                    lengths: dict[int, int] | None) -> None:
     """Feed one term's postings to a W3 postings writer a block at a time (its internals:
     ``_ids``, ``_weights``, ``_values`` and the block statistics, then ``_write_block``)."""
     limit = pw._blocklimit
     n = len(ids)
     for start in range(0, n, limit):
         end = min(start + limit, n)
-        pw._ids = ids[start:end]
+        block_ids = ids[start:end]
+        pw._ids = array("I", block_ids)
         w = weights[start:end]
-        pw._weights = w
+        pw._weights = array("f", w)
         pw._values = values[start:end] if values is not None else []
         pw._maxweight = max(w)
         if lengths is not None:
-            block = [lengths.get(i, 0) for i in pw._ids]
+            block = [lengths.get(i, 0) for i in block_ids]
             pw._minlength, pw._maxlength = min(block), max(block)
         else:
             pw._minlength, pw._maxlength = None, 0
