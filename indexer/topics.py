@@ -31,9 +31,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from archive.vntext import fold, nfc
+from indexer.measure import Measure, micro
 
 SHIPPED = Path(__file__).with_name("topics.toml")  # the list shipped with the program
 
@@ -284,9 +285,7 @@ def load_topics(path: str | Path | None = None) -> TopicList:
 
 # --- measuring ---------------------------------------------------------------------------
 
-def evaluate(pairs: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Any:
+def evaluate(pairs: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Measure:
     """Micro-averaged precision, recall and F1 of topic labels over (predicted, truth) pairs,
-    one pair per article. Returns :class:`indexer.citations.Measure`."""
-    from indexer.citations import micro
-
+    one pair per article."""
     return micro(pairs)
