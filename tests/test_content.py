@@ -335,3 +335,47 @@ def test_topic_mix_shifts_with_the_era(full: ArchivePlan) -> None:
     assert share("bao-ve-nen-tang-tu-tuong", 2019, 2024) > 3 * share("bao-ve-nen-tang-tu-tuong", 1989, 2017)
     assert share("hoc-tap-lam-theo-bac", 2016, 2024) > share("hoc-tap-lam-theo-bac", 1989, 2005)
     assert share("phong-chong-tham-nhung", 2006, 2010) > share("phong-chong-tham-nhung", 1989, 1999)
+
+
+# -- building blocks ---------------------------------------------------------------------------
+def test_old_tone_placement_moves_only_open_oa_oe_uy() -> None:
+    from samplegen.content_text import old_tones
+
+    assert old_tones("Văn hóa, thủy lợi, sức khỏe, Ủy ban") == "Văn hoá, thuỷ lợi, sức khoẻ, Uỷ ban"
+    # closed syllables, qu-, and three-vowel clusters keep their tone
+    assert old_tones("kế hoạch, quý, khuya, người, hoàng") == "kế hoạch, quý, khuya, người, hoàng"
+    sample = "Đảng ủy xã Hòa Bình tổ chức hội nghị về văn hóa và thủy lợi."
+    assert canonical_tones(old_tones(sample)) == canonical_tones(sample)
+    assert unicodedata.is_normalized("NFC", old_tones(sample))
+
+
+def test_every_citation_form_names_the_document() -> None:
+    import random
+
+    from samplegen.content_corpus import load_register
+    from samplegen.content_docs import cite, cite_brief, find_refs
+
+    register = load_register()
+    for doc_id, doc in register.items():
+        rng = random.Random(doc_id)
+        forms = {cite(doc, rng, True) for _ in range(80)} | {cite_brief(doc, rng) for _ in range(10)}
+        assert len(forms) >= 3 or doc.kind == "Luật", (doc_id, forms)
+        for form in forms:
+            assert find_refs(f"Thực hiện {form}, chi bộ đã họp.", register) == (doc_id,), (doc_id, form)
+
+
+def test_a_bad_corpus_file_is_named_in_the_error(tmp_path: Path) -> None:
+    import shutil
+
+    from archive.errors import BadInput
+    from samplegen.content_corpus import CORPUS, load_corpus
+
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    bad = root / "topics" / "kinh-te.toml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace('topics = ["kinh-te", "doi-ngoai"]',
+                                                           'topics = ["kinh-te", "ngoai-giao"]'),
+                   encoding="utf-8")
+    with pytest.raises(BadInput) as caught:
+        load_corpus(root)
+    assert "kinh-te.toml" in str(caught.value) and "ngoai-giao" in str(caught.value)
