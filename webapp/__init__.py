@@ -35,6 +35,7 @@ BLUEPRINT_MODULES: list[str] = [
     "webapp.article",
     "webapp.images",
     "webapp.api",
+    "webapp.coverage",
 ]
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).

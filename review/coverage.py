@@ -1,0 +1,195 @@
+"""Topic coverage: a topic × period heatmap per series, with empty and thin cells flagged.
+
+A cell counts the articles of a series in a period that carry the topic as a label (labels
+in force, editors' corrections included: the same labels the search's ``topic`` filter uses,
+so the cell's link lists exactly the articles it counts). Its share is taken of the period's
+articles (``measure="articles"``) or of the period's words (``measure="words"``: the words
+of the labelled articles over all words of the period).
+
+Flags, against ``threshold`` (percent, set by the editor): ``empty`` when no article of the
+period carries the topic, ``thin`` when the share is below the threshold, ``nodata`` when the
+series has no article at all in the period (a hole in the holdings, not in the content).
+:func:`find_gaps` joins consecutive flagged periods into the gaps a review reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from review.corpus import Corpus
+from review.evidence import Evidence, search_evidence
+from review.filters import Filters, in_years
+from review.periods import Period
+from review.tables import Cell, Column, Table, share
+
+MEASURES = ("articles", "words")
+DEFAULT_THRESHOLD = 2.0  # percent of the period's articles (or words)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    series: str
+    topic: str
+    period: Period
+    lo: int
+    hi: int | None
+    articles: int  # labelled with the topic
+    words: int
+    period_articles: int
+    period_words: int
+    flag: str  # "", "thin", "empty", "nodata"
+    link: Evidence
+
+    @property
+    def share_articles(self) -> float | None:
+        return share(self.articles, self.period_articles)
+
+    @property
+    def share_words(self) -> float | None:
+        return share(self.words, self.period_words)
+
+    def share(self, measure: str) -> float | None:
+        return self.share_words if measure == "words" else self.share_articles
+
+
+@dataclass(frozen=True)
+class SeriesHeatmap:
+    series: str
+    title: str
+    periods: tuple[Period, ...]
+    rows: tuple[tuple[str, str, tuple[HeatCell, ...]], ...]  # (topic slug, name, cells by period)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Consecutive periods (``first``..``last`` years) where a series says little or nothing
+    on a topic: ``kind`` is ``empty`` when no article at all, else ``thin``."""
+
+    series: str
+    topic: str
+    first: int
+    last: int | None
+    periods: int
+    articles: int
+    kind: str
+    link: Evidence
+
+
+def flag_of(articles: int, period_articles: int, cell_share: float | None, threshold: float) -> str:
+    if not period_articles:
+        return "nodata"
+    if not articles:
+        return "empty"
+    if cell_share is not None and cell_share < threshold:
+        return "thin"
+    return ""
+
+
+def heatmaps(corpus: Corpus, filters: Filters, *, measure: str = "articles",
+             threshold: float = DEFAULT_THRESHOLD) -> list[SeriesHeatmap]:
+    """One heatmap per series of the filters (cached per snapshot and arguments)."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    key = ("heatmap", filters, measure, float(threshold))
+    return corpus.memo(key, lambda: _heatmaps(corpus, filters, measure, float(threshold)))
+
+
+def _heatmaps(corpus: Corpus, filters: Filters, measure: str, threshold: float) -> list[SeriesHeatmap]:
+    v = corpus.index_version
+    topics = corpus.topics()
+    out = []
+    for code in filters.chosen_series(corpus):
+        arts = [a for a in corpus.articles if a.series == code]
+        periods = filters.periods(corpus, code)
+        columns = []
+        for p in periods:
+            lo, hi = filters.bounds(p)
+            lo = p.first if lo is None else lo
+            inside = [a for a in arts if in_years(a.year, lo, hi)]
+            columns.append((p, lo, hi, inside, sum(a.words for a in inside)))
+        rows = []
+        for slug, name in topics:
+            cells = []
+            for p, lo, hi, inside, words in columns:
+                tagged = [a for a in inside if slug in a.topics]
+                n, w = len(tagged), sum(a.words for a in tagged)
+                cell_share = share(w, words) if measure == "words" else share(n, len(inside))
+                cells.append(HeatCell(
+                    series=code, topic=slug, period=p, lo=lo, hi=hi, articles=n, words=w,
+                    period_articles=len(inside), period_words=words,
+                    flag=flag_of(n, len(inside), cell_share, threshold),
+                    link=search_evidence(v, series=code, year_from=lo, year_to=hi, topic=slug)))
+            rows.append((slug, name, tuple(cells)))
+        out.append(SeriesHeatmap(code, corpus.series_title(code), tuple(periods), tuple(rows)))
+    return out
+
+
+def find_gaps(corpus: Corpus, maps: list[SeriesHeatmap]) -> list[Gap]:
+    """Runs of consecutive flagged periods per series and topic, longest first. Periods with
+    no data neither break a run nor count in it."""
+    v = corpus.index_version
+    gaps = []
+    for hm in maps:
+        for slug, _name, cells in hm.rows:
+            run: list[HeatCell] = []
+            for cell in list(cells) + [None]:  # type: ignore[list-item]
+                if cell is not None and cell.flag == "nodata":
+                    continue
+                if cell is not None and cell.flag in ("empty", "thin"):
+                    run.append(cell)
+                    continue
+                if run:
+                    first, last = run[0].lo, run[-1].hi
+                    n = sum(c.articles for c in run)
+                    gaps.append(Gap(hm.series, slug, first, last, len(run), n,
+                                    "empty" if n == 0 else "thin",
+                                    search_evidence(v, series=hm.series, year_from=first,
+                                                    year_to=last, topic=slug)))
+                run = []
+    return sorted(gaps, key=lambda g: (g.series, -g.periods, g.topic, g.first))
+
+
+def heatmap_table(corpus: Corpus, filters: Filters, *, measure: str = "articles",
+                  threshold: float = DEFAULT_THRESHOLD) -> Table:
+    """The heatmap in long form: one row per series, topic and period."""
+    columns = (Column("series", "Bản tin"), Column("topic", "Chủ đề"), Column("period", "Thời kỳ"),
+               Column("articles", "Tin, bài về chủ đề", "int"),
+               Column("period_articles", "Tổng tin, bài", "int"),
+               Column("share_articles", "Tỷ lệ tin, bài", "percent", 1),
+               Column("words", "Chữ về chủ đề", "int"), Column("period_words", "Tổng số chữ", "int"),
+               Column("share_words", "Tỷ lệ số chữ", "percent", 1), Column("flag", "Đánh giá"))
+    rows = []
+    for hm in heatmaps(corpus, filters, measure=measure, threshold=threshold):
+        for slug, name, cells in hm.rows:
+            for c in cells:
+                rows.append((Cell(hm.series, text=hm.title), Cell(slug, text=name),
+                             Cell(c.period.key, text=c.period.label), Cell(c.articles, c.link),
+                             Cell(c.period_articles), Cell(c.share_articles, c.link, c.flag),
+                             Cell(c.words, c.link), Cell(c.period_words),
+                             Cell(c.share_words, c.link, c.flag),
+                             Cell(c.flag, text=FLAG_LABELS[c.flag])))
+    basis = "số chữ" if measure == "words" else "số tin, bài"
+    note = (f"Ô trống: không có tin, bài nào về chủ đề; ô mỏng: dưới {threshold:g} % {basis} của "
+            "bản tin trong thời kỳ; không có dữ liệu: kho chưa có tin, bài nào của thời kỳ đó.")
+    return Table("topics", "Mức độ bao quát chủ đề theo thời kỳ", columns, tuple(rows), note,
+                 corpus.index_version, {"measure": measure, "threshold": threshold})
+
+
+def gaps_table(corpus: Corpus, filters: Filters, *, measure: str = "articles",
+               threshold: float = DEFAULT_THRESHOLD) -> Table:
+    maps = heatmaps(corpus, filters, measure=measure, threshold=threshold)
+    columns = (Column("series", "Bản tin"), Column("topic", "Chủ đề"),
+               Column("from", "Từ năm", "year"), Column("to", "Đến năm", "year"),
+               Column("periods", "Số thời kỳ", "int"), Column("articles", "Tin, bài", "int"),
+               Column("kind", "Loại khoảng trống"))
+    rows = []
+    for g in find_gaps(corpus, maps):
+        rows.append((Cell(g.series, text=corpus.series_title(g.series)),
+                     Cell(g.topic, text=corpus.topic_name(g.topic)), Cell(g.first), Cell(g.last),
+                     Cell(g.periods), Cell(g.articles, g.link), Cell(g.kind, text=FLAG_LABELS[g.kind])))
+    return Table("gaps", "Khoảng trống về chủ đề", columns, tuple(rows),
+                 "Các thời kỳ liên tiếp mà bản tin không có hoặc có rất ít tin, bài về chủ đề.",
+                 corpus.index_version, {"measure": measure, "threshold": threshold})
+
+
+FLAG_LABELS = {"": "", "thin": "mỏng", "empty": "trống", "nodata": "không có dữ liệu"}

@@ -1,0 +1,74 @@
+"""Evidence: the link behind every number, and what produced it.
+
+Why: a number in the review is only worth quoting if a reader can click it and see the
+articles it counts, today and years later. Each number is bound to a search in the search
+engine's canonical form (``indexer.query.SearchRequest.params()``, the order the web app's
+search URLs use), recorded with the search's ``query_key`` and the ``index_version`` the
+number was computed against, so a later reader can tell whether the archive changed since.
+Numbers about holdings (issues held and expected) link to the series calendar instead, and
+example articles to their permalink (``/a/<id>``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive.permalinks import absolute, article_path, search_path, series_path
+from indexer.query import SearchRequest
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A link to what a number counts. ``path`` is site-relative (``/search?...``,
+    ``/a/<id>``, ``/s/<series>#y1994``); ``query_key`` is set for searches."""
+
+    path: str
+    query_key: str = ""
+    index_version: str = ""
+
+    def url(self, base_url: str = "") -> str:
+        """Absolute under ``base_url`` (reports), or the path itself when it is empty."""
+        return absolute(base_url, self.path) if base_url else self.path
+
+
+def search_request(*, q: str = "", series: str = "", year_from: int | None = None,
+                   year_to: int | None = None, section: str = "", kind: str = "",
+                   topic: str = "", ref: str = "", sort: str = "relevance") -> SearchRequest:
+    return SearchRequest(q=q, series=series, year_from=year_from, year_to=year_to,
+                         section=section, kind=kind, topic=topic, ref=ref, sort=sort)
+
+
+def search_evidence(index_version: str, **filters: object) -> Evidence:
+    """The search listing what a number counts (filters as :func:`search_request`)."""
+    request = search_request(**filters)  # type: ignore[arg-type]
+    return Evidence(search_path(list(request.params())), request.query_key, index_version)
+
+
+def article_evidence(article_id: str, index_version: str = "") -> Evidence:
+    return Evidence(article_path(article_id), "", index_version)
+
+
+def holdings_evidence(series: str, year: int | None = None) -> Evidence:
+    """The series calendar (held issues and gaps), at the year when given."""
+    path = series_path(series) + (f"#y{year}" if year is not None else "")
+    return Evidence(path)
+
+
+# The coverage pages of the web app (webapp/coverage.py) and the tables each shows: the
+# permalink and CSV download of a table, built here so the report needs no web app.
+PAGE_OF_TABLE = {"structure": "structure", "sections": "structure", "kinds": "structure",
+                 "topics": "topics", "gaps": "topics", "documents": "documents",
+                 "unmentioned": "documents", "mentions": "documents", "unregistered": "documents",
+                 "trends": "trends", "examples": "examples"}
+
+
+def coverage_path(table: str, params: list[tuple[str, str]], *, csv: bool = False) -> str:
+    """``/coverage/<page>?…#<table>`` (the page showing the table, its permalink) or
+    ``/coverage/<page>.csv?table=<table>&…`` (its data)."""
+    from urllib.parse import urlencode
+
+    page = PAGE_OF_TABLE.get(table, table)
+    if csv:
+        return f"/coverage/{page}.csv?" + urlencode([("table", table), *params])
+    query = urlencode(params)
+    return f"/coverage/{page}" + (f"?{query}" if query else "") + f"#{table}"
