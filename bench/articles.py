@@ -11,7 +11,9 @@ An article counts as found when a segmented article of the same issue has its ti
 (ignoring case and diacritics, at most 10 % of the truth title's characters edited) and its
 page span. Rows are by kind of source: the extraction method of the article's first page
 (text, legacy, ocr). Precision counts segmented articles, recall truth articles, both on
-that method's pages; section, kind and byline are compared on found articles. Topic labels
+that method's pages; section, kind and byline are compared on found articles, and so is the
+text (``text``: 1 − normalised edit distance, white space collapsed; ``paras``: the share
+with as many paragraphs as the truth). Topic labels
 (micro-F1) and cited documents (precision, recall) are compared on found articles when the
 analysis stage has written them. Targets (issue 4): P and R ≥ 0.9 on text and legacy pages,
 ≥ 0.8 on OCR'd pages; section right ≥ 90 %; topics micro-F1 ≥ 0.75; documents P, R ≥ 0.95;
@@ -50,6 +52,8 @@ class Tally:
     section_ok: int = 0
     kind_ok: int = 0
     byline_ok: int = 0
+    text_sim: float = 0.0  # sum over found articles of 1 - normalised edit distance of the texts
+    paras_ok: int = 0  # found articles with as many paragraphs as the truth
     topics: Counter[str] = field(default_factory=Counter)  # tp, fp, fn
     docs: Counter[str] = field(default_factory=Counter)
 
@@ -148,6 +152,9 @@ def evaluate(home: Path, details: bool = False) -> tuple[dict[str, Tally], dict[
             tally.section_ok += hit["section"] == t["section"]
             tally.kind_ok += hit["kind"] == t["kind"]
             tally.byline_ok += match_key(hit["byline"]) == match_key(t["byline"])
+            tally.text_sim += 1 - Levenshtein.normalized_distance(" ".join(hit["text"].split()),
+                                                                  " ".join(t["text"].split()))
+            tally.paras_ok += len(hit["text"].split("\n\n")) == len(t["text"].split("\n\n"))
             if details and hit["section"] != t["section"]:
                 print(f"  section [{method}] {issue_id} «{t['title']}»: {hit['section']!r} "
                       f"!= {t['section']!r}")
@@ -187,7 +194,8 @@ def report(tallies: dict[str, Tally], sizes: dict[str, int], seconds: dict[str, 
     lines = [f"Machine: {machine()}",
              "Input: " + ", ".join(f"{v} {k}" for k, v in sizes.items()), ""]
     head = (f"{'source':<8} {'truth':>6} {'found':>6} {'P':>6} {'R':>6} {'section':>8} "
-            f"{'kind':>6} {'byline':>7} {'topic F1':>9} {'doc P':>6} {'doc R':>6}")
+            f"{'kind':>6} {'byline':>7} {'text':>6} {'paras':>6} {'topic F1':>9} {'doc P':>6} "
+            f"{'doc R':>6}")
     lines += [head, "-" * len(head)]
     total = Tally()
     order = [m for m in ("text", "legacy", "ocr") if m in tallies] + \
@@ -195,7 +203,8 @@ def report(tallies: dict[str, Tally], sizes: dict[str, int], seconds: dict[str, 
     for method in order + ["all"]:
         t = tallies.get(method, total) if method != "all" else total
         if method != "all":
-            for name in ("truth", "found", "matched", "section_ok", "kind_ok", "byline_ok"):
+            for name in ("truth", "found", "matched", "section_ok", "kind_ok", "byline_ok",
+                         "text_sim", "paras_ok"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
             total.topics.update(t.topics)
             total.docs.update(t.docs)
@@ -203,6 +212,8 @@ def report(tallies: dict[str, Tally], sizes: dict[str, int], seconds: dict[str, 
         lines.append(f"{method:<8} {t.truth:>6} {t.found:>6} {_ratio(t.matched, t.found):>6} "
                      f"{_ratio(t.matched, t.truth):>6} {_ratio(t.section_ok, t.matched):>8} "
                      f"{_ratio(t.kind_ok, t.matched):>6} {_ratio(t.byline_ok, t.matched):>7} "
+                     f"{(f'{t.text_sim / t.matched:.3f}' if t.matched else '–'):>6} "
+                     f"{_ratio(t.paras_ok, t.matched):>6} "
                      f"{_f1(t.topics):>9} {_ratio(d['tp'], d['tp'] + d['fp']):>6} "
                      f"{_ratio(d['tp'], d['tp'] + d['fn']):>6}")
     lines.append("")

@@ -474,10 +474,20 @@ def _mark_small_edges(lines: list[Line]) -> None:
 
 
 def _edge_lines(lines: list[Line]) -> list[Line]:
-    """The top two and bottom two lines of a page when they lie in the running zones."""
+    """The top three and bottom three lines of a page when they lie in the running zones
+    and white space parts them from the text (a header is not the first line of a column)."""
     if not lines:
         return []
     by_y = sorted(lines, key=lambda ln: ln.y0)
     top = [ln for ln in by_y[:3] if ln.y1 <= RUNNING_ZONE + 0.02]
     bottom = [ln for ln in by_y[-3:] if ln.y0 >= 1 - RUNNING_ZONE - 0.02]
-    return list(dict.fromkeys(top + bottom))
+    out = []
+    for ln in top:
+        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * (ln.y1 - ln.y0) and o not in top]
+        if not below or min(below) - ln.y1 >= 0.4 * (ln.y1 - ln.y0):
+            out.append(ln)
+    for ln in bottom:
+        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * (ln.y1 - ln.y0) and o not in bottom]
+        if not above or ln.y0 - max(above) >= 0.4 * (ln.y1 - ln.y0):
+            out.append(ln)
+    return list(dict.fromkeys(out))

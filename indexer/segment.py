@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.models import Article, Issue
-from archive.vntext import fold, nfc
+from archive.vntext import fold, match_key, nfc
 from indexer import headings as hd
 from indexer.articletext import article_text, join_words, vocabulary, word_count
 from indexer.layout import Line, PageWords, mark_running, page_lines, set_gaps
@@ -106,6 +106,8 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     stream = [ln for lines in per_page for ln in lines]
     _set_styles(per_page, methods)
     flow = [ln for ln in stream if ln.role not in _SKIP]
+    _mark_jumps(flow)
+    flow = [ln for ln in flow if ln.role != "jump"]
     _mark_banners(flow, sections)
     _mark_end_bylines(flow, sections)
     _mark_titles(flow, methods, sections)
@@ -430,7 +432,22 @@ def _assemble(stream: list[Line], sections: SectionList, toc: list[TocEntry]) ->
     current: _Draft | None = None
     orphans: list[Line] = []
     banner_text = ""
+    jumps: dict[int, list[tuple[int, _Draft]]] = {}  # page → (from page, article) to continue
     for ln in stream:
+        if ln.role == "jump":
+            kind, page = _jump(ln.text)  # type: ignore[misc]
+            if kind == "out" and current is not None:
+                jumps.setdefault(page, []).append((ln.page, current))
+            elif kind == "in":
+                waiting = [d for src, d in jumps.get(ln.page, []) if src == page] or \
+                    [d for _src, d in jumps.get(ln.page, [])]
+                if waiting:
+                    if current is not None and current.title and not current.body and \
+                            current is drafts[-1] and current.title[0].page == ln.page:
+                        drafts.pop()  # the continued article's title, printed again
+                    current = waiting[0]
+                    jumps[ln.page].remove(next(j for j in jumps[ln.page] if j[1] is current))
+            continue
         if ln.role in _SKIP:
             if ln.role == "running":
                 name = _section_tag(ln) or (sections.match(ln.text).name  # type: ignore[union-attr]
@@ -474,6 +491,34 @@ def _assemble(stream: list[Line], sections: SectionList, toc: list[TocEntry]) ->
         drafts.insert(0, lead)
     _toc_sections(drafts, toc)
     return drafts
+
+
+_JUMP_OUT = re.compile(r"^\(?\s*(xem )?tiep (o |sang )?trang (\d{1,3})\s*\)?\.?$")
+_JUMP_IN = re.compile(r"^\(?\s*tiep theo (o |tu )?trang (\d{1,3})\s*\)?\.?$")
+_TO_FOLLOW = re.compile(r"^\(?\s*(con nua|con tiep|con tiep theo|het|tiep theo so truoc|"
+                        r"ky sau dang tiep)\s*\)?\.?$")
+
+
+def _jump(text: str) -> tuple[str, int] | None:
+    """("out", page) for *(Xem tiếp trang 7)*, ("in", page) for *(Tiếp theo trang 1)*,
+    ("end", 0) for *(Còn nữa)*, *(Hết)* and the like; None for other lines."""
+    key = match_key(text)
+    m = _JUMP_OUT.match(key)
+    if m:
+        return "out", int(m.group(3))
+    m = _JUMP_IN.match(key)
+    if m:
+        return "in", int(m.group(2))
+    if _TO_FOLLOW.match(key):
+        return "end", 0
+    return None
+
+
+def _mark_jumps(flow: list[Line]) -> None:
+    """Continuation notes belong to no text: the article they point to is continued instead."""
+    for ln in flow:
+        if ln.role == "body" and ln.letters <= 30 and _jump(ln.text):
+            ln.role = "jump"
 
 
 def _section_tag(ln: Line) -> str:

@@ -296,3 +296,27 @@ def test_tilted_scan_reads_in_order(degrees: float) -> None:
     # outlines stay on the tilted page, where a viewer draws them
     first_box = articles[0].boxes[1][0]
     assert first_box != straight[0].boxes[1][0]
+
+
+def test_article_continued_on_a_later_page() -> None:
+    """*(Xem tiếp trang N)* … *(Tiếp theo trang 1)*: the second part joins the first, and the
+    title printed again over it starts no article."""
+    a1, a2 = body(S1, S2, times=2), body(S3, S4, times=2)
+    filler = [para(body(S1, S2, S3, S4, times=2)) for _ in range(9)]
+
+    def items(target: int) -> list[Item]:
+        return [title("Chi bộ giỏi ở vùng biên giới"), para(a1),
+                Item("text", f"(Xem tiếp trang {target})", align="right", before=2),
+                title("Một bài ở giữa số báo")] + filler + [sign("PV"),
+                Item("title", "Chi bộ giỏi ở vùng biên giới", bold=True, size=12, before=14),
+                Item("text", "(Tiếp theo trang 1)", before=2), para(a2)]
+
+    probe = Issue(items(9), columns=1)
+    page_words(probe)
+    target = next(n for n, placed in enumerate(probe.pages, 1)
+                  if any(p.text == "(Tiếp theo trang 1)" for p in placed))
+    assert target >= 3
+    first, middle = segment_issue(ISSUE, page_words(Issue(items(target), columns=1)))
+    assert first.title == "Chi bộ giỏi ở vùng biên giới"
+    assert first.text == f"{a1}\n\n{a2}" and (first.first_page, first.last_page) == (1, target)
+    assert middle.title == "Một bài ở giữa số báo" and "Tiếp theo" not in middle.text
