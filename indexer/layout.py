@@ -2,10 +2,12 @@
 
 Why re-derive the layout here: the extractors number blocks and lines, but a PDF text layer
 may run one line across both columns, and OCR blocks may cut a column in pieces. Lines are
-rebuilt from the words' boxes (split at wide gaps), columns are found where many line
-pieces start at the same x with other pieces beside them on the same baseline (a gutter),
-and the page is read band by band (a band ends at a line that crosses a gutter: a
-full-width title, banner or masthead), each band column by column, top to bottom.
+rebuilt from the words' boxes (split at wide gaps; a tilted scan is levelled first, see
+:mod:`indexer.skew`), columns are found where many line pieces start at the same x with
+text beside them and next to nothing crossing that x (a gutter), and the page is read band
+by band (a band ends at a line that crosses a gutter: a full-width title, banner or
+masthead), each band column by column, top to bottom. Running headers and footers are
+:mod:`indexer.running`'s.
 
 Units: boxes are page fractions (origin top left); ``size`` is in points; gaps and indents
 are in body line heights and ems so that the same thresholds hold at any resolution and
@@ -14,7 +16,6 @@ for every extraction method.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -25,7 +26,6 @@ from archive.vntext import match_key, nfc
 from indexer import skew
 
 A4_PT = (595.0, 842.0)
-RUNNING_ZONE = 0.12  # top and bottom share of the page where running headers/footers live
 
 
 @dataclass(frozen=True)
@@ -409,85 +409,3 @@ def set_gaps(lines: list[Line]) -> None:
         else:
             ln.gap = -1.0
         prev = ln
-
-
-# --- running headers and footers -------------------------------------------------------
-
-_DIGITS = re.compile(r"\d+")
-_PAGE_NUMBER = re.compile(r"^(trang\s+)?[-–—\s]*(\d{1,3}|[ivxlc]{1,6})[-–—\s]*$")
-
-
-def running_key(text: str) -> str:
-    """A line's text for repetition: folded, numbers replaced by '#'."""
-    return _DIGITS.sub("#", match_key(text))
-
-
-def is_page_number(text: str) -> bool:
-    return bool(_PAGE_NUMBER.match(match_key(text) or text.strip().lower())) and any(
-        ch.isdigit() or ch in "ivxlcIVXLC" for ch in text)
-
-
-def mark_running(pages: Sequence[list[Line]]) -> None:
-    """Tag running headers and footers (role ``running``): lines at the top or bottom of a
-    page that are page numbers, or whose text (numbers aside) recurs near the top or bottom
-    of other pages. Their words belong to no article."""
-    from rapidfuzz.distance import Levenshtein
-
-    candidates: list[tuple[Line, str]] = []
-    for lines in pages:
-        for ln in _edge_lines(lines):
-            candidates.append((ln, running_key(ln.text)))
-    n_pages = sum(1 for lines in pages if lines)
-    need = max(2, -(-n_pages // 4))  # on at least a quarter of the pages, and two
-    for lines in pages:
-        _mark_small_edges(lines)
-    for ln, key in candidates:
-        if is_page_number(ln.text):
-            ln.role = "running"
-            continue
-        if len(key) < 3:
-            continue
-        seen = {ln.page}
-        for other, okey in candidates:
-            if other.page in seen or abs(len(okey) - len(key)) > 0.2 * len(key) + 2:
-                continue
-            if okey == key or Levenshtein.normalized_distance(okey, key) <= 0.15:
-                seen.add(other.page)
-        if len(seen) >= need:
-            ln.role = "running"
-
-
-def _mark_small_edges(lines: list[Line]) -> None:
-    """The first or last line of a page, set smaller than most lines and apart from them
-    (a footer even on a page of its own)."""
-    if len(lines) < 6:
-        return
-    sizes = sorted(ln.size for ln in lines)
-    usual = sizes[len(sizes) // 2]
-    by_y = sorted(lines, key=lambda ln: ln.y0)
-    for ln, neighbour in ((by_y[0], by_y[1]), (by_y[-1], by_y[-2])):
-        in_zone = ln.y1 <= RUNNING_ZONE + 0.02 or ln.y0 >= 1 - RUNNING_ZONE - 0.02
-        h = ln.y1 - ln.y0
-        apart = (neighbour.y0 - ln.y1 if ln is by_y[0] else ln.y0 - neighbour.y1) > 1.2 * h
-        if in_zone and apart and ln.size <= 0.85 * usual and ln.letters <= 80:
-            ln.role = "running"
-
-
-def _edge_lines(lines: list[Line]) -> list[Line]:
-    """The top three and bottom three lines of a page when they lie in the running zones
-    and white space parts them from the text (a header is not the first line of a column)."""
-    if not lines:
-        return []
-    by_y = sorted(lines, key=lambda ln: ln.y0)
-    top = [ln for ln in by_y[:3] if ln.y1 <= RUNNING_ZONE + 0.02]
-    bottom = [ln for ln in by_y[-3:] if ln.y0 >= 1 - RUNNING_ZONE - 0.02]
-    out = []
-    for ln in top:
-        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * (ln.y1 - ln.y0) and o not in top]
-        if not below or min(below) - ln.y1 >= 0.4 * (ln.y1 - ln.y0):
-            out.append(ln)
-    for ln in bottom:
-        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * (ln.y1 - ln.y0) and o not in bottom]
-        if not above or ln.y0 - max(above) >= 0.4 * (ln.y1 - ln.y0):
-            out.append(ln)
-    return list(dict.fromkeys(out))
