@@ -53,7 +53,7 @@ pass_state = click.make_pass_decorator(State)
 @click.pass_context
 def cli(ctx: click.Context, home: str | None, quiet: bool, verbose: bool) -> None:
     """Bản tin: the archive of Party bulletins, from scans to a searchable library."""
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    level = logging.DEBUG if verbose else logging.WARNING  # summaries are printed, not logged
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     progress.QUIET = quiet
     ctx.obj = State(home=home, quiet=quiet)
