@@ -5,7 +5,8 @@
                                 pdf-legacy, pdf-unicode), scan (the precise kind: scan-old,
                                 scan-300, scan-photo, pdf-tcvn3, pdf-vni, pdf-unicode),
                                 container, file and file_page (where the page is), dpi,
-                                typeface, columns, and regions: the page's text regions
+                                typeface, quirks (TCVN3 drawn with the quirk fonts: ư
+                                extracts as U+2212, ã as U+2219), columns, and regions: the page's text regions
                                 ([x0, y0, x1, y1] as fractions of the undistorted page, top
                                 left origin) in reading order: bands, then columns
 ``sample-truth/articles.jsonl`` one record per article: id (as the segmenter would make it:

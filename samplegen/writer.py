@@ -75,8 +75,10 @@ def write_issue(plan: IssuePlan, scans: Path, container: str) -> IssueOutput:
     folder = issue_dir(scans, plan)
     folder.mkdir(parents=True, exist_ok=True)
     style = choose_style(plan)
+    quirks = plan.source == "pdf-tcvn3" and random.Random(seeded(plan, "quirk")).random() < 0.3
     if plan.source.startswith("pdf-"):
-        layout, rel, file_pages, dpi = _write_pdf(plan, folder, style), f"{plan.issue_id}.pdf", None, 0
+        layout = _write_pdf(plan, folder, style, quirks)
+        rel, file_pages, dpi = f"{plan.issue_id}.pdf", None, 0
     else:
         layout, rel, file_pages, dpi = _write_scan(plan, folder, style, container)
     paths = [f"{plan.series}/{plan.year:04d}/{rel}"]
@@ -92,7 +94,7 @@ def write_issue(plan: IssuePlan, scans: Path, container: str) -> IssueOutput:
             "source": SOURCE_GROUP[plan.source], "scan": plan.source,
             "container": container, "file": file_rel,
             "file_page": (n - 1) if file_pages is None else 0,
-            "dpi": dpi, "typeface": style.typeface, "columns": style.columns,
+            "dpi": dpi, "typeface": style.typeface, "quirks": quirks, "columns": style.columns,
             "regions": [[round(x0 / page.width, 5), round(y0 / page.height, 5),
                          round(x1 / page.width, 5), round(y1 / page.height, 5)]
                         for x0, y0, x1, y1 in page.regions],
@@ -102,14 +104,16 @@ def write_issue(plan: IssuePlan, scans: Path, container: str) -> IssueOutput:
                        round(time.monotonic() - started, 3))
 
 
-def _write_pdf(plan: IssuePlan, folder: Path, style) -> IssueLayout:  # type: ignore[no-untyped-def]
+def _write_pdf(plan: IssuePlan, folder: Path, style, quirks: bool  # type: ignore[no-untyped-def]
+               ) -> IssueLayout:
+    """A PDF with a text layer; ``quirks`` (TCVN3 only) uses the fonts whose text extracts
+    with the extractor quirks (about 30 % of TCVN3 issues)."""
     from samplegen.render_pdf import LegacyFonts, UnicodeFonts, render_pdf
 
     if plan.source == "pdf-unicode":
         fonts: UnicodeFonts | LegacyFonts = UnicodeFonts(style.typeface)
     else:
-        quirk = random.Random(seeded(plan, "quirk")).random() < 0.3
-        fonts = LegacyFonts(style.typeface, quirk=quirk)
+        fonts = LegacyFonts(style.typeface, quirk=quirks)
     layout = layout_issue(plan, fonts, style)
     render_pdf(layout, fonts, folder / f"{plan.issue_id}.pdf", f"{plan.title} – {plan.printed_number}")
     return layout
