@@ -11,6 +11,8 @@ from archive.config import load_config
 
 
 @click.command()
+@click.option("--home", "home_dir", type=click.Path(file_okay=False), default=None,
+              help="Home folder to write into (same as `bantin --home DIR sample`).")
 @click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True,
               help="small: a handful of issues covering every kind of source (tests); "
                    "full: both series 1989–2024, about 130 issues.")
@@ -23,12 +25,13 @@ from archive.config import load_config
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
               help="Worker processes (default: one per CPU core).")
 @click.pass_context
-def sample(ctx: click.Context, size: str, seed: int, if_empty: bool, force: bool, jobs: int) -> None:
+def sample(ctx: click.Context, home_dir: str | None, size: str, seed: int, if_empty: bool, force: bool,
+           jobs: int) -> None:
     """Write the fictional sample archive (scans/ and sample-truth/) into the home folder."""
     from samplegen.content import plan_archive
     from samplegen.sample import holds_issues, write_sample
 
-    home = load_config(ctx.obj.home if ctx.obj else None).home
+    home = load_config(home_dir or (ctx.obj.home if ctx.obj else None)).home
     scans = Path(home) / "scans"
     if if_empty and holds_issues(scans):
         click.echo(f"sample: {scans} already holds issues; nothing written")

@@ -108,7 +108,7 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
     write_json(truth / "gaps.json", list(plan.gaps))
     write_json(truth / "manifest.json", {"files": sorted(written)})
     seconds = round(time.monotonic() - started, 2)
-    log.info("sample: %d issues, %d pages, %d articles in %.1f s", len(plan.issues), len(pages),
+    log.debug("sample: %d issues, %d pages, %d articles in %.1f s", len(plan.issues), len(pages),
              len(articles), seconds)
     return SampleReport(len(plan.issues), len(pages), len(articles), seconds, by_source)
 
