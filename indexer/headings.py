@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archive.vntext import fold
+from archive.vntext import canonical_tones, fold
 from indexer.articletext import is_qa_lead
 from indexer.layout import Line
 
@@ -24,6 +24,11 @@ _NAME_PREFIX = re.compile(
     r"^((pgs|gs|ts|ths|cn|ks|bs|ls|nb|ncs|ts\.bs)\.?\s*(\.?\s*(ts|ths|bs))?\.?\s+|"
     r"(dai ta|thuong ta|trung ta|thieu ta|dai uy|dong chi|nha bao|luat su|nha giao|cuu chien binh)\s+)",
     re.IGNORECASE)
+# words that start place names, dates and sentences, never a person's name
+_NOT_NAMES = frozenset("""thôn xã huyện tỉnh phường quận ấp làng xóm buôn đầu cuối ngày tháng năm
+sáng chiều tối đêm hôm tuần quý các những một nhiều mỗi theo tại trong ngoài đảng chi hội ủy uỷ
+sở phòng nhà việc để khi sau trước từ ở lễ tết mùa chủ tổ cuộc họp tổng cục viện
+bộ nghị luật kế về với cho trên dưới khu vùng sông núi biển đảo""".split())
 _SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\b[:\s]+\S")
 
 
@@ -122,7 +127,7 @@ def looks_like_name(text: str) -> bool:
     if m:
         head = head[len(m.group(0)):] if len(head) >= len(m.group(0)) else head
     parts = head.split()
-    if not 2 <= len(parts) <= 5:
+    if not 2 <= len(parts) <= 5 or canonical_tones(parts[0].lower()) in _NOT_NAMES:
         return False
     for p in parts:
         p = p.strip(".")

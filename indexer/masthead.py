@@ -114,8 +114,8 @@ def mark_colophon(lines: Sequence[Line]) -> bool:
         first -= 1  # its heading, e.g. BAN BIÊN TẬP
     for ln in body[first:last + 1]:
         ln.role = "colophon"
-    for ln in body[last + 1:]:  # short lines right after it (a name under "Biên tập:")
-        if ln.gap > 0.6 or ln.width_share > 0.7 or ln.page != body[last].page:
+    for ln in body[last + 1:]:  # short lines right after it (a name, the rest of a date)
+        if ln.page != body[last].page or (ln.letters > 3 and (ln.gap > 0.6 or ln.width_share > 0.7)):
             break
         ln.role = "colophon"
     return True

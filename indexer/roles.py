@@ -96,7 +96,7 @@ def _same_style(a: Line, b: Line, method: str) -> bool:
     t = hd.Thresholds.for_method(method)
     if method != "ocr" and (a.bold >= 0.6) != (b.bold >= 0.6):
         return False
-    if (a.caps >= 0.8) != (b.caps >= 0.8 or b.letters < 6):
+    if b.letters >= 6 and (a.caps >= 0.8) != (b.caps >= 0.8):
         return False
     if a.rel >= t.larger:
         return b.rel >= t.larger and abs(a.size - b.size) <= 0.25 * a.size
@@ -142,7 +142,7 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
         else:
             j = i + 1
             while j < len(flow) and len(group) < 6 and flow[j].role == "body" \
-                    and _same_style(flow[j], ln, methods.get(ln.page, "text")) \
+                    and _same_style(ln, flow[j], methods.get(ln.page, "text")) \
                     and 0 <= flow[j].gap < 0.8 and flow[j].page == ln.page \
                     and not hd.is_numbered(flow[j].text):
                 group.append(flow[j])
@@ -249,7 +249,9 @@ def _mark_byline_under(flow: list[Line], i: int, sections: SectionList) -> int:
         return i
     ln = flow[i]
     text = ln.text.strip()
-    if ln.role == "body" and ln.letters <= 60 and ln.style != "strong" and \
+    centred = abs(ln.indent - ln.right_space) < 2.0 and ln.indent > 1.0
+    short = ln.width_share <= (0.9 if centred else 0.75)  # a name, not a line of text
+    if ln.role == "body" and ln.letters <= 60 and ln.style != "strong" and short and \
             not text.endswith((".", ";", ":")) and (hd.looks_like_name(text) or
                                                     hd.is_source_line(text) or
                                                     sections.is_signature(text)):

@@ -37,9 +37,12 @@ _DOC_TITLE = re.compile(
     r"^(trich|toan van|tom tat|gioi thieu|nhung noi dung (chu yeu|chinh|co ban)|nhung diem moi)\b"
     r"|^(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|thong tri|ke hoach|"
     r"luat|nghi dinh|thong tu|van kien)\s+(so\s+)?\d")
-_NOTICE_TITLE = re.compile(r"^(thu gui|thu cua|loi toa soan|loi ban bien tap|loi gioi thieu|loi noi dau|"
-                           r"thong bao (ve viec|cua ban bien tap|phat hanh)|dinh chinh|cao loi|"
-                           r"chuc mung|thu chuc mung)")
+_NOTICE_TITLE = re.compile(
+    r"^(thu gui|thu cua|loi toa soan|loi ban bien tap|loi gioi thieu|loi noi dau|"
+    r"thong bao (ve viec|cua ban bien tap|phat hanh)|dinh chinh|cai chinh|cao loi|chuc mung|"
+    r"thu chuc mung|moi cong tac|moi ban doc|dang ky (nhan|mua|phat hanh|dat mua)|"
+    r"ban bien tap (tran trong|xin|chan thanh|cam on)|tran trong cam on|xin cam on|"
+    r"(thong bao )?tuyen cong tac vien)")
 _DOC_WORD = re.compile(r"\b(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|"
                        r"ke hoach|luat|nghi dinh|thong tu|van kien|dieu le|cuong linh)\b")
 
