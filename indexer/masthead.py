@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from archive.vntext import match_key
+from archive.vntext import fold, match_key
 from indexer.layout import Line
 
 _MASTHEAD = tuple(re.compile(p) for p in (
@@ -31,12 +31,12 @@ _DATE = re.compile(r"thang\s*(\d{1,2})\s*(?:nam)?\s*(\d{4})\b")
 _COLOPHON = tuple(re.compile(p) for p in (
     r"chiu trach nhiem (xuat ban|noi dung|phat hanh)",
     r"\bgiay phep (xuat ban|so)\b",
-    r"\bin \d[\d ]* ban\b",
+    r"\bin \d[\d .,]* ban\b",
     r"\bso luong in\b",
     r"\bkho \d+\s*x\s*\d+",
     r"^in tai\b",
     r"\bnop luu chieu\b",
-    r"^(ban )?bien tap\b",
+    r"^(ban )?bien tap( vien)?\s*(:|$)",  # "Biên tập: ...", or the heading BAN BIÊN TẬP
     r"^(tong|truong ban|pho ban) bien tap\b",
     r"^dia chi\b",
     r"^dien thoai\b",
@@ -104,7 +104,7 @@ def mark_colophon(lines: Sequence[Line]) -> bool:
     """Tag the colophon of the last page (role ``colophon``): the run of lines from the first
     to the last colophon line, when there are at least two."""
     body = [ln for ln in lines if ln.role == "body"]
-    idx = [i for i, ln in enumerate(body) if any(p.search(ln.key) for p in _COLOPHON)]
+    idx = [i for i, ln in enumerate(body) if any(p.search(fold(ln.text.strip())) for p in _COLOPHON)]
     if len(idx) < 2:
         return False
     first, last = idx[0], idx[-1]

@@ -96,6 +96,8 @@ def _same_style(a: Line, b: Line, method: str) -> bool:
     t = hd.Thresholds.for_method(method)
     if method != "ocr" and (a.bold >= 0.6) != (b.bold >= 0.6):
         return False
+    if b.letters == 0 and len(b.text) <= 8:
+        return True  # a year or a number wrapped onto its own line ("... năm / 2012")
     if b.letters >= 6 and (a.caps >= 0.8) != (b.caps >= 0.8):
         return False
     if a.rel >= t.larger:
