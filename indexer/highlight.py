@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from html import escape
 
 from archive.models import Word
-from archive.vntext import nfc
+from archive.vntext import match_key, nfc
 from indexer.analysis import Token, scan
 from indexer.query import Phrase, Term
 
@@ -75,23 +75,91 @@ def snippet(text: str, spec: MatchSpec, *, size: int = SNIPPET_TOKENS) -> str:
     The passage is the window of ``size`` tokens holding the most distinct matched terms
     (the earliest such window); without a match, the beginning of the text.
     """
+    text = nfc(text)
+    pattern = _pattern(spec) if spec else None
+    if pattern is not None:
+        return _snippet_by_pattern(text, pattern, size)
     tokens = scan(text)
     if not tokens:
         return escape(" ".join(text.split())[:200])
     spans = find(tokens, spec) if spec else []
-    if spans:
+    start = _best_start([(f, e, k) for f, e, k in spans], size)
+    end = min(len(tokens), start + size)
+    marked = [(tokens[f].start, tokens[e - 1].end) for f, e, _k in _merge(spans) if f >= start and e <= end]
+    return _render(text, tokens[start].start, tokens[end - 1].end, start > 0, end < len(tokens), marked)
+
+
+def _best_start(spans: list[tuple[int, int, str]], size: int) -> int:
+    """Start of the window of ``size`` holding the most distinct keys (earliest on ties)."""
+    best, best_score = 0, -1
+    for first, _end, _key in spans:
+        start = max(0, first - LEAD_TOKENS)
+        keys = {k for f, e, k in spans if f >= start and e <= start + size}
+        if len(keys) > best_score:
+            best, best_score = start, len(keys)
+    return best
+
+
+# Every letter a folded query letter stands for (fold(c) == base), for matching the text
+# itself with one regular expression instead of tokenising it (snippets of 20 hits a page).
+_VARIANTS: dict[str, str] = {}
+for _base, _marked in {"a": "aàáảãạăằắẳẵặâầấẩẫậ", "e": "eèéẻẽẹêềếểễệ", "i": "iìíỉĩị",
+                       "o": "oòóỏõọôồốổỗộơờớởỡợ", "u": "uùúủũụưừứửữự", "y": "yỳýỷỹỵ",
+                       "d": "dđ"}.items():
+    _VARIANTS[_base] = "[" + _marked + "]"
+_PATTERNS: dict[MatchSpec, re.Pattern[str] | None] = {}
+
+
+def _pattern(spec: MatchSpec) -> re.Pattern[str] | None:
+    """One regular expression for every term and phrase of ``spec`` over unfolded text, or
+    None when the spec holds an identifier (those need the tokenizer's normalisation)."""
+    if spec in _PATTERNS:
+        return _PATTERNS[spec]
+    items = [(t,) for t in spec.terms] + list(spec.phrases)
+    pattern: re.Pattern[str] | None = None
+    if not any(not w.isalnum() for item in items for w in item):
+        alternatives = sorted((r"[\W_]+".join("".join(_VARIANTS.get(c, re.escape(c)) for c in w)
+                                               for w in item) for item in items), key=len, reverse=True)
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
+    if len(_PATTERNS) > 256:
+        _PATTERNS.clear()
+    _PATTERNS[spec] = pattern
+    return pattern
+
+
+def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int) -> str:
+    matches = [(m.start(), m.end(), match_key(m.group(0))) for m in pattern.finditer(text)]
+    width = size * 7  # characters: a Vietnamese syllable and its space average under 7
+    if matches:
         best, best_score = 0, -1
-        for first, _end, _key in spans:
-            start = max(0, first - LEAD_TOKENS)
-            keys = {k for f, e, k in spans if f >= start and e <= start + size}
+        for a, _b, _k in matches:
+            start = max(0, a - LEAD_TOKENS * 7)
+            keys = {k for x, y, k in matches if x >= start and y <= start + width}
             if len(keys) > best_score:
                 best, best_score = start, len(keys)
-        start = best
+        lo = best
     else:
-        start = 0
-    end = min(len(tokens), start + size)
-    marked = [(f, e) for f, e, _k in _merge(spans) if f >= start and e <= end]
-    return _render(text, tokens, start, end, marked)
+        lo = 0
+    hi = min(len(text), lo + width)
+    if lo > 0:  # whole words only
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < lo + 20 else lo
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > lo else hi
+    marked = [(a, b) for a, b, _k in matches if a >= lo and b <= hi]
+    return _render(text, lo, hi, lo > 0, hi < len(text), _merge_chars(text, marked))
+
+
+def _merge_chars(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Marks side by side (only spaces or punctuation between) become one."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and (a <= merged[-1][1] or not text[merged[-1][1]:a].strip()):
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -105,20 +173,17 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return merged
 
 
-def _render(text: str, tokens: Sequence[Token], start: int, end: int,
+def _render(text: str, lo: int, hi: int, cut_before: bool, cut_after: bool,
             marked: list[tuple[int, int]]) -> str:
-    text = nfc(text)
-    lo, hi = tokens[start].start, tokens[end - 1].end
-    out: list[str] = ["…" if start > 0 else ""]
+    out: list[str] = ["…" if cut_before else ""]
     pos = lo
-    for f, e in marked:
-        a, b = tokens[f].start, tokens[e - 1].end
+    for a, b in marked:
         out.append(_plain(text[pos:a]))
         out.append("<mark>" + _plain(text[a:b]) + "</mark>")
         pos = b
     out.append(_plain(text[pos:hi]))
-    out.append("…" if end < len(tokens) else "")
-    return "".join(out)
+    out.append("…" if cut_after else "")
+    return "".join(out).strip()
 
 
 def _plain(fragment: str) -> str:

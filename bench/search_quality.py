@@ -1,0 +1,288 @@
+"""Search quality on the sample archive: recall@10 and MRR per query class.
+
+    .venv/bin/python bench/search_quality.py [--home DIR] [--queries bench/queries.toml]
+    .venv/bin/python bench/search_quality.py --write-queries --home DIR   (regenerate the set)
+
+The queries (``bench/queries.toml``) name the sample-truth articles that are relevant to
+each (their ``key``, e.g. ``ttshcb-1995-03#02``). Without ``--home`` the whole pipeline is
+built first in a work folder (``bantin sample --size full`` then ``bantin build``); with it,
+the home's catalog and index are used as they are.
+
+Truth articles are matched to indexed articles by issue, page span and title (folded, at
+most 10 % character edits); a relevant article the segmentation did not produce cannot be
+found by search and is left out of that query's denominator (the count is printed).
+recall@10 = relevant articles among the first ten hits / min(10, relevant articles);
+MRR = mean over queries of 1 / rank of the first relevant hit (0 when none in the first 10).
+
+Classes: ``diacritics`` (words typed with diacritics), ``plain`` (the same queries without
+diacritics: each ``diacritics``, ``phrase`` and ``filter`` query has its folded twin run
+automatically), ``phrase`` (quoted), ``identifier`` (a cited document in another spelling),
+``filter`` (words with a series or year filter). Targets (issue 5): recall@10 ≥ 0.95 for
+diacritics and identifiers; each plain twin ≥ 0.9 of its diacritic query's recall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from archive.vntext import fold, match_key  # noqa: E402
+
+TARGETS = {"diacritics": 0.95, "identifier": 0.95}
+TWINNED = ("diacritics", "phrase", "filter")
+
+
+def load_truth(home: Path) -> list[dict]:
+    path = home / "sample-truth" / "articles.jsonl"
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def build_home(work: Path) -> Path:
+    """Make the sample and run the whole pipeline (slow: OCR of the scanned issues)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    bantin = [sys.executable, "-m", "archive.cli", "--home", str(work), "--quiet"]
+    if not (work / "sample-truth" / "articles.jsonl").exists():
+        subprocess.run([*bantin, "sample", "--size", "full"], check=True, env=env, cwd=REPO)
+    done = subprocess.run([*bantin, "build"], env=env, cwd=REPO)
+    if done.returncode not in (0, 4):  # 4: some pages failed; the rest is usable
+        raise SystemExit(f"bantin build failed ({done.returncode})")
+    return work
+
+
+def match_articles(catalog, truth: list[dict]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Truth key → indexed article id (same issue and page span, title within 10 % edits)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from indexer.indexdocs import effective_articles
+
+    by_issue: dict[str, list] = defaultdict(list)
+    for doc in effective_articles(catalog, text=False):
+        by_issue[doc.issue_id].append(doc)
+    out: dict[str, str] = {}
+    for t in truth:
+        want = match_key(t["title"])
+        best = None
+        for doc in by_issue.get(t["issue"], []):
+            if (doc.first_page, doc.last_page) != (t["first_page"], t["last_page"]):
+                continue
+            got = match_key(doc.title)
+            dist = Levenshtein.distance(want, got)
+            if dist <= 0.1 * max(len(want), 1) and (best is None or dist < best[0]):
+                best = (dist, doc.id)
+        if best is not None:
+            out[t["key"]] = best[1]
+    return out
+
+
+def twin(query: dict) -> dict:
+    plain = dict(query)
+    plain["q"] = fold(query["q"])
+    plain["class"] = "plain"
+    plain["twin_of"] = query["q"]
+    return plain
+
+
+def run_queries(home: Path, queries: list[dict], matched: dict[str, str]) -> list[dict]:
+    from archive.catalog import Catalog
+    from archive.config import load_config
+    from indexer.search import SearchRequest, search
+
+    config = load_config(home)
+    rows = []
+    with Catalog(config.catalog_path, readonly=True) as catalog:
+        for query in queries:
+            request = SearchRequest(q=query["q"], series=query.get("series", ""),
+                                    year_from=query.get("from"), year_to=query.get("to"), per_page=10)
+            result = search(config, request, catalog)
+            top = [h.id for h in result.hits]
+            relevant = {matched[k] for k in query["relevant"] if k in matched}
+            missing = [k for k in query["relevant"] if k not in matched]
+            found = [i for i in top if i in relevant]
+            recall = len(found) / min(10, len(relevant)) if relevant else float("nan")
+            first = next((n for n, i in enumerate(top, 1) if i in relevant), None)
+            rows.append({**query, "recall": recall, "rr": 1 / first if first else 0.0,
+                         "total": result.total, "unsegmented": len(missing),
+                         "relevant_n": len(relevant)})
+    return rows
+
+
+def report(rows: list[dict], home: Path) -> None:
+    from bench.search_speed import machine
+
+    print(f"Machine: {machine()}")
+    print(f"Archive: {home} ({len(rows)} query runs)")
+    print()
+    print("| class | queries | recall@10 | MRR | target |")
+    print("|---|---|---|---|---|")
+    classes: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["relevant_n"]:
+            classes[r["class"]].append(r)
+    for name in ("diacritics", "plain", "phrase", "identifier", "filter"):
+        group = classes.get(name, [])
+        if not group:
+            continue
+        recall = sum(r["recall"] for r in group) / len(group)
+        mrr = sum(r["rr"] for r in group) / len(group)
+        target = f"≥ {TARGETS[name]:.2f}" if name in TARGETS else ""
+        if name == "plain":
+            target = "≥ 0.9 × twin"
+        print(f"| {name} | {len(group)} | {recall:.3f} | {mrr:.3f} | {target} |")
+    by_q = {r["q"]: r for r in rows}
+    ratios = [(r["recall"], by_q[r["twin_of"]]["recall"]) for r in rows
+              if r["class"] == "plain" and r["relevant_n"] and r["twin_of"] in by_q]
+    worst = min((p / d if d else 1.0) for p, d in ratios) if ratios else float("nan")
+    mean_plain = sum(p for p, _d in ratios) / len(ratios) if ratios else float("nan")
+    mean_twin = sum(d for _p, d in ratios) / len(ratios) if ratios else float("nan")
+    print()
+    print(f"plain / diacritic twin recall: {mean_plain:.3f} / {mean_twin:.3f} = "
+          f"{mean_plain / mean_twin if mean_twin else float('nan'):.3f} (worst single pair {worst:.2f})")
+    unseg = sum(r["unsegmented"] for r in rows)
+    if unseg:
+        print(f"relevant articles not produced by segmentation (left out): {unseg}")
+    misses = [r for r in rows if r["relevant_n"] and r["recall"] < 1]
+    if misses:
+        print()
+        print("Queries below full recall:")
+        for r in misses:
+            print(f"  [{r['class']}] {r['q']!r}: recall {r['recall']:.2f}, {r['total']} hits")
+
+
+# --- writing the query set from the truth ---------------------------------------------
+
+def _contains(tokens: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(tokens[i:i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
+    """A fresh query set, the way a researcher asks: a place of the sample with a term of the
+    editors' topic list (``indexer/topics.toml``), a quoted place name with its ``xã`` or
+    ``huyện``, a cited document in another spelling, a common word with a series and years.
+    Relevant = every truth article whose title or text holds each phrase (folded) or the
+    identifier; only queries with 1 to 8 relevant articles are kept."""
+    from indexer.analysis import has_diacritics, identifiers, scan
+
+    rng = random.Random(seed)
+    docs = [(t, t["title"] + "\n" + t["text"]) for t in truth]
+    folded = [[tok.folded for tok in scan(text)] for _t, text in docs]
+    places = tomllib.loads((REPO / "samplegen" / "corpus" / "places.toml").read_text(encoding="utf-8"))
+    communes = sorted(set(places.get("communes", [])))
+    districts = sorted(set(places.get("districts", [])))
+    topics = tomllib.loads((REPO / "indexer" / "topics.toml").read_text(encoding="utf-8"))
+    terms = sorted({term for topic in topics.get("topic", []) for term, weight in
+                    topic.get("terms", {}).items() if weight > 0 and len(term.split()) >= 2})
+
+    def words(text: str) -> list[str]:
+        return [tok.folded for tok in scan(text)]
+
+    def holders(*phrases: str) -> list[str]:
+        wanted = [words(p) for p in phrases]
+        return [t["key"] for (t, _x), toks in zip(docs, folded) if all(_contains(toks, w) for w in wanted)]
+
+    queries: list[dict] = []
+    seen: set[str] = set()
+
+    def add(cls: str, q: str, rel: list[str]) -> None:
+        if fold(q) not in seen and has_diacritics(q) and 1 <= len(rel) <= 8:
+            seen.add(fold(q))
+            queries.append({"q": q, "class": cls, "relevant": rel})
+
+    pairs = [(place, term) for place in communes + districts for term in terms]
+    rng.shuffle(pairs)
+    for place, term in pairs:
+        if sum(1 for q in queries if q["class"] == "diacritics") >= 18:
+            break
+        add("diacritics", f"{place} {term}", holders(place, term))
+    named = [f"xã {c}" for c in communes] + [f"huyện {d}" for d in districts]
+    rng.shuffle(named)
+    for name in named:
+        if sum(1 for q in queries if q["class"] == "phrase") >= 12:
+            break
+        add("phrase", f'"{name}"', holders(name))
+    by_ref: dict[str, list[str]] = defaultdict(list)
+    for t, text in docs:
+        for ident in set(identifiers(text)):
+            by_ref[ident].append(t["key"])
+    spellings = [lambda i: i.replace("-", " - ", 1), lambda i: i.lower(),
+                 lambda i: re.sub(r"^(\d+)-(\w+)/(\w+)$", r"\1/\2-\3", i), lambda i: i]
+    refs = sorted((r for r, keys in by_ref.items() if 1 <= len(keys) <= 10), key=lambda r: (len(by_ref[r]), r))
+    for n, ref in enumerate(refs[:10]):
+        queries.append({"q": spellings[n % len(spellings)](ref), "class": "identifier",
+                        "relevant": sorted(by_ref[ref])})
+    # filters: a common word restricted to one series and a span of years
+    words = ["chi bộ", "đảng viên", "nông thôn mới", "tham nhũng", "học tập", "chuyển đổi số",
+             "hợp tác xã", "biên giới", "thiên tai", "cán bộ"]
+    for n, w in enumerate(words):
+        series = "ttshcb" if n % 2 else "tbnb"
+        phrase = [tok.folded for tok in scan(w)]
+        years = sorted({t["year"] for (t, _x), toks in zip(docs, folded)
+                        if t["series"] == series and _contains(toks, phrase)})
+        if not years:
+            continue
+        start = years[len(years) // 2]
+        rel = [t["key"] for (t, _x), toks in zip(docs, folded) if t["series"] == series
+               and start <= t["year"] <= start + 1 and _contains(toks, phrase)]
+        if 1 <= len(rel) <= 10:
+            queries.append({"q": w, "class": "filter", "series": series, "from": start,
+                            "to": start + 1, "relevant": rel})
+    lines = ["# Search quality queries (bench/search_quality.py), written from the sample truth by",
+             "# `search_quality.py --write-queries`, then kept: relevant = the truth articles (keys)",
+             "# whose title or text holds the words or the identifier. Each diacritics, phrase and",
+             "# filter query is also run without diacritics (its 'plain' twin).", ""]
+    for q in queries:
+        lines.append("[[query]]")
+        lines.append(f"q = {json.dumps(q['q'], ensure_ascii=False)}")
+        lines.append(f'class = "{q["class"]}"')
+        for key in ("series", "from", "to"):
+            if key in q:
+                lines.append(f"{key} = {json.dumps(q[key])}")
+        lines.append("relevant = [" + ", ".join(json.dumps(k) for k in q["relevant"]) + "]")
+        lines.append("")
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {len(queries)} queries to {out}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--home", default=None, help="A built home (sample + bantin build) to use as is.")
+    ap.add_argument("--work", default="/tmp/bantin-quality", help="Where to build one otherwise.")
+    ap.add_argument("--queries", default=str(REPO / "bench" / "queries.toml"))
+    ap.add_argument("--write-queries", action="store_true", help="Regenerate the query file from --home's truth.")
+    args = ap.parse_args()
+    if args.write_queries:
+        write_queries(load_truth(Path(args.home)), Path(args.queries))
+        return
+    home = Path(args.home) if args.home else build_home(Path(args.work))
+    truth = load_truth(home)
+    keys = {t["key"] for t in truth}
+    base = tomllib.loads(Path(args.queries).read_text(encoding="utf-8"))["query"]
+    stale = [k for q in base for k in q["relevant"] if k not in keys]
+    if stale:
+        print(f"warning: {len(stale)} relevant keys are not in this sample's truth (regenerate "
+              "the queries with --write-queries)", file=sys.stderr)
+    queries = base + [twin(q) for q in base if q["class"] in TWINNED]
+    from archive.catalog import Catalog
+    from archive.config import load_config
+
+    with Catalog(load_config(home).catalog_path, readonly=True) as catalog:
+        matched = match_articles(catalog, truth)
+    rows = run_queries(home, queries, matched)
+    print(f"truth articles matched to indexed articles: {len(matched)}/{len(truth)}")
+    report(rows, home)
+
+
+if __name__ == "__main__":
+    main()
