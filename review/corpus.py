@@ -131,6 +131,17 @@ class Corpus:
     def get_series(self, code: str) -> Series | None:
         return next((s for s in self.series if s.code == code), None)
 
+    def articles_in(self, series: str, lo: int, hi: int | None) -> list[ArticleRow]:
+        """Articles of ``series`` in years ``lo``..``hi`` (None: no end), by year in order."""
+        by_year = self.memo("articles-by-year", lambda: _group(self.articles))
+        years = sorted(y for s, y in by_year if s == series and y >= lo and (hi is None or y <= hi))
+        return [a for y in years for a in by_year[(series, y)]]
+
+    def issues_in(self, series: str, lo: int, hi: int | None) -> list[IssueRow]:
+        by_year = self.memo("issues-by-year", lambda: _group(self.issues))
+        years = sorted(y for s, y in by_year if s == series and y >= lo and (hi is None or y <= hi))
+        return [i for y in years for i in by_year[(series, y)]]
+
     def series_title(self, code: str) -> str:
         s = self.get_series(code)
         return s.title if s else code
@@ -159,6 +170,13 @@ class Corpus:
         """First and last year held (of one series), None when nothing is held."""
         ys = [i.year for i in self.issues if series is None or i.series == series]
         return (min(ys), max(ys)) if ys else None
+
+
+def _group(rows: tuple[Any, ...]) -> dict[tuple[str, int], list[Any]]:
+    out: dict[tuple[str, int], list[Any]] = {}
+    for r in rows:
+        out.setdefault((r.series, r.year), []).append(r)
+    return out
 
 
 def tables(catalog: Catalog) -> set[str]:

@@ -14,11 +14,12 @@ series has no article at all in the period (a hole in the holdings, not in the c
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from review.corpus import Corpus
 from review.evidence import Evidence, search_evidence
-from review.filters import Filters, in_years
+from review.filters import Filters
 from review.periods import Period
 from review.tables import Cell, Column, Table, share
 
@@ -99,25 +100,29 @@ def _heatmaps(corpus: Corpus, filters: Filters, measure: str, threshold: float) 
     topics = corpus.topics()
     out = []
     for code in filters.chosen_series(corpus):
-        arts = [a for a in corpus.articles if a.series == code]
         periods = filters.periods(corpus, code)
         columns = []
         for p in periods:
             lo, hi = filters.bounds(p)
             lo = p.first if lo is None else lo
-            inside = [a for a in arts if in_years(a.year, lo, hi)]
-            columns.append((p, lo, hi, inside, sum(a.words for a in inside)))
+            inside = corpus.articles_in(code, lo, hi)
+            counts: Counter[str] = Counter()
+            words: Counter[str] = Counter()
+            for a in inside:
+                for t in a.topics:
+                    counts[t] += 1
+                    words[t] += a.words
+            columns.append((p, lo, hi, len(inside), sum(a.words for a in inside), counts, words))
         rows = []
         for slug, name in topics:
             cells = []
-            for p, lo, hi, inside, words in columns:
-                tagged = [a for a in inside if slug in a.topics]
-                n, w = len(tagged), sum(a.words for a in tagged)
-                cell_share = share(w, words) if measure == "words" else share(n, len(inside))
+            for p, lo, hi, total, total_words, counts, words in columns:
+                n, w = counts[slug], words[slug]
+                cell_share = share(w, total_words) if measure == "words" else share(n, total)
                 cells.append(HeatCell(
                     series=code, topic=slug, period=p, lo=lo, hi=hi, articles=n, words=w,
-                    period_articles=len(inside), period_words=words,
-                    flag=flag_of(n, len(inside), cell_share, threshold),
+                    period_articles=total, period_words=total_words,
+                    flag=flag_of(n, total, cell_share, threshold),
                     link=search_evidence(v, series=code, year_from=lo, year_to=hi, topic=slug)))
             rows.append((slug, name, tuple(cells)))
         out.append(SeriesHeatmap(code, corpus.series_title(code), tuple(periods), tuple(rows)))

@@ -64,11 +64,13 @@ PAGE_OF_TABLE = {"structure": "structure", "sections": "structure", "kinds": "st
 
 def coverage_path(table: str, params: list[tuple[str, str]], *, csv: bool = False) -> str:
     """``/coverage/<page>?…#<table>`` (the page showing the table, its permalink) or
-    ``/coverage/<page>.csv?table=<table>&…`` (its data)."""
+    ``/coverage/<page>.csv?table=<table>&…`` (its data). A table derived for the report
+    (``topics-<series>``, one series' heatmap as a matrix) leads to the table it is made from."""
     from urllib.parse import urlencode
 
-    page = PAGE_OF_TABLE.get(table, table)
+    source = table if table in PAGE_OF_TABLE else table.split("-", 1)[0]
+    page = PAGE_OF_TABLE.get(source, source)
     if csv:
-        return f"/coverage/{page}.csv?" + urlencode([("table", table), *params])
+        return f"/coverage/{page}.csv?" + urlencode([("table", source), *params])
     query = urlencode(params)
     return f"/coverage/{page}" + (f"?{query}" if query else "") + f"#{table}"

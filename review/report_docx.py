@@ -180,7 +180,7 @@ def write_docx(report: Report, target: Path | BinaryIO) -> None:
     sub.add_run(report.subtitle).bold = True
     meta = doc.add_paragraph()
     meta.add_run(f"Lập lúc {report.generated} từ kho ")
-    add_link(meta, report.base_url, report.base_url)
+    add_link(meta, report.base_url, report.base_url + "/")
     for block in report.blocks:
         if isinstance(block, Heading):
             doc.add_heading(block.text, level=block.level)

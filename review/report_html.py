@@ -72,7 +72,7 @@ def html_report(report: Report) -> str:
            f'<p class="title">{escape(report.title)}</p>',
            f'<p class="subtitle">{escape(report.subtitle)}</p>',
            (f'<p>Lập lúc {escape(report.generated)} từ kho '
-           f'<a href="{escape(report.base_url)}">{escape(report.base_url)}</a></p>')]
+           f'<a href="{escape(report.base_url)}/">{escape(report.base_url)}</a></p>')]
     n = 0
     for block in report.blocks:
         if isinstance(block, Heading):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from review.corpus import ArticleRow, Corpus, IssueRow
+from review.corpus import Corpus
 from review.evidence import holdings_evidence, search_evidence
 from review.filters import Filters, in_years
 from review.periods import Period
@@ -69,28 +69,23 @@ def period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
 
 
 def _period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
-    out = []
-    by_series_issues: dict[str, list[IssueRow]] = {}
-    for i in corpus.issues:
-        by_series_issues.setdefault(i.series, []).append(i)
-    by_series_articles: dict[str, list[ArticleRow]] = {}
-    for a in corpus.articles:
-        by_series_articles.setdefault(a.series, []).append(a)
     from archive.models import Issue
+
+    out = []
 
     for code in filters.chosen_series(corpus):
         series = corpus.get_series(code)
         if series is None:
             continue
-        issues = by_series_issues.get(code, [])
+        issues = corpus.issues_in(code, 0, None)
         cal = holdings(series, [Issue(id=i.id, series=i.series, year=i.year, number=i.number,
                                       suffix=i.suffix) for i in issues])
         years = {y.year: y for y in cal.years}
         for period in filters.periods(corpus, code):
             lo, hi = filters.bounds(period)
             lo = lo if lo is not None else period.first
-            held_issues = [i for i in issues if _in(i.year, lo, hi)]
-            arts = [a for a in by_series_articles.get(code, []) if _in(a.year, lo, hi)]
+            held_issues = corpus.issues_in(code, lo, hi)
+            arts = corpus.articles_in(code, lo, hi)
             cal_years = [y for year, y in years.items() if _in(year, lo, hi)]
             sections = Counter(a.section or NO_SECTION for a in arts)
             kinds = Counter(a.kind for a in arts)

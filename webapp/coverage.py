@@ -28,7 +28,7 @@ from review.corpus import Corpus, load_corpus
 from review.evidence import coverage_path
 from review.filters import Filters
 from review.svgchart import svg
-from review.tables import Table, display
+from review.tables import Table, csv_value, display
 from webapp import db, users
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -150,7 +150,7 @@ def _context(page: str, corpus: Corpus, filters: Filters) -> dict[str, Any]:
     charts = _charts(page, corpus, filters)
     return {
         "page": page, "filters": filters, "corpus": corpus, "tables": tables, "params": params,
-        "fmt": display, "series": [(s.code, s.title) for s in corpus.series],
+        "fmt": display, "raw": csv_value, "series": [(s.code, s.title) for s in corpus.series],
         "permalink": lambda name: coverage_path(name, params),
         "csv": lambda name: coverage_path(name, params, csv=True),
         "charts": [(c, Markup(svg(c)) if hasattr(c, "panels") else None,
