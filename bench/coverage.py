@@ -29,8 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.config import load_config  # noqa: E402
+from archive.catalog import Catalog
+from archive.config import load_config
 
 
 def machine() -> str:
@@ -80,11 +80,11 @@ def main() -> int:
         corpus = corpus_mod.load_corpus(catalog, config)
         for by in ("year", "term"):
             f = Filters(by=by)
-            timed(f"structure tables, by {by}", lambda: structure_tables(corpus, f), times, "cold")
-            timed(f"structure tables, by {by}", lambda: structure_tables(corpus, f), times, "warm")
-            timed(f"heatmaps, by {by}", lambda: heatmaps(corpus, f, threshold=args.threshold), times, "cold")
-            timed(f"document lags, by {by}", lambda: mentions(corpus, f), times, "cold")
-            timed(f"examples, by {by}", lambda: examples_table(catalog, corpus, f), times, "cold")
+            timed(f"structure tables, by {by}", lambda f=f: structure_tables(corpus, f), times, "cold")
+            timed(f"structure tables, by {by}", lambda f=f: structure_tables(corpus, f), times, "warm")
+            timed(f"heatmaps, by {by}", lambda f=f: heatmaps(corpus, f, threshold=args.threshold), times, "cold")
+            timed(f"document lags, by {by}", lambda f=f: mentions(corpus, f), times, "cold")
+            timed(f"examples, by {by}", lambda f=f: examples_table(catalog, corpus, f), times, "cold")
         terms = parse_terms("sinh hoạt chi bộ, chuyển đổi số, tham nhũng")
         timed("term trends (3 terms)", lambda: trend_points(config, corpus, Filters(), terms), times, "cold")
         report = timed("report (by term, charts drawn)", lambda: render_report(
