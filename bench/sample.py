@@ -1,7 +1,8 @@
 """Benchmark and census of the sample archive (``bantin sample``).
 
 Writes the sample into a temporary home with 1 and 2 worker processes (``--jobs``), prints
-the machine, the wall time of each run, and the README's table: issues, pages and articles
+the machine, the wall time and CPU time of each run (on a shared machine the CPU time is the
+honest figure: wall ≈ CPU / cores when idle), and the README's table: issues, pages and articles
 per series and decade, by kind of source.
 
     .venv/bin/python bench/sample.py [--size small|full] [--seed N] [--jobs 1,2] [--keep DIR]
@@ -13,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
@@ -38,6 +40,13 @@ def machine() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (the pool's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def census(home: Path) -> str:
@@ -88,8 +97,8 @@ def main() -> None:
     print(f"input: --size {args.size} --seed {args.seed}: {len(plan.issues)} issues, "
           f"{sum(len(i.articles) for i in plan.issues)} articles")
     print()
-    print("| jobs | wall s | issues | pages | pages/s |")
-    print("|---|---|---|---|---|")
+    print("| jobs | wall s | CPU s | issues | pages | pages/s (wall) |")
+    print("|---|---|---|---|---|---|")
     last = None
     jobs = [int(j) for j in args.jobs.split(",")]
     for n, j in enumerate(jobs):
@@ -99,10 +108,10 @@ def main() -> None:
             home.mkdir(parents=True, exist_ok=True)
         else:
             home = Path(tempfile.mkdtemp(prefix="bantin-sample-"))
-        started = time.monotonic()
+        started, cpu0 = time.monotonic(), _cpu()
         report = write_sample(home, plan, jobs=j, force=True)
-        wall = time.monotonic() - started
-        print(f"| {j} | {wall:.1f} | {report.issues} | {report.pages} | {report.pages / wall:.1f} |")
+        wall, cpu = time.monotonic() - started, _cpu() - cpu0
+        print(f"| {j} | {wall:.1f} | {cpu:.1f} | {report.issues} | {report.pages} | {report.pages / wall:.1f} |")
         if last is not None and not str(last).startswith(str(args.keep or "\0")):
             shutil.rmtree(last, ignore_errors=True)
         last = home
