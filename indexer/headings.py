@@ -70,8 +70,30 @@ def is_numbered(text: str) -> bool:
     return bool(_NUMBERED.match(fold(text.strip())))
 
 
+def body_char_width(lines: Sequence[Line]) -> float:
+    """The body text's character width in points: the letter-weighted median over full lines."""
+    weighted = sorted((ln.cw, ln.letters) for ln in lines
+                      if ln.role == "body" and ln.letters >= 12 and ln.width_share >= 0.55)
+    if not weighted:
+        return 0.0
+    half, acc = sum(w for _, w in weighted) / 2, 0
+    for cw, w in weighted:
+        acc += w
+        if acc >= half:
+            return cw
+    return weighted[-1][0]
+
+
+WIDE = 1.28  # character width over the body's: a title's type (larger, bold) on an OCR page
+WIDER = 1.12  # wider than body text: bold or a little larger (a brief's title, a byline)
+
+
 def style_of(line: Line, body: float, method: str) -> str:
-    """``strong`` (larger, or in capitals), ``bold`` (body size in bold), or ``plain``."""
+    """``strong`` (larger, or in capitals), ``bold`` (body size in bold), or ``plain``.
+
+    OCR says nothing of bold and its sizes are rough, so there the width of the characters
+    speaks instead (``Line.wrel``): type that is larger or bolder is wider.
+    """
     if line.letters < 2:
         return "plain"
     t = Thresholds.for_method(method)
@@ -79,10 +101,15 @@ def style_of(line: Line, body: float, method: str) -> str:
     caps = line.caps >= 0.8 and line.letters >= 6
     if rel >= t.big or (rel >= t.larger and line.bold >= 0.6):
         return "strong"
-    if method == "ocr" and rel >= t.larger and (line.gap >= 0.4 or line.gap == -1.0) \
-            and not line.text.rstrip().endswith("."):
-        return "strong"  # OCR knows no bold: a larger line set apart
-    if caps and (line.bold >= 0.6 or rel >= 1.04 or method == "ocr"):
+    if method == "ocr" and line.letters >= 6:
+        if line.wrel >= WIDE or (rel >= t.larger and line.wrel >= WIDER):
+            return "strong"
+        if caps:
+            return "strong"
+        if line.wrel >= WIDER:
+            return "bold"
+        return "plain"
+    if caps and (line.bold >= 0.6 or rel >= 1.04):
         return "strong"
     if line.bold >= 0.6:
         return "bold"

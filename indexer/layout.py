@@ -67,6 +67,8 @@ class Line:
     row: int = -1  # the extractor's row this line was cut from
     style: str = "plain"  # strong | bold | plain (see indexer.headings.style_of)
     rel: float = 1.0  # size over the page's body text size
+    cw: float = 0.0  # mean width of a character inside its words, points (spaces left out)
+    wrel: float = 1.0  # cw over the page's body text cw: larger or bold type is wider
     outline: tuple[float, float, float, float] | None = None  # box on the tilted original
 
     @property
@@ -223,7 +225,15 @@ def _line(seq: int, words: list[Word], width_pt: float, height_pt: float) -> Lin
         bold=sum(n for w, n in zip(words, letters) if w.bold) / total,
         conf=statistics.fmean(w.conf for w in words),
         text=nfc(" ".join(w.text.strip() for w in words)),
-        em=size / width_pt)
+        em=size / width_pt, cw=_char_width(words, width_pt))
+
+
+def _char_width(words: list[Word], width_pt: float) -> float:
+    """Mean width of a character in points, over the words of two characters or more: it
+    grows with the size and the weight of the type, and justification does not touch it."""
+    long = [w for w in words if len(w.text) >= 2] or words
+    chars = sum(len(w.text) for w in long)
+    return sum(w.box[2] - w.box[0] for w in long) * width_pt / chars if chars else 0.0
 
 
 def _row_size(row: list[Word], height_pt: float) -> list[Word]:
@@ -265,8 +275,8 @@ def find_gutters(pieces: Sequence[Line]) -> list[float]:
     """x positions (page fractions) of the gutters between columns, left to right.
 
     A gutter is where at least three line pieces of text start at the same x (within 1.2 %
-    of the width) in the middle of the page, with at least three pieces ending left of that
-    x over the same height, and next to nothing crossing it there: two columns side by side,
+    of the width) in the middle of the page, with pieces ending left of that
+    x over the same height (two or more), and next to nothing crossing it there: columns side by side,
     whether or not their baselines line up. A one-column page has no such x, whatever its
     indents, centred titles or right-aligned signatures, because its lines cross it.
     """
@@ -285,7 +295,7 @@ def find_gutters(pieces: Sequence[Line]) -> list[float]:
         inside = [p for p in pieces if top <= (p.y0 + p.y1) / 2 <= bottom]
         lefts = [p for p in inside if p.x1 < anchor - 0.002]
         crossing = [p for p in inside if p.x0 < anchor - 0.01 and p.x1 > anchor + 0.01]
-        if len(lefts) >= 3 and len(crossing) <= 0.2 * (len(lefts) + len(aligned)):
+        if len(lefts) >= 2 and len(crossing) <= 0.2 * (len(lefts) + len(aligned)):
             accepted.append(anchor - 0.003)
     return sorted(accepted)
 

@@ -23,15 +23,18 @@ from indexer.toc import TocEntry, title_similarity
 def set_styles(per_page: list[list[Line]], methods: dict[int, str]) -> None:
     everything = [ln for lines in per_page for ln in lines]
     issue_body = hd.body_size(everything)
+    issue_cw = hd.body_char_width(everything)
     for lines in per_page:
         if not lines:
             continue
         full = [ln for ln in lines if ln.role == "body" and ln.letters >= 12]
         body = hd.body_size(lines) if len(full) >= 8 else issue_body
+        cw = hd.body_char_width(lines) if len(full) >= 8 else issue_cw
         method = methods.get(lines[0].page, "text")
         for ln in lines:
-            ln.style = hd.style_of(ln, body, method)
             ln.rel = ln.size / body if body else 1.0
+            ln.wrel = ln.cw / cw if cw else 1.0
+            ln.style = hd.style_of(ln, body, method)
 
 
 def mark_banners(flow: list[Line], sections: SectionList) -> None:
@@ -100,6 +103,9 @@ def _same_style(a: Line, b: Line, method: str) -> bool:
         return True  # a year or a number wrapped onto its own line ("... năm / 2012")
     if b.letters >= 6 and (a.caps >= 0.8) != (b.caps >= 0.8):
         return False
+    if method == "ocr" and a.wrel >= hd.WIDER:  # OCR: wide type continues wide
+        return b.wrel >= max(hd.WIDER, 0.82 * a.wrel) or (len(b.text.split()) <= 2 and
+                                                          b.wrel >= 1.05)
     if a.rel >= t.larger:
         return b.rel >= t.larger and abs(a.size - b.size) <= 0.25 * a.size
     return abs(a.size - b.size) <= 0.12 * max(a.size, b.size)
