@@ -242,7 +242,8 @@ def _topics(b: _Builder) -> None:
         b.h(2, f"3.{k}. {hm.title}")
         b.figure(figures.heat_chart(hm, "articles"), f"Hình {3 + k}. {hm.title}: tỷ lệ tin, bài "
                  "theo chủ đề và thời kỳ (số trong ô: số tin, bài).", "topics", extra)
-        b.table(matrix_table(c, hm), tuple(col.key for col in matrix_table(c, hm).columns), extra)
+        matrix = matrix_table(c, hm)
+        b.table(matrix, tuple(col.key for col in matrix.columns), extra)
     b.h(2, f"3.{len(maps) + 1}. Khoảng trống về chủ đề")
     gaps = coverage.gaps_table(c, f, threshold=b.threshold)
     b.table(gaps, ("series", "topic", "from", "to", "periods", "articles", "kind"), extra)

@@ -157,6 +157,10 @@ def test_report_downloads(sample_client: Any, sample_home: SampleHome) -> None:
 def test_permalinks_reproduce_each_table(sample_client: Any) -> None:
     html = sample_client.get("/coverage/documents?series=ttshcb&by=term").get_data(as_text=True)
     links = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="permalink">', html)]
+    charts = [link for link in links if "#chart-" in link]
+    assert charts == ["/coverage/documents?series=ttshcb&by=term#chart-lags"]
+    assert f'id="{charts[0].split("#")[1]}"' in html
+    links = [link for link in links if link not in charts]
     assert len(links) == 4
     for link in links:
         assert link.startswith("/coverage/documents?series=ttshcb&by=term#")

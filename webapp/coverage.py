@@ -42,6 +42,9 @@ PAGES = {
     "examples": ("examples",),
 }
 DEFAULT_TERMS = "sinh hoạt chi bộ, chuyển đổi số"
+# the table each chart is drawn from (its data, as CSV)
+CHART_TABLES = {"completeness": "structure", "articles": "structure", "words": "structure",
+                "lags": "documents", "trends": "trends"}
 _IMAGES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _IMAGES_LOCK = threading.Lock()
 IMAGE_CACHE = 64  # rendered charts and reports kept in memory
@@ -155,6 +158,8 @@ def _context(page: str, corpus: Corpus, filters: Filters) -> dict[str, Any]:
         "csv": lambda name: coverage_path(name, params, csv=True),
         "charts": [(c, Markup(svg(c)) if hasattr(c, "panels") else None,
                     "/coverage/chart.png?" + urlencode([("name", c.name), *params])) for c in charts],
+        "page_url": f"/coverage/{page}?" + urlencode(params),
+        "chart_table": CHART_TABLES,
         "index_version": corpus.index_version,
     }
 
