@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archive.vntext import fold, match_key  # noqa: E402
+from archive.vntext import fold, match_key  # noqa: E402  (after sys.path)
 
 TARGETS = {"diacritics": 0.95, "identifier": 0.95}
 TWINNED = ("diacritics", "phrase", "filter")
@@ -185,11 +185,11 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     terms = sorted({term for topic in topics.get("topic", []) for term, weight in
                     topic.get("terms", {}).items() if weight > 0 and len(term.split()) >= 2})
 
-    def words(text: str) -> list[str]:
+    def tokens_of(text: str) -> list[str]:
         return [tok.folded for tok in scan(text)]
 
     def holders(*phrases: str) -> list[str]:
-        wanted = [words(p) for p in phrases]
+        wanted = [tokens_of(p) for p in phrases]
         return [t["key"] for (t, _x), toks in zip(docs, folded) if all(_contains(toks, w) for w in wanted)]
 
     queries: list[dict] = []
@@ -218,7 +218,8 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
             by_ref[ident].append(t["key"])
     spellings = [lambda i: i.replace("-", " - ", 1), lambda i: i.lower(),
                  lambda i: re.sub(r"^(\d+)-(\w+)/(\w+)$", r"\1/\2-\3", i), lambda i: i]
-    refs = sorted((r for r, keys in by_ref.items() if 1 <= len(keys) <= 10), key=lambda r: (len(by_ref[r]), r))
+    refs = sorted((r for r, keys in by_ref.items() if 1 <= len(keys) <= 10),
+                  key=lambda r: (len(by_ref[r]), r))
     for n, ref in enumerate(refs[:10]):
         queries.append({"q": spellings[n % len(spellings)](ref), "class": "identifier",
                         "relevant": sorted(by_ref[ref])})
@@ -260,7 +261,8 @@ def main() -> None:
     ap.add_argument("--home", default=None, help="A built home (sample + bantin build) to use as is.")
     ap.add_argument("--work", default="/tmp/bantin-quality", help="Where to build one otherwise.")
     ap.add_argument("--queries", default=str(REPO / "bench" / "queries.toml"))
-    ap.add_argument("--write-queries", action="store_true", help="Regenerate the query file from --home's truth.")
+    ap.add_argument("--write-queries", action="store_true",
+                    help="Regenerate the query file from --home's truth.")
     args = ap.parse_args()
     if args.write_queries:
         write_queries(load_truth(Path(args.home)), Path(args.queries))

@@ -273,7 +273,11 @@ def child_query_ours(home: Path, queries: dict[str, list[dict]]) -> dict[str, ob
     totals = {}
     for name, qs in queries.items():
         results: list[int] = []
-        out[name] = _timed(lambda kw: results.append(index.search(SearchRequest(**kw), catalog).total), qs)
+
+        def run(kw: dict, results: list[int] = results) -> None:
+            results.append(index.search(SearchRequest(**kw), catalog).total)
+
+        out[name] = _timed(run, qs)
         totals[name] = statistics.median(results) if results else 0
     out["totals"] = totals
     return out
@@ -295,7 +299,7 @@ def child_query_base(home: Path, queries: dict[str, list[dict]]) -> dict[str, ob
             continue
         results: list[int] = []
 
-        def run(kw: dict) -> None:
+        def run(kw: dict, results: list[int] = results) -> None:
             hits = searcher.search(parser.parse(kw["q"]), limit=10)
             [h["id"] for h in hits]
             results.append(len(hits))
@@ -337,8 +341,8 @@ def make_queries(home: Path, seed: int = 5) -> dict[str, list[dict]]:
     rng = random.Random(seed)
     db = sqlite3.connect(home / "index" / "catalog.sqlite")
     n = db.execute("SELECT COUNT(*) FROM article").fetchone()[0]
-    texts = [r[0] for r in db.execute("SELECT text FROM article WHERE rowid IN (%s)" %
-                                      ",".join(str(rng.randint(1, n)) for _ in range(400)))]
+    rowids = ",".join(str(rng.randint(1, n)) for _ in range(400))
+    texts = [r[0] for r in db.execute(f"SELECT text FROM article WHERE rowid IN ({rowids})")]
     counts: Counter[str] = Counter()
     runs: list[list[str]] = []
     for text in texts:
@@ -416,7 +420,8 @@ def run_size(n: int, work: Path, chain: Chain, reuse: bool) -> list[dict]:
     mb = make_catalog(home, n, chain)
     rows = []
     for engine in ("ours", "base"):
-        target = (home / "index" / "search" / "CURRENT") if engine == "ours" else (_baseline_dir(home) / "_MAIN_1.toc")
+        target = (home / "index" / "search" / "CURRENT") if engine == "ours" \
+            else (_baseline_dir(home) / "_MAIN_1.toc")
         stamp = home / "index" / f"bench-{engine}.json"
         if reuse and stamp.exists() and target.exists():
             build = json.loads(stamp.read_text())

@@ -203,7 +203,7 @@ class Manifest:
     def digest(self) -> str:
         h = hashlib.sha1()
         for doc_id, ckey in self.db.execute("SELECT id, ckey FROM doc ORDER BY id"):
-            h.update(f"{doc_id}\t{ckey}\n".encode("utf-8"))
+            h.update(f"{doc_id}\t{ckey}\n".encode())
         return h.hexdigest()
 
     def count(self) -> int:

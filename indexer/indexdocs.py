@@ -14,7 +14,6 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from archive.catalog import Catalog
 from archive.vntext import nfc
@@ -121,10 +120,11 @@ def _ref_ids(raw: Iterable[str]) -> tuple[str, ...]:
 
 def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
                        issue_ids: Iterable[str] | None = None, text: bool = True) -> Iterator[IndexDoc]:
-    """The articles in force: the segmenter's rows with editors' latest field corrections
-    (``article_version``) applied; topics are the labels (``label = 1``), refs the cited
-    documents. Without ``ids``/``issue_ids``, every article of every issue still held.
-    With ``text=False`` the text is left out (cheap, for page spans)."""
+    """The articles in force: the ``article`` rows (``archive/article_edits.py`` writes
+    editors' field, split and merge corrections into them, and editors' topic labels into
+    ``article_topic``), their topic labels (``label = 1``) and cited documents. Without
+    ``ids``/``issue_ids``, every article of every issue still held. With ``text=False`` the
+    text is left out (cheap, for page spans)."""
     tables = _tables(catalog)
     if "article" not in tables:
         return
@@ -140,24 +140,14 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
         art_ids = [r["id"] for r in rows]
         topics = _multi(catalog, tables, "article_topic", "topic", art_ids, "label = 1")
         refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, "1 = 1")
-        edits = _article_edits(catalog, tables, art_ids)
         for r in rows:
-            values: dict[str, Any] = {
-                "title": r["title"] or "", "byline": r["byline"] or "",
-                "section": r["section"] or "", "kind": r["kind"] or "",
-                "first_page": int(r["first_page"]), "last_page": int(r["last_page"]),
-                "topics": topics.get(r["id"], []),
-            }
-            for key, value in edits.get(r["id"], {}).items():
-                if key in values and value is not None:
-                    values[key] = value
             yield IndexDoc(
                 id=r["id"], doctype="article", issue_id=r["issue_id"], series=r["series"],
                 year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=int(r["seq"]),
-                first_page=int(values["first_page"]), last_page=int(values["last_page"]),
-                title=nfc(values["title"]), byline=nfc(values["byline"]),
-                section=nfc(values["section"]), kind=values["kind"],
-                topics=tuple(sorted(set(values["topics"]))), refs=_ref_ids(refs.get(r["id"], [])),
+                first_page=int(r["first_page"]), last_page=int(r["last_page"]),
+                title=nfc(r["title"] or ""), byline=nfc(r["byline"] or ""),
+                section=nfc(r["section"] or ""), kind=r["kind"] or "",
+                topics=tuple(sorted(set(topics.get(r["id"], [])))), refs=_ref_ids(refs.get(r["id"], [])),
                 text=nfc(r["text"] or "") if text else "", conf=float(r["confidence"] or 0.0),
                 boxes=_boxes(r["boxes"]))
 
@@ -172,25 +162,6 @@ def _multi(catalog: Catalog, tables: set[str], table: str, column: str, ids: lis
                              f" AND article_id IN ({','.join('?' * len(chunk))})", chunk)
         for r in rows:
             out.setdefault(r["article_id"], []).append(r["v"])
-    return out
-
-
-def _article_edits(catalog: Catalog, tables: set[str], ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Latest editor's fields per article (issue 7's ``article_version``)."""
-    out: dict[str, dict[str, Any]] = {}
-    if "article_version" not in tables:
-        return out
-    for chunk in _chunks(ids):
-        rows = catalog.query(
-            "SELECT v.article_id, v.fields FROM article_version v WHERE v.article_id IN"
-            f" ({','.join('?' * len(chunk))}) AND v.version = (SELECT MAX(w.version) FROM"
-            " article_version w WHERE w.article_id = v.article_id)", chunk)
-        for r in rows:
-            try:
-                out[r["article_id"]] = dict(json.loads(r["fields"]))
-            except (ValueError, TypeError):
-                log.warning("article %s: unreadable correction fields; machine values used",
-                            r["article_id"])
     return out
 
 

@@ -31,7 +31,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Union
+from typing import Any
 from urllib.parse import urlencode
 
 from archive.errors import UsageError
@@ -110,7 +110,7 @@ class Everything:
         return ""
 
 
-Node = Union[Term, Phrase, And, Or, Not, Everything]
+Node = Term | Phrase | And | Or | Not | Everything
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,9 @@ from typing import Any
 import numpy as np
 from whoosh import columns, fields, formats
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
-from whoosh.system import pack_ushort
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -338,7 +339,7 @@ def term_postings(reader: Any, field: str, term: str, *,
     """
     try:
         m = reader.postings(field, term.encode("utf-8"))
-    except Exception:  # whoosh raises TermNotFound (a KeyError); any miss means "no postings"
+    except TermNotFound:
         return _EMPTY_IDS, _EMPTY_W, [] if values else None
     if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
         m = m.child  # Whoosh hides deleted documents one by one; the caller masks them at once

@@ -248,7 +248,7 @@ class _Generation:
             values = sorted({v.decode("utf-8") for _codes, uniq in parts for v in uniq})
             index = {v: i for i, v in enumerate(values)}
             codes = np.zeros(n, dtype=np.int32)
-            for (reader, base), (local, uniq) in zip(leaves_, parts):
+            for (_reader, base), (local, uniq) in zip(leaves_, parts):
                 remap = np.asarray([index[u.decode("utf-8")] for u in uniq], dtype=np.int32)
                 codes[base:base + len(local)] = remap[local]
             self.attrs[name] = _Attribute(codes, values)

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
-from archive.cli import State, StageOutcome, _finish, pass_state
+from archive.cli import StageOutcome, State, _finish, pass_state
 from archive.config import Config
 
 

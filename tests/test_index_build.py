@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 from archive.catalog import Catalog
 from archive.editorial import correct_page
 from archive.errors import IndexLocked
-from indexer.build import build_index, update_documents
+from indexer.build import build_index, drain_queue, update_documents
 from indexer.generations import CURRENT, IndexStore, Manifest
-from indexer.search import SearchIndex, search
 from indexer.query import SearchRequest
+from indexer.search import SearchIndex, search
 from tests.conftest import BANTIN, REPO
 from tests.search_fixtures import Art, Iss, article_id, config_for, fill, put_issue
 
@@ -148,15 +147,16 @@ def test_a_correction_is_searchable_within_seconds(built) -> None:
     result = reader.search(SearchRequest(q="quyxyz", target="pages"), catalog)  # same reader object
     assert [h.id for h in result.hits] == [page_id]
     assert result.index_version == report.index_version
-    # an article's correction (a new title) through the editors' table, when it exists
-    if "article_version" in {r["name"] for r in catalog.query("SELECT name FROM sqlite_master")}:
-        art = article_id(issues[1].id, issues[1].articles[0])
-        with catalog.transaction() as db:
-            db.execute("INSERT INTO article_version(article_id, issue_id, version, fields, author, at)"
-                       " VALUES (?, ?, 1, ?, 'bientap', '2026-01-01T00:00:00Z')",
-                       (art, issues[1].id, '{"title": "Tiêu đề đã sửa zyxwv"}'))
-        update_documents(catalog, config, [art])
-        assert [h.id for h in reader.search(SearchRequest(q="zyxwv"), catalog).hits] == [art]
+    # an article's correction: archive/article_edits.py rewrites the article row (the
+    # articles in force) and queues it; the queue is drained by update_documents
+    art = article_id(issues[1].id, issues[1].articles[0])
+    with catalog.transaction() as db:
+        db.execute("UPDATE article SET title = 'Tiêu đề đã sửa zyxwv' WHERE id = ?", (art,))
+        db.execute("INSERT INTO reindex_queue(doc_id, kind, at) VALUES (?, 'article', ?)",
+                   (art, "2026-01-01T00:00:00Z"))
+    drain_queue(catalog, config)
+    assert [h.id for h in reader.search(SearchRequest(q="zyxwv"), catalog).hits] == [art]
+    assert catalog.query("SELECT * FROM reindex_queue") == []
 
 
 def test_topic_list_version_change_rebuilds(built) -> None:

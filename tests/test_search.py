@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -56,7 +55,8 @@ ISSUES = [
             section="Thông tin thời sự", kind="tin",
             topics=("khoa-hoc-cong-nghe-chuyen-doi-so",), refs=("21-NQ/TW",)),
         Art("Phòng, chống tham nhũng, tiêu cực",
-            ["Tỉnh ủy chỉ đạo làm tốt công tác phòng, chống tham nhũng.", "Hoà giải ở cơ sở và thuỷ lợi nội đồng."],
+            ["Tỉnh ủy chỉ đạo làm tốt công tác phòng, chống tham nhũng.",
+             "Hoà giải ở cơ sở và thuỷ lợi nội đồng."],
             page=2, section="Những vấn đề chung", topics=("phong-chong-tham-nhung",)),
     ]),
 ]
