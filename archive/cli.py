@@ -282,7 +282,7 @@ def restore(state: State, file: str, force: bool) -> None:
 # Modules that add verbs; each exposes `commands` (a list of click commands) and may append
 # to BUILD_STAGES when imported.
 COMMAND_MODULES: list[str] = ["webapp.cli", "samplegen.cli", "indexer.segment_cli", "indexer.topics_cli",
-                             "indexer.search_cli", "review.cli"]
+                             "indexer.search_cli", "review.cli", "indexer.refresh_cli"]
 
 
 def _load_commands() -> None:

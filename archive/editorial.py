@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import sys
+import time
 from dataclasses import dataclass
 
 from archive.catalog import Catalog, now
@@ -27,6 +30,19 @@ from archive.models import Word
 from archive.vntext import nfc
 
 _TOKEN = re.compile(r"\S+")
+FAULT_ENV = "BANTIN_EDIT_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """Fault injection for the crash tests, off unless ``BANTIN_EDIT_FAULT`` names this
+    point: ``page-save`` / ``article-save`` stop a save inside its transaction (after the
+    new version is written, before the commit), ``refresh`` after the commit, before the
+    index catches up (:mod:`indexer.refresh`); the process then waits there to be killed."""
+    if os.environ.get(FAULT_ENV) == name:
+        sys.stderr.write(f"FAULT {name}\n")
+        sys.stderr.flush()
+        while True:
+            time.sleep(1)
 
 
 class EditConflict(BantinError):
@@ -137,6 +153,7 @@ def correct_page(catalog: Catalog, page_id: str, text: str, *, author: str, base
                     nfc(reason), restored_from))
         db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at) VALUES (?, 'page', ?)",
                    (page_id, at))
+        fault_point("page-save")
     result = effective_page(catalog, page_id)
     assert result is not None
     return result

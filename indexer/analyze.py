@@ -86,8 +86,9 @@ def article_ids(catalog: Catalog) -> list[str]:
 def read_articles(catalog: Catalog, ids: Iterable[str] | None = None) -> Iterator[Article]:
     """The articles in force, as values: the one place analysis and suggestions read them.
 
-    Today the machine articles (table ``article``) with their issue's series, year, number
-    and date; editors' corrections (issue 7) are to be applied here.
+    The articles in force (table ``article``: the segment stage and every editor's edit
+    write them with corrections applied, see ``archive.article_edits``) with their issue's
+    series, year, number and date. Editors' topic labels are applied when writing (:func:`_write`).
     """
     wanted = list(ids) if ids is not None else article_ids(catalog)
     for i in range(0, len(wanted), 500):
@@ -158,7 +159,8 @@ def analyze_article(article: Article, topic_list: TopicList,
 
 def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool = False,
                 topic_list: TopicList | None = None,
-                register: Register | None = None) -> AnalyzeReport:
+                register: Register | None = None,
+                only: Iterable[str] | None = None) -> AnalyzeReport:
     """Analyse every article that is out of date (all with ``force``).
 
     The topic list and register come from ``home`` (an editor's copy there wins over the
@@ -169,12 +171,13 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
     topic_list = topic_list or load_topics(topics_path(home))
     register = register if register is not None else load_register(register_path(home))
     report = AnalyzeReport(topics_version=topic_list.key, refs_version=rules_key(register))
-    ids = article_ids(catalog)
+    ids = article_ids(catalog) if only is None else list(dict.fromkeys(only))  # only: after an edit
     if not ids:
         report.seconds = time.monotonic() - started
         return report
     state = {r["article_id"]: r for r in catalog.query("SELECT * FROM analyze_state")}
-    catalog.clear_problems("analyze")
+    if only is None:
+        catalog.clear_problems("analyze")
     todo: list[str] = []
     for i in range(0, len(ids), 500):
         for article in read_articles(catalog, ids[i:i + 500]):
@@ -209,18 +212,25 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
 
 def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list[Ref]]],
            topics_version: str, refs_version: str) -> None:
-    """Replace the analysis of a batch of articles in one transaction."""
+    """Replace the analysis of a batch of articles in one transaction. Labels an editor set
+    (``archive.article_edits.editor_topics``) replace the machine's; scores and evidence stay."""
+    from archive.article_edits import editor_topics
+
     stamp = now()
+    edited = editor_topics(catalog, [a.id for a, _, _ in results])
     with catalog.transaction() as db:
         for article, scores, refs in results:
             db.execute("DELETE FROM article_topic WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM article_ref WHERE article_id = ?", (article.id,))
+            labels = edited.get(article.id)
             db.executemany(
                 "INSERT INTO article_topic(article_id, topic, score, label, evidence,"
                 " topics_version) VALUES (?,?,?,?,?,?)",
-                [(article.id, s.topic, s.score, int(s.label),
+                [(article.id, s.topic, s.score, int(s.label if labels is None else s.topic in labels),
                   json.dumps(dict(s.evidence), ensure_ascii=False), topics_version)
-                 for s in scores if s.score > 0 or s.label])
+                 for s in scores if s.score > 0 or s.label or (labels and s.topic in labels)]
+                + [(article.id, t, 0.0, 1, "{}", topics_version) for t in labels or ()
+                   if t not in {s.topic for s in scores}])
             db.executemany(
                 "INSERT INTO article_ref(article_id, doc_id, kind, number, doc_type, body, year,"
                 " date, raw, count, issuer, known) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

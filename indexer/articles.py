@@ -160,13 +160,17 @@ def _series_titles(catalog: Catalog) -> dict[str, tuple[str, ...]]:
 def store_segmentation(catalog: Catalog, issue: Issue, seg: Segmentation, key: str,
                        problems: list[str]) -> None:
     """Replace the issue's articles, state and problems in one transaction. Articles whose
-    content did not change keep their ``updated_at``."""
+    content did not change keep their ``updated_at``. The machine's articles go to
+    ``article_machine``; ``article`` gets the articles in force (editors' splits, merges and
+    field corrections replayed by :func:`archive.article_edits.apply_edits`)."""
+    from archive.article_edits import apply_edits
+
     stamp = now()
     with catalog.transaction() as db:
         old = {r["id"]: r for r in db.execute("SELECT * FROM article WHERE issue_id = ?",
                                               (issue.id,))}
         db.execute("DELETE FROM article WHERE issue_id = ?", (issue.id,))
-        for a in seg.articles:
+        for a in apply_edits(catalog, issue.id, seg.articles):  # editors' edits replayed
             row = _row(a)
             previous = old.get(a.id)
             same = previous is not None and all(previous[k] == v for k, v in row.items())

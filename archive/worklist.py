@@ -1,0 +1,145 @@
+"""The editors' review queue: where a correction is most likely needed, with counts.
+
+Why a queue: an archive of tens of thousands of pages cannot be proof-read page by page;
+editors' time goes furthest on the pages the machine read worst, the articles the analysis
+could not place under any topic, and the issues whose segmentation looks wrong. A page
+counts as reviewed once it has an editor's version (a correction, or a version saved
+unchanged as "reviewed"); reviewed pages leave the queue.
+
+Suspect segmentation, per issue (each reason is a short Vietnamese label for the page):
+one article for an issue of two pages or more; pages with text that no article covers;
+segmentation problems recorded by the segment stage; no article at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class PageItem:
+    page_id: str
+    issue_id: str
+    seq: int
+    confidence: float  # mean word confidence of the machine text, 0..100
+    method: str
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    id: str
+    issue_id: str
+    title: str
+    first_page: int
+    last_page: int
+    kind: str
+    words: int
+
+
+@dataclass(frozen=True)
+class IssueItem:
+    issue_id: str
+    pages: int
+    articles: int
+    reasons: tuple[str, ...]
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Worklist:
+    pages: list[PageItem] = field(default_factory=list)
+    articles: list[ArticleItem] = field(default_factory=list)
+    issues: list[IssueItem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _has(catalog: Catalog, table: str) -> bool:
+    return catalog.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) is not None
+
+
+def low_confidence_pages(catalog: Catalog, limit: int = 50) -> list[PageItem]:
+    """Unreviewed pages with machine text, lowest mean confidence first."""
+    rows = catalog.query(
+        "SELECT p.id, p.issue_id, p.seq, t.confidence, t.method FROM page p"
+        " JOIN page_text t ON t.page_id = p.id AND t.sha256 = p.sha256"
+        " JOIN issue i ON i.id = p.issue_id WHERE i.missing = 0"
+        " AND NOT EXISTS (SELECT 1 FROM page_version v WHERE v.page_id = p.id)"
+        " ORDER BY t.confidence, p.issue_id, p.seq LIMIT ?", (limit,))
+    return [PageItem(r["id"], r["issue_id"], r["seq"], float(r["confidence"]), r["method"]) for r in rows]
+
+
+def articles_without_topic(catalog: Catalog, limit: int = 50) -> list[ArticleItem]:
+    if not _has(catalog, "article") or not _has(catalog, "article_topic"):
+        return []
+    rows = catalog.query(
+        "SELECT a.id, a.issue_id, a.title, a.first_page, a.last_page, a.kind, a.words FROM article a"
+        " WHERE NOT EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.id AND t.label = 1)"
+        " ORDER BY a.issue_id, a.seq LIMIT ?", (limit,))
+    return [ArticleItem(r["id"], r["issue_id"], r["title"], r["first_page"], r["last_page"], r["kind"],
+                        r["words"]) for r in rows]
+
+
+def suspect_issues(catalog: Catalog, limit: int = 50) -> tuple[list[IssueItem], int]:
+    """Issues whose segmentation looks wrong (first ``limit``), and how many there are."""
+    if not _has(catalog, "article"):
+        return [], 0
+    articles = {r["issue_id"]: r["n"] for r in catalog.query(
+        "SELECT issue_id, COUNT(*) AS n FROM article GROUP BY issue_id")}
+    with_text = {r["issue_id"]: r["n"] for r in catalog.query(
+        "SELECT p.issue_id, COUNT(*) AS n FROM page p LEFT JOIN page_text t ON t.page_id = p.id"
+        " AND t.sha256 = p.sha256 WHERE t.page_id IS NOT NULL OR EXISTS (SELECT 1 FROM page_version v"
+        " WHERE v.page_id = p.id) GROUP BY p.issue_id")}
+    uncovered = {r["issue_id"]: r["n"] for r in catalog.query(
+        "SELECT p.issue_id, COUNT(*) AS n FROM page p JOIN page_text t ON t.page_id = p.id"
+        " AND t.sha256 = p.sha256 WHERE length(trim(t.text)) > 0 AND NOT EXISTS (SELECT 1 FROM article a"
+        " WHERE a.issue_id = p.issue_id AND p.seq BETWEEN a.first_page AND a.last_page)"
+        " GROUP BY p.issue_id")}
+    problems = {r["issue_id"]: r["message"] for r in catalog.query(
+        "SELECT issue_id, message FROM problem WHERE stage = 'segment' AND issue_id != ''")}
+    segmented = set()
+    if _has(catalog, "segment_state"):
+        segmented = {r["issue_id"] for r in catalog.query("SELECT issue_id FROM segment_state")}
+    out: list[IssueItem] = []
+    for issue in catalog.issues(include_missing=False):
+        n = articles.get(issue.id, 0)
+        pages = with_text.get(issue.id, 0)
+        reasons = []
+        if issue.id in segmented and n == 0 and pages:
+            reasons.append("không tách được tin, bài nào")
+        elif n == 1 and pages >= 2:
+            reasons.append(f"chỉ một tin, bài cho cả {pages} trang")
+        if uncovered.get(issue.id):
+            reasons.append(f"{uncovered[issue.id]} trang không thuộc tin, bài nào")
+        if issue.id in problems:
+            reasons.append("phân tách báo lỗi")
+        if reasons:
+            out.append(IssueItem(issue.id, issue.page_count, n, tuple(reasons), problems.get(issue.id, "")))
+    return out[:limit], len(out)
+
+
+def worklist(catalog: Catalog, *, low_confidence: float = 70.0, limit: int = 50) -> Worklist:
+    """The three lists and their counts (``pages_low``: unreviewed pages under
+    ``low_confidence``; ``pages_reviewed``: pages with an editor's version)."""
+    issues, suspect = suspect_issues(catalog, limit)
+    counts = {
+        "pages_low": _count(catalog, "SELECT COUNT(*) FROM page p JOIN page_text t ON t.page_id = p.id"
+                                     " AND t.sha256 = p.sha256 WHERE t.confidence < ? AND NOT EXISTS"
+                                     " (SELECT 1 FROM page_version v WHERE v.page_id = p.id)",
+                            (low_confidence,)),
+        "pages_reviewed": _count(catalog, "SELECT COUNT(DISTINCT page_id) FROM page_version"),
+        "pages": _count(catalog, "SELECT COUNT(*) FROM page"),
+        "articles_no_topic": _count(
+            catalog, "SELECT COUNT(*) FROM article a WHERE NOT EXISTS (SELECT 1 FROM article_topic t"
+                     " WHERE t.article_id = a.id AND t.label = 1)")
+        if _has(catalog, "article") and _has(catalog, "article_topic") else 0,
+        "issues_suspect": suspect,
+    }
+    return Worklist(low_confidence_pages(catalog, limit), articles_without_topic(catalog, limit),
+                    issues, counts)
+
+
+def _count(catalog: Catalog, sql: str, params: tuple[object, ...] = ()) -> int:
+    row = catalog.one(sql, params)
+    return int(row[0]) if row else 0
