@@ -328,7 +328,9 @@ def _merge(articles: list[Article], op: dict[str, Any]) -> list[Article]:
         raise ValueError("fewer than two of the merged articles are in the issue")
     parts.sort(key=lambda a: wanted.index(a.id))
     head = parts[0]
-    text = "\n\n".join(p.text for p in parts if p.text)
+    # the later parts' titles were lines of the one article (a subheading taken for a title):
+    # they go back into the text, so a split undone by a merge gives the text it had
+    text = "\n\n".join(t for t in [head.text, *(x for p in parts[1:] for x in (p.title, p.text))] if t)
     words = sum(p.words for p in parts)
     conf = (sum(p.confidence * p.words for p in parts) / words) if words else \
         statistics.fmean(p.confidence for p in parts)

@@ -30,7 +30,17 @@ SECRET_TEXT = "tấm gương đạo đức"  # printed in an article: must never
 def _sample_args(home: WebHome) -> dict[str, Any]:
     """A real value for each URL variable, so each route would answer if the guard let it."""
     return {"issue_id": "ttshcb-2012-07", "seq": 1, "size": "view", "code": "ttshcb",
-            "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css"}
+            "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css",
+            "slug": _collection_slug(home)}
+
+
+def _collection_slug(home: WebHome) -> str:
+    """A real evidence collection of the home, for the /c/<slug> routes (issue 7)."""
+    from archive import collections
+
+    with home.catalog() as catalog:
+        found = next((c for c in collections.list_collections(catalog) if c.name == "Kiểm tra"), None)
+        return (found or collections.create_collection(catalog, "Kiểm tra", owner="quantri")).slug
 
 
 def _urls(app: Any, home: WebHome) -> list[tuple[str, str, str]]:
@@ -67,8 +77,9 @@ def test_the_allow_list_is_explicit_and_small() -> None:
 
 def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> None:
     anonymous = web_app.test_client()
-    logged_in = web_app.test_client()
-    login(logged_in)
+    logged_in = {role: web_app.test_client() for role in ("reader", "editor", "admin")}
+    for role, name in (("reader", "doc"), ("editor", "bientap"), ("admin", "quantri")):
+        login(logged_in[role], name)
     checked = 0
     for endpoint, method, url in _urls(web_app, web_home):
         if endpoint in security.PUBLIC_ENDPOINTS:
@@ -84,7 +95,7 @@ def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> N
                 assert r.status_code == 302, (endpoint, url, r.status_code)
                 assert r.headers["Location"].startswith("/login?next="), (endpoint, r.headers["Location"])
             # ... and the same URL does answer a logged-in user (the route is real)
-            ok = logged_in.get(url)
+            ok = logged_in[security.required_role(web_app, endpoint)].get(url)
             assert ok.status_code in (200, 503), (endpoint, url, ok.status_code)
         else:  # an unsafe method without a session has no CSRF token either
             assert r.status_code in (400, 401, 302), (endpoint, method, url, r.status_code)

@@ -36,6 +36,9 @@ BLUEPRINT_MODULES: list[str] = [
     "webapp.images",
     "webapp.api",
     "webapp.coverage",
+    "webapp.desk",
+    "webapp.collections",
+    "webapp.admin",
 ]
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).

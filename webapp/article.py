@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from archive import permalinks
 from archive.catalog import Catalog
@@ -40,7 +40,12 @@ def article(article_id: str) -> Any:
     catalog = db.catalog()
     found = library.get_article(catalog, article_id)
     if found is None:
-        abort(404)
+        from archive.article_edits import merged_into
+
+        target = merged_into(catalog, article_id)  # an editor merged it: the permalink still works
+        if target is None:
+            abort(404)
+        return redirect(permalinks.article_path(target))
     citation, view = citation_for(catalog, found)
     paragraphs = [p.strip() for p in found.text.split("\n\n") if p.strip()]
     return render_template("article/article.html", a=found, view=view, citation=citation,

@@ -1,0 +1,204 @@
+"""Evidence collections in the browser: ``/c/`` lists them, ``/c/<slug>`` is the link an
+editor shares with any logged-in user, ``/c/<slug>/export.csv|docx|ris`` downloads one.
+
+Reading and exporting need only a login (a collection is evidence for everyone writing the
+report); creating, adding, annotating, reordering and deleting need ``editor``. Articles are
+added from the article page and searches from the search page (a small form each, shown to
+editors only). Every change and export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
+                   request, url_for)
+
+from archive import collections as data
+from archive.article_edits import merged_into
+from archive.errors import UsageError
+from archive.vntext import nfc
+from webapp import collection_export, db, library, security, users
+
+bp = Blueprint("collections", __name__)
+NAV = [("collections.index", "Bộ sưu tập", "reader")]
+
+MAX_NOTE = 4000  # characters
+MAX_NAME = 200
+
+
+@bp.app_context_processor
+def _choices() -> dict[str, Any]:
+    """``collection_choices()`` for the "add to a collection" forms on other pages."""
+    def choices() -> list[tuple[str, str]]:
+        if not users.has_role(g.get("user"), "editor"):
+            return []
+        return [(c.slug, c.name) for c in data.list_collections(db.catalog())]
+    return {"collection_choices": choices}
+
+
+def _get(slug: str) -> data.Collection:
+    found = data.get_collection(db.catalog(), slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _base_url() -> str:
+    return current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
+
+
+@bp.get("/c/")
+def index() -> Any:
+    return render_template("collections/index.html", collections=data.list_collections(db.catalog()))
+
+
+@bp.post("/c/")
+@security.editor_required
+def create() -> Any:
+    catalog = db.catalog()
+    try:
+        with catalog.transaction():
+            made = data.create_collection(catalog, nfc(request.form.get("name", ""))[:MAX_NAME],
+                                          owner=g.user.name,
+                                          description=nfc(request.form.get("description", ""))[:MAX_NOTE])
+            users.audit(catalog, g.user.name, "collection-create", made.slug, made.name)
+    except UsageError as e:
+        flash(f"Chưa tạo: {e}", "error")
+        return redirect(url_for("collections.index"))
+    return redirect(url_for("collections.view", slug=made.slug))
+
+
+@bp.post("/c/add")
+@security.editor_required
+def add() -> Any:
+    """Add an article (``kind=article``, ``ref`` its id) or a search (``kind=search``, ``ref``
+    its canonical URL) to a collection chosen by slug, or to a new one named ``new_name``."""
+    catalog = db.catalog()
+    kind = request.form.get("kind", "")
+    ref = nfc(request.form.get("ref", "")).strip()[:2000]
+    back = security.safe_next(request.form.get("next"))
+    title = ""
+    if kind == "article":
+        found = library.get_article(catalog, ref)
+        if found is None:
+            abort(404)
+        title = found.title
+    elif kind == "search":
+        if not ref.startswith("/search"):
+            abort(400)
+        title = nfc(request.form.get("title", "")).strip()[:MAX_NAME] or ref
+    else:
+        abort(400)
+    try:
+        with catalog.transaction():
+            name = nfc(request.form.get("new_name", "")).strip()[:MAX_NAME]
+            target = data.create_collection(catalog, name, owner=g.user.name) if name else \
+                data.get_collection(catalog, request.form.get("collection", ""))
+            if target is None:
+                raise UsageError("choose a collection or name a new one")
+            if name:
+                users.audit(catalog, g.user.name, "collection-create", target.slug, target.name)
+            data.add_item(catalog, target.id, kind, ref, title=title,
+                          note=nfc(request.form.get("note", ""))[:MAX_NOTE], added_by=g.user.name)
+            users.audit(catalog, g.user.name, "collection-add", target.slug, f"{kind} {ref}")
+    except UsageError as e:
+        flash(f"Chưa thêm: {e}", "error")
+        return redirect(back)
+    flash(f"Đã thêm vào bộ sưu tập “{target.name}”.", "ok")
+    return redirect(back)
+
+
+@bp.get("/c/<slug>")
+def view(slug: str) -> Any:
+    catalog = db.catalog()
+    found = _get(slug)
+    items = []
+    for item in found.items:
+        article = moved = None
+        if item.kind == "article":
+            article = library.get_article(catalog, item.ref)
+            if article is None:
+                moved = merged_into(catalog, item.ref)
+        items.append({"item": item, "article": article, "moved": moved})
+    return render_template("collections/view.html", c=found, items=items,
+                           share=_base_url() + url_for("collections.view", slug=slug))
+
+
+@bp.post("/c/<slug>")
+@security.editor_required
+def change(slug: str) -> Any:
+    catalog = db.catalog()
+    found = _get(slug)
+    action = request.form.get("action")
+    with catalog.transaction():
+        if action == "rename":
+            try:
+                data.rename_collection(catalog, found.id, nfc(request.form.get("name", ""))[:MAX_NAME],
+                                       nfc(request.form.get("description", ""))[:MAX_NOTE])
+            except UsageError as e:
+                flash(f"Chưa đổi tên: {e}", "error")
+                return redirect(url_for("collections.view", slug=slug))
+            users.audit(catalog, g.user.name, "collection-rename", slug, request.form.get("name", ""))
+        elif action == "delete":
+            if found.owner != g.user.name and not users.has_role(g.user, "admin"):
+                abort(403)
+            data.delete_collection(catalog, found.id)
+            users.audit(catalog, g.user.name, "collection-delete", slug, found.name)
+            return redirect(url_for("collections.index"))
+        else:
+            abort(400)
+    return redirect(url_for("collections.view", slug=slug))
+
+
+@bp.post("/c/<slug>/items/<int:item_id>")
+@security.editor_required
+def item(slug: str, item_id: int) -> Any:
+    catalog = db.catalog()
+    found = _get(slug)
+    positions = {i.id: i.position for i in found.items}
+    if item_id not in positions:
+        abort(404)
+    action = request.form.get("action")
+    order = [i.id for i in found.items]
+    with catalog.transaction():
+        if action == "note":
+            data.set_note(catalog, item_id, nfc(request.form.get("note", ""))[:MAX_NOTE])
+        elif action in ("up", "down"):
+            k = order.index(item_id) + (-1 if action == "up" else 1)
+            data.move_item(catalog, item_id, max(1, min(len(order), k + 1)))
+        elif action == "move":
+            try:
+                data.move_item(catalog, item_id, int(request.form.get("position", "")))
+            except ValueError:
+                abort(400)
+        elif action == "remove":
+            data.remove_item(catalog, item_id)
+        else:
+            abort(400)
+        users.audit(catalog, g.user.name, f"collection-{action}", slug, f"item {item_id}")
+    return redirect(url_for("collections.view", slug=slug) + f"#item-{item_id}")
+
+
+@bp.get("/c/<slug>/export.<fmt>")
+def export(slug: str, fmt: str) -> Any:
+    from webapp.article import citation_for
+
+    if fmt not in ("csv", "docx", "ris"):
+        abort(404)
+    catalog = db.catalog()
+    found = _get(slug)
+    recs = collection_export.records(catalog, found, _base_url(), citation_for)
+    users.audit(catalog, g.user.name, "export", f"/c/{slug}", f"format={fmt} items={len(recs)}")
+    if fmt == "csv":
+        body: str | bytes = collection_export.to_csv(recs)
+        mime = "text/csv; charset=utf-8"
+    elif fmt == "ris":
+        body = collection_export.to_ris(recs)
+        mime = "application/x-research-info-systems; charset=utf-8"
+    else:
+        body = collection_export.to_docx(found, recs)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Response(body, mimetype=mime.split(";")[0],
+                    headers={"Content-Type": mime,
+                             "Content-Disposition": f'attachment; filename="{found.slug}.{fmt}"'})
