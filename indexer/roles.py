@@ -28,8 +28,9 @@ def set_styles(per_page: list[list[Line]], methods: dict[int, str]) -> None:
         if not lines:
             continue
         full = [ln for ln in lines if ln.role == "body" and ln.letters >= 12]
-        body = hd.body_size(lines) if len(full) >= 8 else issue_body
-        cw = hd.body_char_width(lines) if len(full) >= 8 else issue_cw
+        own = len(full) >= 15  # enough text on the page to measure its own body type
+        body = hd.body_size(lines) if own else issue_body
+        cw = hd.body_char_width(lines) if own else issue_cw
         method = methods.get(lines[0].page, "text")
         for ln in lines:
             ln.rel = ln.size / body if body else 1.0
@@ -104,8 +105,9 @@ def _same_style(a: Line, b: Line, method: str) -> bool:
     if b.letters >= 6 and (a.caps >= 0.8) != (b.caps >= 0.8):
         return False
     if method == "ocr" and a.wrel >= hd.WIDER:  # OCR: wide type continues wide
-        return b.wrel >= max(hd.WIDER, 0.82 * a.wrel) or (len(b.text.split()) <= 2 and
-                                                          b.wrel >= 1.05)
+        if b.wrel >= max(hd.WIDER, 0.82 * a.wrel):
+            return True
+        return len(b.text.split()) <= 2 and b.wrel >= hd.WIDER and not hd.looks_like_name(b.text)
     if a.rel >= t.larger:
         return b.rel >= t.larger and abs(a.size - b.size) <= 0.25 * a.size
     return abs(a.size - b.size) <= 0.12 * max(a.size, b.size)
@@ -288,16 +290,18 @@ def apply_toc(toc: list[TocEntry], flow: list[Line]) -> list[str]:
     titles = [(ln.page, title_at(i)) for i, ln in starts]
     best, best_offset = -1, 0
     for offset in (0, 1, -1, 2, -2):
-        hits = sum(1 for e in toc if any(pg == e.page + offset and title_similarity(e.title, t) >= 0.85
+        hits = sum(1 for e in toc if e.page and any(pg == e.page + offset and title_similarity(e.title, t) >= 0.85
                                          for pg, t in titles))
         if hits > best:
             best, best_offset = hits, offset
     problems = []
     for e in toc:
         page = e.page + best_offset
-        if any(abs(pg - page) <= 1 and title_similarity(e.title, t) >= 0.85 for pg, t in titles):
+        if any((abs(pg - page) <= 1 or not e.page) and title_similarity(e.title, t) >= 0.85
+               for pg, t in titles):
             continue
-        found = _find_lines(flow, e.title, {page, page - 1, page + 1})
+        everywhere = {ln.page for ln in flow}
+        found = _find_lines(flow, e.title, {page, page - 1, page + 1} if e.page else everywhere)
         if found is None:
             problems.append(f"Mục lục: '{e.title}' (trang {e.page}) not found on the page")
             continue

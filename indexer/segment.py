@@ -89,6 +89,14 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     methods = {p.seq: p.method for p in pages}
     per_page = [page_lines(p) for p in pages]
     mark_running(per_page)
+    for lines in per_page:
+        for ln in lines:  # OCR specks and smudges read as a few letters with no confidence
+            if methods.get(ln.page) == "ocr" and ln.role == "body" and ln.conf < 35 \
+                    and ln.letters <= 12:
+                ln.role = "noise"
+    if per_page:
+        mark_colophon(per_page[-1])
+    roles.set_styles(per_page, methods)
     toc: list[TocEntry] = []
     for lines in per_page[:3]:
         toc = find_toc(lines, sections, max_page=len(pages) + 4)
@@ -98,17 +106,9 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     mark_running_titles([lines for lines in per_page if lines is not first], series_titles)
     mark_masthead(first, series_titles)
     date = masthead_date(first, issue.year)
-    if per_page:
-        mark_colophon(per_page[-1])
-    for lines in per_page:
-        for ln in lines:  # OCR specks and smudges read as a few letters with no confidence
-            if methods.get(ln.page) == "ocr" and ln.role == "body" and ln.conf < 35 \
-                    and ln.letters <= 12:
-                ln.role = "noise"
     for lines in per_page:  # white space is measured between the lines that remain
         set_gaps([ln for ln in lines if ln.role not in _SKIP])
     stream = [ln for lines in per_page for ln in lines]
-    roles.set_styles(per_page, methods)
     flow = [ln for ln in stream if ln.role not in _SKIP]
     roles.mark_jumps(flow)
     flow = [ln for ln in flow if ln.role != "jump"]

@@ -101,9 +101,32 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
             break
     for p in pending:
         p.tags.discard("toc-section")
+    if not entries:
+        entries = _unnumbered(lines, start)
     if entries:
         lines[start].role = "toc"
     return entries
+
+
+def _unnumbered(lines: Sequence[Line], start: int) -> list[TocEntry]:
+    """A table whose page numbers are lost (OCR drops a right-aligned column of digits):
+    the short lines right under the heading, down to white space or a heading. Their
+    entries have page 0 (anywhere in the issue)."""
+    heading = lines[start]
+    run: list[Line] = []
+    for ln in lines[start + 1:]:
+        if ln.role != "body":
+            continue
+        close = ln.y0 - (run[-1].y1 if run else heading.y1) < 2.5 * (ln.y1 - ln.y0)
+        if not close or ln.style == "strong" or ln.text.rstrip().endswith((".", ";", ":")) \
+                or len(ln.text.split()) > 25 or ln.page != heading.page:
+            break
+        run.append(ln)
+    if len(run) < 2:
+        return []
+    for ln in run:
+        ln.role = "toc"
+    return [TocEntry(nfc(ln.text.strip()), 0) for ln in run]
 
 
 def title_similarity(entry_title: str, text: str) -> float:
