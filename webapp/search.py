@@ -39,7 +39,7 @@ def search_page() -> Any:
     status = 200
     if not query.empty:
         try:
-            result = searching.execute(current_app.config["BANTIN"], query, catalog)
+            result = searching.execute(current_app.config["BANTIN"], query, catalog, marks=False)
         except searching.BadQuery as e:
             context["error"] = f"Không hiểu câu tìm kiếm: {e}"
             status = 400

@@ -147,13 +147,28 @@ def request_for(query: Query, **changes: Any) -> Any:
     return engine.SearchRequest(**values)
 
 
-def execute(config: Config, query: Query, catalog: Any = None, **changes: Any) -> Any:
+def _accepts_marks(engine: Any) -> bool:
+    """Whether the engine's ``search`` takes ``marks=`` (skip the word boxes of hits)."""
+    import inspect
+
+    try:
+        return "marks" in inspect.signature(engine.search).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def execute(config: Config, query: Query, catalog: Any = None, *, marks: bool = True,
+            **changes: Any) -> Any:
     """Run the search; the engine's result (``total``, ``hits``, ``facets``, ``query_key``,
     ``index_version``). Snippets come from ``catalog`` (the request thread's, when given).
+    ``marks=False`` asks the engine not to look up the word boxes of the hits (the search
+    page does not draw them: the viewer marks words itself), when the engine offers that.
     Raises :class:`SearchUnavailable` or :class:`BadQuery`."""
     engine = _engine()
     try:
         request = request_for(query, **changes)
+        if not marks and _accepts_marks(engine):
+            return engine.search(config, request, catalog, marks=False)
         return engine.search(config, request, catalog)
     except FileNotFoundError as e:
         raise SearchUnavailable("Chưa có chỉ mục tìm kiếm: chạy `bantin build` để tạo.") from e
@@ -169,7 +184,7 @@ def execute(config: Config, query: Query, catalog: Any = None, **changes: Any) -
 
 def all_hits(config: Config, query: Query, catalog: Any = None) -> tuple[Any, Iterator[Any]]:
     """The first batch's result and an iterator over every hit, fetched in batches (exports)."""
-    first = execute(config, query, catalog, page=1, per_page=EXPORT_BATCH)
+    first = execute(config, query, catalog, marks=False, page=1, per_page=EXPORT_BATCH)
 
     def iterate() -> Iterator[Any]:
         result, page = first, 1
@@ -178,7 +193,7 @@ def all_hits(config: Config, query: Query, catalog: Any = None) -> tuple[Any, It
             if page * EXPORT_BATCH >= result.total or not result.hits:
                 return
             page += 1
-            result = execute(config, query, catalog, page=page, per_page=EXPORT_BATCH)
+            result = execute(config, query, catalog, marks=False, page=page, per_page=EXPORT_BATCH)
 
     return first, iterate()
 
