@@ -1,6 +1,7 @@
 """The topic heatmap: shares of articles and of words, empty/thin/no-data flags against the
 editor's threshold, gaps; every cell reproduced by its search; and on the small sample, the
 gaps the sample was built with (sample-truth/gaps.json) found."""
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 
 from __future__ import annotations
 
@@ -99,7 +100,6 @@ def test_every_cell_is_what_its_search_lists(handmade_home: Path) -> None:
 
 def test_the_heatmap_finds_the_gaps_the_sample_was_built_with(sample_home) -> None:  # type: ignore[no-untyped-def]
     truth_gaps = sample_home.truth("gaps.json")
-    truth = sample_home.truth("articles.jsonl")
     assert len(truth_gaps) >= 5
     corpus = corpus_of(sample_home.path)
     maps = heatmaps(corpus, Filters(by="year"))
@@ -159,3 +159,19 @@ def test_table_rows_match_the_heatmap(handmade_home: Path, measure: str) -> None
         assert (r["articles"], r["share_articles"], r["share_words"], r["flag"]) == (
             c.articles, c.share_articles, c.share_words, c.flag)
     assert table.meta == {"measure": measure, "threshold": 30.0}
+
+
+def test_an_editors_topic_labels_move_the_heatmap(tmp_path: Path) -> None:
+    """Labels set on the editors' desk count at once (the next snapshot sees them)."""
+    from archive.article_edits import edit_article
+    from tests.review_fixtures import article_ids, make_handmade_home
+
+    home = make_handmade_home(tmp_path / "h", index=False)
+    before = cells(corpus_of(home), Filters(series=("ttshcb",), year_from=2012, year_to=2012))
+    assert before[("ttshcb", "doi-ngoai", "2012")].flag == "empty"
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        edit_article(catalog, article_ids(home)["Giá lúa tăng"], {"topics": ["doi-ngoai", "kinh-te"]},
+                     author="bientap", base_version=0)
+    after = cells(corpus_of(home), Filters(series=("ttshcb",), year_from=2012, year_to=2012))
+    assert after[("ttshcb", "doi-ngoai", "2012")].articles == 1
+    assert after[("ttshcb", "kinh-te", "2012")].articles == 1

@@ -1,5 +1,6 @@
 """Structure over time on the handmade archive (counts worked out by hand from its issues),
 editors' corrections moving the numbers, links reproducing them, and ``bantin stats``."""
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
-from archive.catalog import Catalog, now
+from archive.article_edits import edit_article
+from archive.catalog import Catalog
 from archive.config import load_config
 from indexer.query import SearchRequest
 from indexer.search import search
@@ -113,10 +115,9 @@ def test_a_correction_moves_the_numbers(tmp_path: Path) -> None:
     before = sections_table(corpus_of(home), Filters(series=("ttshcb",), year_from=2012, year_to=2012))
     assert row(before, section="Thông tin thời sự")["articles"] == 1
     aid = article_ids(home)["Giá lúa tăng"]
-    with Catalog(home / "index" / "catalog.sqlite") as catalog, catalog.transaction() as db:
-        db.execute("INSERT INTO article_version(article_id, issue_id, version, fields, author, at)"
-                   " VALUES (?, 'ttshcb-2012-01', 1, ?, 'bientap', ?)",
-                   (aid, json.dumps({"section": "Hỏi – đáp", "kind": "hoi-dap"}), now()))
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        edit_article(catalog, aid, {"section": "Hỏi – đáp", "kind": "hoi-dap"}, author="bientap",
+                     base_version=0, reason="sai chuyên mục")
     corpus = corpus_of(home)
     after = sections_table(corpus, Filters(series=("ttshcb",), year_from=2012, year_to=2012))
     assert row(after, section="Hỏi – đáp")["articles"] == 2
