@@ -135,3 +135,13 @@ def test_marks_span_line_breaks() -> None:
     words = [Word("sinh", (0.1, 0.1, 0.2, 0.12), line=1), Word("hoạt", (0.8, 0.1, 0.9, 0.12), line=1),
              Word("chi", (0.1, 0.13, 0.2, 0.15), line=2), Word("bộ", (0.2, 0.13, 0.3, 0.15), line=2)]
     assert marks.marked_words(words, '"hoạt chi"') == {1, 2}
+
+
+def test_article_outline_merges_lines_per_column() -> None:
+    from webapp.library import merge_boxes
+
+    left = [[0.1, 0.10 + 0.02 * i, 0.45, 0.115 + 0.02 * i] for i in range(5)]
+    right = [[0.55, 0.10 + 0.02 * i, 0.9, 0.115 + 0.02 * i] for i in range(3)]
+    far = [[0.1, 0.8, 0.45, 0.815]]
+    assert merge_boxes(left + right + far) == [[0.1, 0.1, 0.45, 0.195], [0.55, 0.1, 0.9, 0.155],
+                                              [0.1, 0.8, 0.45, 0.815]]

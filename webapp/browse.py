@@ -128,6 +128,7 @@ def page(issue_id: str, seq: int) -> Any:
     return render_template(
         "browse/page.html", view=view, page=pg, text=text, words=words, hits=sorted(hits),
         lines=lines, low=low, articles=articles, focus=focus, q=q, nav=nav,
+        outlines={a.id: library.merge_boxes(a.boxes.get(seq, [])) for a in articles},
         low_count=sum(1 for w in words if w.conf < low),
         image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
         image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),

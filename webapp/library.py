@@ -237,3 +237,24 @@ def topic_names() -> dict[str, str]:
         if isinstance(t, dict) and t.get("slug"):
             names[str(t["slug"])] = str(t.get("name") or t["slug"])
     return names
+
+
+def merge_boxes(boxes: list[list[float]], gap: float = 1.6) -> list[list[float]]:
+    """Line boxes (page fractions) merged into one rectangle per run of lines in a column.
+
+    Segmentation stores one box per line; outlining each line draws a ladder. Lines are
+    merged when they overlap horizontally by half the narrower one and the vertical gap is
+    under ``gap`` times the line height, so two columns or a jump across the page stay apart.
+    """
+    merged: list[list[float]] = []
+    for x0, y0, x1, y1 in sorted((list(b) for b in boxes if len(b) == 4), key=lambda b: (b[1], b[0])):
+        for m in merged:
+            overlap = min(x1, m[2]) - max(x0, m[0])
+            narrower = min(x1 - x0, m[2] - m[0])
+            height = max(1e-6, y1 - y0)
+            if narrower > 0 and overlap >= 0.5 * narrower and y0 - m[3] <= gap * height:
+                m[0], m[1], m[2], m[3] = min(m[0], x0), min(m[1], y0), max(m[2], x1), max(m[3], y1)
+                break
+        else:
+            merged.append([x0, y0, x1, y1])
+    return [[round(v, 5) for v in m] for m in merged]
