@@ -38,7 +38,7 @@ def set_styles(per_page: list[list[Line]], methods: dict[int, str]) -> None:
             ln.style = hd.style_of(ln, body, method)
 
 
-def mark_banners(flow: list[Line], sections: SectionList) -> None:
+def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str]) -> None:
     """Section banners: a line, or two or three wrapped lines set alike, naming a known
     section and set off from the text (a heading style, capitals, or white space above).
     All of the wrapped run must match: a title that begins with a section's name is not a
@@ -50,9 +50,10 @@ def mark_banners(flow: list[Line], sections: SectionList) -> None:
             i += 1
             continue
         run = [ln]
+        size_step = 0.4 if methods.get(ln.page) == "ocr" else 0.15  # OCR sizes are rough
         for nxt in flow[i + 1:i + 3]:
             if nxt.page != ln.page or nxt.role != "body" or not 0 <= nxt.gap < 0.5 \
-                    or abs(nxt.size - ln.size) > 0.15 * ln.size or nxt.letters > 90 \
+                    or abs(nxt.size - ln.size) > size_step * ln.size or nxt.letters > 90 \
                     or (nxt.bold >= 0.6) != (ln.bold >= 0.6):
                 break
             run.append(nxt)
@@ -98,6 +99,8 @@ def _same_style(a: Line, b: Line, method: str) -> bool:
     """Whether ``b`` continues the heading that ``a`` starts: same weight and case, and as
     large (OCR line heights vary with the letters, so a size step is what counts there)."""
     t = hd.Thresholds.for_method(method)
+    if b.gap >= 0.1 and hd.looks_like_name(b.text):
+        return False  # a byline under the title, set apart by a little space
     if method != "ocr" and (a.bold >= 0.6) != (b.bold >= 0.6):
         return False
     if b.letters == 0 and len(b.text) <= 8:
@@ -151,14 +154,15 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
             kind = "weak" if group else "plain"
         else:
             j = i + 1
-            while j < len(flow) and len(group) < 6 and flow[j].role == "body" \
+            while j < len(flow) and len(group) < 11 and flow[j].role == "body" \
                     and _same_style(ln, flow[j], methods.get(ln.page, "text")) \
                     and 0 <= flow[j].gap < 0.8 and flow[j].page == ln.page \
                     and not hd.is_numbered(flow[j].text):
                 group.append(flow[j])
                 j += 1
         words = sum(len(g.text.split()) for g in group)
-        if kind == "plain" or words > 40 or len(group) > 5 or \
+        long = words > 50 or len(group) > 10 if kind == "strong" else words > 40 or len(group) > 5
+        if kind == "plain" or long or \
                 not hd.can_end_title(group[-1], strong=kind == "strong"):
             context = "text"
             i += max(1, len(group))
@@ -323,10 +327,12 @@ def _find_lines(flow: list[Line], title: str, pages: set[int]) -> list[Line] | N
         if ln.page not in pages or ln.role not in ("body", "title"):
             continue
         text = ""
-        for k in range(4):
+        for k in range(10):
             if i + k >= len(flow) or flow[i + k].page != ln.page:
                 break
             text = (text + " " + flow[i + k].text).strip()
+            if len(text) > 1.5 * len(title) + 10:
+                break
             score = title_similarity(title, text)
             if score >= 0.85 and (best is None or score > best[0]):
                 best = (score, flow[i:i + k + 1])

@@ -112,7 +112,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     flow = [ln for ln in stream if ln.role not in _SKIP]
     roles.mark_jumps(flow)
     flow = [ln for ln in flow if ln.role != "jump"]
-    roles.mark_banners(flow, sections)
+    roles.mark_banners(flow, sections, methods)
     roles.mark_end_bylines(flow, sections)
     roles.mark_titles(flow, methods, sections)
     problems = roles.stacked_headings(flow)
