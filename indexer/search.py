@@ -1,34 +1,24 @@
 """Searching the index: a :class:`SearchRequest` in, a :class:`SearchResult` out.
 
 One of the three modules that import ``whoosh`` (with ``schema.py`` and ``build.py``).
-The web app, the CLI and the coverage pages call :func:`search`; nothing else of Whoosh
-leaks out, so the engine can be swapped behind this interface.
+The web app, the CLI and the coverage pages call :func:`search` (or a :class:`SearchIndex`);
+nothing of Whoosh leaks out, so the engine can be swapped behind this interface.
 
-How a query runs: Whoosh stores the postings; the query tree (:mod:`indexer.query`) is
-evaluated here on whole posting lists as numpy arrays (one unpickle per block of 128
-postings, not a Python step per document), so a term in every one of 250,000 articles, a
-phrase of common syllables or a filter over the whole archive all cost a few array
-operations. Phrases are matched on syllable bigrams (``b``) and their positions; facets are
-counted with ``bincount`` over columns loaded once per index generation; filters are boolean
-masks cached per generation (Whoosh would recompute a filter on every query).
-
-Ranking is BM25 (k1 1.2, b 0.75) over the folded text, plus: title matches, the exact
-spelling when the user typed diacritics, adjacent query words found side by side. Every
-statistic comes from the live documents only, so the same request on the same
-``index_version`` gives the same total, order and facets whether the index was built in one
-run or updated piece by piece; ties are broken by date, issue and position in the issue.
+How a query runs: Whoosh stores the postings; :class:`_Generation` reads a published
+generation's columns and lengths into arrays once, and whole posting lists on demand (one
+unpickle per block, not a Python step per document); :mod:`indexer.evaluate` evaluates the
+query tree on them. Facets are counted with ``bincount``; the page of hits is picked with a
+partial sort whose ties are broken by date, issue and position in the issue, so the same
+request on the same ``index_version`` gives the same total, order and facets every time.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +28,22 @@ from archive.catalog import Catalog
 from archive.config import Config
 from archive.errors import BantinError
 from archive.permalinks import article_path, page_path
-from archive.vntext import match_key
 from indexer.analysis import bigrams
+from indexer.evaluate import (
+    FUZZY_MIN_CHARS,
+    Attribute,
+    Evaluator,
+    Match,
+    Postings,
+    Snapshot,
+    int_or_zero,
+    union,
+)
 from indexer.generations import CURRENT, IndexStore, Manifest
 from indexer.highlight import MatchSpec, snippet, word_marks
 from indexer.indexdocs import IndexDoc, effective_articles, effective_pages
 from indexer.query import (  # noqa: F401  (QueryError re-exported for callers)
-    And,
     Everything,
-    Node,
-    Not,
-    Or,
     Phrase,
     QueryError,
     SearchRequest,
@@ -59,12 +54,6 @@ from indexer.schema import ATTRIBUTES, column_codes, field_lengths, term_posting
 
 log = logging.getLogger(__name__)
 
-K1, B = 1.2, 0.75
-TITLE_BOOST = 1.5  # a match in the title counts this much more
-EXACT_BOOST = 0.6  # extra for the exact spelling of a word typed with diacritics
-NEAR_BOOST = 0.5  # extra when two words typed side by side are side by side in the text
-FUZZY_WEIGHT = 0.6  # a near spelling (``~``) counts this much of an exact one
-FUZZY_MIN_CHARS = 4  # shorter syllables have too many neighbours at one edit
 MARKS_MAX_HITS = 100  # word boxes are looked up for pages of at most this many hits
 FACET_VALUES = 50  # values kept per facet (years: all)
 FACETS = ("series", "year", "section", "kind", "topic", "ref")
@@ -148,68 +137,9 @@ class Occurrences:
     index_version: str
 
 
-# --- matches: sorted document numbers with scores ------------------------------------------
-
-@dataclass
-class _Match:
-    ids: np.ndarray  # int64, sorted, unique (global docnums)
-    scores: np.ndarray  # float64, aligned
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-def _empty() -> _Match:
-    return _Match(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-
-
-def _union(parts: list[_Match]) -> _Match:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return _empty()
-    if len(parts) == 1:
-        return parts[0]
-    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]))
-    return _Match(ids, scores)
-
-
-def _intersect(a: _Match, b: _Match) -> _Match:
-    ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    return _Match(ids, a.scores[ia] + b.scores[ib])
-
-
-def _minus(a: _Match, ids: np.ndarray) -> _Match:
-    keep = np.isin(a.ids, ids, assume_unique=True, invert=True)
-    return _Match(a.ids[keep], a.scores[keep])
-
-
-def _boost(a: _Match, ids: np.ndarray, scores: np.ndarray) -> _Match:
-    """``a`` with ``scores`` added where its documents are among ``ids``."""
-    if not len(ids) or not len(a):
-        return a
-    _common, ia, ib = np.intersect1d(a.ids, ids, assume_unique=True, return_indices=True)
-    out = a.scores.copy()
-    out[ia] += scores[ib]
-    return _Match(a.ids, out)
-
-
-@dataclass
-class _Postings:
-    ids: np.ndarray
-    tf: np.ndarray
-    values: list[bytes] | None = None
-
-
-@dataclass
-class _Attribute:
-    codes: np.ndarray  # int32 per docnum, into ``values`` (sorted, so codes order like values)
-    values: list[str]
-
-
 # --- one published generation -------------------------------------------------------------
 
-class _Generation:
+class _Generation(Snapshot):
     """Everything loaded once per index generation and shared by all threads: columns,
     lengths, live documents, the date order, cached filter masks. Whoosh readers are not
     thread-safe, so each thread reads postings through its own searcher."""
@@ -224,8 +154,7 @@ class _Generation:
         self.version = meta.get("index_version", "")
         self.ix = whoosh_index.open_dir(str(path))
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._filters: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        super().__init__()
         searcher = self.ix.searcher()
         try:
             self._load(searcher)
@@ -242,7 +171,7 @@ class _Generation:
                 live[np.asarray(deleted, dtype=np.int64) + base] = False
         self.live = live
         self.live_count = int(live.sum())
-        self.attrs: dict[str, _Attribute] = {}
+        self.attrs: dict[str, Attribute] = {}
         for name in ATTRIBUTES:
             parts = [column_codes(reader, f"c_{name}") for reader, _base in leaves_]
             values = sorted({v.decode("utf-8") for _codes, uniq in parts for v in uniq})
@@ -251,8 +180,8 @@ class _Generation:
             for (_reader, base), (local, uniq) in zip(leaves_, parts):
                 remap = np.asarray([index[u.decode("utf-8")] for u in uniq], dtype=np.int32)
                 codes[base:base + len(local)] = remap[local]
-            self.attrs[name] = _Attribute(codes, values)
-        self.numbers = {name: np.asarray([_int(v) for v in self.attrs[name].values],
+            self.attrs[name] = Attribute(codes, values)
+        self.numbers = {name: np.asarray([int_or_zero(v) for v in self.attrs[name].values],
                                          dtype=np.int64)[self.attrs[name].codes]
                         for name in ("year", "month", "conf")}
         self.lengths = {}
@@ -297,7 +226,7 @@ class _Generation:
         return self._local.searcher.stored_fields(int(docnum))  # type: ignore[no-any-return]
 
     def _postings_in(self, leaves_: list[tuple[Any, int]], fname: str, term: str,
-                     values: bool = False) -> _Postings:
+                     values: bool = False) -> Postings:
         ids_parts, tf_parts, vals = [], [], []
         for reader, base in leaves_:
             ids, tf, vs = term_postings(reader, fname, term, values=values)
@@ -307,7 +236,7 @@ class _Generation:
                 if values and vs:
                     vals.extend(vs)
         if not ids_parts:
-            return _Postings(np.zeros(0, np.int64), np.zeros(0, np.float32), [] if values else None)
+            return Postings(np.zeros(0, np.int64), np.zeros(0, np.float32), [] if values else None)
         ids = np.concatenate(ids_parts)
         tf = np.concatenate(tf_parts)
         keep = self.live[ids]
@@ -316,9 +245,9 @@ class _Generation:
             ids, tf = ids[idx], tf[idx]
             if values:
                 vals = [vals[i] for i in idx.tolist()]
-        return _Postings(ids, tf, vals if values else None)
+        return Postings(ids, tf, vals if values else None)
 
-    def postings(self, fname: str, term: str, values: bool = False) -> _Postings:
+    def postings(self, fname: str, term: str, values: bool = False) -> Postings:
         return self._postings_in(self.leaves(), fname, term, values)
 
     def terms_near(self, term: str) -> list[str]:
@@ -329,199 +258,8 @@ class _Generation:
         found.discard(term)
         return sorted(t for t in found if "/" not in t and "-" not in t)
 
-    def filter_mask(self, request: SearchRequest) -> np.ndarray:
-        """Documents allowed by the request's filters and target (cached per generation)."""
-        key = (request.target, request.series, request.year_from, request.year_to, request.month,
-               match_key(request.section), request.kind, request.topic, request.ref_key,
-               request.min_conf)
-        with self._lock:
-            mask = self._filters.get(key)
-            if mask is not None:
-                self._filters.move_to_end(key)
-                return mask
-        mask = self._build_mask(request)
-        with self._lock:
-            self._filters[key] = mask
-            while len(self._filters) > 64:
-                self._filters.popitem(last=False)
-        return mask
-
-    def _build_mask(self, r: SearchRequest) -> np.ndarray:
-        mask = self.live.copy()
-        scopes = ("article", "orphan") if r.target == "articles" else ("page", "orphan")
-        mask &= self._codes_in("scope", scopes)
-        if r.series:
-            mask &= self._codes_in("series", (r.series,))
-        if r.year_from is not None:
-            mask &= self.numbers["year"] >= r.year_from
-        if r.year_to is not None:
-            mask &= self.numbers["year"] <= r.year_to
-        if r.month is not None:
-            mask &= self.numbers["month"] == r.month
-        if r.section:
-            wanted = match_key(r.section)
-            mask &= self._codes_in("section", [v for v in self.attrs["section"].values
-                                               if v and match_key(v) == wanted])
-        if r.kind:
-            mask &= self._codes_in("kind", (r.kind,))
-        if r.min_conf is not None:
-            mask &= self.numbers["conf"] >= r.min_conf
-        for fname, wanted in (("topic", r.topic), ("ref", r.ref)):
-            if wanted:
-                docs, codes, values = self.multi[fname]
-                key = (lambda v: v) if fname == "topic" else _ref_match
-                hit = [i for i, v in enumerate(values) if key(v) == key(wanted)]
-                has = np.zeros(self.size, dtype=bool)
-                has[docs[np.isin(codes, hit)]] = True
-                mask &= has
-        return mask
-
-    def _codes_in(self, name: str, values: Any) -> np.ndarray:
-        attr = self.attrs[name]
-        wanted = [i for i, v in enumerate(attr.values) if v in set(values)]
-        return np.isin(attr.codes, wanted)
-
     def close(self) -> None:
         self.ix.close()
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return 0
-
-
-def _ref_match(value: str) -> str:
-    from indexer.analysis import ref_key
-
-    return ref_key(value)
-
-
-# --- evaluation ---------------------------------------------------------------------------
-
-class _Evaluator:
-    """Evaluates one query tree on one generation."""
-
-    def __init__(self, gen: _Generation) -> None:
-        self.gen = gen
-        self.n = max(gen.live_count, 1)
-        self.near_terms: set[str] = set()  # fuzzy expansions used (highlighted too)
-
-    def bm25(self, tf: np.ndarray, docs: np.ndarray, df: int, fname: str = "f") -> np.ndarray:
-        if not len(docs):
-            return np.zeros(0, dtype=np.float64)
-        idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-        lengths = self.gen.lengths[fname][docs].astype(np.float64)
-        tf = tf.astype(np.float64)
-        norm = K1 * (1 - B + B * lengths / self.gen.avg[fname])
-        return idf * tf * (K1 + 1) / (tf + norm)
-
-    def run(self, node: Node) -> _Match:
-        if isinstance(node, Term):
-            return self.term(node)
-        if isinstance(node, Phrase):
-            return self.phrase(node)
-        if isinstance(node, Everything):
-            return self.everything()
-        if isinstance(node, Not):
-            return _minus(self.everything(), self.excluded(node.item).ids)
-        if isinstance(node, Or):
-            return _union([self.run(i) for i in node.items])
-        if isinstance(node, And):
-            return self.conjunction(node)
-        raise TypeError(node)
-
-    def everything(self) -> _Match:
-        ids = np.flatnonzero(self.gen.live).astype(np.int64)
-        return _Match(ids, np.zeros(len(ids), dtype=np.float64))
-
-    def conjunction(self, node: And) -> _Match:
-        positive = [self.run(i) for i in node.items if not isinstance(i, Not)]
-        negative = [self.excluded(i.item) for i in node.items if isinstance(i, Not)]
-        match = reduce(_intersect, sorted(positive, key=len)) if positive else self.everything()
-        for neg in negative:
-            match = _minus(match, neg.ids)
-        if node.implicit:
-            for a, b in zip(node.items, node.items[1:]):
-                if isinstance(a, Term) and isinstance(b, Term) and not (a.fuzzy or b.fuzzy):
-                    p = self.gen.postings("b", f"{a.folded} {b.folded}")
-                    match = _boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
-        return match
-
-    def excluded(self, node: Node) -> _Match:
-        """What ``NOT node`` removes: a word typed with diacritics removes that spelling only
-        (``-số`` keeps *cơ sở*); anything else, every spelling."""
-        if isinstance(node, Term) and node.marked and node.exact != node.folded and not node.fuzzy:
-            x = self.gen.postings("x", node.exact)
-            return _Match(x.ids, np.zeros(len(x.ids)))
-        return self.run(node)
-
-    def term(self, term: Term) -> _Match:
-        words = [(term.folded, 1.0)]
-        if term.fuzzy and len(term.folded) >= FUZZY_MIN_CHARS and "/" not in term.folded:
-            near = self.gen.terms_near(term.folded)
-            self.near_terms.update(near)
-            words += [(w, FUZZY_WEIGHT) for w in near]
-        parts = []
-        for word, weight in words:
-            p = self.gen.postings("f", word)
-            match = _Match(p.ids, weight * self.bm25(p.tf, p.ids, len(p.ids)))
-            t = self.gen.postings("tf", word)
-            match = _boost(match, t.ids, weight * TITLE_BOOST * self.bm25(t.tf, t.ids, len(t.ids), "tf"))
-            parts.append(match)
-        match = _union(parts)
-        if term.marked and term.exact != term.folded:
-            x = self.gen.postings("x", term.exact)
-            match = _boost(match, x.ids, EXACT_BOOST * self.bm25(x.tf, x.ids, len(x.ids)))
-        return match
-
-    def phrase(self, phrase: Phrase) -> _Match:
-        words = [t.folded for t in phrase.terms]
-        if len(words) == 1:
-            return self.term(Term(phrase.terms[0].exact, words[0], phrase.terms[0].marked))
-        grams = bigrams(words)
-        if len(grams) == 1:
-            p = self.gen.postings("b", grams[0])
-            ids, tf = p.ids, p.tf
-        else:
-            ids, tf = self._positional(grams)
-        match = _Match(ids, self.bm25(tf, ids, len(ids)))
-        titled = [self.gen.postings("tb", g).ids for g in grams]
-        in_title = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), titled)
-        match = _boost(match, in_title, np.full(len(in_title), TITLE_BOOST, dtype=np.float64))
-        for t in phrase.terms:
-            if t.marked and t.exact != t.folded:
-                x = self.gen.postings("x", t.exact)
-                match = _boost(match, x.ids, EXACT_BOOST / len(words) * self.bm25(x.tf, x.ids, len(x.ids)))
-        return match
-
-    def _positional(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Documents where the bigrams follow one another (a phrase of 3+ syllables), with
-        the number of times the phrase occurs: positions compared as (doc, start) keys."""
-        lists = [self.gen.postings("b", g, values=True) for g in grams]
-        if any(not len(p.ids) for p in lists):
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        cand = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True),
-                      [p.ids for p in sorted(lists, key=lambda p: len(p.ids))])
-        keys: np.ndarray | None = None
-        for j, p in enumerate(lists):
-            if not len(cand):
-                break
-            rows = np.searchsorted(p.ids, cand).tolist()
-            vals = p.values or []
-            chosen = [vals[r] for r in rows]
-            counts = np.fromiter((len(v) for v in chosen), dtype=np.int64, count=len(chosen)) // 4
-            pos = np.frombuffer(b"".join(chosen), dtype=np.uint32).astype(np.int64)
-            docs = np.repeat(cand, counts)
-            ok = pos >= j
-            k = np.unique((docs[ok] << 32) | (pos[ok] - j))
-            keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
-            cand = np.unique(keys >> 32)
-        if keys is None or not len(keys):
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        ids, counts = np.unique(keys >> 32, return_counts=True)
-        return ids, counts.astype(np.float32)
 
 
 # --- the public entry points --------------------------------------------------------------
@@ -567,7 +305,7 @@ class SearchIndex:
         without one they are left empty."""
         started = time.perf_counter()
         gen = self.generation()
-        evaluator = _Evaluator(gen)
+        evaluator = Evaluator(gen)
         match = evaluator.run(request.tree)
         mask = gen.filter_mask(request)
         keep = mask[match.ids]
@@ -585,7 +323,7 @@ class SearchIndex:
         """How often the request's terms and phrases occur in the documents it finds, per
         series and year (term trends, issue 8): the same documents as :meth:`search`."""
         gen = self.generation()
-        evaluator = _Evaluator(gen)
+        evaluator = Evaluator(gen)
         match = evaluator.run(request.tree)
         docs = match.ids[gen.filter_mask(request)[match.ids]]
         counts = np.zeros(len(docs), dtype=np.float64)
@@ -606,7 +344,7 @@ class SearchIndex:
                            gen.version)
 
 
-def _leaf_counts(gen: _Generation, evaluator: _Evaluator,
+def _leaf_counts(gen: _Generation, evaluator: Evaluator,
                  leaf: Term | Phrase) -> tuple[np.ndarray, np.ndarray]:
     """(documents, occurrences) of one term or phrase, as the search matches it."""
     if isinstance(leaf, Phrase) and len(leaf.terms) == 1:
@@ -616,7 +354,7 @@ def _leaf_counts(gen: _Generation, evaluator: _Evaluator,
         if leaf.fuzzy and len(leaf.folded) >= FUZZY_MIN_CHARS and "/" not in leaf.folded:
             words += gen.terms_near(leaf.folded)
         parts = [gen.postings("f", w) for w in words]
-        merged = _union([_Match(p.ids, p.tf.astype(np.float64)) for p in parts])
+        merged = union([Match(p.ids, p.tf.astype(np.float64)) for p in parts])
         return merged.ids, merged.scores
     grams = bigrams([t.folded for t in leaf.terms])
     if len(grams) == 1:
