@@ -47,8 +47,10 @@ def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
         page.wait_for_timeout(50)
 
 
-def screenshot(page: Any, name: str) -> None:
-    if os.environ.get("BANTIN_SCREENSHOTS") == "1":
+def screenshot(page: Any, name: str, *, real: bool = False) -> None:
+    """Save a README screenshot when asked; with BANTIN_SCREENSHOT_HOME (a built home, e.g.
+    the full sample) only the screenshots taken on that home are saved."""
+    if os.environ.get("BANTIN_SCREENSHOTS") == "1" and real == bool(os.environ.get("BANTIN_SCREENSHOT_HOME")):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / name))
 
@@ -249,3 +251,48 @@ def test_log_out_and_be_refused_everywhere(page: Any, site: tuple[str, WebHome])
     for path in ("/api/issues", f"/api/articles/{aid}", "/api/search?q=chi"):
         response = page.goto(base + path)
         assert response.status == 401, path
+
+
+@pytest.mark.skipif(not (os.environ.get("BANTIN_SCREENSHOTS") == "1" and os.environ.get("BANTIN_SCREENSHOT_HOME")),
+                    reason="README screenshots on a built home: set BANTIN_SCREENSHOTS=1 and "
+                           "BANTIN_SCREENSHOT_HOME=<home>")
+def test_readme_screenshots_on_a_built_home(page: Any) -> None:
+    """The README's screenshots on real pages (the full sample), with a temporary user."""
+    import secrets
+
+    import waitress
+
+    from archive.catalog import Catalog
+    from webapp import create_app, users
+
+    root = Path(os.environ["BANTIN_SCREENSHOT_HOME"])
+    name, password = f"shots-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    with Catalog(root / "index" / "catalog.sqlite") as catalog:
+        users.add_user(catalog, name, "reader", password)
+    app = create_app({"HOME": str(root), "SETTINGS": {"secret_key": secrets.token_urlsafe(40)}})
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    pg = page
+    try:
+        pg.context.clear_cookies()  # cookies do not tell ports apart
+        pg.goto(base + "/login")
+        pg.fill("#name", name)
+        pg.fill("#password", password)
+        pg.click("button[type=submit]")
+        pg.goto(base + "/search?q=nghi+quyet+21")
+        assert pg.locator(".hit-item").count() >= 1
+        screenshot(pg, "web-search.png", real=True)
+        hit = pg.locator(".hit-item").first
+        article = hit.locator(".hit-title").get_attribute("href")
+        pg.goto(base + hit.locator(".page-link").first.get_attribute("href"))
+        wait_until(pg, "document.getElementById('scan-img').complete")
+        assert pg.locator("rect.hit").count() >= 1
+        screenshot(pg, "web-viewer.png", real=True)
+        pg.goto(base + article)
+        screenshot(pg, "web-article.png", real=True)
+    finally:
+        pg.context.clear_cookies()
+        server.close()
+        with Catalog(root / "index" / "catalog.sqlite") as catalog, catalog.transaction() as db:
+            db.execute("DELETE FROM account WHERE name = ?", (name,))
