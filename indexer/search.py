@@ -300,9 +300,11 @@ class SearchIndex:
     def index_version(self) -> str:
         return self.generation().version
 
-    def search(self, request: SearchRequest, catalog: Catalog | None = None) -> SearchResult:
+    def search(self, request: SearchRequest, catalog: Catalog | None = None, *,
+               marks: bool = True) -> SearchResult:
         """Run ``request``. Snippets and word marks come from ``catalog`` (the text in force);
-        without one they are left empty."""
+        without one they are left empty. ``marks=False`` skips the word marks (the web
+        search page does not draw them, and they cost most of a page of hits)."""
         started = time.perf_counter()
         gen = self.generation()
         evaluator = Evaluator(gen)
@@ -314,7 +316,7 @@ class SearchIndex:
         facets = _facets(gen, docs)
         chosen = _page(gen, request, docs, scores)
         spec = MatchSpec.from_leaves(leaves(request.tree), evaluator.near_terms)
-        hits = _hits(gen, chosen, spec, catalog, marks=request.per_page <= MARKS_MAX_HITS)
+        hits = _hits(gen, chosen, spec, catalog, marks=marks and request.per_page <= MARKS_MAX_HITS)
         took = (time.perf_counter() - started) * 1000
         log.debug("search %s: %d hits in %.1f ms", request.canonical(), total, took)
         return SearchResult(request, total, tuple(hits), facets, request.query_key, gen.version, took)
@@ -470,17 +472,17 @@ def open_index(where: Config | str | os.PathLike[str]) -> SearchIndex:
 
 
 def search(where: Config | str | os.PathLike[str], request: SearchRequest,
-           catalog: Catalog | None = None) -> SearchResult:
+           catalog: Catalog | None = None, *, marks: bool = True) -> SearchResult:
     """Run ``request`` on the index of ``where`` (a Config or the ``index/search`` path).
 
     Without ``catalog`` the catalog beside the index (``index/catalog.sqlite``) is opened
-    read-only for the snippets and word marks.
+    read-only for the snippets and word marks (``marks=False``: no word marks).
     """
     index = open_index(where)
     if catalog is not None:
-        return index.search(request, catalog)
+        return index.search(request, catalog, marks=marks)
     path = index.store.root.parent / "catalog.sqlite"
     if not path.exists():
-        return index.search(request, None)
+        return index.search(request, None, marks=marks)
     with Catalog(path, readonly=True) as opened:
-        return index.search(request, opened)
+        return index.search(request, opened, marks=marks)
