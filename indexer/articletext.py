@@ -15,8 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from archive.vntext import fold, nfc
+from functools import lru_cache
+
+from archive.vntext import fold as _fold
+from archive.vntext import nfc
 from indexer.layout import Line
+
+fold = lru_cache(maxsize=1 << 16)(_fold)  # the same words and lines are folded again and again
 
 _SYLLABLE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"

@@ -14,8 +14,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archive.vntext import canonical_tones, fold
-from indexer.articletext import is_qa_lead
+from archive.vntext import canonical_tones
+from indexer.articletext import fold, is_qa_lead
 from indexer.layout import Line
 
 _NUMBERED = re.compile(r"^((\d{1,2}|[ivxlc]{1,5}|[a-zđ])[.)]|[-–+•*▪●○■□]\s|(phan|chuong|muc|dieu)\s+"
@@ -126,8 +126,16 @@ def can_end_title(line: Line, *, strong: bool) -> bool:
     """A title does not end a clause: a run in the body size ending with a full stop or a
     colon is a lead-in, not a title (a larger title may end with a colon only when wrapped,
     and this is its last line)."""
-    text = line.text.rstrip()
+    text = line_end(line.text)
     return not text.endswith((",", ";") if strong else tuple(".;,:"))
+
+
+def line_end(text: str) -> str:
+    """The text without the specks OCR reads at the end of a line (" .", " -", " '")."""
+    tokens = text.split()
+    while len(tokens) > 1 and not any(ch.isalnum() for ch in tokens[-1]):
+        tokens.pop()
+    return " ".join(tokens)
 
 
 def stands_alone(prev: Line | None, line: Line, nxt: Line | None) -> bool:

@@ -20,6 +20,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from archive.models import Word
 from archive.vntext import match_key, nfc
@@ -71,15 +72,15 @@ class Line:
     wrel: float = 1.0  # cw over the page's body text cw: larger or bold type is wider
     outline: tuple[float, float, float, float] | None = None  # box on the tilted original
 
-    @property
+    @cached_property
     def key(self) -> str:
         return match_key(self.text)
 
-    @property
+    @cached_property
     def letters(self) -> int:
         return sum(ch.isalpha() for ch in self.text)
 
-    @property
+    @cached_property
     def caps(self) -> float:
         """Share of the letters in capitals (0..1)."""
         letters = [ch for ch in self.text if ch.isalpha()]

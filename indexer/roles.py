@@ -194,9 +194,11 @@ _ENDS_SENTENCE = tuple(".!?…\"”»)")
 def _after_break(flow: list[Line], i: int) -> bool:
     """The line before ends a sentence, or is not text (a heading, banner, byline), or white
     space sets this line apart."""
-    prev = flow[i - 1] if i else None
+    prev, ln = flow[i - 1] if i else None, flow[i]
+    if ln.wrel >= hd.WIDE and ln.right_space > 3.0:
+        return True  # a short line in much wider type: a title, whatever OCR lost before it
     return prev is None or prev.role != "body" or "subhead" in prev.tags or \
-        prev.text.rstrip().endswith(_ENDS_SENTENCE) or flow[i].gap >= 0.6 or \
+        hd.line_end(prev.text).endswith(_ENDS_SENTENCE) or ln.gap >= 0.6 or \
         prev.right_space > 4.0  # a short line: the end of a paragraph or a heading
 
 
@@ -209,7 +211,7 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]
     if methods.get(ln.page) != "ocr":
         return []
     prev = flow[i - 1] if i else None
-    if prev is not None and prev.role == "body" and not prev.text.rstrip().endswith(_ENDS_SENTENCE):
+    if prev is not None and prev.role == "body" and not hd.line_end(prev.text).endswith(_ENDS_SENTENCE):
         return []
     if ln.text[:1].islower():
         return []
@@ -218,7 +220,7 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]
         last = group[-1]
         j = i + len(group)
         nxt = flow[j] if j < len(flow) else None
-        if nxt is None or nxt.role != "body" or last.text.rstrip().endswith(tuple(".;,:")):
+        if nxt is None or nxt.role != "body" or hd.line_end(last.text).endswith(tuple(".;,:")):
             return []
         lower = nxt.text[:1].islower()
         if last.right_space > 1.5 and not (lower and nxt.right_space > 1.5):

@@ -61,6 +61,8 @@ class SectionList:
         object.__setattr__(self, "_index", tuple(index))
         object.__setattr__(self, "_signature_keys",
                            frozenset(match_key(s) for s in self.signatures if match_key(s)))
+        object.__setattr__(self, "_cache", {})  # banner key → match (lines repeat across issues)
+        object.__setattr__(self, "_signed", {})  # line text → is a signature
 
     def match(self, text: str) -> SectionMatch | None:
         """The section a banner line names, or None.
@@ -71,8 +73,21 @@ class SectionList:
         key = _banner_key(text)
         if len(key) < 4:
             return None
+        cache: dict[str, SectionMatch | None] = self._cache  # type: ignore[attr-defined]
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = self._match(key)
+        return cache[key]
+
+    def _match(self, key: str) -> SectionMatch | None:
         best: SectionMatch | None = None
+        words = len(key.split())
         for variant, section in self._index:  # type: ignore[attr-defined]
+            vwords = variant.count(" ") + 1
+            if len(variant) > 3 * len(key) + 10 or len(key) > 2 * len(variant) + 10 or \
+                    words > vwords + 1:
+                continue  # far too long or too short to be this banner in any form
             score = _similarity(key, variant)
             if best is None or score > best.score:
                 best = SectionMatch(section.name, score, section.kind)
@@ -89,11 +104,19 @@ class SectionList:
     def is_signature(self, text: str) -> bool:
         """True when ``text`` is one of the signature lines (PV, BTG, Ban Tuyên giáo ...);
         long ones tolerate one OCR error."""
-        key = match_key(text)
+        cache: dict[str, bool] = self._signed  # type: ignore[attr-defined]
+        if text not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[text] = self._signature(match_key(text))
+        return cache[text]
+
+    def _signature(self, key: str) -> bool:
         if key in self._signature_keys:  # type: ignore[attr-defined]
             return True
         return len(key) >= 6 and any(
-            len(s) >= 6 and Levenshtein.distance(key, s) <= 1 + len(s) // 12
+            len(s) >= 6 and abs(len(s) - len(key)) <= 1 + len(s) // 12
+            and Levenshtein.distance(key, s) <= 1 + len(s) // 12
             for s in self._signature_keys)  # type: ignore[attr-defined]
 
 
