@@ -122,9 +122,16 @@ def copy_home(template: DeskHome, target: Path) -> DeskHome:
     return DeskHome(target)
 
 
+_TEMPLATE: list[DeskHome] = []  # one build per test process, whichever module asks first
+
+
 @pytest.fixture(scope="session")
 def desk_template(tmp_path_factory: pytest.TempPathFactory) -> DeskHome:
-    return build_desk_home(tmp_path_factory.mktemp("desk-template"))
+    """The built home, shared read-only (a session fixture imported into several modules is
+    one fixture per module for pytest: the cache keeps it to one build per process)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(build_desk_home(tmp_path_factory.mktemp("desk-template")))
+    return _TEMPLATE[0]
 
 
 @pytest.fixture

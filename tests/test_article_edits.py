@@ -60,12 +60,13 @@ def test_field_edit_is_a_version_and_restore_brings_the_machine_values_back(desk
 def test_stale_article_edit_is_a_conflict_with_the_difference(desk_home: DeskHome) -> None:
     aid = desk_home.article_id(VILLAGE_TITLE)
     with desk_home.catalog() as c:
-        edits.edit_article(c, aid, {"section": "Kinh nghiệm – cách làm hay"}, author="bientap", base_version=0)
+        section = "Kinh nghiệm – cách làm hay"
+        edits.edit_article(c, aid, {"section": section}, author="bientap", base_version=0)
         with pytest.raises(EditConflict) as err:
             edits.edit_article(c, aid, {"section": "Hỏi – đáp"}, author="bientap2", base_version=0)
         assert err.value.current == 1 and "Chuyên mục: Kinh nghiệm – cách làm hay" in err.value.current_text
         assert "+Chuyên mục: Hỏi – đáp" in err.value.diff
-        assert c.one("SELECT section FROM article WHERE id = ?", (aid,))["section"] == "Kinh nghiệm – cách làm hay"
+        assert c.one("SELECT section FROM article WHERE id = ?", (aid,))["section"] == section
         assert edits.current_version(c, aid) == 1
 
 
@@ -73,7 +74,8 @@ def test_bad_values_are_refused_and_nothing_is_written(desk_home: DeskHome) -> N
     aid = desk_home.article_id(VILLAGE_TITLE)
     with desk_home.catalog() as c:
         for changes, words in (({"kind": "bao"}, "unknown kind"), ({"first_page": 9}, "between 1 and 3"),
-                               ({"title": "  "}, "needs a title"), ({"first_page": 3, "last_page": 2}, "after"),
+                               ({"title": "  "}, "needs a title"),
+                               ({"first_page": 3, "last_page": 2}, "after"),
                                ({"topics": ["Không hợp lệ"]}, "topic slugs"), ({"text": "x"}, "unknown")):
             with pytest.raises(UsageError, match=words):
                 edits.edit_article(c, aid, changes, author="bientap", base_version=0)
@@ -169,7 +171,8 @@ def test_editor_topics_replace_the_machine_labels_and_survive_re_analysis(desk_h
     assert labels(desk_home, aid) == machine
 
 
-def test_a_failure_inside_an_edit_leaves_the_old_state(desk_home: DeskHome, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_inside_an_edit_leaves_the_old_state(desk_home: DeskHome,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     aid = desk_home.article_id(VILLAGE_TITLE)
     before = rows(desk_home)
 

@@ -158,7 +158,8 @@ def test_article_form_split_and_merge(desk_home: DeskHome) -> None:
     assert [h.id for h in hits] == [aid]
     # a stale form is a conflict page, the edit in force stays
     stale = editor.post(f"/desk/a/{aid}", data={"title": "Khác", "base_version": "0", "csrf_token": csrf})
-    assert stale.status_code == 409 and "Tiêu đề: Chi bộ thôn Đông đổi mới sinh hoạt" in stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Tiêu đề: Chi bộ thôn Đông đổi mới sinh hoạt" in stale.get_data(as_text=True)
     # split at the hidden title (empty title: the paragraph becomes it)
     page = editor.get(f"/desk/a/{aid}").get_data(as_text=True)
     paras = re.findall(r'name="at" value="(\d+)"[^>]*> Tách từ đoạn này</label><p lang="vi">(.*?)</p>', page)

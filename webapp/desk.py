@@ -216,8 +216,8 @@ def article(article_id: str) -> Any:
     found = _article_or_404(article_id)
     catalog = _catalog()
     if request.method == "POST":
-        changes: dict[str, Any] = {k: request.form[k] for k in ("title", "section", "kind", "byline",
-                                                               "first_page", "last_page") if k in request.form}
+        names = ("title", "section", "kind", "byline", "first_page", "last_page")
+        changes: dict[str, Any] = {k: request.form[k] for k in names if k in request.form}
         if request.form.get("topics_shown"):
             changes["topics"] = request.form.getlist("topics")
         reason = _reason()
