@@ -156,6 +156,8 @@ def looks_like_name(text: str) -> bool:
     """A person's name as a byline: two to five capitalised syllables, after an optional
     title (TS., ThS., Đại tá ...), before an optional affiliation (after ' - ' or ',')."""
     text = text.strip().strip("()")
+    if text.endswith((".", ",", ";", ":")):
+        return False  # the end of a sentence ("... ở Hà Nội.")
     head = re.split(r"\s+[-–—]\s+|,\s*|\s+\(", text, maxsplit=1)[0]
     folded = fold(head)
     m = _NAME_PREFIX.match(folded)

@@ -15,6 +15,7 @@ from archive.models import Issue as IssueRow
 from archive.vntext import fold
 from indexer.articletext import join_words
 from indexer.segment import make_article_id, segment_issue, segment_issue_report
+from indexer.layout import PageWords
 from tests.segment_pages import (Issue, Item, banner, draw_pdf, page_from_lines, page_words,
                                  para, pdf_words, sign, title)
 
@@ -320,3 +321,58 @@ def test_article_continued_on_a_later_page() -> None:
     assert first.title == "Chi bộ giỏi ở vùng biên giới"
     assert first.text == f"{a1}\n\n{a2}" and (first.first_page, first.last_page) == (1, target)
     assert middle.title == "Một bài ở giữa số báo" and "Tiếp theo" not in middle.text
+
+
+def test_real_tesseract_on_a_rendered_page(tmp_path: Path) -> None:
+    """The OCR path end to end: a page drawn into a PDF, read by the real Tesseract (no
+    bold, sizes from line heights), segmented into the same articles."""
+    from rapidfuzz.distance import Levenshtein
+
+    from archive.models import OcrSettings, PageTask
+    from archive.vntext import match_key
+    from indexer.ocr import ocr_page
+    from tests.segment_pages import PAGE_H, PAGE_W
+
+    items = [banner("NHỮNG VẤN ĐỀ CHUNG"),
+             title("Chi bộ thôn Đông đổi mới cách sinh hoạt"),
+             para(body(S1, S2)), para(body(S3, S4)), sign("Nguyễn Văn An"),
+             banner("HỎI – ĐÁP"), title("Giải đáp về thủ tục chuyển sinh hoạt đảng"),
+             para("Hỏi: Đảng viên đi làm ăn xa có phải sinh hoạt tạm thời ở nơi cư trú không?"),
+             para("Đáp: Có, theo quy định hiện hành của Ban Chấp hành Trung ương. " + S2)]
+    issue = Issue(items, columns=1, header="", footer="")
+    pdf = draw_pdf(issue, tmp_path / "page.pdf")
+    assert len(issue.pages) == 1
+    task = PageTask("test/1", str(pdf), "pdf", 0, "x", OcrSettings(dpi=200))
+    result = ocr_page(task)
+    page = PageWords(1, result.words, "ocr", PAGE_W, PAGE_H)
+    first, second = segment_issue(ISSUE, [page])
+    for got, want in ((first.title, "Chi bộ thôn Đông đổi mới cách sinh hoạt"),
+                      (second.title, "Giải đáp về thủ tục chuyển sinh hoạt đảng")):
+        assert Levenshtein.normalized_distance(match_key(got), match_key(want)) <= 0.1
+    assert (first.section, first.kind) == ("Những vấn đề chung", "tin")  # 125 words: a brief
+    assert (second.section, second.kind) == ("Hỏi – đáp", "hoi-dap")
+    assert match_key(first.byline) == match_key("Nguyễn Văn An")
+    assert 0 < first.confidence < 100
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Nguyễn Văn An", True), ("TRẦN THỊ BÌNH", True), ("ThS. Lê Hồng Lộc", True),
+    ("Đại tá Phạm Văn Hùng", True), ("Minh Anh", True), ("Đoàn Duy Tuấn", True),
+    ("Nguyễn Văn An - Trường Chính trị tỉnh", True),
+    ("Thôn Thượng, xã Hoà Lạc Đông đã thành lập tổ", False), ("Đầu Xuân, xã Yên Thịnh", False),
+    ("Việt Nam đảm nhận vai trò", False), ("Hà Nội.", False), ("Nguyễn", False),
+])
+def test_names_as_bylines(text: str, name: bool) -> None:
+    from indexer.headings import looks_like_name
+
+    assert looks_like_name(text) is name
+
+
+@pytest.mark.parametrize("text,source", [
+    ("(Theo báo Nhân Dân)", True), ("Theo TTXVN", True), ("Nguồn: Tạp chí Cộng sản", True),
+    ("theo quy định.", False), ("Theo", False),
+])
+def test_source_lines(text: str, source: bool) -> None:
+    from indexer.headings import is_source_line
+
+    assert is_source_line(text) is source
