@@ -36,6 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8080, "Port `bantin serve` listens on."),
     Setting("base_url", "http://127.0.0.1:8080", "Absolute address of the web app, used in reports and citations."),
     Setting("web_threads", 8, "Worker threads of the WSGI server."),
+    Setting("web_workers", 0, "Server processes of `bantin serve` sharing one port; 0 means one per CPU core."),
     Setting("secure_cookies", False, "Mark session cookies Secure (set true when the app is served over https)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

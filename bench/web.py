@@ -76,14 +76,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(home: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BANTIN_SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(REPO)}
     # not `-m archive.cli`: as __main__ the module would be loaded twice and the verbs that
     # other modules add would not find its State object
     entry = "import sys; from archive.cli import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(home), "--quiet",
                              "serve", "--host", "127.0.0.1", "--port", str(port), "--threads",
-                             str(threads)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                             str(threads), "--workers", str(workers)], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -194,7 +195,8 @@ def main() -> int:
     parser.add_argument("--home", default=os.environ.get("BANTIN_HOME", str(REPO)))
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="per target")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
     parser.add_argument("--sample", type=int, default=60, help="distinct pages/articles per target")
     args = parser.parse_args()
     config = load_config(args.home)
@@ -218,7 +220,7 @@ def main() -> int:
     port = free_port()
     server = None
     try:
-        server = start_server(config.home, port, args.threads)
+        server = start_server(config.home, port, args.threads, args.workers)
         cookie = login(port, name, password)
         image = next(t for t in targets if t.name.startswith("page image"))
         cold: list[float] = []
@@ -240,7 +242,7 @@ def main() -> int:
     print(f"Home: {config.home} — {sizes['issues']} issues, {sizes['pages']} pages, "
           f"{sizes['articles']} articles; {docs}")
     print(f"Load: {args.clients} concurrent clients (keep-alive) on loopback, {args.seconds:g} s per "
-          f"target, waitress {args.threads} threads")
+          f"target, waitress {args.workers or os.cpu_count()} processes × {args.threads} threads")
     print()
     print(f"| {'target':<22} | {'requests':>8} | {'errors':>6} | {'req/s':>7} | {'p50 ms':>7} | "
           f"{'p95 ms':>7} | {'p99 ms':>7} |")

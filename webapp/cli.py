@@ -23,23 +23,29 @@ from archive.errors import UsageError
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (setting `host`, default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
-              help="Port to listen on (setting `port`, default 8080).")
+              help="Port to listen on (setting `port`, default 8080; 0 picks a free one).")
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
-              help="Worker threads (setting `web_threads`).")
+              help="Worker threads per process (setting `web_threads`).")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Server processes sharing the port (setting `web_workers`; 0: one per core).")
 @pass_state
-def serve(state: State, host: str | None, port: int | None, threads: int | None) -> None:
+def serve(state: State, host: str | None, port: int | None, threads: int | None,
+          workers: int | None) -> None:
     """Serve the web library (login required) with the waitress WSGI server."""
-    import waitress
-
     from webapp import create_app
+    from webapp.serving import serve_forever
 
-    config = state.config(host=host, port=port, web_threads=threads)
+    config = state.config(host=host, port=port, web_threads=threads, web_workers=workers)
     app = create_app({"HOME": str(config.home), "SETTINGS": {"host": host, "port": port}})
-    shown = "localhost" if config.host in ("127.0.0.1", "::1") else config.host
-    click.echo(f"Bản tin: serving {config.home} at http://{shown}:{config.port}/ "
-               f"(waitress, {config.web_threads} threads; Ctrl+C stops)")
-    waitress.serve(app, host=config.host, port=config.port, threads=config.web_threads,
-                   ident="bantin", clear_untrusted_proxy_headers=True, channel_timeout=60)
+    processes = config.web_workers or (os.cpu_count() or 1)
+
+    def announce(bound_port: int) -> None:
+        shown = "localhost" if config.host in ("127.0.0.1", "::1") else config.host
+        click.echo(f"Bản tin: serving {config.home} at http://{shown}:{bound_port}/ (waitress, "
+                   f"{processes} processes × {config.web_threads} threads; Ctrl+C stops)")
+
+    serve_forever(app, config.host, config.port, threads=config.web_threads, workers=processes,
+                  announce=announce)
 
 
 @click.group()

@@ -1,0 +1,99 @@
+"""`bantin serve`: waitress in one or several processes sharing one listening socket.
+
+Why processes: waitress runs the app in threads, and Python runs one thread at a time; a
+search page costs tens of milliseconds of Python, so one process serves one core's worth of
+pages however many threads it has. The parent binds the port, forks ``workers`` children that
+each run waitress on that socket (the kernel hands each new connection to one of them), and
+waits: Ctrl+C or SIGTERM stops them all; if one dies the others are stopped and the command
+fails, so a supervisor (systemd) can restart the whole. Nothing is shared between children but
+the socket and the files (the catalog is SQLite in WAL mode, safe for several processes).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+WAITRESS_OPTIONS = {"ident": "bantin", "clear_untrusted_proxy_headers": True, "channel_timeout": 60,
+                    "connection_limit": 200}
+
+
+def bind(host: str, port: int, backlog: int = 1024) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    return sock
+
+
+def _run_waitress(app: Any, sock: socket.socket, threads: int) -> None:
+    import waitress
+
+    waitress.serve(app, sockets=[sock], threads=threads, **WAITRESS_OPTIONS)
+
+
+def serve_forever(app: Any, host: str, port: int, *, threads: int, workers: int,
+                  announce: Callable[[int], None] = lambda port: None) -> None:
+    sock = bind(host, port)
+    announce(sock.getsockname()[1])
+    sys.stdout.flush()
+    if workers <= 1:
+        _run_waitress(app, sock, threads)
+        return
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # child: serve until told to stop
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            code = 0
+            try:
+                _run_waitress(app, sock, threads)
+            except BaseException:  # noqa: BLE001  a child must never return into the parent's code
+                log.exception("server process %d failed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+    sock.close()
+    _wait(children)
+
+
+def _wait(children: list[int]) -> None:
+    stopping = False
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    failed = False
+    alive = set(children)
+    while alive:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        alive.discard(pid)
+        if not stopping:
+            log.error("server process %d stopped (status %d); stopping the others", pid, status)
+            failed = True
+            stop(signal.SIGTERM, None)
+    if failed:
+        raise SystemExit(1)
