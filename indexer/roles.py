@@ -57,14 +57,27 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
                     or (nxt.bold >= 0.6) != (ln.bold >= 0.6):
                 break
             run.append(nxt)
-        match = sections.match(" ".join(p.text for p in run))
-        if match:
-            for p in run:
-                p.role = "banner"
-                p.tags.add("section=" + match.name)
-            i += len(run)
-            continue
-        i += 1
+        for k in range(len(run), 0, -1):
+            # all of the run, or a first part set unlike the rest (a banner over a title
+            # that OCR sizes could not tell apart)
+            if k < len(run) and not _unlike(run[k - 1], run[k]):
+                continue
+            match = sections.match(" ".join(p.text for p in run[:k]))
+            if match:
+                for p in run[:k]:
+                    p.role = "banner"
+                    p.tags.add("section=" + match.name)
+                i += k
+                break
+        else:
+            i += 1
+
+
+def _unlike(a: Line, b: Line) -> bool:
+    """Two lines in different type: width of the characters, size, weight or case."""
+    return abs(a.wrel - b.wrel) > 0.15 * max(a.wrel, b.wrel) or \
+        abs(a.size - b.size) > 0.15 * max(a.size, b.size) or \
+        (a.bold >= 0.6) != (b.bold >= 0.6) or (a.caps >= 0.8) != (b.caps >= 0.8)
 
 
 def _set_off(ln: Line, prev: Line | None) -> bool:
