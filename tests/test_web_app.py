@@ -295,7 +295,7 @@ def test_bantin_serve_runs_waitress_for_real(web_home: WebHome) -> None:
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     entry = "import sys; from archive.cli import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(web_home.path), "serve",
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                             "--port", str(port), "--workers", "2"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -314,7 +314,22 @@ def test_bantin_serve_runs_waitress_for_real(web_home: WebHome) -> None:
         r = conn.getresponse()
         assert r.status == 302 and r.getheader("Location").startswith("/login")
         r.read()
+        children = _children(proc.pid)
+        assert len(children) == 2  # --workers 2: two server processes share the port
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=20)
-    assert f"localhost:{port}" in out and "waitress" in out
+    assert f"localhost:{port}" in out and "2 processes" in out and proc.returncode == 0
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # none left behind
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
