@@ -170,13 +170,14 @@ def _contains(tokens: list[str], phrase: list[str]) -> bool:
 def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     """A fresh query set, the way a researcher asks: a place of the sample with a term of the
     editors' topic list (``indexer/topics.toml``), a quoted place name with its ``xã`` or
-    ``huyện``, a cited document in another spelling, a common word with a series and years.
-    Relevant = every truth article whose title or text holds each phrase (folded) or the
-    identifier; only queries with 1 to 8 relevant articles are kept."""
+    ``huyện`` or an author's name, a cited document in another spelling, a common word with
+    a series and years. Relevant = every truth article whose title, text or byline holds
+    each phrase (folded) or the identifier; only queries with 1 to 8 relevant articles are
+    kept."""
     from indexer.analysis import has_diacritics, identifiers, scan
 
     rng = random.Random(seed)
-    docs = [(t, t["title"] + "\n" + t["text"]) for t in truth]
+    docs = [(t, "\n".join((t["title"], t["text"], t.get("byline", "")))) for t in truth]
     folded = [[tok.folded for tok in scan(text)] for _t, text in docs]
     places = tomllib.loads((REPO / "samplegen" / "corpus" / "places.toml").read_text(encoding="utf-8"))
     communes = sorted(set(places.get("communes", [])))
@@ -208,7 +209,9 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
         add("diacritics", f"{place} {term}", holders(place, term))
     named = [f"xã {c}" for c in communes] + [f"huyện {d}" for d in districts]
     rng.shuffle(named)
-    for name in named:
+    authors = sorted({t["byline"] for t in truth if len(t.get("byline", "").split()) >= 3})
+    rng.shuffle(authors)
+    for name in named[:40] + authors:  # places, then authors (by their byline)
         if sum(1 for q in queries if q["class"] == "phrase") >= 12:
             break
         add("phrase", f'"{name}"', holders(name))
@@ -218,9 +221,11 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
             by_ref[ident].append(t["key"])
     spellings = [lambda i: i.replace("-", " - ", 1), lambda i: i.lower(),
                  lambda i: re.sub(r"^(\d+)-(\w+)/(\w+)$", r"\1/\2-\3", i), lambda i: i]
-    refs = sorted((r for r, keys in by_ref.items() if 1 <= len(keys) <= 10),
-                  key=lambda r: (len(by_ref[r]), r))
-    for n, ref in enumerate(refs[:10]):
+    refs = [r for r, keys in by_ref.items() if 1 <= len(keys) <= 10]
+    first_year = {r: min(int(k.split("-")[1]) for k in by_ref[r]) for r in refs}
+    refs.sort(key=lambda r: (first_year[r], r))
+    step = max(1, len(refs) // 20)  # twenty identifiers spread over the years
+    for n, ref in enumerate(refs[::step][:20]):
         queries.append({"q": spellings[n % len(spellings)](ref), "class": "identifier",
                         "relevant": sorted(by_ref[ref])})
     # filters: a common word restricted to one series and a span of years

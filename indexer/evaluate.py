@@ -32,10 +32,11 @@ from indexer.analysis import bigrams, ref_key
 from indexer.query import And, Everything, Node, Not, Or, Phrase, SearchRequest, Term
 
 K1, B = 1.2, 0.75
-TITLE_BOOST = 1.5  # a match in the title counts this much more
+TITLE_BOOST = 0.75  # a match in the title counts this much more
 EXACT_BOOST = 0.6  # extra for the exact spelling of a word typed with diacritics
-NEAR_BOOST = 0.5  # extra when two words typed side by side are side by side in the text
+NEAR_BOOST = 2.0  # extra when two words typed side by side are side by side in the text
 FUZZY_WEIGHT = 0.6  # a near spelling (``~``) counts this much of an exact one
+CITED_WEIGHT = 0.5  # an article citing a searched document (analysis stage), once, in any words
 FUZZY_MIN_CHARS = 4  # shorter syllables have too many neighbours at one edit
 
 
@@ -128,6 +129,17 @@ class Snapshot:
     def terms_near(self, term: str) -> list[str]:
         """Folded terms one edit from ``term`` (the engine's reader provides it)."""
         raise NotImplementedError
+
+    def citing(self, key: str) -> np.ndarray:
+        """Live documents whose cited documents (``article_ref``) include the identifier
+        whose token is ``key``: found by the citation analysis even where the text names
+        it in words (*Luật Phòng, chống tham nhũng*) or OCR damaged the number."""
+        docs, codes, values = self.multi["ref"]
+        wanted = [i for i, v in enumerate(values) if ref_key(v) == key]
+        if not wanted:
+            return np.zeros(0, dtype=np.int64)
+        found = np.unique(docs[np.isin(codes, wanted)]).astype(np.int64)
+        return found[self.live[found]]
 
     def filter_mask(self, request: SearchRequest) -> np.ndarray:
         """Documents allowed by the request's filters and target (cached per generation)."""
@@ -266,6 +278,10 @@ class Evaluator:
             t = self.gen.postings("tf", word)
             match = boost(match, t.ids, weight * TITLE_BOOST * self.bm25(t.tf, t.ids, len(t.ids), "tf"))
             parts.append(match)
+        if "/" in term.folded:  # a document identifier: also the articles that cite it by name
+            cited = self.gen.citing(term.folded)
+            ones = np.ones(len(cited), dtype=np.float32)
+            parts.append(Match(cited, CITED_WEIGHT * self.bm25(ones, cited, len(cited))))
         match = union(parts)
         if term.marked and term.exact != term.folded:
             x = self.gen.postings("x", term.exact)

@@ -57,7 +57,8 @@ ISSUES = [
         Art("Phòng, chống tham nhũng, tiêu cực",
             ["Tỉnh ủy chỉ đạo làm tốt công tác phòng, chống tham nhũng.",
              "Hoà giải ở cơ sở và thuỷ lợi nội đồng."],
-            page=2, section="Những vấn đề chung", topics=("phong-chong-tham-nhung",)),
+            page=2, section="Những vấn đề chung", topics=("phong-chong-tham-nhung",),
+            refs=("55/2005/QH11",)),  # the law, cited by its name only
     ]),
 ]
 ARTICLES = {(iss.id, art.title): art for iss in ISSUES for art in iss.articles}
@@ -123,6 +124,14 @@ def test_nfd_and_capitals_in_the_query(archive) -> None:
 def test_identifier_in_any_spelling_finds_every_spelling(archive, q: str) -> None:
     result = run(archive, q=q)
     assert set(ids(result)) == {aid("Quán triệt Nghị quyết 21-NQ/TW"), aid("Chuyển đổi số ở cơ sở")}
+
+
+def test_identifier_finds_articles_citing_it_in_words(archive) -> None:
+    """The citation analysis knows the law behind "Luật Phòng, chống tham nhũng"; searching
+    its number finds the article although the text never writes it."""
+    result = run(archive, q="55/2005/QH11")
+    assert ids(result) == [aid("Phòng, chống tham nhũng, tiêu cực")]
+    assert run(archive, q="55/2005/QH11", target="pages").total == 0  # pages carry no citations
 
 
 def test_identifier_written_with_the_wrong_slash_in_the_text(archive) -> None:
