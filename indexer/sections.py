@@ -124,7 +124,7 @@ _DECORATION = re.compile(r"^(chuyen muc|muc)\s+", re.IGNORECASE)
 
 
 def _banner_key(text: str) -> str:
-    key = match_key(text)
+    key = match_key(text.replace("_", " "))  # "HỎI _ ĐÁP": an underscore read for a dash
     return _DECORATION.sub("", key)
 
 

@@ -120,7 +120,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
         problems += roles.apply_toc(toc, flow)
     drafts = _assemble(stream, sections, toc)
     articles = _articles(issue, drafts, sections, date)
-    empty = sorted({p.seq for p, lines in zip(pages, per_page) if lines}
+    empty = sorted({ln.page for ln in flow if ln.role == "body"}
                    - {pg for a in articles for pg in range(a.first_page, a.last_page + 1)})
     if empty:
         problems.append("no article found on page(s) " + ", ".join(map(str, empty)))

@@ -38,20 +38,22 @@ def is_toc_heading(line: Line) -> bool:
     return bool(_HEAD.match(line.key))
 
 
-def parse_entry(text: str) -> tuple[str, int] | None:
-    """(title, printed page) of one table line, or None when it carries no page number."""
+def parse_entry(text: str, *, wrapped: bool = False) -> tuple[str, int] | None:
+    """(title, printed page) of one table line, or None when it carries no page number.
+    ``wrapped``: the line ends a title begun on the lines above, so it may be a word or two."""
     text = nfc(text.strip())
+    least = 1 if wrapped else 3
     m = _END_NUMBER.match(text)
-    if m and _has_words(m.group("title")):
+    if m and _has_words(m.group("title"), least):
         return _clean(m.group("title")), int(m.group("page"))
     m = _START_NUMBER.match(text)
-    if m and _has_words(m.group("title")):
+    if m and _has_words(m.group("title"), least):
         return _clean(m.group("title")), int(m.group("page"))
     return None
 
 
-def _has_words(text: str) -> bool:
-    return sum(ch.isalpha() for ch in text) >= 3
+def _has_words(text: str, least: int = 3) -> bool:
+    return sum(ch.isalpha() for ch in text) >= least
 
 
 def _clean(title: str) -> str:
@@ -75,7 +77,10 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
     for ln in lines[start + 1:]:
         if ln.role != "body":
             continue
-        parsed = parse_entry(ln.text)
+        titled = [p for p in pending if "toc-section" not in p.tags]
+        parsed = parse_entry(ln.text, wrapped=bool(titled))
+        if parsed is None and titled and ln.text.strip().isdigit():
+            parsed = ("", int(ln.text.strip()))  # OCR read the page number as a line of its own
         if parsed and 0 < parsed[1] <= max_page:
             wrapped: list[Line] = []
             for p in pending:
@@ -85,7 +90,7 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
                     wrapped.append(p)
                 p.role = "toc"
             ln.role = "toc"
-            title = " ".join([p.text for p in wrapped] + [parsed[0]])
+            title = " ".join([p.text for p in wrapped] + [parsed[0]]).strip()
             entries.append(TocEntry(nfc(title), parsed[1], section))
             pending, misses = [], 0
             entry_size = ln.size
@@ -121,9 +126,12 @@ def _unnumbered(lines: Sequence[Line], start: int) -> list[TocEntry]:
         if not close or ln.style == "strong" or ln.text.rstrip().endswith((".", ";", ":")) \
                 or len(ln.text.split()) > 25 or ln.page != heading.page:
             break
-        run.append(ln)
-    if len(run) < 2:
-        return []
+        if ln.letters >= 8:  # a page number, or a speck, read as a line of its own is no entry
+            run.append(ln)
+        else:
+            ln.role = "toc"
+    if len(run) < 2 or sum(1 for ln in run if parse_entry(ln.text, wrapped=True)) > len(run) // 2:
+        return []  # numbered after all (an entry that could not be read): no guessing
     for ln in run:
         ln.role = "toc"
     return [TocEntry(nfc(ln.text.strip()), 0) for ln in run]

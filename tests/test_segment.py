@@ -376,3 +376,32 @@ def test_source_lines(text: str, source: bool) -> None:
     from indexer.headings import is_source_line
 
     assert is_source_line(text) is source
+
+
+def test_table_of_contents_whose_page_numbers_were_lost() -> None:
+    """OCR drops a right-aligned column of page numbers: the table is still no article."""
+    items = masthead() + [
+        Item("toc-head", "MỤC LỤC", size=12, bold=True, align="center", full=True),
+        Item("toc", "Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", full=True),
+        Item("toc", "Mấy suy nghĩ về công tác dân vận ở cơ sở", full=True),
+        title("Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", before=20),
+        para(body(S1, S2, S3, times=3)),
+        title("Mấy suy nghĩ về công tác dân vận ở cơ sở"), para(body(S2, S3, times=3)),
+    ]
+    seg = segment_issue_report(ISSUE, page_words(Issue(items), ocr=True))
+    assert [(e.title, e.page) for e in seg.toc] == [
+        ("Nâng cao chất lượng sinh hoạt chi bộ ở nông thôn", 0),
+        ("Mấy suy nghĩ về công tác dân vận ở cơ sở", 0)]
+    assert [a.title for a in seg.articles] == [e.title for e in seg.toc]
+
+
+@pytest.mark.parametrize("line,entry", [
+    ("Nâng cao chất lượng sinh hoạt chi bộ ........ 3", ("Nâng cao chất lượng sinh hoạt chi bộ", 3)),
+    ("Nâng cao chất lượng sinh hoạt chi bộ 12", ("Nâng cao chất lượng sinh hoạt chi bộ", 12)),
+    ("5 Hỏi – đáp về đảng phí", ("Hỏi – đáp về đảng phí", 5)),
+    ("Nghị quyết số 21-NQ/TW", None),
+])
+def test_table_of_contents_lines(line: str, entry: tuple[str, int] | None) -> None:
+    from indexer.toc import parse_entry
+
+    assert parse_entry(line) == entry
