@@ -14,6 +14,7 @@ from archive.catalog import Catalog
 from archive.cli import (BUILD_STAGES, State, StageOutcome, _finish, echo_err, export,
                          export_options, pass_state, write_export)
 from archive.config import Config
+from archive.errors import UsageError
 
 
 def stage_segment(catalog: Catalog, config: Config, *, force: bool = False,
@@ -37,6 +38,10 @@ def segment(state: State, force: bool, issue_ids: tuple[str, ...]) -> None:
     """Split each issue's pages into sections and articles (title, byline, kind, text)."""
     config = state.config()
     with state.catalog(config) as catalog:
+        unknown = [i for i in issue_ids if catalog.get_issue(i) is None]
+        if unknown:
+            raise UsageError(f"no issue {', '.join(unknown)} in the catalog; `bantin status` "
+                             "lists the issues (ids look like ttshcb-1995-03)")
         _finish([stage_segment(catalog, config, force=force, issue_ids=list(issue_ids) or None)])
 
 

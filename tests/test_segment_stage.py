@@ -152,3 +152,42 @@ def test_export_articles(home: Path, bantin, catalog: Catalog) -> None:  # type:
 def test_segment_runs_in_build_right_after_extract() -> None:
     names = [name for name, _fn in BUILD_STAGES]
     assert names.index("segment") == names.index("extract") + 1
+
+
+def test_an_interrupted_run_keeps_the_issues_done(home: Path, bantin, catalog: Catalog,  # type: ignore[no-untyped-def]
+                                                  monkeypatch) -> None:
+    """Ctrl-C (or a crash) in the middle of an issue: the issues before it are stored whole,
+    the one in flight not at all, and the next run does only what is left."""
+    import pytest
+
+    from archive.config import load_config
+    from indexer import articles as stage
+
+    add_issue(home, bantin, "ttshcb-2015-07", standard_items())
+    add_issue(home, bantin, "ttshcb-2015-08", [title("Một bài của số sau"),
+                                               para(body(S1, S2, S3, S4, times=3))])
+    extract(catalog, "ttshcb-2015-07", home)
+    extract(catalog, "ttshcb-2015-08", home)
+    real = stage.store_segmentation
+
+    def interrupted(catalog, issue, seg, key, problems):  # type: ignore[no-untyped-def]
+        if issue.id == "ttshcb-2015-08":
+            with catalog.transaction() as db:  # half written, then the process is stopped
+                db.execute("DELETE FROM article WHERE issue_id = ?", (issue.id,))
+                raise KeyboardInterrupt
+        real(catalog, issue, seg, key, problems)
+
+    monkeypatch.setattr(stage, "store_segmentation", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        stage.run_segment(catalog, load_config(home))
+    assert len(articles(catalog, "ttshcb-2015-07")) == 6
+    assert articles(catalog, "ttshcb-2015-08") == []
+    assert catalog.one("SELECT 1 FROM segment_state WHERE issue_id = 'ttshcb-2015-08'") is None
+    monkeypatch.setattr(stage, "store_segmentation", real)
+    r = bantin("segment")
+    assert "1 issues segmented (1 articles), 1 current" in r.out
+
+
+def test_segment_names_an_unknown_issue(bantin) -> None:  # type: ignore[no-untyped-def]
+    r = bantin("segment", "--issue", "ttshcb-1900-01")
+    assert r.code == 2 and "ttshcb-1900-01" in r.err
