@@ -99,7 +99,8 @@ def main() -> int:
             if hm is None:
                 continue
             cells = next(c for slug, _n, c in hm.rows if slug == g["topic"])
-            inside = [c for c in cells if g["from_year"] <= c.lo <= g["to_year"] and c.flag != "nodata"]
+            inside = [c for c in cells if g["from_year"] <= c.lo and c.hi is not None
+                      and c.hi <= g["to_year"] and c.flag != "nodata"]  # periods within the gap
             t = sum(1 for a in truth if a["series"] == g["series"] and g["topic"] in a["topics"]
                     and g["from_year"] <= a["year"] <= g["to_year"])
             n = sum(c.articles for c in inside)
@@ -143,8 +144,14 @@ def main() -> int:
         print(f"| {g['series']} | {g['topic']} | {g['from_year']}–{g['to_year']} | {g['max_articles']} | "
               f"{held} | {t} | {n} | {flagged}/{held} | {'yes' if covered else 'no'} |")
     testable = [r for r in gap_rows if r[1]]
-    print(f"\nGaps reported: {sum(r[5] for r in testable)}/{len(testable)}; within the truth's maximum: "
-          f"{sum(r[3] <= r[0]['max_articles'] for r in testable)}/{len(testable)}")
+    print(f"\nGaps of the truth reported: {sum(r[5] for r in testable)}/{len(testable)}; within the "
+          f"truth's maximum: {sum(r[3] <= r[0]['max_articles'] for r in testable)}/{len(testable)}")
+    overlapping = [f for f in found if any(
+        f.series == g["series"] and f.topic == g["topic"] and f.first <= g["to_year"]
+        and (f.last or 9999) >= g["from_year"] for g in gaps)]
+    longer = [f for f in found if f.periods >= 3]
+    print(f"All gaps reported: {len(found)}, of which {len(overlapping)} overlap a gap of the truth; "
+          f"{len(longer)} span three periods or more")
     print("\nDocument lags (first mention per series):")
     print("| document | series | truth first | truth lag | found first | found lag |")
     print("|---|---|---|---:|---|---:|")

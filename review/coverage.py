@@ -59,6 +59,8 @@ class SeriesHeatmap:
     title: str
     periods: tuple[Period, ...]
     rows: tuple[tuple[str, str, tuple[HeatCell, ...]], ...]  # (topic slug, name, cells by period)
+    measure: str = "articles"
+    threshold: float = DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -125,33 +127,50 @@ def _heatmaps(corpus: Corpus, filters: Filters, measure: str, threshold: float) 
                     flag=flag_of(n, total, cell_share, threshold),
                     link=search_evidence(v, series=code, year_from=lo, year_to=hi, topic=slug)))
             rows.append((slug, name, tuple(cells)))
-        out.append(SeriesHeatmap(code, corpus.series_title(code), tuple(periods), tuple(rows)))
+        out.append(SeriesHeatmap(code, corpus.series_title(code), tuple(periods), tuple(rows),
+                                 measure, threshold))
     return out
 
 
 def find_gaps(corpus: Corpus, maps: list[SeriesHeatmap]) -> list[Gap]:
-    """Runs of consecutive flagged periods per series and topic, longest first. Periods with
-    no data neither break a run nor count in it."""
+    """The silences of each series on each topic, longest first.
+
+    A gap is the longest run of consecutive periods that starts and ends with a flagged
+    period (empty or thin) and whose share over the whole run stays below the threshold: a
+    year with two articles does not end a silence of twenty years ("at most four articles
+    from 1989 to 2017" is one thin gap), a lasting return of the topic does, since it lifts
+    the run's share. Periods with no data neither break a run nor count in it.
+    """
     v = corpus.index_version
     gaps = []
     for hm in maps:
         for slug, _name, cells in hm.rows:
-            run: list[HeatCell] = []
-            for cell in list(cells) + [None]:  # type: ignore[list-item]
-                if cell is not None and cell.flag == "nodata":
+            held = [c for c in cells if c.flag != "nodata"]
+            i = 0
+            while i < len(held):
+                if held[i].flag not in ("empty", "thin"):
+                    i += 1
                     continue
-                if cell is not None and cell.flag in ("empty", "thin"):
-                    run.append(cell)
-                    continue
-                if run:
-                    first, last = run[0].lo, run[-1].hi
-                    n = sum(c.articles for c in run)
-                    gaps.append(Gap(hm.series, slug, first, last, len(run), n,
-                                    "empty" if n == 0 else "thin",
-                                    search_evidence(v, series=hm.series, year_from=first,
-                                                    year_to=last, topic=slug)))
-                run = []
+                end = i
+                for j in range(i + 1, len(held)):
+                    if held[j].flag in ("empty", "thin") and _share(held[i:j + 1], hm) < hm.threshold:
+                        end = j
+                run = held[i:end + 1]
+                first, last = run[0].lo, run[-1].hi
+                n = sum(c.articles for c in run)
+                gaps.append(Gap(hm.series, slug, first, last, len(run), n, "empty" if n == 0 else "thin",
+                                search_evidence(v, series=hm.series, year_from=first, year_to=last,
+                                                topic=slug)))
+                i = end + 1
     return sorted(gaps, key=lambda g: (g.series, -g.periods, g.topic, g.first))
+
+
+def _share(cells: list[HeatCell], hm: SeriesHeatmap) -> float:
+    if hm.measure == "words":
+        part, whole = sum(c.words for c in cells), sum(c.period_words for c in cells)
+    else:
+        part, whole = sum(c.articles for c in cells), sum(c.period_articles for c in cells)
+    return 100.0 * part / whole if whole else 0.0
 
 
 def heatmap_table(corpus: Corpus, filters: Filters, *, measure: str = "articles",

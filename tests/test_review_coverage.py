@@ -175,3 +175,20 @@ def test_an_editors_topic_labels_move_the_heatmap(tmp_path: Path) -> None:
     after = cells(corpus_of(home), Filters(series=("ttshcb",), year_from=2012, year_to=2012))
     assert after[("ttshcb", "doi-ngoai", "2012")].articles == 1
     assert after[("ttshcb", "kinh-te", "2012")].articles == 1
+
+
+def test_a_silence_of_many_years_is_one_gap_despite_a_stray_article(handmade_home: Path) -> None:
+    """Twenty quiet years with two articles in one of them are one thin gap (the run's share
+    stays under the threshold); a lasting return of the topic ends it."""
+    from review.coverage import HeatCell, SeriesHeatmap
+    from review.evidence import Evidence
+    from review.periods import year_period
+
+    counts = [0] * 10 + [2] + [0] * 9 + [4, 5, 6] + [0]
+    cells = tuple(HeatCell("ttshcb", "bao-ve-nen-tang-tu-tuong", year_period(1990 + k), 1990 + k,
+                           1990 + k, n, 0, 20, 0, "empty" if n == 0 else ("thin" if 100 * n / 20 < 2 else ""),
+                           Evidence("/search")) for k, n in enumerate(counts))
+    hm = SeriesHeatmap("ttshcb", "Thông tin sinh hoạt chi bộ", tuple(c.period for c in cells),
+                       (("bao-ve-nen-tang-tu-tuong", "Bảo vệ nền tảng tư tưởng", cells),), "articles", 2.0)
+    gaps = [(g.first, g.last, g.articles, g.kind) for g in find_gaps(corpus_of(handmade_home), [hm])]
+    assert gaps == [(1990, 2009, 2, "thin"), (2013, 2013, 0, "empty")]
