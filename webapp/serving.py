@@ -57,7 +57,7 @@ def serve_forever(app: Any, host: str, port: int, *, threads: int, workers: int,
             code = 0
             try:
                 _run_waitress(app, sock, threads)
-            except BaseException:  # noqa: BLE001  a child must never return into the parent's code
+            except BaseException:  # a child must never return into the parent's code
                 log.exception("server process %d failed", os.getpid())
                 code = 1
             finally:
