@@ -198,6 +198,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
     parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
     parser.add_argument("--sample", type=int, default=60, help="distinct pages/articles per target")
+    parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per target first")
     args = parser.parse_args()
     config = load_config(args.home)
     if not config.catalog_path.exists():
@@ -217,11 +218,18 @@ def main() -> int:
             docs = "search index present"
         except ImportError:
             docs = "no search engine: search rows measure the error page"
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     port = free_port()
     server = None
+    first_search = float("nan")
     try:
         server = start_server(config.home, port, args.threads, args.workers)
         cookie = login(port, name, password)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        t0 = time.perf_counter()
+        get(conn, targets[0].paths[0], cookie)  # the first search opens the index
+        first_search = time.perf_counter() - t0
+        conn.close()
         image = next(t for t in targets if t.name.startswith("page image"))
         cold: list[float] = []
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -230,7 +238,8 @@ def main() -> int:
             get(conn, path, cookie)
             cold.append(time.perf_counter() - t0)
         conn.close()
-        for t in targets:
+        for t in targets:  # warm up: each process opens the index, fills its caches
+            run_target(Target(t.name, t.paths), port, cookie, args.clients, args.warmup)
             run_target(t, port, cookie, args.clients, args.seconds)
     finally:
         if server is not None:
@@ -242,7 +251,9 @@ def main() -> int:
     print(f"Home: {config.home} — {sizes['issues']} issues, {sizes['pages']} pages, "
           f"{sizes['articles']} articles; {docs}")
     print(f"Load: {args.clients} concurrent clients (keep-alive) on loopback, {args.seconds:g} s per "
-          f"target, waitress {args.workers or os.cpu_count()} processes × {args.threads} threads")
+          f"target after {args.warmup:g} s untimed, "
+          f"waitress {args.workers or os.cpu_count()} processes × {args.threads} threads; "
+          f"load average before: {load_before}")
     print()
     print(f"| {'target':<22} | {'requests':>8} | {'errors':>6} | {'req/s':>7} | {'p50 ms':>7} | "
           f"{'p95 ms':>7} | {'p99 ms':>7} |")
@@ -252,6 +263,7 @@ def main() -> int:
         print(f"| {t.name:<22} | {n:>8} | {t.errors:>6} | {n / t.seconds if t.seconds else 0:>7.1f} | "
               f"{1000 * pct(t.latencies, 50):>7.1f} | {1000 * pct(t.latencies, 95):>7.1f} | "
               f"{1000 * pct(t.latencies, 99):>7.1f} |")
+    print(f"\nFirst search after start (opens the index, 1 client): {1000 * first_search:.0f} ms")
     if cold:
         print(f"\nFirst request per image (render or cache hit, 1 client, {len(cold)} pages): "
               f"median {1000 * statistics.median(cold):.0f} ms, max {1000 * max(cold):.0f} ms")
