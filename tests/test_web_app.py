@@ -333,3 +333,25 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             out.append(int(stat.parent.name))
     return out
+
+
+@needs_search
+def test_api_search_matches_the_cli_json(reader: Any, web_home: WebHome) -> None:
+    """/api/search and `bantin search --json` give the same fields and the same numbers."""
+    import contextlib
+    import io as _io
+
+    from archive.cli import main
+
+    out = _io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--home", str(web_home.path), "--quiet", "search", "chi bo", "--series",
+                     "ttshcb", "--json"])
+    assert code == 0
+    cli = json.loads(out.getvalue())
+    api = reader.get("/api/search?q=chi+bo&series=ttshcb").get_json()
+    assert set(cli) <= set(api)
+    assert (api["total"], api["query_key"], api["index_version"]) == (cli["total"], cli["query_key"],
+                                                                      cli["index_version"])
+    assert [h["id"] for h in api["hits"]] == [h["id"] for h in cli["hits"]]
+    assert set(cli["hits"][0]) <= set(api["hits"][0]) and api["facets"] == cli["facets"]
