@@ -11,9 +11,14 @@ Charts are inline SVG (each point a link) with the same chart as PNG at
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +36,7 @@ from review.svgchart import svg
 from review.tables import Table, csv_value, display
 from webapp import db, users
 
+log = logging.getLogger(__name__)
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 NAV: list[tuple[str, str, str]] = [("coverage.index", "Thống kê", "reader")]
 
@@ -47,7 +53,8 @@ CHART_TABLES = {"completeness": "structure", "articles": "structure", "words": "
                 "lags": "documents", "trends": "trends"}
 _IMAGES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _IMAGES_LOCK = threading.Lock()
-IMAGE_CACHE = 64  # rendered charts and reports kept in memory
+IMAGE_CACHE = 64  # rendered pages, CSV, charts and reports kept in memory per process
+DISK_CACHE = 200  # charts and reports kept under index/cache/coverage/
 
 
 def _corpus() -> Corpus:
@@ -164,17 +171,30 @@ def _context(page: str, corpus: Corpus, filters: Filters) -> dict[str, Any]:
     }
 
 
-def _view(page: str, template: str, by_default: str = "year",
+TITLES = {"structure": "Cơ cấu theo thời kỳ", "topics": "Chủ đề theo thời kỳ",
+          "documents": "Văn bản được dẫn", "trends": "Tần suất từ ngữ", "examples": "Bài tiêu biểu"}
+
+
+def _view(page: str, by_default: str = "year",
           extra: Callable[[Corpus, Filters], dict[str, Any]] | None = None) -> Any:
+    """Render a coverage page. Its body (everything but the site's header, which names the
+    user) depends only on the archive's state and the URL, so it is kept in memory per
+    snapshot stamp and query string: a page is computed and rendered once per change."""
     try:
         corpus = _corpus()
-        filters = _filters(corpus, by_default)
-        context = _context(page, corpus, filters)
-        if extra is not None:
-            context.update(extra(corpus, filters))
+        key = ("body", corpus.stamp, page, request.query_string)
+
+        def make() -> bytes:
+            filters = _filters(corpus, by_default)
+            context = _context(page, corpus, filters)
+            if extra is not None:
+                context.update(extra(corpus, filters))
+            return render_template(f"coverage/{page}_body.html", **context).encode("utf-8")
+
+        body = _cached(key, make)
     except UsageError as e:
         return _bad(str(e))
-    return render_template(f"coverage/{template}", **context)
+    return render_template("coverage/page.html", title=TITLES[page], body=Markup(body.decode("utf-8")))
 
 
 @bp.get("", strict_slashes=False)
@@ -198,7 +218,7 @@ def index() -> Any:
 
 @bp.get("/structure")
 def structure_page() -> Any:
-    return _view("structure", "structure.html")
+    return _view("structure")
 
 
 @bp.get("/topics")
@@ -209,22 +229,22 @@ def topics_page() -> Any:
                 "threshold": t, "switch": {k: "/coverage/topics?" + urlencode(
                     filters.params() + [("measure", k), ("threshold", f"{t:g}")]) for k in cov.MEASURES},
                 "flag_labels": cov.FLAG_LABELS}
-    return _view("topics", "topics.html", "term", extra)
+    return _view("topics", "term", extra)
 
 
 @bp.get("/documents")
 def documents_page() -> Any:
-    return _view("documents", "documents.html")
+    return _view("documents")
 
 
 @bp.get("/trends")
 def trends_page() -> Any:
-    return _view("trends", "trends.html", extra=lambda c, f: {"terms": ", ".join(_terms())})
+    return _view("trends", extra=lambda c, f: {"terms": ", ".join(_terms())})
 
 
 @bp.get("/examples")
 def examples_page() -> Any:
-    return _view("examples", "examples.html", "term", lambda c, f: {
+    return _view("examples", "term", lambda c, f: {
         "topics": c.topics(), "topic": request.args.get("topic", ""), "per_period": _per_period()})
 
 
@@ -233,31 +253,73 @@ def table_csv(page: str) -> Any:
     name = request.args.get("table") or PAGES[page][0]
     if name not in PAGES[page]:
         abort(404)
+    base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
     try:
         corpus = _corpus()
-        filters = _filters(corpus, "term" if page in ("topics", "examples") else "year")
-        table = next(t for t in _tables(page, corpus, filters) if t.name == name)
+
+        def make() -> bytes:
+            filters = _filters(corpus, "term" if page in ("topics", "examples") else "year")
+            table = next(t for t in _tables(page, corpus, filters) if t.name == name)
+            return ("\ufeff" + table.to_csv(base)).encode("utf-8")
+
+        data = _cached(("csv", corpus.stamp, page, request.query_string, base), make)
     except UsageError as e:
         return Response(f"{e}\n", 400, mimetype="text/plain")
-    base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
     stem = f"bantin-{name}-{corpus.index_version or 'catalog'}"
-    return Response("\ufeff" + table.to_csv(base), mimetype="text/csv",
+    return Response(data, mimetype="text/csv",
                     headers={"Content-Type": "text/csv; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="{stem}.csv"'})
 
 
-def _cached(key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
+def _cached(key: tuple[Any, ...], make: Callable[[], bytes], *, disk: str = "") -> bytes:
+    """``make()`` once per key (which holds the snapshot stamp, so any change of the archive
+    gives new keys): kept in this process's memory, and with ``disk`` (a file suffix) also
+    under ``index/cache/coverage/``, shared by the server's processes and restarts (charts and
+    reports take a second or more to draw)."""
     with _IMAGES_LOCK:
         hit = _IMAGES.get(key)
         if hit is not None:
             _IMAGES.move_to_end(key)
             return hit
+    path = None
+    if disk:
+        folder = current_app.config["BANTIN"].cache_dir / "coverage"
+        path = folder / (hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:24] + "." + disk)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        if data:
+            _remember(key, data)
+            return data
     data = make()
+    if path is not None:
+        _store(path, data)
+    _remember(key, data)
+    return data
+
+
+def _remember(key: tuple[Any, ...], data: bytes) -> None:
     with _IMAGES_LOCK:
         _IMAGES[key] = data
         while len(_IMAGES) > IMAGE_CACHE:
             _IMAGES.popitem(last=False)
-    return data
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically (temporary name, then rename); keep the folder to DISK_CACHE files."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        files = sorted((p for p in path.parent.iterdir() if not p.name.startswith(".")),
+                       key=lambda p: p.stat().st_mtime)
+        for old in files[:-DISK_CACHE]:
+            old.unlink(missing_ok=True)
+    except OSError as e:  # a full or read-only disk: serve from memory only
+        log.warning("coverage cache %s not written: %s", path, e)
 
 
 def _csv_view(page: str) -> Callable[[], Any]:
@@ -285,7 +347,7 @@ def chart_png() -> Any:
         return Response(f"{e}\n", 400, mimetype="text/plain")
     if chart is None:
         abort(404)
-    data = _cached(("chart", corpus.stamp, name, params), lambda: png(chart))
+    data = _cached(("chart", corpus.stamp, name, params), lambda: png(chart), disk="png")
     return Response(data, mimetype="image/png")
 
 
@@ -338,7 +400,7 @@ def report_download(fmt: str) -> Any:
         return buffer.getvalue()
 
     try:
-        data = _cached(("report", corpus.stamp, fmt, filters, threshold, base), make)
+        data = _cached(("report", corpus.stamp, fmt, filters, threshold, base), make, disk=fmt)
     except UsageError as e:
         return _bad(str(e))
     users.audit(db.catalog(), g.user.name, "export", request.full_path, f"report {fmt}")
