@@ -175,7 +175,12 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
     if not ids:
         report.seconds = time.monotonic() - started
         return report
-    state = {r["article_id"]: r for r in catalog.query("SELECT * FROM analyze_state")}
+    if only is None:
+        state = {r["article_id"]: r for r in catalog.query("SELECT * FROM analyze_state")}
+    else:  # a few articles after an edit: not the whole table
+        state = {r["article_id"]: r for i in range(0, len(ids), 500) for r in catalog.query(
+            f"SELECT * FROM analyze_state WHERE article_id IN ({','.join('?' * len(ids[i:i + 500]))})",
+            ids[i:i + 500])}
     if only is None:
         catalog.clear_problems("analyze")
     todo: list[str] = []

@@ -169,7 +169,7 @@ def field(html: str, name: str) -> str:
 def textarea(html: str, name: str = "text") -> str:
     import html as html_lib
 
-    m = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    m = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.DOTALL)
     assert m, f"no textarea {name}"
     return html_lib.unescape(m.group(1))
 

@@ -1,6 +1,6 @@
 """Administration over HTTP: users and roles in the browser, the audit log, the pipeline's
 state and re-running a stage for one issue; admin only."""
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import re
@@ -100,7 +100,7 @@ def test_pipeline_state_and_rerun_a_stage_for_one_issue(desk_home: DeskHome) -> 
     app = make_app(desk_home)
     admin = client_for(app, "quantri")
     page = admin.get("/admin/pipeline").get_data(as_text=True)
-    found = re.search(r'id="pipeline-totals">(.*?)</ul>', page, re.S)
+    found = re.search(r'id="pipeline-totals">(.*?)</ul>', page, re.DOTALL)
     assert found
     totals = re.sub(r"\s+", " ", found.group(1))
     assert "Đã nhập: <strong>2</strong> số" in totals
@@ -116,7 +116,7 @@ def test_pipeline_state_and_rerun_a_stage_for_one_issue(desk_home: DeskHome) -> 
     deadline = time.monotonic() + 30
     while True:
         page = admin.get("/admin/pipeline").get_data(as_text=True)
-        job = re.search(r'<li id="job-\w+" data-done="(\d)" data-ok="(\d)">(.*?)</li>', page, re.S)
+        job = re.search(r'<li id="job-\w+" data-done="(\d)" data-ok="(\d)">(.*?)</li>', page, re.DOTALL)
         assert job
         if job.group(1) == "1" or time.monotonic() > deadline:
             break

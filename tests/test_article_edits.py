@@ -1,7 +1,7 @@
 """Article corrections (archive/article_edits.py) on a home built by the real pipeline:
 fields with versions, conflicts and restore; split and merge; edits surviving re-segmentation
 and re-analysis; editors' topic labels over the machine's with the evidence kept."""
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ import json
 import pytest
 
 from archive import article_edits as edits
+from archive import article_ops as structure
 from archive.editorial import EditConflict, correct_page
 from archive.errors import UsageError
 from indexer.analyze import run_analyze
@@ -86,12 +87,12 @@ def test_split_at_a_paragraph_takes_it_as_the_title_and_follows_the_id_rule(desk
     aid = desk_home.article_id(VILLAGE_TITLE)
     before = rows(desk_home)
     with desk_home.catalog() as c:
-        paras = edits.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
+        paras = structure.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
         at = paras.index(HIDDEN_TITLE)
         with pytest.raises(EditConflict):
-            edits.split_article(c, aid, at, author="bientap", base_ops=3)
-        new_id = edits.split_article(c, aid, at, author="bientap", base_ops=0, reason="hai bài")
-        assert edits.structure_version(c, ISSUE) == 1
+            structure.split_article(c, aid, at, author="bientap", base_ops=3)
+        new_id = structure.split_article(c, aid, at, author="bientap", base_ops=0, reason="hai bài")
+        assert structure.structure_version(c, ISSUE) == 1
     after = rows(desk_home)
     assert len(after) == len(before) + 1
     first = next(r for r in after if r["id"] == aid)
@@ -107,28 +108,28 @@ def test_merge_then_undo_and_the_permalink_follows(desk_home: DeskHome) -> None:
     ids = [r["id"] for r in rows(desk_home)]
     with desk_home.catalog() as c:
         with pytest.raises(UsageError, match="at least two"):
-            edits.merge_articles(c, ids[:1], author="bientap", base_ops=0)
-        kept = edits.merge_articles(c, [ids[4], ids[3]], author="bientap", base_ops=0)
+            structure.merge_articles(c, ids[:1], author="bientap", base_ops=0)
+        kept = structure.merge_articles(c, [ids[4], ids[3]], author="bientap", base_ops=0)
         assert kept == ids[3]
-        assert edits.merged_into(c, ids[4]) == ids[3] and edits.merged_into(c, ids[3]) is None
+        assert structure.merged_into(c, ids[4]) == ids[3] and structure.merged_into(c, ids[3]) is None
         merged = c.one("SELECT * FROM article WHERE id = ?", (kept,))
         assert merged["words"] > 0 and len([r for r in rows(desk_home)]) == len(ids) - 1
-        edits.undo_op(c, ISSUE, 1, author="bientap2", base_ops=1)
+        structure.undo_op(c, ISSUE, 1, author="bientap2", base_ops=1)
         assert [r["id"] for r in rows(desk_home)] == ids
-        assert edits.merged_into(c, ids[4]) is None
-        ops = edits.issue_ops(c, ISSUE)
+        assert structure.merged_into(c, ids[4]) is None
+        ops = structure.issue_ops(c, ISSUE)
         assert [(o.kind, o.undone, o.author) for o in ops] == [("merge", True, "bientap"),
                                                               ("undo", False, "bientap2")]
         with pytest.raises(UsageError, match="already undone"):
-            edits.undo_op(c, ISSUE, 1, author="bientap", base_ops=2)
+            structure.undo_op(c, ISSUE, 1, author="bientap", base_ops=2)
 
 
 def test_edits_survive_a_page_correction_and_re_segmentation(desk_home: DeskHome) -> None:
     aid = desk_home.article_id(VILLAGE_TITLE)
     config = desk_home.config
     with desk_home.catalog() as c:
-        paras = edits.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
-        new_id = edits.split_article(c, aid, paras.index(HIDDEN_TITLE), author="bientap", base_ops=0)
+        paras = structure.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
+        new_id = structure.split_article(c, aid, paras.index(HIDDEN_TITLE), author="bientap", base_ops=0)
         edits.edit_article(c, new_id, {"kind": "tin", "section": "Thông tin thời sự"}, author="bientap",
                            base_version=0)
         edits.edit_article(c, aid, {"title": "Chi bộ thôn Đông đổi mới sinh hoạt"}, author="bientap",

@@ -1,7 +1,7 @@
 """The editors' desk over HTTP (Flask test client) on a home built by the real pipeline:
 a page correction found by search at once, history and restore, concurrent edits, article
 edits, split and merge through the forms, the review queue, roles, CSRF and escaping."""
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import re
@@ -79,7 +79,7 @@ def test_a_corrected_word_is_found_at_once_and_the_original_stays_viewable(desk_
     assert f"Na {CORRECT}" in " ".join(article.split())
     # the original stays viewable: version 0 in the history
     history = editor.get(f"{url}/history?v=0").get_data(as_text=True)
-    shown = re.search(r'<pre class="version-text" id="version-text" lang="vi">(.*?)</pre>', history, re.S)
+    shown = re.search(r'<pre class="version-text" id="version-text" lang="vi">(.*?)</pre>', history, re.DOTALL)
     assert shown and MISREAD in shown.group(1).split()
     assert "Bản máy đọc" in history and "sửa tên huyện Na Hang" in history
     assert ("bientap", "page-correct", page_id) in audit_actions(desk_home)
@@ -120,9 +120,9 @@ def test_two_concurrent_edits_give_a_conflict_not_a_lost_update(desk_home: DeskH
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "vừa được người khác sửa" in html
-    shown = re.search(r'id="their-text" lang="vi">(.*?)</pre>', html, re.S)
+    shown = re.search(r'id="their-text" lang="vi">(.*?)</pre>', html, re.DOTALL)
     assert shown and CORRECT in shown.group(1).split()  # the other editor's text is shown
-    diff = re.search(r'<pre class="diff" id="diff">(.*?)</pre>', html, re.S)
+    diff = re.search(r'<pre class="diff" id="diff">(.*?)</pre>', html, re.DOTALL)
     assert diff and re.search(r'class="add">\+.*Đoàn cán bộ', diff.group(1))
     assert textarea(html) == theirs and field(html, "base_version") == "1"  # ready to re-apply
     with desk_home.catalog() as c:
@@ -188,7 +188,7 @@ def test_review_queue_lists_pages_articles_and_issues_with_counts(desk_home: Des
         c.db.execute("UPDATE page_text SET confidence = 41.5 WHERE page_id = ?", (f"{ISSUE}/3",))
         pages = c.one("SELECT COUNT(*) FROM page")[0]
     html = editor.get("/desk/").get_data(as_text=True)
-    first = re.search(r'id="queue-pages">.*?<tbody>\s*<tr><td><a href="([^"]+)"', html, re.S)
+    first = re.search(r'id="queue-pages">.*?<tbody>\s*<tr><td><a href="([^"]+)"', html, re.DOTALL)
     assert first and first.group(1) == f"/desk/i/{ISSUE}/3"  # the worst page first
     assert re.search(r'id="count-pages-low"[^>]*>1<', html)
     assert re.search(r'id="count-suspect">1<', html) and f"/desk/i/{OTHER_ISSUE}" in html

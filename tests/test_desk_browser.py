@@ -5,7 +5,7 @@ One server and one browser for the module; each test opens its own browser conte
 login) and works on its own page or article, so the tests pass in any order and under
 pytest-xdist. With ``BANTIN_SCREENSHOTS=1`` they save the README's desk screenshots.
 """
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import csv

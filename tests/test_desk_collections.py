@@ -1,7 +1,7 @@
 """Evidence collections over HTTP: made by an editor from the article and search pages,
 annotated and reordered, shared by link with a reader, exported as CSV, DOCX and RIS (each
 read back), every change and export in the audit log."""
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import csv
@@ -129,7 +129,7 @@ def test_exports_csv_docx_ris_read_back(desk_home: DeskHome) -> None:
 
 
 def test_an_item_whose_article_was_merged_points_to_the_merged_one(desk_home: DeskHome) -> None:
-    from archive.article_edits import merge_articles
+    from archive.article_ops import merge_articles
 
     app, slug, ids = build_collection(desk_home)
     with desk_home.catalog() as c:

@@ -3,7 +3,7 @@ collection survive deleting the search index and caches then `bantin build`; a b
 restored into an empty home gives the same corrections, collections and users; a server
 killed (SIGKILL, a real waitress process) in the middle of saving leaves the old version or
 the new one, whole, and whatever the refresh did not finish is caught up afterwards."""
-
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import http.client
@@ -100,8 +100,8 @@ def _dump(path: Path, sql: str) -> list[tuple[Any, ...]]:
 EDITORIAL = ["SELECT page_id, version, text, words, author, at, reason FROM page_version ORDER BY 1, 2",
              "SELECT article_id, version, fields, author FROM article_version ORDER BY 1, 2",
              "SELECT slug, name, owner FROM collection ORDER BY 1",
-             "SELECT c.slug, i.position, i.kind, i.ref, i.note FROM collection_item i JOIN collection c"
-             " ON c.id = i.collection_id ORDER BY 1, 2",
+             ("SELECT c.slug, i.position, i.kind, i.ref, i.note FROM collection_item i JOIN collection c"
+              " ON c.id = i.collection_id ORDER BY 1, 2"),
              "SELECT name, role, password_hash, disabled FROM account ORDER BY 1",
              "SELECT user, action, target FROM audit ORDER BY id"]
 
@@ -132,7 +132,8 @@ def test_backup_then_restore_into_an_empty_home(desk_home: DeskHome, tmp_path: P
 # --- a real server killed in the middle of a save ----------------------------------------------
 
 class Server:
-    """`bantin serve` in a subprocess, with a fault injected (BANTIN_EDIT_FAULT)."""
+    """`bantin serve` in a subprocess (two waitress worker processes, as on a 2-core
+    machine), with a fault injected (BANTIN_EDIT_FAULT)."""
 
     def __init__(self, home: DeskHome, fault: str) -> None:
         with socket.socket() as s:
@@ -141,9 +142,11 @@ class Server:
         env = {**os.environ, "BANTIN_SECRET_KEY": "k" * 48, "PYTHONPATH": str(REPO),
                "BANTIN_EDIT_FAULT": fault}
         entry = "import sys; from archive.cli import main; sys.exit(main())"
-        self.proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(home.path), "serve",
-                                      "--port", str(self.port), "--threads", "4"], env=env, cwd=REPO,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        argv = [sys.executable, "-c", entry, "--home", str(home.path), "serve", "--port", str(self.port),
+                "--threads", "4", "--workers", "2"]
+        self.proc = subprocess.Popen(argv, env=env, cwd=REPO,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)  # its own process group: parent and workers
         self.stderr: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.cookies: dict[str, str] = {}
@@ -192,8 +195,17 @@ class Server:
             time.sleep(0.05)
 
     def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the server and every worker process it forked, as a power cut would."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return  # none left
+            assert time.monotonic() < deadline, "server processes survived SIGKILL"
+            time.sleep(0.05)
 
 
 def post_in_background(server: Server, path: str, form: dict[str, str]) -> threading.Thread:

@@ -4,8 +4,9 @@ the pipeline and re-running a stage for one issue.
 User changes go through :mod:`webapp.users` (which writes the audit rows, with the admin as
 ``by``); an admin cannot disable or demote their own account (a lock-out with no way back
 but the command line). A stage re-run (:func:`indexer.refresh.rerun_stage`) can take minutes
-for OCR, so it runs in a background thread with its own catalog connection; the page lists
-the recent runs and their outcome.
+for OCR, so it runs in a background thread with its own catalog connection; its start and
+outcome go to the audit log, from which the page lists recent runs (``bantin serve`` runs
+several processes: memory is not shared, the catalog is).
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from archive.catalog import Catalog
 from archive.errors import UsageError
@@ -93,7 +91,7 @@ def change_user(name: str) -> Any:
 def audit_query(catalog: Catalog, *, user: str = "", action: str = "", target: str = "",
                 before: int | None = None, limit: int = AUDIT_PAGE) -> list[dict[str, Any]]:
     """Audit rows, newest first, filtered; ``before`` pages by row id."""
-    sql, params = "SELECT * FROM audit WHERE 1 = 1", []  # type: ignore[var-annotated]
+    sql, params = "SELECT * FROM audit WHERE 1 = 1", list[object]()
     if user:
         sql += " AND user = ?"
         params.append(user)
@@ -117,7 +115,8 @@ def audit() -> Any:
         before = int(request.args["before"]) if request.args.get("before") else None
     except ValueError:
         before = None
-    rows = audit_query(catalog, before=before, **args)
+    rows = audit_query(catalog, user=args["user"], action=args["action"], target=args["target"],
+                       before=before)
     actions = [r["action"] for r in catalog.query("SELECT DISTINCT action FROM audit ORDER BY action")]
     more = rows[-1]["id"] if len(rows) == AUDIT_PAGE else None
     return render_template("admin/audit.html", rows=rows, args=args, actions=actions, more=more)
@@ -125,36 +124,39 @@ def audit() -> Any:
 
 # --- pipeline ------------------------------------------------------------------------------
 
-@dataclass
-class Job:
-    id: str
-    issue_id: str
-    stage: str
-    user: str
-    started: float
-    done: bool = False
-    ok: bool = False
-    summary: str = ""
-    thread: threading.Thread | None = field(default=None, repr=False)
-
-
-def _jobs() -> dict[str, Job]:
-    return current_app.extensions.setdefault("bantin_jobs", {})  # type: ignore[no-any-return]
-
-
-def _run(job: Job, catalog_path: str, config: Any) -> None:
+def _run(job_id: str, issue_id: str, stage: str, user: str, catalog_path: str, config: Any) -> None:
+    """Run in a thread; the outcome goes to the audit log, which every server process reads."""
     from indexer.refresh import rerun_stage
 
     catalog = Catalog(catalog_path)
     try:
-        job.summary = rerun_stage(catalog, config, job.issue_id, job.stage)
-        job.ok = True
-    except Exception as e:  # noqa: BLE001  (shown on the page; the stage can be run again)
-        log.exception("re-running %s for %s failed", job.stage, job.issue_id)
-        job.summary = f"{type(e).__name__}: {e}"
+        try:
+            summary, action = rerun_stage(catalog, config, issue_id, stage), "stage-rerun-done"
+        except Exception as e:
+            log.exception("re-running %s for %s failed", stage, issue_id)
+            summary, action = f"{type(e).__name__}: {e}", "stage-rerun-failed"
+        users.audit(catalog, user, action, issue_id, f"job={job_id} {summary}")
     finally:
         catalog.close()
-        job.done = True
+
+
+def recent_jobs(catalog: Catalog, limit: int = JOBS_KEPT) -> list[dict[str, Any]]:
+    """Stage re-runs, newest first, from the audit log: started, and done or failed."""
+    rows = catalog.query("SELECT * FROM audit WHERE action IN ('stage-rerun', 'stage-rerun-done',"
+                         " 'stage-rerun-failed') ORDER BY id DESC LIMIT ?", (limit * 3,))
+    ends = {}
+    for r in rows:
+        if r["action"] != "stage-rerun":
+            job, _, summary = r["detail"].partition(" ")
+            ends[job] = (r["action"] == "stage-rerun-done", summary)
+    jobs = []
+    for r in rows:
+        if r["action"] == "stage-rerun":
+            stage, _, job = r["detail"].partition(" ")
+            ok, summary = ends.get(job, (False, ""))
+            jobs.append({"id": job.removeprefix("job="), "issue_id": r["target"], "stage": stage,
+                         "user": r["user"], "at": r["at"], "done": job in ends, "ok": ok, "summary": summary})
+    return jobs[:limit]
 
 
 def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
@@ -198,10 +200,12 @@ def pipeline() -> Any:
     from indexer.refresh import STAGES
 
     catalog = db.catalog()
-    jobs = sorted(_jobs().values(), key=lambda j: -j.started)
     return render_template("admin/pipeline.html", state=pipeline_state(catalog, current_app.config["BANTIN"]),
-                           jobs=jobs, stages=STAGES,
+                           jobs=recent_jobs(catalog), stages=STAGES,
                            issues=[i.id for i in catalog.issues(include_missing=False)])
+
+
+_running: dict[str, threading.Thread] = {}  # issue id → re-run in this process
 
 
 @bp.post("/pipeline/rerun")
@@ -214,19 +218,16 @@ def rerun() -> Any:
     if stage not in STAGES or catalog.get_issue(issue_id) is None:
         flash("Chọn một số báo có trong kho và một bước xử lý.", "error")
         return redirect(url_for("admin.pipeline"))
-    jobs = _jobs()
-    if any(not j.done and j.issue_id == issue_id for j in jobs.values()):
+    if issue_id in _running and _running[issue_id].is_alive():
         flash(f"{issue_id} đang được xử lý; đợi xong rồi chạy lại.", "warning")
         return redirect(url_for("admin.pipeline"))
-    users.audit(catalog, g.user.name, "stage-rerun", issue_id, stage)
-    job = Job(secrets.token_hex(4), issue_id, stage, g.user.name, time.time())
-    job.thread = threading.Thread(target=_run, args=(job, current_app.config["CATALOG_PATH"],
-                                                      current_app.config["BANTIN"]),
-                                  name=f"rerun-{issue_id}", daemon=True)
-    jobs[job.id] = job
-    for old in sorted(jobs.values(), key=lambda j: j.started)[:-JOBS_KEPT]:
-        if old.done:
-            del jobs[old.id]
-    job.thread.start()
-    job.thread.join(WAIT_FOR_JOB)  # a segment or index re-run is done by now; OCR goes on
-    return redirect(url_for("admin.pipeline") + f"#job-{job.id}")
+    job_id = secrets.token_hex(4)
+    users.audit(catalog, g.user.name, "stage-rerun", issue_id, f"{stage} job={job_id}")
+    thread = threading.Thread(target=_run, args=(job_id, issue_id, stage, g.user.name,
+                                                 current_app.config["CATALOG_PATH"],
+                                                 current_app.config["BANTIN"]),
+                              name=f"rerun-{issue_id}", daemon=True)
+    _running[issue_id] = thread
+    thread.start()
+    thread.join(WAIT_FOR_JOB)  # a segment or index re-run is done by now; OCR goes on
+    return redirect(url_for("admin.pipeline") + f"#job-{job_id}")

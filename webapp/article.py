@@ -40,7 +40,7 @@ def article(article_id: str) -> Any:
     catalog = db.catalog()
     found = library.get_article(catalog, article_id)
     if found is None:
-        from archive.article_edits import merged_into
+        from archive.article_ops import merged_into
 
         target = merged_into(catalog, article_id)  # an editor merged it: the permalink still works
         if target is None:

@@ -12,9 +12,9 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from archive.article_edits import merged_into
+from archive.article_ops import merged_into
 from archive.catalog import Catalog
 from archive.collections import Collection
 from webapp import cite, library
@@ -113,7 +113,7 @@ def to_docx(collection: Collection, recs: list[Record]) -> bytes:
     doc.add_heading(collection.name, level=1)
     if collection.description:
         doc.add_paragraph(collection.description)
-    stamp = datetime.now(timezone.utc).strftime("%d/%m/%Y")
+    stamp = datetime.now(UTC).strftime("%d/%m/%Y")
     doc.add_paragraph().add_run(f"Bộ sưu tập minh chứng, {len(recs)} mục, xuất ngày {stamp}.").italic = True
     for r in recs:
         p = doc.add_paragraph(style="List Number")

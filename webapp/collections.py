@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from archive import collections as data
-from archive.article_edits import merged_into
+from archive.article_ops import merged_into
 from archive.errors import UsageError
 from archive.vntext import nfc
 from webapp import collection_export, db, library, security, users

@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from archive import article_edits as edits
+from archive import article_ops as structure
 from archive import editorial, worklist
 from archive.catalog import Catalog
 from archive.editorial import EditConflict
@@ -65,7 +65,7 @@ def _refresh(*, pages: list[str] | tuple[str, ...] = (), articles: list[str] | t
 
     try:
         report = refresh(_catalog(), _config(), pages=pages, articles=articles)
-    except Exception:  # noqa: BLE001  (the edit is saved; the queue and `bantin build` catch up)
+    except Exception:
         log.exception("refresh after a correction failed")
         flash("Đã lưu, nhưng chưa cập nhật được chỉ mục tìm kiếm; việc này sẽ được làm khi chạy "
               "“bantin build” hoặc “bantin refresh”.", "warning")
@@ -130,12 +130,12 @@ def page(issue_id: str, seq: int) -> Any:
         _refresh(pages=[pg.id])
         return redirect(url_for("desk.page", issue_id=issue_id, seq=seq))
     view = library.issue_view(catalog, issue)
-    text = library.page_text(catalog, pg)
+    shown = library.page_text(catalog, pg)
     history = editorial.page_history(catalog, pg.id)
     low = float(_config().low_confidence)
-    words = text.words if text else []
+    words = shown.words if shown else []
     return render_template(
-        "desk/page.html", view=view, page=pg, text=text, history=history,
+        "desk/page.html", view=view, page=pg, text=shown, history=history,
         base_version=editorial.current_version(catalog, pg.id), low=low,
         low_words=[w.text for w in words if w.conf < low][:200],
         articles=library.page_articles(catalog, issue_id, seq),
@@ -248,21 +248,21 @@ def article(article_id: str) -> Any:
     return render_template(
         "desk/article.html", a=found, view=library.issue_view(catalog, issue), values=values,
         base_version=edits.current_version(catalog, article_id),
-        base_ops=edits.structure_version(catalog, found.issue_id),
+        base_ops=structure.structure_version(catalog, found.issue_id),
         machine=edits.base_values(catalog, article_id), sections=sections, topics=topics,
         topic_rows=library.article_topics(catalog, article_id), kinds=ARTICLE_KINDS,
-        paragraphs=edits.paragraphs(found.text), page_count=issue.page_count or found.last_page)
+        paragraphs=structure.paragraphs(found.text), page_count=issue.page_count or found.last_page)
 
 
 @bp.post("/a/<article_id>/split")
 def split(article_id: str) -> Any:
     found = _article_or_404(article_id)
     catalog = _catalog()
-    title = nfc(request.form.get("title", "")).strip()[:edits.MAX_TEXT["title"]]
+    title = nfc(request.form.get("title", "")).strip()[:structure.MAX_TITLE]
     reason = _reason()
     try:
         with catalog.transaction():
-            new_id = edits.split_article(catalog, article_id, _int("at"), title, author=g.user.name,
+            new_id = structure.split_article(catalog, article_id, _int("at"), title, author=g.user.name,
                                          base_ops=_int("base_ops"), reason=reason)
             users.audit(catalog, g.user.name, "article-split", article_id, f"-> {new_id} {reason}".strip())
     except EditConflict as e:
@@ -288,7 +288,7 @@ def article_history(article_id: str) -> Any:
     base = {k: getattr(machine, k) for k in edits.FIELDS if k != "topics"} if machine else {}
     values = {**base, **version.fields}
     in_force = edits.current_values(catalog, article_id) or {}
-    ops = [o for o in edits.issue_ops(catalog, found.issue_id) if article_id in o.articles]
+    ops = [o for o in structure.issue_ops(catalog, found.issue_id) if article_id in o.articles]
     return render_template("desk/article_history.html", a=found, history=history, version=version,
                            values=values, describe=edits.describe, ops=ops,
                            diff=editorial.text_diff(edits.describe(in_force), edits.describe(
@@ -323,11 +323,11 @@ def issue(issue_id: str) -> Any:
     found = catalog.get_issue(issue_id)
     if found is None:
         abort(404)
-    ops = edits.issue_ops(catalog, issue_id)
+    ops = structure.issue_ops(catalog, issue_id)
     return render_template("desk/issue.html", view=library.issue_view(catalog, found),
                            articles=library.issue_articles(catalog, issue_id), ops=ops,
                            undone_by={o.op.get("target"): o for o in ops if o.kind == "undo"},
-                           base_ops=edits.structure_version(catalog, issue_id),
+                           base_ops=structure.structure_version(catalog, issue_id),
                            pages=catalog.pages(issue_id))
 
 
@@ -340,7 +340,7 @@ def merge(issue_id: str) -> Any:
     reason = _reason()
     try:
         with catalog.transaction():
-            kept = edits.merge_articles(catalog, ids, author=g.user.name, base_ops=_int("base_ops"),
+            kept = structure.merge_articles(catalog, ids, author=g.user.name, base_ops=_int("base_ops"),
                                         reason=reason)
             users.audit(catalog, g.user.name, "article-merge", kept, f"{' + '.join(ids)} {reason}".strip())
     except EditConflict as e:
@@ -362,7 +362,7 @@ def undo(issue_id: str) -> Any:
     seq = _int("seq")
     try:
         with catalog.transaction():
-            edits.undo_op(catalog, issue_id, seq, author=g.user.name, base_ops=_int("base_ops"),
+            structure.undo_op(catalog, issue_id, seq, author=g.user.name, base_ops=_int("base_ops"),
                           reason=_reason())
             users.audit(catalog, g.user.name, "article-undo", issue_id, f"op {seq}")
     except EditConflict as e:

@@ -1,0 +1,302 @@
+"""Structural edits of an issue's articles: split one at a paragraph, merge several, undo.
+
+Why ops replayed over the machine's articles (and not edited rows): a page correction or a
+better segmenter re-segments the issue, and the editor's split must still apply. Each op is
+a row of ``issue_op`` (JSON ``{"op": "split" | "merge" | "undo", ...}``); :func:`replay`
+applies those not undone, in order, to the segmenter's articles. A split finds its paragraph
+again by its first words (``anchor``), falling back to its number; a merge names its
+articles. Undoing marks the op ``undone`` and adds an ``undo`` row, so the history keeps who
+did what and the issue's structure version (its highest op number, carried by forms as
+``base_ops``) only grows: a stale form is an :class:`archive.editorial.EditConflict`.
+
+The articles in force are then written by :func:`archive.article_edits.materialise`, in the
+op's own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from archive.catalog import Catalog, now
+from archive.editorial import EditConflict, fault_point, text_diff
+from archive.errors import UsageError
+from archive.models import Article
+from archive.vntext import match_key, nfc
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 500  # characters
+_ANCHOR_WORDS = 12  # words of a paragraph that find it again after re-segmentation
+
+
+@dataclass(frozen=True)
+class IssueOp:
+    """A structural edit of an issue: ``op`` is ``split``, ``merge`` or ``undo``."""
+
+    issue_id: str
+    seq: int
+    op: dict[str, Any]
+    author: str
+    at: str
+    reason: str
+    undone: bool = False
+
+    @property
+    def kind(self) -> str:
+        return str(self.op.get("op", ""))
+
+    @property
+    def articles(self) -> list[str]:
+        """Article ids this op touched (for an article's history)."""
+        if self.kind == "split":
+            return [self.op["article"], self.op.get("new_id", "")]
+        if self.kind == "merge":
+            return list(self.op.get("articles", []))
+        return []
+
+
+
+def read_ops(db: sqlite3.Connection, issue_id: str) -> list[IssueOp]:
+    return [IssueOp(r["issue_id"], r["seq"], json.loads(r["op"]), r["author"], r["at"], r["reason"],
+                    bool(r["undone"]))
+            for r in db.execute("SELECT * FROM issue_op WHERE issue_id = ? ORDER BY seq", (issue_id,))]
+
+
+def issue_ops(catalog: Catalog, issue_id: str) -> list[IssueOp]:
+    """Every structural edit of an issue, oldest first (undone ones included, marked)."""
+    return read_ops(catalog.db, issue_id)
+
+
+def structure_version(catalog: Catalog, issue_id: str) -> int:
+    """The issue's structure version: the number of its last op (0 before any)."""
+    row = catalog.one("SELECT MAX(seq) AS v FROM issue_op WHERE issue_id = ?", (issue_id,))
+    return int(row["v"]) if row and row["v"] is not None else 0
+
+
+def merged_into(catalog: Catalog, article_id: str) -> str | None:
+    """The article an editor merged ``article_id`` into (following chains), or None."""
+    seen = {article_id}
+    current = article_id
+    while True:
+        found = None
+        for r in catalog.query("SELECT op FROM issue_op WHERE undone = 0 AND instr(op, ?) > 0"
+                               " ORDER BY seq DESC", (json.dumps(current),)):
+            op = json.loads(r["op"])
+            if op.get("op") == "merge" and current in op.get("articles", [])[1:]:
+                found = op["articles"][0]
+                break
+        if found is None or found in seen:
+            return None if current == article_id else current
+        seen.add(found)
+        current = found
+
+
+def replay(articles: list[Article], ops: list[IssueOp]) -> list[Article]:
+    """``articles`` with the split and merge ops that are not undone applied in order; an op
+    that no longer applies (its article is gone after re-segmentation) is skipped and logged."""
+    for op in ops:
+        if op.undone or op.kind not in ("split", "merge"):
+            continue
+        try:
+            articles = _split(articles, op.op) if op.kind == "split" else _merge(articles, op.op)
+        except (KeyError, ValueError, TypeError) as e:
+            log.warning("%s: edit %d (%s) no longer applies: %s", op.issue_id, op.seq, op.kind, e)
+    return articles
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in (p.strip() for p in text.split("\n\n")) if p]
+
+
+def _anchor(paragraph: str) -> str:
+    return " ".join(match_key(paragraph).split()[:_ANCHOR_WORDS])
+
+
+def _split(articles: list[Article], op: dict[str, Any]) -> list[Article]:
+    k = next((i for i, a in enumerate(articles) if a.id == op["article"]), None)
+    if k is None:
+        raise ValueError(f"article {op['article']} is not in the issue any more")
+    a = articles[k]
+    paras = paragraphs(a.text)
+    at = next((i for i, p in enumerate(paras) if i > 0 and _anchor(p) == op.get("anchor")), None)
+    if at is None:
+        at = int(op["at"])
+        if not 0 < at < len(paras):
+            raise ValueError(f"paragraph {at} is not inside article {a.id}")
+    head, tail = paras[:at], paras[at:]
+    title = op.get("title") or ""
+    if not title:  # the first paragraph of the new part is its title
+        title, tail = tail[0], tail[1:]
+    box_list = [(page, b) for page in sorted(a.boxes) for b in a.boxes[page]]
+    head_words = sum(_words(p) for p in head)
+    share = head_words / max(1, head_words + sum(_words(p) for p in tail) + _words(title))
+    cut = round(len(box_list) * share)
+    first_boxes, second_boxes = _group(box_list[:cut]), _group(box_list[cut:])
+    first_pages = sorted(first_boxes) or [a.first_page]
+    second_pages = sorted(second_boxes) or [a.last_page]
+    taken = {x.id for x in articles}
+    new_id = str(op.get("new_id") or a.id + "-t")
+    while new_id in taken:
+        new_id += "-2"
+    text_a, text_b = "\n\n".join(head), "\n\n".join(tail)
+    first = replace(a, text=text_a, words=_words(text_a), boxes=first_boxes,
+                    first_page=first_pages[0], last_page=first_pages[-1])
+    second = replace(a, id=new_id, title=nfc(title), byline="", text=text_b,
+                     words=_words(text_b), boxes=second_boxes, first_page=second_pages[0],
+                     last_page=max(second_pages[-1], a.last_page))
+    if a.byline:  # a signature closes the article: it belongs to the second part
+        second = replace(second, byline=a.byline)
+        first = replace(first, byline="")
+    return articles[:k] + [first, second] + articles[k + 1:]
+
+
+def _group(boxes: list[tuple[int, Any]]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for page, b in boxes:
+        out.setdefault(page, []).append(b)
+    return out
+
+
+def _words(text: str) -> int:
+    from indexer.articletext import word_count
+
+    return word_count(text)
+
+
+def _merge(articles: list[Article], op: dict[str, Any]) -> list[Article]:
+    wanted = list(op["articles"])
+    parts = [a for a in articles if a.id in wanted]
+    if len(parts) < 2:
+        raise ValueError("fewer than two of the merged articles are in the issue")
+    parts.sort(key=lambda a: wanted.index(a.id))
+    head = parts[0]
+    # the later parts' titles were lines of the one article (a subheading taken for a title):
+    # they go back into the text, so a split undone by a merge gives the text it had
+    text = "\n\n".join(t for t in [head.text, *(x for p in parts[1:] for x in (p.title, p.text))] if t)
+    words = sum(p.words for p in parts)
+    conf = (sum(p.confidence * p.words for p in parts) / words) if words else \
+        statistics.fmean(p.confidence for p in parts)
+    boxes: dict[int, list[Any]] = {}
+    for p in parts:
+        for page, bs in p.boxes.items():
+            boxes.setdefault(page, []).extend(bs)
+    bylines = list(dict.fromkeys(p.byline for p in parts if p.byline))
+    merged = replace(head, text=text, words=_words(text), confidence=round(conf, 2), boxes=boxes,
+                     first_page=min(p.first_page for p in parts),
+                     last_page=max(p.last_page for p in parts), byline=" ".join(bylines))
+    gone = {p.id for p in parts[1:]}
+    return [merged if a.id == head.id else a for a in articles if a.id not in gone]
+
+
+def _check_structure(catalog: Catalog, issue_id: str, base_ops: int) -> int:
+    current = structure_version(catalog, issue_id)
+    if current != base_ops:
+        ops = [f"{o.seq}. {o.kind} {', '.join(a for a in o.articles if a)}"
+               + (" (đã hoàn tác)" if o.undone else "") for o in issue_ops(catalog, issue_id)
+               if o.seq > base_ops]
+        text = "\n".join(ops)
+        raise EditConflict(f"the articles of issue {issue_id}", base_ops, current, text,
+                           text_diff("", text))
+    return current
+
+
+def _add_op(db: sqlite3.Connection, catalog: Catalog, issue_id: str, seq: int, op: dict[str, Any],
+            author: str, reason: str) -> tuple[str, ...]:
+    """Store the op and rewrite the issue's articles (inside the caller's transaction);
+    returns the ids in force after it."""
+    from archive.article_edits import materialise
+
+    db.execute("INSERT INTO issue_op(issue_id, seq, op, author, at, reason) VALUES (?,?,?,?,?,?)",
+               (issue_id, seq, json.dumps(op, ensure_ascii=False), author, now(), nfc(reason)))
+    fault_point("article-save")
+    return materialise(db, catalog, issue_id).ids
+
+
+def split_article(catalog: Catalog, article_id: str, at: int, title: str = "", *, author: str,
+                  base_ops: int, reason: str = "") -> str:
+    """Split an article before its paragraph ``at`` (0-based, at least 1); the new part is
+    titled ``title``, or by its first paragraph when ``title`` is empty. Returns its id
+    (the id rule: ``<issue>-p<first page>-<hash of the title>``)."""
+    from archive.article_edits import machine_articles
+    from indexer.segment import make_article_id
+
+    if not author:
+        raise UsageError("a correction needs its author")
+    title = " ".join(nfc(title).split())
+    with catalog.transaction() as db:
+        row = db.execute("SELECT issue_id FROM article WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no article {article_id} in the catalog")
+        issue_id = row["issue_id"]
+        current = _check_structure(catalog, issue_id, base_ops)
+        articles = replay(machine_articles(db, issue_id), read_ops(db, issue_id))
+        target = next((a for a in articles if a.id == article_id), None)
+        if target is None:
+            raise UsageError(f"article {article_id} is not in the issue's articles")
+        paras = paragraphs(target.text)
+        if not 0 < at < len(paras):
+            raise UsageError(f"choose a paragraph between 2 and {len(paras)} to split at")
+        name = title or paras[at]
+        if len(name) > MAX_TITLE:
+            raise UsageError("the new article's title is too long: type a title")
+        if not title and at == len(paras) - 1:
+            raise UsageError("the paragraph taken as a title would leave the new article empty")
+        op = {"op": "split", "article": article_id, "at": at, "anchor": _anchor(paras[at]),
+              "title": title}
+        trial = _split(articles, {**op, "new_id": "-"})
+        first_page = next(a for a in trial if a.id == "-").first_page
+        taken = {a.id for a in articles}
+        op["new_id"] = make_article_id(issue_id, first_page, name, taken)
+        done = _add_op(db, catalog, issue_id, current + 1, op, author, reason)
+    assert op["new_id"] in done
+    return str(op["new_id"])
+
+
+def merge_articles(catalog: Catalog, article_ids: Sequence[str], *, author: str, base_ops: int,
+                   reason: str = "") -> str:
+    """Merge articles of one issue into the first of them (in issue order); returns its id."""
+    if not author:
+        raise UsageError("a correction needs its author")
+    ids = list(dict.fromkeys(article_ids))
+    if len(ids) < 2:
+        raise UsageError("choose at least two articles to merge")
+    with catalog.transaction() as db:
+        rows = db.execute(f"SELECT id, issue_id, seq FROM article WHERE id IN ({','.join('?' * len(ids))})",
+                          ids).fetchall()
+        if len(rows) != len(ids):
+            raise UsageError("some of these articles are not in the catalog")
+        issues = {r["issue_id"] for r in rows}
+        if len(issues) != 1:
+            raise UsageError("only articles of the same issue can be merged")
+        issue_id = issues.pop()
+        current = _check_structure(catalog, issue_id, base_ops)
+        ordered = [r["id"] for r in sorted(rows, key=lambda r: r["seq"])]
+        _add_op(db, catalog, issue_id, current + 1, {"op": "merge", "articles": ordered}, author, reason)
+    return ordered[0]
+
+
+def undo_op(catalog: Catalog, issue_id: str, seq: int, *, author: str, base_ops: int,
+            reason: str = "") -> None:
+    """Revert a split or merge (later edits that depended on it stop applying, and say so
+    in the log); recorded as an ``undo`` op so the history shows who reverted it."""
+    with catalog.transaction() as db:
+        current = _check_structure(catalog, issue_id, base_ops)
+        row = db.execute("SELECT op, undone FROM issue_op WHERE issue_id = ? AND seq = ?",
+                         (issue_id, seq)).fetchone()
+        if row is None or json.loads(row["op"]).get("op") not in ("split", "merge"):
+            raise UsageError(f"issue {issue_id} has no split or merge number {seq}")
+        if row["undone"]:
+            raise UsageError(f"edit {seq} of issue {issue_id} is already undone")
+        db.execute("UPDATE issue_op SET undone = 1 WHERE issue_id = ? AND seq = ?", (issue_id, seq))
+        before = {r[0] for r in db.execute("SELECT id FROM article WHERE issue_id = ?", (issue_id,))}
+        _add_op(db, catalog, issue_id, current + 1, {"op": "undo", "target": seq}, author,
+                reason or f"hoàn tác thao tác {seq}")
+        after = {r[0] for r in db.execute("SELECT id FROM article WHERE issue_id = ?", (issue_id,))}
+        # articles back from a merge were deleted with their analysis: have them analysed again
+        db.executemany("DELETE FROM analyze_state WHERE article_id = ?", [(i,) for i in after - before])
