@@ -355,3 +355,10 @@ def test_api_search_matches_the_cli_json(reader: Any, web_home: WebHome) -> None
                                                                       cli["index_version"])
     assert [h["id"] for h in api["hits"]] == [h["id"] for h in cli["hits"]]
     assert set(cli["hits"][0]) <= set(api["hits"][0]) and api["facets"] == cli["facets"]
+
+
+def test_search_url_is_made_canonical(reader: Any) -> None:
+    r = reader.get("/search?series=&q=chi+bo&from=&to=2020&kind=&sort=relevance&page=1&year_from=2010")
+    assert r.status_code == 302 and r.headers["Location"] == "/search?q=chi+bo&from=2010&to=2020"
+    assert reader.get("/search?q=chi+bo&from=2010&to=2020").status_code in (200, 503)
+    assert reader.get("/search?q=&series=").headers["Location"] == "/search"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, stream_with_context
 from markupsafe import Markup, escape
 
 from archive.permalinks import absolute
@@ -31,6 +31,10 @@ _MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.IGNORECASE
 @bp.get("/search")
 def search_page() -> Any:
     query = searching.Query.from_args(request.args)
+    canonical = query.pairs()
+    if list(request.args.items(multi=True)) != canonical:
+        # one URL per search: empty form fields dropped, parameters in the canonical order
+        return redirect(query.url(page=query.page) if canonical else "/search")
     catalog = db.catalog()
     context: dict[str, Any] = {"query": query, "result": None, "error": "", "hits": [],
                                "facets": [], "series_names": {s.code: s.title for s in catalog.series()},
