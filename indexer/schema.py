@@ -50,7 +50,7 @@ SCHEMA_VERSION = "s-3"
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
 TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
 LIST_FIELDS = ("topic", "ref")
-SEGMENT_POSTINGS = 8_000_000  # postings gathered in memory before a segment is written
+SEGMENT_POSTINGS = 12_000_000  # postings gathered in memory before a segment is written
 INLINE_POSTINGS = 8  # posting lists this short are kept in the term's entry (_inline_term)
 COMPRESSION = 1
 BLOCK_POSTINGS = 512
@@ -183,8 +183,9 @@ class _FieldBuffer:
         self.counts.extend(counts.values())
         return len(counts)
 
-    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes] | None]:
-        """(term number, docnum, count, positions bytes) per posting, by term then docnum."""
+    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Positions | None]:
+        """(term number, docnum, count) per posting, by term then docnum, and for positional
+        fields where each posting's positions are."""
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         docs = np.frombuffer(self.docs, dtype=np.uint32)
         counts = np.frombuffer(self.counts, dtype=np.uint32)
@@ -196,9 +197,22 @@ class _FieldBuffer:
         change = np.flatnonzero((tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])) + 1
         starts = np.concatenate(([0], change))
         ends = np.concatenate((change, [len(tids)]))
-        raw = pos.astype("<u4").tobytes()
-        values = [raw[4 * a:4 * b] for a, b in zip(starts.tolist(), ends.tolist())]
-        return tids[starts], docs[starts], (ends - starts).astype(np.uint32), values
+        where = _Positions(pos.astype("<u4").tobytes(), starts, ends)
+        return tids[starts], docs[starts], (ends - starts).astype(np.uint32), where
+
+
+class _Positions:
+    """The positions of a segment's postings in one buffer; bytes per posting made only
+    when its term is written (millions of small bytes objects at once would dominate memory)."""
+
+    def __init__(self, raw: bytes, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.raw = raw
+        self.starts = starts
+        self.ends = ends
+
+    def __getitem__(self, span: slice) -> list[bytes]:
+        raw = self.raw
+        return [raw[4 * a:4 * b] for a, b in zip(self.starts[span].tolist(), self.ends[span].tolist())]
 
 
 class BulkWriter(SegmentWriter):
@@ -265,19 +279,22 @@ class BulkWriter(SegmentWriter):
 
 
 def _write_field(fw: Any, buffer: _FieldBuffer) -> None:
-    """Write one field's postings, terms in byte order (as Whoosh's term index requires)."""
+    """Write one field's postings, terms in byte order (as Whoosh's term index requires:
+    UTF-8 byte order is code point order, so the strings sort as they are)."""
     tids, docs, counts, values = buffer.postings()
     if not len(tids):
         return
     change = np.flatnonzero(tids[1:] != tids[:-1]) + 1
+    # every term number 0..n-1 has postings and they are sorted by it: index by term number
     starts = np.concatenate(([0], change)).tolist()
     ends = np.concatenate((change, [len(tids)])).tolist()
-    where = dict(zip(tids[np.asarray(starts, dtype=np.int64)].tolist(), zip(starts, ends)))
     lengths = buffer.lengths if buffer.scorable else None
-    doc_list = docs.tolist()
-    weights = counts.astype(np.float32).tolist()
-    for btext, tid in sorted((t.encode("utf-8"), i) for i, t in enumerate(buffer.terms)):
-        a, b = where[tid]
+    doc_list = array("I", docs.astype(np.uint32).tobytes())  # compact: a segment holds millions
+    weights = array("f", counts.astype(np.float32).tobytes())
+    terms = buffer.terms
+    for tid in sorted(range(len(terms)), key=terms.__getitem__):
+        a, b = starts[tid], ends[tid]
+        btext = terms[tid].encode("utf-8")
         ids = doc_list[a:b]
         vals = values[a:b] if values is not None else None
         if b - a <= INLINE_POSTINGS:
@@ -288,7 +305,7 @@ def _write_field(fw: Any, buffer: _FieldBuffer) -> None:
             fw.finish_term()
 
 
-def _inline_term(fw: Any, btext: bytes, ids: list[int], weights: list[float],
+def _inline_term(fw: Any, btext: bytes, ids: array, weights: array,
                  values: list[bytes] | None, lengths: dict[int, int] | None) -> None:
     """Store a short posting list inside the term's entry, as Whoosh's W3 format allows
     (its own writer never does: ``inlinelimit`` reaches a misspelt method). Most bigrams occur
@@ -305,7 +322,7 @@ def _inline_term(fw: Any, btext: bytes, ids: list[int], weights: list[float],
     fw._tindex.add(pack_ushort(fw._fieldid) + btext, info.to_bytes())
 
 
-def _write_postings(pw: Any, ids: list[int], weights: list[float], values: list[bytes] | None,
+def _write_postings(pw: Any, ids: array, weights: array, values: list[bytes] | None,
                     lengths: dict[int, int] | None) -> None:
     """Feed one term's postings to a W3 postings writer a block at a time (its internals:
     ``_ids``, ``_weights``, ``_values`` and the block statistics, then ``_write_block``)."""
@@ -314,9 +331,9 @@ def _write_postings(pw: Any, ids: list[int], weights: list[float], values: list[
     for start in range(0, n, limit):
         end = min(start + limit, n)
         block_ids = ids[start:end]
-        pw._ids = array("I", block_ids)
+        pw._ids = block_ids
         w = weights[start:end]
-        pw._weights = array("f", w)
+        pw._weights = w
         pw._values = values[start:end] if values is not None else []
         pw._maxweight = max(w)
         if lengths is not None:
