@@ -13,13 +13,13 @@ Every piece of document text is escaped before it reaches the snippet: OCR text 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from archive.models import Word
-from archive.vntext import match_key, nfc
+from archive.vntext import nfc
 from indexer.analysis import Token, scan
 from indexer.query import Phrase, Term
 
@@ -120,7 +120,8 @@ def _pattern(spec: MatchSpec) -> re.Pattern[str] | None:
     if not any(not w.isalnum() for item in items for w in item):
         alternatives = sorted((r"[\W_]+".join("".join(_VARIANTS.get(c, re.escape(c)) for c in w)
                                                for w in item) for item in items), key=len, reverse=True)
-        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
+        groups = "|".join(f"(?P<t{i}>{alt})" for i, alt in enumerate(alternatives))  # key: lastgroup
+        pattern = re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE)
     if len(_PATTERNS) > 256:
         _PATTERNS.clear()
     _PATTERNS[spec] = pattern
@@ -128,13 +129,18 @@ def _pattern(spec: MatchSpec) -> re.Pattern[str] | None:
 
 
 def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int) -> str:
-    matches = [(m.start(), m.end(), match_key(m.group(0))) for m in pattern.finditer(text)]
+    matches = [(m.start(), m.end(), m.lastgroup or "") for m in pattern.finditer(text)]
     width = size * 7  # characters: a Vietnamese syllable and its space average under 7
     if matches:
         best, best_score = 0, -1
-        for a, _b, _k in matches:
+        firsts = [m[0] for m in matches]
+        for a, _b, _k in matches[:64]:  # windows start near (at most 64) matches
             start = max(0, a - LEAD_TOKENS * 7)
-            keys = {k for x, y, k in matches if x >= start and y <= start + width}
+            keys = set()
+            for x, y, k in matches[bisect_left(firsts, start):]:
+                if y > start + width:
+                    break
+                keys.add(k)
             if len(keys) > best_score:
                 best, best_score = start, len(keys)
         lo = best

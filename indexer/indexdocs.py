@@ -119,12 +119,14 @@ def _ref_ids(raw: Iterable[str]) -> tuple[str, ...]:
 
 
 def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
-                       issue_ids: Iterable[str] | None = None, text: bool = True) -> Iterator[IndexDoc]:
+                       issue_ids: Iterable[str] | None = None, text: bool = True,
+                       outlines: bool = False) -> Iterator[IndexDoc]:
     """The articles in force: the ``article`` rows (``archive/article_edits.py`` writes
     editors' field, split and merge corrections into them, and editors' topic labels into
     ``article_topic``), their topic labels (``label = 1``) and cited documents. Without
     ``ids``/``issue_ids``, every article of every issue still held. With ``text=False`` the
-    text is left out (cheap, for page spans)."""
+    text is left out (cheap, for page spans); ``outlines=True`` reads the boxes too (for
+    marking hits; not indexed)."""
     tables = _tables(catalog)
     if "article" not in tables:
         return
@@ -149,7 +151,7 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
                 section=nfc(r["section"] or ""), kind=r["kind"] or "",
                 topics=tuple(sorted(set(topics.get(r["id"], [])))), refs=_ref_ids(refs.get(r["id"], [])),
                 text=nfc(r["text"] or "") if text else "", conf=float(r["confidence"] or 0.0),
-                boxes=_boxes(r["boxes"]))
+                boxes=_boxes(r["boxes"]) if outlines else {})
 
 
 def _multi(catalog: Catalog, tables: set[str], table: str, column: str, ids: list[str],

@@ -424,7 +424,7 @@ def _hits(gen: _Generation, chosen: list[tuple[int, float]], spec: MatchSpec,
     if catalog is not None and stored:
         article_ids = [s["id"] for s, _ in stored if s["doc"]["t"] == "article"]
         page_ids = [s["id"] for s, _ in stored if s["doc"]["t"] == "page"]
-        texts.update((d.id, d) for d in effective_articles(catalog, article_ids))
+        texts.update((d.id, d) for d in effective_articles(catalog, article_ids, outlines=marks))
         texts.update((d.id, d) for d in effective_pages(catalog, page_ids))
     hits = []
     for fields, score in stored:
