@@ -137,7 +137,7 @@ def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int) -> str:
         for a, _b, _k in matches[:64]:  # windows start near (at most 64) matches
             start = max(0, a - LEAD_TOKENS * 7)
             keys = set()
-            for x, y, k in matches[bisect_left(firsts, start):]:
+            for _x, y, k in matches[bisect_left(firsts, start):]:
                 if y > start + width:
                     break
                 keys.add(k)
