@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from archive.article_ops import read_ops, replay
+from archive.article_ops import carry_renames, read_ops, replay
 from archive.catalog import Catalog, now
 from archive.editorial import EditConflict, fault_point, text_diff
 from archive.errors import UsageError
@@ -169,8 +169,15 @@ def base_values(catalog: Catalog, article_id: str) -> Article | None:
 def apply_edits(catalog: Catalog, issue_id: str, machine: Sequence[Article]) -> list[Article]:
     """The articles in force of ``issue_id`` from its machine articles: structural edits
     replayed in order, then each article's latest fields (topics excepted: those live in
-    the analysis tables). Used by the segment stage so edits survive re-segmentation."""
+    the analysis tables). Used by the segment stage, inside its transaction, so edits survive
+    re-segmentation; articles whose id changed with their title keep them
+    (:func:`archive.article_ops.carry_renames`, against the previous machine output)."""
     db = catalog.db
+    row = db.execute("SELECT articles FROM article_machine WHERE issue_id = ?", (issue_id,)).fetchone()
+    if row is not None:
+        previous = [article_from_json(a) for a in json.loads(row[0])]
+        if [a.id for a in previous] != [a.id for a in machine]:
+            carry_renames(db, issue_id, previous, machine)
     articles = replay(list(machine), read_ops(db, issue_id))
     return _with_fields(articles, _latest_fields(db, [a.id for a in articles]))
 

@@ -15,6 +15,7 @@ op's own transaction.
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import sqlite3
@@ -33,11 +34,13 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE = 500  # characters
 _ANCHOR_WORDS = 12  # words of a paragraph that find it again after re-segmentation
+RENAME_SIMILARITY = 0.6  # folded-title likeness (0..1) of an article whose id changed with its title
 
 
 @dataclass(frozen=True)
 class IssueOp:
-    """A structural edit of an issue: ``op`` is ``split``, ``merge`` or ``undo``."""
+    """A structural edit of an issue: ``op`` is ``split``, ``merge``, ``undo``, or ``rename``
+    (written by the segment stage when a corrected title changed an article's id)."""
 
     issue_id: str
     seq: int
@@ -58,6 +61,8 @@ class IssueOp:
             return [self.op["article"], self.op.get("new_id", "")]
         if self.kind == "merge":
             return list(self.op.get("articles", []))
+        if self.kind == "rename":
+            return [self.op["from"], self.op["to"]]
         return []
 
 
@@ -80,7 +85,8 @@ def structure_version(catalog: Catalog, issue_id: str) -> int:
 
 
 def merged_into(catalog: Catalog, article_id: str) -> str | None:
-    """The article an editor merged ``article_id`` into (following chains), or None."""
+    """The article ``article_id`` went into: merged by an editor, or renamed when its title
+    changed (following chains), or None. Keeps old permalinks and collection items working."""
     seen = {article_id}
     current = article_id
     while True:
@@ -91,10 +97,55 @@ def merged_into(catalog: Catalog, article_id: str) -> str | None:
             if op.get("op") == "merge" and current in op.get("articles", [])[1:]:
                 found = op["articles"][0]
                 break
+            if op.get("op") == "rename" and op.get("from") == current:
+                found = op["to"]
+                break
         if found is None or found in seen:
             return None if current == article_id else current
         seen.add(found)
         current = found
+
+
+def carry_renames(db: sqlite3.Connection, issue_id: str, previous: Sequence[Article],
+                  machine: Sequence[Article]) -> dict[str, str]:
+    """Carry editors' work to articles whose id the segmenter changed (inside the segment
+    stage's transaction); returns {old id: new id}.
+
+    The id hashes the title, so correcting a misread word of a title gives the article a new
+    id. An article gone from the new segmentation is the same as a new one on the same first
+    page whose folded title is at least :data:`RENAME_SIMILARITY` alike: its field versions,
+    the collection items and the ops that name it move to the new id, and a ``rename`` op
+    (by the machine, author '') keeps the old permalink redirecting.
+    """
+    new_ids = {a.id for a in machine}
+    old_ids = {a.id for a in previous}
+    added = [a for a in machine if a.id not in old_ids]
+    pairs: dict[str, str] = {}
+    for gone in (a for a in previous if a.id not in new_ids):
+        best, score = None, 0.0
+        for a in added:
+            if a.first_page != gone.first_page or a.id in pairs.values():
+                continue
+            s = difflib.SequenceMatcher(None, match_key(gone.title), match_key(a.title)).ratio()
+            if s > score:
+                best, score = a, s
+        if best is not None and score >= RENAME_SIMILARITY:
+            pairs[gone.id] = best.id
+    if not pairs:
+        return pairs
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM issue_op WHERE issue_id = ?", (issue_id,)).fetchone()[0]
+    for old, new in pairs.items():
+        if db.execute("SELECT 1 FROM article_version WHERE article_id = ?", (new,)).fetchone() is None:
+            db.execute("UPDATE article_version SET article_id = ? WHERE article_id = ?", (new, old))
+        db.execute("UPDATE collection_item SET ref = ? WHERE kind = 'article' AND ref = ?", (new, old))
+        db.execute("UPDATE issue_op SET op = replace(op, ?, ?) WHERE issue_id = ?",
+                   (json.dumps(old), json.dumps(new), issue_id))
+        seq += 1
+        db.execute("INSERT INTO issue_op(issue_id, seq, op, author, at, reason) VALUES (?,?,?,?,?,?)",
+                   (issue_id, seq, json.dumps({"op": "rename", "from": old, "to": new}), "", now(),
+                    "tiêu đề đổi sau khi sửa chữ trên trang"))
+    log.info("%s: article ids changed with their titles: %s", issue_id, pairs)
+    return pairs
 
 
 def replay(articles: list[Article], ops: list[IssueOp]) -> list[Article]:

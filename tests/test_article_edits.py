@@ -186,3 +186,34 @@ def test_a_failure_inside_an_edit_leaves_the_old_state(desk_home: DeskHome,
             edits.edit_article(c, aid, {"title": "Tiêu đề mới"}, author="bientap", base_version=0)
         assert edits.current_version(c, aid) == 0
     assert rows(desk_home) == before
+
+
+def test_a_corrected_title_keeps_the_article_s_edits_collections_and_permalink(desk_home: DeskHome) -> None:
+    """The id hashes the title: correcting a misread title word gives a new id, and the
+    editor's work and the old permalink follow it."""
+    import re
+
+    from archive import collections
+    from indexer.refresh import refresh
+
+    old_id = desk_home.article_id(VILLAGE_TITLE)
+    with desk_home.catalog() as c:
+        edits.edit_article(c, old_id, {"kind": "tin"}, author="bientap", base_version=0)
+        box = collections.create_collection(c, "Minh chứng", owner="bientap")
+        collections.add_item(c, box.id, "article", old_id, title=VILLAGE_TITLE, added_by="bientap")
+        page_id = next(p.id for p in c.pages(ISSUE) if "Đông" in c.page_text(p.id)["text"]
+                       and re.search(r"đổi\s+mới\s+cách", c.page_text(p.id)["text"]))
+        text = c.page_text(page_id)["text"]
+        correct_page(c, page_id, re.sub(r"đổi(\s+)mới(\s+)cách", r"đổi\1mới\2cách thức", text, count=1),
+                     author="bientap", base_version=0)
+        refresh(c, desk_home.config, pages=[page_id])
+        new_title = VILLAGE_TITLE.replace("cách", "cách thức")
+        new_id = make_article_id(ISSUE, 1, new_title, set())
+        row = c.one("SELECT id, title, kind FROM article WHERE id = ?", (new_id,))
+        assert row is not None and row["title"] == new_title
+        assert row["kind"] == "tin"  # the field edit moved with the id
+        assert c.one("SELECT 1 FROM article WHERE id = ?", (old_id,)) is None
+        assert [v.version for v in edits.article_history(c, new_id)] == [0, 1]
+        assert [i.ref for i in collections.get_collection(c, box.id).items] == [new_id]  # type: ignore[union-attr]
+        assert structure.merged_into(c, old_id) == new_id
+        assert [o.kind for o in structure.issue_ops(c, ISSUE)] == ["rename"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from archive import collections as data
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
-    ISSUE,
+    LEAD_TITLE,
     VILLAGE_TITLE,
     DeskHome,
     csrf_from,
@@ -43,8 +43,7 @@ def build_collection(home: DeskHome) -> tuple[Any, str, list[str]]:
     """An editor's collection of two articles and a search, made through the pages."""
     app = make_app(home)
     editor = client_for(app, "bientap")
-    with home.catalog() as c:
-        ids = [r["id"] for r in c.query("SELECT id FROM article WHERE issue_id = ? ORDER BY seq", (ISSUE,))]
+    ids = [home.article_id(LEAD_TITLE), home.article_id(VILLAGE_TITLE)]
     r = add_from_article(editor, ids[1], new_name="Minh chứng sinh hoạt chi bộ", note="Ví dụ điển hình")
     assert r.status_code == 302 and r.headers["Location"] == f"/a/{ids[1]}"
     with home.catalog() as c:
