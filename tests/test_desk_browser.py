@@ -205,7 +205,6 @@ def test_gather_evidence_and_export_it(session: Any, site: tuple[str, DeskHome])
     reader.goto(share)
     assert reader.text_content("#collection-name") == "Minh chứng trình duyệt"
     assert reader.locator(f"#items a[href='/a/{article_id}']").count() == 1
-    screenshot(page, "desk-collection.png")
 
 
 def test_review_queue_leads_to_the_worst_page(session: Any, site: tuple[str, DeskHome]) -> None:
