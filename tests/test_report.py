@@ -115,7 +115,9 @@ def test_headings_tables_and_images(report_docx: Path) -> None:
     h2 = [t for s, t in styles if s == "Heading 2"]
     assert "2.1. Số trang, số tin, bài và độ dài" in h2 and "4.2. Văn bản chưa được nhắc tới" in h2
     assert any(s == "Heading 3" and t.startswith("Khóa ") for s, t in styles)  # examples by term
-    assert len(doc.tables) >= 10
+    # holdings, structure, sections, kinds, a heatmap per series, gaps, documents mentioned,
+    # documents never mentioned (and cited documents missing from the register, when any)
+    assert len(doc.tables) >= 9
     for table in doc.tables:
         assert len(table.rows) >= 1 and all(c.text for c in table.rows[0].cells)
     # charts: completeness, articles, words, a heatmap per series, lags
@@ -207,7 +209,7 @@ def test_report_numbers_equal_the_web_pages_and_csv(report_docx: Path, sample_cl
                         assert link == row[f"{key}_url"], (name, key)  # the same evidence
                     checked_cells += 1
         checked_tables += 1
-    assert checked_tables >= 10 and checked_cells >= 300
+    assert checked_tables >= 9 and checked_cells >= 300
 
 
 def _shown(name: str, row: dict[str, str]) -> bool:
