@@ -31,7 +31,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -41,7 +40,7 @@ from PIL import Image
 from archive.errors import MissingDependency, OcrFailure
 from archive.models import OcrSettings, PageResult, PageTask, Word
 from archive.vntext import nfc
-from indexer import preprocess
+from indexer import ocrfix, preprocess
 from indexer.render import load_page_image
 
 log = logging.getLogger(__name__)
@@ -54,9 +53,16 @@ INSTALL_HINT = "install tesseract-ocr and tesseract-ocr-vie (sudo apt-get instal
 DEFAULT_OPTIONS: dict[str, str] = {
     "psm": "3",  # automatic page segmentation, no orientation detection
     "oem": "1",  # LSTM only (Debian's vie is the fast integer LSTM model)
-    "thresholding_method": "0",  # 0 Otsu (after our flattening), 1 adaptive Otsu, 2 Sauvola
+    # 0 Otsu, 1 adaptive Otsu, 2 Sauvola; auto: Sauvola where the light was uneven
+    "thresholding_method": "auto",
+    # Tesseract's heavy noise reduction; auto: on where the paper is noisy (old copies)
+    "textord_heavy_nr": "auto",
+    "fixes": ocrfix.VERSION,  # indexer.ocrfix rules; "0" turns them off
 }
+NOISY_PAGE = 4.0  # grey levels of paper noise (preprocess.noise_level) from which auto NR is on
+UNEVEN_LIGHT = 60.0  # background spread (preprocess.flatten) from which auto Sauvola is on
 PREP_OPTIONS = ("flatten", "stretch", "deskew", "upscale_below", "denoise")
+TESSERACT_PARAMS = ("thresholding_method", "textord_heavy_nr")
 
 
 # --- values -------------------------------------------------------------------------------
@@ -89,9 +95,10 @@ class OcrEngine(Protocol):
     def version(self) -> str: ...
 
     def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
-                  where: str = "page") -> Recognition:
+                  where: str = "page", params: dict[str, str] | None = None) -> Recognition:
         """Read ``image`` (mode "L", ``dpi`` dots per inch) once; ``where`` names the page in
-        errors. Raises MissingDependency or OcrFailure."""
+        errors; ``params`` are engine parameters decided for this page. Raises
+        MissingDependency or OcrFailure."""
         ...
 
 
@@ -127,6 +134,20 @@ def settings_key(settings: OcrSettings) -> str:
     tess = ";".join(f"{k}={opts[k]}" for k in sorted(opts) if k not in PREP_OPTIONS)
     prep = prep_options(settings).key()
     return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};prep={prep}"
+
+
+def page_params(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[str, str]:
+    """Tesseract's -c parameters for one page: the "auto" options decided from what
+    preprocessing measured (paper noise, unevenness of the light)."""
+    opts = options(settings)
+    thresholding = opts["thresholding_method"]
+    if thresholding == "auto":
+        uneven = prepared.meta.get("background_spread", 0.0) >= UNEVEN_LIGHT
+        thresholding = "2" if uneven else "0"
+    heavy = opts["textord_heavy_nr"]
+    if heavy == "auto":
+        heavy = "1" if prepared.meta.get("noise", 0.0) >= NOISY_PAGE else "0"
+    return {"thresholding_method": thresholding, "textord_heavy_nr": heavy}
 
 
 # --- Tesseract ----------------------------------------------------------------------------
@@ -172,14 +193,18 @@ class TesseractEngine:
                     f"(sudo apt-get install -y tesseract-ocr-{code})")
 
     def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
-                  where: str = "page") -> Recognition:
+                  where: str = "page", params: dict[str, str] | None = None) -> Recognition:
         import pytesseract
 
         self.check_languages(settings.lang)
         os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
         opts = options(settings)
-        config = (f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)} "
-                  f"-c thresholding_method={opts['thresholding_method']}")
+        params = dict(params or {})
+        for name in ("thresholding_method", "textord_heavy_nr"):
+            if name not in params:
+                params[name] = opts[name] if opts[name] != "auto" else "0"
+        config = f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)}"
+        config += "".join(f" -c {k}={v}" for k, v in sorted(params.items()))
         with tempfile.TemporaryDirectory(prefix="bantin-ocr-") as tmp:
             # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
             source = Path(tmp) / "page.pgm"
@@ -202,7 +227,7 @@ class TesseractEngine:
                         f"tesseract-ocr-{settings.lang.split('+')[0]}") from e
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
-        return parse_tsv(tsv)
+        return parse_tsv(tsv, fixes=opts["fixes"] != "0")
 
 
 def get_engine(name: str = ENGINE) -> OcrEngine:
@@ -213,32 +238,13 @@ def get_engine(name: str = ENGINE) -> OcrEngine:
 
 # --- TSV → words and text -----------------------------------------------------------------
 
-_DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
-_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
-
-
-def clean_word(text: str) -> str:
-    """A Tesseract word made safe: NFC, no stray combining marks, no invisible characters.
-
-    Tesseract sometimes emits a tone mark as a separate combining character, or one with
-    no letter to sit on; after NFC composes what can be composed, any combining mark left
-    over cannot belong to a Vietnamese letter (all of which are precomposed) and is dropped.
-    """
-    text = nfc(text)
-    out = []
-    for ch in text:
-        if ch in _DROP or unicodedata.combining(ch):
-            continue
-        out.append(_LIGATURES.get(ch, ch))
-    return "".join(out).strip()
-
-
-def parse_tsv(tsv: str) -> Recognition:
+def parse_tsv(tsv: str, *, fixes: bool = True) -> Recognition:
     """Tesseract's TSV (levels page/block/par/line/word) → words, text and mean confidence.
 
     Blocks here are Tesseract's paragraphs, numbered in the order Tesseract reads them (its
     layout analysis orders columns); text gets a blank line between them. Rows with
-    confidence -1 (structure rows, or words Tesseract gave up on) carry no word.
+    confidence -1 (structure rows, or words Tesseract gave up on) carry no word. Words are
+    cleaned by :mod:`indexer.ocrfix` (always Unicode; the other rules when ``fixes``).
     """
     rows = tsv.splitlines()
     if not rows:
@@ -270,10 +276,15 @@ def parse_tsv(tsv: str) -> Recognition:
         if level == 4:
             line_heights[key] = height
         elif level == 5 and conf >= 0:
-            text = clean_word(cells[col["text"]])
+            text = ocrfix.clean_word(cells[col["text"]])
             if text:
                 raw.append((key, text, (left, top, left + width, top + height),
                             min(max(conf, 0.0), 100.0)))
+    if fixes:
+        raw = [(k, "–" if ocrfix.is_dash(t) else t, b, c) for k, t, b, c in raw
+               if ocrfix.is_dash(t) or not ocrfix.is_speck(t, c)]
+        texts = ocrfix.fix_cell_words([t for _k, t, _b, _c in raw])
+        raw = [(k, t, b, c) for (k, _t, b, c), t in zip(raw, texts)]
     blocks: dict[tuple[int, int], int] = {}
     lines: dict[tuple[int, int, int], int] = {}
     words: list[OcrWord] = []
@@ -324,12 +335,15 @@ def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) ->
                             gray=True)
     dpi = float(image.info.get("dpi", (task.settings.dpi,))[0]) or float(task.settings.dpi)
     prepared = preprocess.prepare(image, dpi, prep_options(task.settings))
-    recognition = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where)
+    params = page_params(task.settings, prepared)
+    recognition = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where,
+                                   params=params)
     words = tuple(
         Word(text=w.text, box=prepared.to_source(w.box), conf=round(w.conf, 1), block=w.block,
              line=w.line, size=round(w.line_height * 72.0 / prepared.dpi, 2))
         for w in recognition.words)
-    steps = ",".join(prepared.steps) or "none"
+    steps = ",".join([*prepared.steps, *(f"{k}={v}" for k, v in sorted(params.items())
+                                          if v != "0")]) or "none"
     log.debug("%s: %d words, conf %.1f, prep %s, %.2f s", task.page_id, len(words),
               recognition.confidence, steps, time.monotonic() - started)
     notes = [n for n in (note, f"prep: {steps}") if n]

@@ -5,7 +5,7 @@ What old scans and phone photos do to a page, and the step that undoes it:
 * **uneven light** (phone photos, a shadow, a grey photocopy): ``flatten`` divides the page by
   an estimate of its own background (the page with the text removed by a grey closing on a
   ~75 dpi copy, then smoothed), so paper becomes white everywhere and ink keeps its contrast;
-  ``stretch`` then maps ink to black and paper to white.
+  ``stretch`` then clips the paper's grain to white and maps the ink to black.
 * **skew** (a sheet laid askew on the glass, up to ±5°): ``deskew`` finds the angle whose
   horizontal projection profile of the dark pixels is sharpest (text lines fall into few rows)
   on a binarised ~100 dpi copy, and rotates the page back. Tesseract copes with a fraction of
@@ -33,13 +33,14 @@ from PIL import Image, ImageFilter
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"  # bump when a step changes what Tesseract sees
+VERSION = "2"  # bump when a step changes what Tesseract sees
 TARGET_DPI = 300.0  # resolution the upscale step brings low-resolution scans to
 BACKGROUND_DPI = 75.0  # resolution at which the page background is estimated
 DESKEW_DPI = 100.0  # resolution at which the skew angle is searched
 MAX_SKEW = 5.0  # degrees searched either way
 MIN_SKEW = 0.1  # degrees; smaller angles are left to Tesseract (rotation costs time and blurs)
-NOISY = 6.0  # grey levels of pixel noise on the paper above which a page is median-filtered
+MIN_INK_CONTRAST = 96  # grey levels; stretch never maps a smaller range to full contrast
+NOISY = 6.5  # grey levels of paper noise from which a page is median-filtered (see prepare)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class PrepOptions:
     stretch: bool = True
     deskew: bool = True
     upscale_below: float = 0.0  # dpi under which the page is upscaled to TARGET_DPI; 0: never
-    denoise: bool = True  # 3x3 median on pages whose paper is noisy (see NOISY)
+    denoise: bool = True  # 3x3 median on very noisy pages only (NOISY)
 
     def key(self) -> str:
         """A short, stable description for the settings key."""
@@ -103,12 +104,12 @@ def prepare(image: Image.Image, dpi: float, options: PrepOptions = PrepOptions()
         steps.append("gray")
     affine = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
     meta: dict[str, float] = {}
-    if options.denoise:
-        noise = noise_level(image)
-        meta["noise"] = noise
-        if noise >= NOISY:
-            image = image.filter(ImageFilter.MedianFilter(3))
-            steps.append(f"denoise:{noise:.1f}")
+    noise = noise_level(image)
+    meta["noise"] = noise  # what is left after denoising tells OCR to clean harder
+    if options.denoise and noise >= NOISY:
+        image = image.filter(ImageFilter.MedianFilter(3))
+        steps.append(f"denoise:{noise:.1f}")
+        meta["noise"] = noise_level(image)
     if options.flatten:
         image, spread = flatten(image, dpi)
         meta["background_spread"] = spread
@@ -195,17 +196,23 @@ def flatten(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
 
 
 def stretch(image: Image.Image) -> Image.Image:
-    """Map the ink level to black and the paper level to white (a linear contrast stretch)."""
+    """Map the ink level to black and the paper level to white (a linear contrast stretch).
+
+    ``black`` is the darkest half percent of the page (the ink), but never closer than
+    :data:`MIN_INK_CONTRAST` grey levels to the paper: on a page that is nearly all paper (a
+    colophon, a short last page) the darkest half percent is the paper's own noise, and
+    stretching it to full contrast turns the page into grain that Tesseract cannot read.
+    """
     hist = np.asarray(image.histogram(), dtype=np.float64)
     total = hist.sum()
     if total == 0:
         return image
     cdf = np.cumsum(hist) / total
     paper = int(np.searchsorted(cdf, 0.60))  # most of a page is paper
-    dark = int(np.searchsorted(cdf, 0.005))  # the darkest half percent is ink
-    if paper - dark < 32:
-        return image  # nothing on the page, or no contrast to find
-    lut = [0 if v <= dark else 255 if v >= paper else round((v - dark) * 255 / (paper - dark))
+    black = max(min(int(np.searchsorted(cdf, 0.005)), paper - MIN_INK_CONTRAST), 0)
+    if paper - black < 32:
+        return image  # a black page: nothing to stretch
+    lut = [0 if v <= black else 255 if v >= paper else round((v - black) * 255 / (paper - black))
            for v in range(256)]
     return image.point(lut)
 

@@ -89,11 +89,11 @@ def rows(home: Path) -> dict[str, sqlite3.Row]:
         db.close()
 
 
-def problems(home: Path) -> list[sqlite3.Row]:
+def problems(home: Path, stage: str = "extract") -> list[sqlite3.Row]:
     db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
     try:
-        return db.execute("SELECT * FROM problem").fetchall()
+        return db.execute("SELECT * FROM problem WHERE stage = ?", (stage,)).fetchall()
     finally:
         db.close()
 

@@ -86,9 +86,21 @@ def test_flatten_keeps_the_ink(page) -> None:
 
 
 def test_stretch_spreads_a_grey_page() -> None:
-    image, _ = render_text_page(dpi=150, ink=110, paper=170)
+    image, _ = render_text_page(dpi=150, ink=40, paper=170)
     out = np.asarray(preprocess.stretch(image))
     assert out.min() == 0 and np.percentile(out, 90) == 255
+
+
+def test_stretch_gains_at_most_what_ink_allows() -> None:
+    faded, _ = render_text_page(dpi=150, ink=110, paper=170)
+    out = np.asarray(preprocess.stretch(faded))
+    assert np.percentile(out, 90) == 255 and out.min() < 110  # paper white, ink darker
+    # a blank, noisy page: the noise is not blown up to full contrast
+    rng = np.random.default_rng(0)
+    blank = Image.fromarray(np.clip(rng.normal(235, 6, (600, 500)), 0, 255).astype(np.uint8))
+    before = float(np.asarray(blank, dtype=float).std())
+    after = float(np.asarray(preprocess.stretch(blank), dtype=float).std())
+    assert after < 3.5 * before
 
 
 def test_otsu_splits_two_levels() -> None:
@@ -102,6 +114,18 @@ def test_upscale_maps_boxes_back(page) -> None:
     prepared = preprocess.prepare(small, 150, preprocess.PrepOptions(upscale_below=250))
     assert prepared.dpi == 300 and prepared.image.width == small.width * 2
     assert prepared.to_source((0, 0, prepared.image.width, prepared.image.height)) == (0, 0, 1, 1)
+
+
+def test_noise_level_and_denoise() -> None:
+    image, _ = render_text_page(dpi=200)
+    assert preprocess.noise_level(image) < 2
+    from tests.pages import degrade
+
+    noisy = degrade(image, noise=12, blur=0, speckles=0)
+    assert preprocess.noise_level(noisy) >= preprocess.NOISY
+    prepared = preprocess.prepare(noisy, 200)
+    assert any(s.startswith("denoise:") for s in prepared.steps)
+    assert prepared.meta["noise"] < preprocess.NOISY / 2  # what is left after the median
 
 
 def test_steps_are_listed_and_keyed() -> None:
