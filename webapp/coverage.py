@@ -11,14 +11,7 @@ Charts are inline SVG (each point a link) with the same chart as PNG at
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import tempfile
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,8 +28,8 @@ from review.filters import Filters
 from review.svgchart import svg
 from review.tables import Table, csv_value, display
 from webapp import db, users
+from webapp.coverage_cache import cached as _cached
 
-log = logging.getLogger(__name__)
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 NAV: list[tuple[str, str, str]] = [("coverage.index", "Thống kê", "reader")]
 
@@ -51,10 +44,6 @@ DEFAULT_TERMS = "sinh hoạt chi bộ, chuyển đổi số"
 # the table each chart is drawn from (its data, as CSV)
 CHART_TABLES = {"completeness": "structure", "articles": "structure", "words": "structure",
                 "lags": "documents", "trends": "trends"}
-_IMAGES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-_IMAGES_LOCK = threading.Lock()
-IMAGE_CACHE = 64  # rendered pages, CSV, charts and reports kept in memory per process
-DISK_CACHE = 200  # charts and reports kept under index/cache/coverage/
 
 
 def _corpus() -> Corpus:
@@ -269,57 +258,6 @@ def table_csv(page: str) -> Any:
     return Response(data, mimetype="text/csv",
                     headers={"Content-Type": "text/csv; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="{stem}.csv"'})
-
-
-def _cached(key: tuple[Any, ...], make: Callable[[], bytes], *, disk: str = "") -> bytes:
-    """``make()`` once per key (which holds the snapshot stamp, so any change of the archive
-    gives new keys): kept in this process's memory, and with ``disk`` (a file suffix) also
-    under ``index/cache/coverage/``, shared by the server's processes and restarts (charts and
-    reports take a second or more to draw)."""
-    with _IMAGES_LOCK:
-        hit = _IMAGES.get(key)
-        if hit is not None:
-            _IMAGES.move_to_end(key)
-            return hit
-    path = None
-    if disk:
-        folder = current_app.config["BANTIN"].cache_dir / "coverage"
-        path = folder / (hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:24] + "." + disk)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
-        if data:
-            _remember(key, data)
-            return data
-    data = make()
-    if path is not None:
-        _store(path, data)
-    _remember(key, data)
-    return data
-
-
-def _remember(key: tuple[Any, ...], data: bytes) -> None:
-    with _IMAGES_LOCK:
-        _IMAGES[key] = data
-        while len(_IMAGES) > IMAGE_CACHE:
-            _IMAGES.popitem(last=False)
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write atomically (temporary name, then rename); keep the folder to DISK_CACHE files."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        files = sorted((p for p in path.parent.iterdir() if not p.name.startswith(".")),
-                       key=lambda p: p.stat().st_mtime)
-        for old in files[:-DISK_CACHE]:
-            old.unlink(missing_ok=True)
-    except OSError as e:  # a full or read-only disk: serve from memory only
-        log.warning("coverage cache %s not written: %s", path, e)
 
 
 def _csv_view(page: str) -> Callable[[], Any]:
