@@ -1,6 +1,7 @@
 """Cited documents: date issued, first mention per series, lag in months, mentions over time,
 documents never mentioned; on the small sample, the lags of the truth (articles.jsonl vs the
 register)."""
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 
 from __future__ import annotations
 

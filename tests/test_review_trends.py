@@ -1,6 +1,7 @@
 """Term trends from the search index: occurrences per 10,000 words per year and series,
 checked against an independent count of the handmade texts, each point reproduced by its
 search; and example articles ranked for quoting."""
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 
 from __future__ import annotations
 
