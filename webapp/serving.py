@@ -46,6 +46,7 @@ def serve_forever(app: Any, host: str, port: int, *, threads: int, workers: int,
     announce(sock.getsockname()[1])
     sys.stdout.flush()
     if workers <= 1:
+        signal.signal(signal.SIGTERM, _exit_quietly)  # a service manager's stop: exit 0
         _run_waitress(app, sock, threads)
         return
     children: list[int] = []
@@ -65,6 +66,10 @@ def serve_forever(app: Any, host: str, port: int, *, threads: int, workers: int,
         children.append(pid)
     sock.close()
     _wait(children)
+
+
+def _exit_quietly(signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _wait(children: list[int]) -> None:
