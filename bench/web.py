@@ -45,7 +45,7 @@ EXTRA_TARGET_MODULES = ["webapp.coverage"]
 QUERIES = ["nghi quyet", "sinh hoạt chi bộ", '"sinh hoat chi bo"', "21-NQ/TW", "05-CT/TW",
            "tham nhung", "chuyển đổi số", "hop tac xa", "học tập và làm theo", "kinh te",
            "dang vien", "nông thôn mới", "xay dung dang AND chi bo", "covid", "phong chong"]
-FILTERS = [{}, {"series": "ttshcb"}, {"series": "tbnb"}, {"year_from": "2000", "year_to": "2015"},
+FILTERS = [{}, {"series": "ttshcb"}, {"series": "tbnb"}, {"year_from": 2000, "year_to": 2015},
            {"sort": "-date"}, {"target": "pages"}]
 
 
@@ -171,7 +171,9 @@ def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list
     articles = [r["id"] for r in catalog.query("SELECT id FROM article ORDER BY id")] if has_articles else []
     sizes = {"issues": len(issues), "pages": len(pages), "articles": len(articles)}
     pick_pages = rng.sample(pages, min(sample, len(pages)))
-    searches = [f"/search?{urlencode({'q': q, **f})}" for q in QUERIES for f in FILTERS]
+    from webapp.searching import Query
+
+    searches = [Query(q=q, **f).url() for q in QUERIES for f in FILTERS]  # canonical URLs
     out = [Target("search page", searches)]
     out.append(Target("page image (cached)", [f"/img/{p.rsplit('/', 1)[0]}/{p.rsplit('/', 1)[1]}/view.jpg"
                                               for p in pick_pages]))
