@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from indexer.syllable import is_syllable, valid_counts
 
 ENCODINGS = ("tcvn3", "vni")
-VERSION = "1"  # bump when a table or a repair rule changes output (part of settings keys)
+VERSION = "2"  # bump when a table or a repair rule changes output (part of settings keys)
 MIN_CONFIDENCE = 0.8  # share of valid syllables below which a repair is not trusted
 MIN_JUDGED = 8  # fewer judged words than this: the share says little
 
@@ -131,31 +131,41 @@ def clean_extracted(text: str) -> str:
 
 # --- decoding --------------------------------------------------------------------------
 def decode_cells(cells: Sequence[str], encoding: str, *,
-                 capitals: bool | Sequence[bool] = False) -> list[str]:
+                 capitals: bool | Sequence[bool] = False,
+                 u_codes: bool | None = None) -> list[str]:
     """Decode text given as cells (one per extracted character, in reading order) and
     return one output string per cell, so callers keep each character's box.
 
     A VNI mark joins the letter before it: the letter's cell gets the composed letter and
     the mark's cell ''. A lost TCVN3 ``ư`` (space, hyphen, minus) gets ``ư`` in its cell.
     ``capitals`` (one flag, or one per cell) upper-cases text set in a ``.VnTimeH``-style
-    font. Output is NFC per cell. Decode a whole line at once: the ``ư`` repair looks at
-    the words on both sides."""
+    font. ``u_codes`` says whether the text these cells come from (a page, a document)
+    carries TCVN3 ``ư`` codes at all: when it does, the extractor did not lose them and a
+    space is a space; None judges from the cells themselves, which is weak for one short
+    line (a line without any ``ư`` is common). Output is NFC per cell. Decode a whole line
+    at once: the ``ư`` repair looks at the words on both sides."""
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown legacy encoding {encoding!r}; use one of {ENCODINGS}")
     cells = [clean_extracted(c) for c in cells]
+    flags = [capitals] * len(cells) if isinstance(capitals, bool) else list(capitals)
     if encoding == "tcvn3":
         out = ["".join(_TCVN3_QUIRKS.get(ch) or TCVN3_DECODE.get(ch, ch) for ch in c)
                for c in cells]
-        flags = [capitals] * len(cells) if isinstance(capitals, bool) else list(capitals)
         # judge syllables in the case they will have
         out = [c.upper() if f else c for c, f in zip(out, flags)]
-        spaces_ok = any(ch in c for c in cells for ch in _TCVN3_U_CODES)
-        _repair_lost_u(out, spaces_too=not spaces_ok)
+        if u_codes is None:
+            u_codes = has_u_codes(cells)
+        _repair_lost_u(out, flags, spaces_too=not u_codes)
     else:
         out = _decode_vni_cells(cells)
-        flags = [capitals] * len(cells) if isinstance(capitals, bool) else list(capitals)
         out = [c.upper() if f else c for c, f in zip(out, flags)]
     return [unicodedata.normalize("NFC", c) for c in out]
+
+
+def has_u_codes(texts: Iterable[str]) -> bool:
+    """Whether TCVN3-extracted ``texts`` hold the code of ``ư`` (or its minus-sign stand-in)
+    anywhere: if so, the extractor kept them, and spaces are not lost ``ư``."""
+    return any(ch in t for t in texts for ch in _TCVN3_U_CODES)
 
 
 def _decode_vni_cells(cells: Sequence[str]) -> list[str]:
@@ -173,8 +183,9 @@ def _decode_vni_cells(cells: Sequence[str]) -> list[str]:
     return out
 
 
-def _fragment(out: list[str], k: int, step: int) -> str:
-    """The letters next to cell ``k`` going left (step -1) or right (+1)."""
+def _span(out: list[str], k: int, step: int) -> tuple[str, int]:
+    """The letters next to cell ``k`` going left (step -1) or right (+1), and the index of
+    the first cell beyond them."""
     parts: list[str] = []
     j = k + step
     while 0 <= j < len(out):
@@ -183,43 +194,93 @@ def _fragment(out: list[str], k: int, step: int) -> str:
             break
         parts.append(c)
         j += step
-    return "".join(reversed(parts) if step < 0 else parts)
+    return "".join(reversed(parts) if step < 0 else parts), j
 
 
-def _repair_lost_u(out: list[str], *, spaces_too: bool) -> None:
+def _word_after(out: list[str], k: int, step: int) -> str:
+    """The letters of the first word going ``step`` from cell ``k``, past spaces."""
+    j = k + step
+    while 0 <= j < len(out) and out[j] in (" ", "\u00a0"):
+        j += step
+    return _span(out, j - step, step)[0]
+
+
+def _fragment(out: list[str], k: int, step: int) -> str:
+    """The letters next to cell ``k`` going left (step -1) or right (+1)."""
+    return _span(out, k, step)[0]
+
+
+_ROMAN = frozenset("IVXLCDM")
+
+
+def _repair_lost_u(out: list[str], flags: Sequence[bool], *, spaces_too: bool) -> None:
     """Put back TCVN3 ``ư`` that an extractor turned into a minus sign, a space or a hyphen.
 
-    A minus sign touching a letter is always ``ư``. Spaces and hyphens are suspects only
-    when ``spaces_too`` (the text shows no ``ư`` code at all, as happens when the extractor
+    A minus sign touching a letter is always ``ư`` (``Ư`` in a capitals font: the base
+    fonts have their own code for ``Ư``). Spaces and hyphens are suspects only when
+    ``spaces_too`` (the text shows no ``ư`` code at all, as happens when the extractor
     loses them): one is ``ư`` when the text on either side is not a syllable and the text
     with ``ư`` is, first inside words (``ng êi`` -> ``người``), then at word ends
     (``nh  thÕ`` -> ``như thế``), so that a fragment is not claimed by the wrong neighbour.
-    A double space next to a fragment that takes ``ư`` is one too (``®·  u`` -> ``đã ưu``)."""
+    A double space next to a fragment that takes ``ư`` is one too (``®·  u`` -> ``đã ưu``).
+    Never repaired (see :func:`_not_a_word`): Roman numerals (``khóa X của``), abbreviations
+    (``TW``, ``UBND``), letters beside numbers (``19 x 27``), identifiers (``21-NQ/TW``)."""
     for k, c in enumerate(out):
         if c in _TCVN3_MINUS:
             around = _fragment(out, k, -1) + _fragment(out, k, +1)
             if around:
-                out[k] = "Ư" if around.isupper() else "ư"
+                out[k] = "Ư" if flags[k] else "ư"
     if not spaces_too:
         return
     seps = [k for k, c in enumerate(out) if c in _TCVN3_LOST_U]
     for k in seps:  # inside a word
         left, right = _fragment(out, k, -1), _fragment(out, k, +1)
-        u = "Ư" if (left + right).isupper() else "ư"
+        u = _lost_u(flags[k], left + right)
         if (left and right and is_syllable(left + u + right)
-                and not (is_syllable(left) and is_syllable(right))):
+                and not (is_syllable(left) and is_syllable(right))
+                and not _not_a_word(out, k, -1) and not _not_a_word(out, k, +1)):
             out[k] = u
     for k in seps:  # at the end or the start of a word
         if out[k] not in _TCVN3_LOST_U:
             continue
         left, right = _fragment(out, k, -1), _fragment(out, k, +1)
-        u = "Ư" if (left + right).isupper() else "ư"
+        u = _lost_u(flags[k], left + right)
         double = out[k] == " " and (
             (k > 0 and out[k - 1] == " ") or (k + 1 < len(out) and out[k + 1] == " "))
-        if left and (double or not is_syllable(left)) and is_syllable(left + u):
+        if (left and (double or not is_syllable(left)) and is_syllable(left + u)
+                and not _not_a_word(out, k, -1)):
             out[k] = u + (" " if right else "")  # "nh thÕ" or "nh  thÕ" -> "như thế"
-        elif right and (double or not is_syllable(right)) and is_syllable(u + right):
+        elif (right and (double or not is_syllable(right)) and is_syllable(u + right)
+              and not _not_a_word(out, k, +1)):
             out[k] = (" " if left else "") + u  # "®i íc" -> "đi ước"
+
+
+def _lost_u(capital_font: bool, around: str) -> str:
+    """The case of a lost ``ư``: capital in a capitals font or between capitals (``NH THẾ``
+    -> ``NHƯ THẾ``), not after one capital alone (``T tưởng`` -> ``Tư tưởng``)."""
+    return "Ư" if capital_font or (len(around) > 1 and around.isupper()) else "ư"
+
+
+def _not_a_word(out: list[str], k: int, step: int) -> bool:
+    """Whether the fragment beside separator ``k`` (going ``step``) must not take a lost
+    ``ư``: a fragment among digits or in an identifier (``19 x 27``, ``21-NQ/TW``), an
+    abbreviation (two or more capitals, ``TW``, ``UBND``, unless the words around are in
+    capitals too, as in a heading) or a Roman numeral after a word in lower case
+    (``Đại hội X của``, ``khóa V``)."""
+    frag, j = _span(out, k, step)
+    beyond = out[j] if 0 <= j < len(out) else ""  # touching the fragment's far end
+    across = out[k - step] if 0 <= k - step < len(out) else ""  # touching the separator
+    if any(c[:1].isdigit() or c[-1:].isdigit() for c in (beyond, across)) or beyond in (
+            "/", "-", "\u2010", "\u2011"):
+        return True
+    if len(frag) >= 2 and frag.isupper():
+        around = (_word_after(out, k, -step), _word_after(out, j - step, step))
+        return not any(len(w) > 1 and w.isupper() for w in around)
+    if len(frag) == 1 and frag in _ROMAN:
+        before = _span(out, k, -1)[0] if step > 0 else (
+            _span(out, j, -1)[0] if beyond == " " else "")
+        return bool(before) and before[-1].islower()
+    return False
 
 
 def decode(text: str, encoding: str, *, capitals: bool = False) -> str:

@@ -196,3 +196,57 @@ def test_invalid_syllables(word):
 def test_valid_share_ignores_acronyms_and_numbers():
     assert valid_share("UBND HĐND 2024 chi bộ") == 1.0
     assert valid_share("Th«ng tin") == pytest.approx(1 / 3)  # "Th", "ng" invalid; "tin" valid
+
+
+def _lose_u(text: str, lost: str = " ") -> list[tuple[str, bool]]:
+    """``text`` as TCVN3 runs (capitals fonts where needed) whose ư came out as ``lost``."""
+    return [(run.replace("\xad", lost), caps) for run, caps in legacy.encode_runs(text, "tcvn3")]
+
+
+@pytest.mark.parametrize("text", [
+    "Đại hội X của Đảng đã quyết định những việc lớn",  # TCVN3 issue ttshcb-2006-08 page 2
+    "Bộ Chính trị khóa X về tổ chức, người đứng đầu",
+    "Đại hội V của Đảng, Đại hội VI và khóa XIII, những người",
+    "Hội nghị Trung ương 4 khóa XII như thế",
+    "Mục I: những người được khen thưởng",
+    "UBND xã, HĐND huyện và MTTQ tỉnh như vậy",
+    "Nghị quyết số 21-NQ/TW của Ban Chấp hành TW về người",
+    "Chỉ thị 05-CT/TW và Quyết định 800/QĐ-TTg, người dân",
+    "In 4.000 bản, khổ 19 x 27 cm, những người",
+    "năm 2020 như thế",
+])
+def test_lost_u_repair_leaves_numerals_abbreviations_and_numbers_alone(text):
+    assert legacy.decode_runs(_lose_u(text), "tcvn3") == text
+
+
+@pytest.mark.parametrize("text", [
+    "Dư luận xã hội đồng tình. Dư luận", "Tư tưởng Hồ Chí Minh, người", "cư dân như thế",
+    "NHƯ THẾ NÀO, người dân", "TRƯỜNG HỢP NHƯ THẾ", "những người như thế, nước Mỹ",
+])
+def test_lost_u_is_still_repaired_next_to_capitals(text):
+    assert legacy.decode_runs(_lose_u(text), "tcvn3") == text
+
+
+def test_a_page_with_u_codes_has_no_lost_u():
+    """Whether spaces may be lost ư is the page's question, not one line's: a line without
+    ư on a page that has ư codes is left alone."""
+    cells = list(legacy.encode("khổ 19 x 27 cm, tại Công ty In Vân Hà", "tcvn3"))
+    assert "".join(legacy.decode_cells(cells, "tcvn3", u_codes=True)) == (
+        "khổ 19 x 27 cm, tại Công ty In Vân Hà")
+    cells = list(legacy.encode("Ban Chấp hành khóa X về nh thế", "tcvn3"))
+    assert "".join(legacy.decode_cells(cells, "tcvn3", u_codes=True)) == (
+        "Ban Chấp hành khóa X về nh thế")
+    assert "".join(legacy.decode_cells(cells, "tcvn3", u_codes=False)) == (
+        "Ban Chấp hành khóa X về như thế")
+    assert legacy.has_u_codes(["th\xadêng"]) and legacy.has_u_codes(["\u2212"])
+    assert not legacy.has_u_codes(["Th«ng tin"])
+
+
+def test_minus_sign_u_takes_the_case_of_its_font():
+    """U+2212 stands for the code of lower-case ư: ư in a base font (even after a single
+    capital, as in "Ban Tư tưởng"), Ư only in a capitals font."""
+    raw = legacy.encode("Ban Tư tưởng – Văn hoá", "tcvn3").replace("\xad", "\u2212")
+    assert legacy.decode(raw, "tcvn3") == "Ban Tư tưởng – Văn hoá"
+    runs = [(run.replace("\xad", "\u2212"), caps)
+            for run, caps in legacy.encode_runs("BAN TƯ TƯỞNG", "tcvn3")]
+    assert legacy.decode_runs(runs, "tcvn3") == "BAN TƯ TƯỞNG"
