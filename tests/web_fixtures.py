@@ -377,7 +377,7 @@ def _store_articles(catalog: Catalog, spec: IssueSpec, issue_id: str,
 def build_search_index(home: WebHome) -> bool:
     """Build the search index with the search stage, when it is in this tree."""
     try:
-        from indexer import build as index_build  # noqa: F401
+        from indexer import build as index_build
         from indexer import search  # noqa: F401
     except ImportError:
         return False
@@ -405,7 +405,7 @@ def csrf_from(html: str) -> str:
 
 # --- pytest fixtures (import them into a test module to use them) ---------------------------
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")
