@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 REBUILD_SHARE = 0.5  # rebuild from scratch when more than this share of documents changed
 MAX_SEGMENTS = 24  # merge the small segments when an update leaves more than this
+SMALL_SEGMENT = 5000  # documents: a segment below this was left by updates, not a bulk build
 
 
 def index_fields(doc: IndexDoc) -> dict[str, Any]:
@@ -138,9 +139,26 @@ def _write(gen: Path, docs: Iterable[IndexDoc], *, create: bool, delete: Iterabl
             writer.cancel()
         raise
     if len(ix._segments()) > MAX_SEGMENTS:
-        ix.writer().commit(merge=True)  # Whoosh's policy merges the small segments only
+        ix.writer().commit(mergetype=_merge_small)
     ix.close()
     return rows
+
+
+def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: the segments of fewer than :data:`SMALL_SEGMENT` documents (left by
+    updates) become one, through Whoosh's own writer; the bulk-written ones stay as they are
+    (merging them would cost a full rebuild's time). Whoosh's ``MERGE_SMALL`` waits for five
+    or more small segments of a particular size ladder, so updates would pile up."""
+    from whoosh.reading import SegmentReader
+
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
+    if len(small) < 2:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
 
 
 def _publish(store: IndexStore, gen: Path, rows: list[tuple[str, str, str, str]],

@@ -23,13 +23,16 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from archive.vntext import match_key
 from indexer.analysis import bigrams, ref_key
 from indexer.query import And, Everything, Node, Not, Or, Phrase, SearchRequest, Term
+
+if TYPE_CHECKING:
+    from indexer.schema import PositionLists
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.75  # a match in the title counts this much more
@@ -88,9 +91,11 @@ def boost(a: Match, ids: np.ndarray, scores: np.ndarray) -> Match:
 
 @dataclass
 class Postings:
+    """Live postings of a term: documents, counts, and (positional fields) positions."""
+
     ids: np.ndarray
     tf: np.ndarray
-    values: list[bytes] | None = None
+    values: PositionLists | None = None
 
 
 @dataclass
@@ -320,11 +325,9 @@ class Evaluator:
         for j, p in enumerate(lists):
             if not len(cand):
                 break
-            rows = np.searchsorted(p.ids, cand).tolist()
-            vals = p.values or []
-            chosen = [vals[r] for r in rows]
-            counts = np.fromiter((len(v) for v in chosen), dtype=np.int64, count=len(chosen)) // 4
-            pos = np.frombuffer(b"".join(chosen), dtype=np.uint32).astype(np.int64)
+            rows = np.searchsorted(p.ids, cand)
+            assert p.values is not None
+            counts, pos = p.values.take(rows)
             docs = np.repeat(cand, counts)
             ok = pos >= j
             k = np.unique((docs[ok] << 32) | (pos[ok] - j))

@@ -31,21 +31,23 @@ on screen, which keeps the index small and never out of step with corrections.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections import Counter
 from itertools import repeat
+from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh import columns, fields, formats
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-SCHEMA_VERSION = "s-3"
+SCHEMA_VERSION = "s-4"
 # One-value attributes of a document, stored as columns of shared values (RefBytes).
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
 TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
@@ -79,6 +81,73 @@ class PositionsFormat(formats.Positions):
         for v in vs:
             merged.update(self.decode_positions(v))
         return self.encode(sorted(merged))
+
+
+class PackedValues:
+    """A block's posting values (positions) in one byte string plus their end offsets.
+
+    Whoosh keeps a block's values as a tuple of small byte strings, unpickled one object per
+    posting; this is indexable the same way (``values[i]``, what Whoosh's matchers use) but
+    pickles as two byte strings, and :func:`term_postings` reads it without splitting.
+    """
+
+    __slots__ = ("raw", "ends")
+
+    def __init__(self, raw: bytes, ends: bytes) -> None:
+        self.raw = raw
+        self.ends = array("I")
+        self.ends.frombytes(ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        start = self.ends[i - 1] if i else 0
+        return self.raw[start:self.ends[i]]
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bytes]]:
+        return (PackedValues, (self.raw, self.ends.tobytes()))
+
+
+class PositionLists:
+    """Positions of many postings: ``raw`` (little-endian uint32) and, per posting, the byte
+    ``starts`` and ``ends`` in it (a subset of postings is a subset of the two arrays)."""
+
+    __slots__ = ("raw", "starts", "ends")
+
+    def __init__(self, raw: bytes, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.raw = raw
+        self.starts = starts
+        self.ends = ends
+
+    def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(count per row, all their positions in row order) for the postings ``rows``."""
+        first = self.starts[rows] // 4
+        counts = (self.ends[rows] - self.starts[rows]) // 4
+        total = int(counts.sum())
+        before = np.cumsum(counts) - counts
+        index = np.arange(total, dtype=np.int64) - np.repeat(before, counts) + np.repeat(first, counts)
+        return counts, np.frombuffer(self.raw, dtype="<u4")[index].astype(np.int64)
+
+    @classmethod
+    def join(cls, parts: list[PositionLists]) -> PositionLists:
+        if len(parts) == 1:
+            return parts[0]
+        shift, starts, ends = 0, [], []
+        for p in parts:
+            starts.append(p.starts + shift)
+            ends.append(p.ends + shift)
+            shift += len(p.raw)
+        return cls(b"".join(p.raw for p in parts), np.concatenate(starts), np.concatenate(ends))
+
+    @classmethod
+    def of(cls, values: list[bytes]) -> PositionLists:
+        lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+        ends = np.cumsum(lengths)
+        return cls(b"".join(values), ends - lengths, ends)
+
+    def subset(self, rows: np.ndarray) -> PositionLists:
+        return PositionLists(self.raw, self.starts[rows], self.ends[rows])
 
 
 class TokenField(fields.FieldType):
@@ -214,6 +283,13 @@ class _Positions:
         raw = self.raw
         return [raw[4 * a:4 * b] for a, b in zip(self.starts[span].tolist(), self.ends[span].tolist())]
 
+    def packed(self, first: int, end: int) -> PackedValues:
+        """Postings ``first`` to ``end`` (exclusive) as one :class:`PackedValues`."""
+        base = int(self.starts[first])
+        stop = int(self.ends[end - 1])
+        offsets = ((self.ends[first:end] - base) * 4).astype(np.uint32)
+        return PackedValues(self.raw[4 * base:4 * stop], offsets.tobytes())
+
 
 class BulkWriter(SegmentWriter):
     """A segment writer for :class:`TokenField` documents that skips Whoosh's posting pool.
@@ -296,12 +372,12 @@ def _write_field(fw: Any, buffer: _FieldBuffer) -> None:
         a, b = starts[tid], ends[tid]
         btext = terms[tid].encode("utf-8")
         ids = doc_list[a:b]
-        vals = values[a:b] if values is not None else None
         if b - a <= INLINE_POSTINGS:
-            _inline_term(fw, btext, ids, weights[a:b], vals, lengths)
+            _inline_term(fw, btext, ids, weights[a:b], values[a:b] if values is not None else None,
+                         lengths)
         else:
             fw.start_term(btext)
-            _write_postings(fw._postwriter, ids, weights[a:b], vals, lengths)
+            _write_postings(fw._postwriter, ids, weights[a:b], values, a, lengths)
             fw.finish_term()
 
 
@@ -318,72 +394,112 @@ def _inline_term(fw: Any, btext: bytes, ids: array, weights: array,
     if lengths is not None:
         block = [lengths.get(i, 0) for i in ids]
         info._minlength, info._maxlength = min(block), max(block)
-    info._inlined = (tuple(ids), tuple(weights), tuple(values) if values is not None else None)
+    vals = tuple(values) if values is not None else (b"",) * len(ids)  # bytes, as Whoosh's own
+    info._inlined = (tuple(ids), tuple(weights), vals)
     fw._tindex.add(pack_ushort(fw._fieldid) + btext, info.to_bytes())
 
 
-def _write_postings(pw: Any, ids: array, weights: array, values: list[bytes] | None,
+def _write_postings(pw: Any, ids: array, weights: array, values: _Positions | None, offset: int,
                     lengths: dict[int, int] | None) -> None:
-    """Feed one term's postings to a W3 postings writer a block at a time (its internals:
-    ``_ids``, ``_weights``, ``_values`` and the block statistics, then ``_write_block``)."""
+    """Write one term's postings as W3 blocks, in the block layout :func:`_write_block` makes
+    (``offset``: where the term's postings start in the field's ``values``)."""
     limit = pw._blocklimit
     n = len(ids)
     for start in range(0, n, limit):
         end = min(start + limit, n)
         block_ids = ids[start:end]
-        pw._ids = block_ids
-        w = weights[start:end]
-        pw._weights = w
-        pw._values = values[start:end] if values is not None else []
-        pw._maxweight = max(w)
         if lengths is not None:
             block = [lengths.get(i, 0) for i in block_ids]
-            pw._minlength, pw._maxlength = min(block), max(block)
+            low, high = min(block), max(block)
         else:
-            pw._minlength, pw._maxlength = None, 0
-        if end < n:
-            pw._write_block()
+            low, high = None, 0
+        packed = values.packed(offset + start, offset + end) if values is not None else None
+        _write_block(pw, block_ids, weights[start:end], packed, low, high, last=end == n)
+
+
+def _write_block(pw: Any, ids: array, weights: array, values: PackedValues | None,
+                 minlength: int | None, maxlength: int, *, last: bool) -> None:
+    """One W3 posting block, written as Whoosh's own ``_write_block`` does (header, block
+    info, then the data) but with the data pickled as arrays (protocol 4): ids as uint32
+    deltas, weights as float32, positions as :class:`PackedValues`. Whoosh's readers iterate
+    and index these like the tuples they write; unpickling is a copy instead of one object
+    per posting."""
+    if not pw._blockcount:
+        pw._postfile.write(WHOOSH3_HEADER_MAGIC)
+    pw._ids, pw._weights = ids, weights
+    pw._minlength, pw._maxlength, pw._maxweight = minlength, maxlength, max(weights)
+    pw._terminfo.add_block(pw)
+    raw_ids = np.frombuffer(ids, dtype=np.uint32)
+    deltas = array("I", np.diff(raw_ids, prepend=np.uint32(0)).astype(np.uint32).tobytes())
+    all_one = all(w == 1.0 for w in weights)
+    data = (deltas, None if all_one else weights, values)
+    databytes = dumps(data, 4)
+    comp = COMPRESSION
+    if comp:
+        databytes = zlib.compress(databytes, comp)
+    infobytes = dumps((len(ids), ids[-1], pw._maxweight, comp, length_to_byte(minlength),
+                       length_to_byte(maxlength)), 2)
+    size = len(infobytes) + len(databytes)
+    postfile = pw._postfile
+    postfile.write_int(-size if last else size)
+    postfile.write(infobytes)
+    postfile.write(databytes)
+    pw._blockcount += 1
+    pw._new_block()
 
 
 # --- reading: numpy views of postings and columns -----------------------------------------
 
 def term_postings(reader: Any, field: str, term: str, *,
-                  values: bool = False) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
-    """(docnums, counts, values) of ``term`` in one segment reader: empty when absent.
+                  values: bool = False) -> tuple[np.ndarray, np.ndarray, PositionLists | None]:
+    """(docnums, counts, positions) of ``term`` in one segment reader: empty when absent.
     Deleted documents are included (the caller masks them).
 
-    Reads whole blocks (one unpickle each) instead of stepping posting by posting.
+    Reads whole blocks (one unpickle each, arrays when this module wrote them) instead of
+    stepping posting by posting.
     """
     try:
         m = reader.postings(field, term.encode("utf-8"))
     except TermNotFound:
-        return _EMPTY_IDS, _EMPTY_W, [] if values else None
+        return _EMPTY_IDS, _EMPTY_W, PositionLists.of([]) if values else None
     if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
         m = m.child  # Whoosh hides deleted documents one by one; the caller masks them at once
     if isinstance(m, W3LeafMatcher):
         id_parts: list[np.ndarray] = []
-        w_parts: list[Any] = []
-        v_parts: list[bytes] = []
+        w_parts: list[np.ndarray] = []
+        v_parts: list[PositionLists] = []
+        base = 0
         while True:
             if m._data is None:
                 m._read_data()
             deltas, weights, vals = m._data
-            id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            if isinstance(deltas, array):
+                ids = np.cumsum(np.frombuffer(deltas, dtype=np.uint32), dtype=np.int64)
+            else:
+                ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+            id_parts.append(ids)
             count = m._blocklength
             if weights is None:
                 w_parts.append(np.ones(count, dtype=np.float32))
             elif isinstance(weights, float):
                 w_parts.append(np.full(count, weights, dtype=np.float32))
+            elif isinstance(weights, array):
+                w_parts.append(np.frombuffer(weights, dtype=np.float32))
             else:
                 w_parts.append(np.asarray(weights, dtype=np.float32))
-            if values and vals:
-                v_parts.extend(vals)
+            if values:
+                if isinstance(vals, PackedValues):
+                    ends = np.frombuffer(vals.ends, dtype=np.uint32).astype(np.int64)
+                    v_parts.append(PositionLists(vals.raw, np.concatenate(([0], ends[:-1])), ends))
+                else:
+                    v_parts.append(PositionLists.of(list(vals or ())))
+            base += count
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
         ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
         ws = np.concatenate(w_parts) if len(w_parts) > 1 else w_parts[0]
-        return ids, ws, (v_parts if values else None)
+        return ids, ws, (PositionLists.join(v_parts) if values else None)
     docs, ws_list, vs_list = [], [], []
     while m.is_active():
         docs.append(m.id())
@@ -392,7 +508,7 @@ def term_postings(reader: Any, field: str, term: str, *,
             vs_list.append(m.value())
         m.next()
     return (np.asarray(docs, dtype=np.int64), np.asarray(ws_list, dtype=np.float32),
-            vs_list if values else None)
+            PositionLists.of(vs_list) if values else None)
 
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)

@@ -50,7 +50,7 @@ from indexer.query import (  # noqa: F401  (QueryError re-exported for callers)
     Term,
     leaves,
 )
-from indexer.schema import ATTRIBUTES, column_codes, field_lengths, term_postings
+from indexer.schema import ATTRIBUTES, PositionLists, column_codes, field_lengths, term_postings
 
 log = logging.getLogger(__name__)
 
@@ -233,19 +233,20 @@ class _Generation(Snapshot):
             if len(ids):
                 ids_parts.append(ids + base)
                 tf_parts.append(tf)
-                if values and vs:
-                    vals.extend(vs)
+                if vs is not None:
+                    vals.append(vs)
         if not ids_parts:
-            return Postings(np.zeros(0, np.int64), np.zeros(0, np.float32), [] if values else None)
+            return Postings(np.zeros(0, np.int64), np.zeros(0, np.float32),
+                            PositionLists.of([]) if values else None)
         ids = np.concatenate(ids_parts)
         tf = np.concatenate(tf_parts)
+        positions = PositionLists.join(vals) if values else None
         keep = self.live[ids]
         if not keep.all():
             idx = np.flatnonzero(keep)
             ids, tf = ids[idx], tf[idx]
-            if values:
-                vals = [vals[i] for i in idx.tolist()]
-        return Postings(ids, tf, vals if values else None)
+            positions = positions.subset(idx) if positions is not None else None
+        return Postings(ids, tf, positions)
 
     def postings(self, fname: str, term: str, values: bool = False) -> Postings:
         return self._postings_in(self.leaves(), fname, term, values)

@@ -122,6 +122,28 @@ def test_incremental_update_rewrites_only_changed_documents(built) -> None:
     assert snapshot(config, catalog) == incremental
 
 
+def test_whoosh_merges_the_bulk_writers_segments(built, monkeypatch) -> None:
+    """Small segments left by updates are merged by Whoosh's own writer, which must read the
+    bulk writer's blocks (array deltas, packed positions): same results after the merge."""
+    import indexer.build as build
+
+    config, catalog, issues = built
+    monkeypatch.setattr(build, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(build, "SMALL_SEGMENT", 10**6)
+    for n, iss in enumerate(issues[:3]):
+        iss.articles[2] = replace(iss.articles[2], paragraphs=[f"Sinh hoạt chi bộ định kỳ lần {n}."])
+        put_issue(catalog, iss)
+        build_index(catalog, config)
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(IndexStore(config.search_dir).current()))
+    assert len(ix._segments()) <= 2  # not 4: the build's segment and the updates' were merged
+    ix.close()
+    merged = snapshot(config, catalog)
+    build_index(catalog, config, rebuild=True)
+    assert snapshot(config, catalog) == merged
+
+
 def test_deleted_articles_leave_the_index(built) -> None:
     config, catalog, issues = built
     gone = article_id(issues[0].id, issues[0].articles[0])
