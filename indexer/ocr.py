@@ -7,13 +7,18 @@ words and confidences always agree and no page is read twice.
 Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benchmark"):
 
 * ``vie`` alone (adding ``eng`` gained nothing and cost 13 % more time);
-* ``--oem 1`` (LSTM), ``--psm 3`` (automatic layout: keeps two-column pages in reading
+* ``--oem 1`` (LSTM) and ``--psm 3`` (automatic layout: keeps two-column pages in reading
   order, where ``--psm 6`` reads across the columns); the poor copies that lost whole blocks
   under psm 3 are fixed by deskewing first (``indexer.preprocess``);
-* the page is prepared by ``indexer.preprocess`` (flattened illumination, contrast, deskew,
-  upscaled when under 250 dpi) and Tesseract binarises with its default Otsu threshold,
-  which is enough once the light is flat;
-* ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower.
+* Tesseract's thresholding per page: its default Otsu once ``indexer.preprocess`` has
+  flattened the light, Sauvola (``thresholding_method=2``) where the light was uneven (phone
+  photos: 1.1 % → 0.6 % CER; on other scans it did no better, on old copies worse); adaptive
+  Otsu (1) was worse everywhere and 3-5x slower;
+* ``textord_heavy_nr=1`` on noisy pages (old copies: 5.0 % → 3.6 % CER; on clean scans it
+  costs 0.5 %);
+* :mod:`indexer.ocrfix` tidies the words (Unicode, dashes, specks of toner, *chi bộ*);
+* ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower;
+* the page goes to Tesseract as an uncompressed PGM file (PNG costs 0.1-0.5 s a page).
 
 Every option that changes the output, the Tesseract version and the preprocessing version
 are in :func:`settings_key`, so a page is redone exactly when one of them changes.

@@ -1,0 +1,385 @@
+"""OCR benchmark on the sample archive: speed against Tesseract's own limit and OCRmyPDF,
+and character error rate (CER) per method and per kind of scan.
+
+    .venv/bin/python bench/ocr.py [--quick] [--home DIR] [--no-ocrmypdf] [--keep]
+
+What it does, on ``bantin sample --size full`` written into a temporary home (``--quick``:
+``--size small``; ``--home DIR`` reuses a home that already holds a sample):
+
+1. The scanned pages of the sample (scan-old, scan-300, scan-photo), whatever their container,
+   are put into one image-only PDF, each page at its own resolution, losslessly (so every
+   engine reads the same pixels); a home holding only that PDF is ingested.
+2. ``bantin extract --force --jobs N`` (the real command) for N = 1 and 2: OCR pages/minute.
+3. Tesseract alone, the limit: the same pages pre-rendered to PGM files (not timed), then
+   ``tesseract IMG OUT -l vie`` two processes at a time (``OMP_THREAD_LIMIT=1``), no
+   preprocessing: pages/minute, and its CER ("plain Tesseract").
+4. ``ocrmypdf -l vie --jobs 2`` on the same PDF (Debian's, ``make bench-deps``): pages/minute
+   and, from the text layer it writes, its CER.
+5. The sample's born-digital (text) and legacy-font (TCVN3/VNI) PDFs: ``extract_page`` on each
+   page in one process (as a worker does): pages/second and CER per method.
+
+CER = Levenshtein distance / truth length, both NFC with white space collapsed, summed over
+the pages of a group. Prints one table with the machine, the load average before and after,
+and the input sizes; no assertion (targets in issue 2 and the README, "OCR benchmark").
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from archive.models import PageTask  # noqa: E402
+from archive.vntext import nfc  # noqa: E402
+
+SCAN_KINDS = ("scan-old", "scan-300", "scan-photo")
+BENCH_ISSUE = "ttshcb-2000-01"  # the one issue that holds every scanned page
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def tesseract_version() -> str:
+    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, check=False)
+    return (out.stdout or out.stderr).splitlines()[0].strip()
+
+
+def norm(text: str) -> str:
+    return " ".join(nfc(text).split())
+
+
+@dataclass
+class Cer:
+    """Errors and truth characters summed over pages."""
+
+    errors: int = 0
+    chars: int = 0
+    pages: int = 0
+    worst: list[tuple[float, str]] = field(default_factory=list)
+
+    def add(self, truth: str, got: str, label: str = "") -> None:
+        a, b = norm(truth), norm(got)
+        d = Levenshtein.distance(a, b)
+        self.errors += d
+        self.chars += len(a)
+        self.pages += 1
+        self.worst.append((d / max(len(a), 1), label))
+
+    @property
+    def rate(self) -> float:
+        return self.errors / self.chars if self.chars else float("nan")
+
+
+def bantin(home: Path, *args: str, env: dict[str, str] | None = None) -> float:
+    """Run the real command; returns wall seconds; exits the benchmark if it fails."""
+    started = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "archive.cli", "--home", str(home), "--quiet", *args],
+                       cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+                       capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if r.returncode not in (0, 4):
+        raise SystemExit(f"bantin {' '.join(args)} failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    if r.returncode == 4:
+        print(f"note: bantin {' '.join(args)}: some pages failed:\n{r.stderr[-1000:]}", file=sys.stderr)
+    return seconds
+
+
+def page_texts(home: Path) -> dict[str, tuple[str, str]]:
+    """page id → (method, text) from a home's catalog."""
+    db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return {pid: (method, text) for pid, method, text in
+                db.execute("SELECT page_id, method, text FROM page_text")}
+    finally:
+        db.close()
+
+
+def source_kind(record: dict[str, object]) -> str:
+    container = str(record.get("container", ""))
+    return "pdf" if container.startswith("pdf") else "tiff" if container == "tiff" else "images"
+
+
+# --- the scanned-pages PDF ----------------------------------------------------------------
+
+def build_scan_pdf(sample: Path, scans: list[dict[str, object]], target: Path) -> list[float]:
+    """One image-only PDF with every scanned page at its own resolution (lossless); returns
+    the dpi of each page."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from indexer.render import load_page_image
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pdf = canvas.Canvas(str(target))
+    dpis = []
+    for rec in scans:
+        image = load_page_image(sample / "scans" / str(rec["file"]), source_kind(rec),
+                                int(rec["file_page"]), 300)  # type: ignore[call-overload]
+        dpi = float(image.info["dpi"][0])
+        dpis.append(dpi)
+        w, h = image.width * 72.0 / dpi, image.height * 72.0 / dpi
+        buf = io.BytesIO()
+        image.save(buf, "PNG", compress_level=1)
+        buf.seek(0)
+        pdf.setPageSize((w, h))
+        pdf.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
+        pdf.showPage()
+    pdf.save()
+    return dpis
+
+
+# --- the measurements ---------------------------------------------------------------------
+
+def run_ours(home: Path, scans: list[dict[str, object]], jobs: int) -> tuple[float, dict[str, Cer]]:
+    seconds = bantin(home, "extract", "--force", "--jobs", str(jobs))
+    got = page_texts(home)
+    cer: dict[str, Cer] = {}
+    for seq, rec in enumerate(scans, 1):
+        method, text = got.get(f"{BENCH_ISSUE}/{seq}", ("", ""))
+        cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text, f"{rec['file']}#{rec['file_page']}")
+    return seconds, cer
+
+
+def run_tesseract_alone(pdf: Path, scans: list[dict[str, object]], work: Path,
+                        jobs: int = 2) -> tuple[float, dict[str, Cer]]:
+    """Tesseract on pre-rendered pages, ``jobs`` processes at a time, no preprocessing."""
+    from indexer.render import load_page_image
+
+    images = []
+    for seq in range(len(scans)):
+        image = load_page_image(pdf, "pdf", seq, 300, gray=True)
+        path = work / f"page-{seq + 1:04d}.pgm"
+        image.save(path, "PPM")
+        images.append((path, round(float(image.info["dpi"][0]))))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(item: tuple[Path, int]) -> str:
+        path, dpi = item
+        out = path.with_suffix("")
+        subprocess.run(["tesseract", str(path), str(out), "-l", "vie", "--dpi", str(dpi)],
+                       env=env, capture_output=True, check=True)
+        return out.with_suffix(".txt").read_text(encoding="utf-8")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        texts = list(pool.map(one, images))
+    seconds = time.perf_counter() - started
+    cer: dict[str, Cer] = {}
+    for rec, text in zip(scans, texts):
+        cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text)
+    return seconds, cer
+
+
+def run_ocrmypdf(pdf: Path, scans: list[dict[str, object]], work: Path
+                 ) -> tuple[float, dict[str, Cer], str] | None:
+    exe = shutil.which("ocrmypdf")
+    if exe is None:
+        return None
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    out = work / "ocrmypdf.pdf"
+    started = time.perf_counter()
+    r = subprocess.run([exe, "-l", "vie", "--jobs", "2", str(pdf), str(out)],
+                       capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if r.returncode != 0:
+        print(f"note: ocrmypdf failed ({r.returncode}): {r.stderr[-800:]}", file=sys.stderr)
+        return None
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(out))
+    cer: dict[str, Cer] = {}
+    try:
+        for i, rec in enumerate(scans):
+            page = doc[i]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            page.close()
+            cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text)
+    finally:
+        doc.close()
+    return seconds, cer, version
+
+
+def run_text_layers(sample: Path, records: list[dict[str, object]]
+                    ) -> dict[str, tuple[float, int, Cer, dict[str, int]]]:
+    """Born-digital and legacy-font PDF pages through ``extract_page``, one process."""
+    from indexer.extract import extract_page
+    from indexer.pipeline import ocr_settings
+    from archive.config import load_config
+
+    settings = ocr_settings(load_config(sample))
+    groups: dict[str, list[dict[str, object]]] = {}
+    for rec in records:
+        kind = str(rec["scan"])
+        if kind == "pdf-unicode":
+            groups.setdefault("text", []).append(rec)
+        elif kind in ("pdf-tcvn3", "pdf-vni"):
+            groups.setdefault("legacy", []).append(rec)
+    extract_page(PageTask("warm-up", str(sample / "scans" / str(records[0]["file"])), "pdf", 0, "",
+                          settings=settings))
+    rows = {}
+    for name, recs in groups.items():
+        cer, methods = Cer(), {}  # type: ignore[var-annotated]
+        started = time.perf_counter()
+        results = [extract_page(PageTask(f"{rec['issue']}/{rec['page']}",
+                                         str(sample / "scans" / str(rec["file"])), "pdf",
+                                         int(rec["file_page"]), "", settings=settings))  # type: ignore[call-overload]
+                   for rec in recs]
+        seconds = time.perf_counter() - started
+        for rec, result in zip(recs, results):
+            methods[result.method or "failed"] = methods.get(result.method or "failed", 0) + 1
+            cer.add(str(rec["text"]), result.text, f"{rec['file']}#{rec['file_page']}")
+        rows[name] = (seconds, len(recs), cer, methods)
+    return rows
+
+
+# --- main ---------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="the small sample (a few pages)")
+    parser.add_argument("--home", type=Path, help="reuse a home that already holds a sample")
+    parser.add_argument("--no-ocrmypdf", action="store_true", help="skip OCRmyPDF")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+
+    load_before = loadavg()
+    work = Path(tempfile.mkdtemp(prefix="bantin-bench-ocr-"))
+    try:
+        sample = args.home
+        if sample is None or not (sample / "sample-truth" / "pages.jsonl").exists():
+            sample = work / "sample"
+            size = "small" if args.quick else "full"
+            print(f"writing the {size} sample into {sample} ...", file=sys.stderr)
+            bantin(sample, "sample", "--size", size)
+        records = [json.loads(line) for line in
+                   (sample / "sample-truth" / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+                   if line.strip()]
+        scans = [r for r in records if r.get("scan") in SCAN_KINDS]
+        if not scans:
+            raise SystemExit(f"{sample}: the sample has no scanned pages")
+
+        home = work / "ocr-home"
+        pdf = home / "scans" / "ttshcb" / "2000" / f"{BENCH_ISSUE}.pdf"
+        print(f"building one image-only PDF of {len(scans)} scanned pages ...", file=sys.stderr)
+        dpis = build_scan_pdf(sample, scans, pdf)
+        bantin(home, "ingest")
+
+        results: dict[str, tuple[float, dict[str, Cer]]] = {}
+        for jobs in (1, 2):
+            print(f"bantin extract --jobs {jobs} ...", file=sys.stderr)
+            results[f"ours-{jobs}"] = run_ours(home, scans, jobs)
+        print("tesseract alone, 2 at a time ...", file=sys.stderr)
+        tess_dir = work / "tesseract"
+        tess_dir.mkdir()
+        results["tesseract-2"] = run_tesseract_alone(pdf, scans, tess_dir)
+        ocrmypdf = None
+        if not args.no_ocrmypdf:
+            print("ocrmypdf -l vie --jobs 2 ...", file=sys.stderr)
+            ocrmypdf = run_ocrmypdf(pdf, scans, work)
+        print("text-layer and legacy pages ...", file=sys.stderr)
+        layers = run_text_layers(sample, records)
+        report(scans, dpis, results, ocrmypdf, layers, load_before, loadavg(), bool(args.quick))
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def report(scans: list[dict[str, object]], dpis: list[float],
+           results: dict[str, tuple[float, dict[str, Cer]]],
+           ocrmypdf: tuple[float, dict[str, Cer], str] | None,
+           layers: dict[str, tuple[float, int, Cer, dict[str, int]]],
+           load_before: str, load_after: str, quick: bool) -> None:
+    n = len(scans)
+    by_kind: dict[str, list[float]] = {}
+    for rec, dpi in zip(scans, dpis):
+        by_kind.setdefault(str(rec["scan"]), []).append(dpi)
+    print(f"\nOCR benchmark ({'small' if quick else 'full'} sample), {time.strftime('%Y-%m-%d')}")
+    print(f"machine: {machine()}; {tesseract_version()}")
+    print(f"load average (1/5/15 min) before: {load_before}; after: {load_after}")
+    print("scanned pages: " + ", ".join(
+        f"{k} {len(v)} ({min(v):.0f}-{max(v):.0f} dpi)" for k, v in sorted(by_kind.items())))
+    print()
+
+    def ppm(seconds: float) -> float:
+        return n * 60.0 / seconds
+
+    limit = ppm(results["tesseract-2"][0])
+    print(f"| {'what':<38} | {'pages/min':>9} | {'vs limit':>8} | " +
+          " | ".join(f"{k:>10}" for k in SCAN_KINDS) + " | all scans |")
+    print(f"|{'-' * 40}|{'-' * 11}|{'-' * 10}|" + "|".join("-" * 12 for _ in SCAN_KINDS) + "|-----------|")
+
+    def row(label: str, seconds: float, cer: dict[str, Cer]) -> None:
+        total = Cer(sum(c.errors for c in cer.values()), sum(c.chars for c in cer.values()))
+        cells = " | ".join(f"{cer[k].rate * 100:9.2f}%" if k in cer else f"{'-':>10}"
+                           for k in SCAN_KINDS)
+        print(f"| {label:<38} | {ppm(seconds):9.1f} | {ppm(seconds) / limit:7.2f}x | {cells} | "
+              f"{total.rate * 100:8.2f}% |")
+
+    row("bantin extract --jobs 1", *results["ours-1"])
+    row("bantin extract --jobs 2", *results["ours-2"])
+    row("tesseract alone, 2 at a time (plain)", *results["tesseract-2"])
+    if ocrmypdf is not None:
+        row(f"ocrmypdf -l vie --jobs 2 ({ocrmypdf[2]})", ocrmypdf[0], ocrmypdf[1])
+    else:
+        print("| ocrmypdf: not installed (make bench-deps) or failed |")
+    print()
+    ours1, ours2 = ppm(results["ours-1"][0]), ppm(results["ours-2"][0])
+    print(f"2 jobs / 1 job: {ours2 / ours1:.2f}x (target >= 1.7); "
+          f"ours (2 jobs) / Tesseract alone: {ours2 / limit:.2f} (target >= 0.85)", end="")
+    if ocrmypdf is not None:
+        print(f"; ours / ocrmypdf: {ours2 / ppm(ocrmypdf[0]):.2f}x (target >= 2)")
+    else:
+        print()
+    print()
+    print(f"| {'text layer':<10} | {'pages':>5} | {'pages/s':>8} | {'CER':>7} | methods |")
+    print("|------------|-------|----------|---------|---------|")
+    for name, (seconds, count, cer, methods) in sorted(layers.items()):
+        got = ", ".join(f"{k} {v}" for k, v in sorted(methods.items()))
+        print(f"| {name:<10} | {count:>5} | {count / seconds:8.1f} | {cer.rate * 100:6.2f}% | {got} |")
+    print()
+    worst = sorted((w for c in results["ours-2"][1].values() for w in c.worst), reverse=True)[:5]
+    print("worst scanned pages (ours, 2 jobs): " +
+          "; ".join(f"{label} {rate * 100:.1f}%" for rate, label in worst))
+
+
+if __name__ == "__main__":
+    main()
