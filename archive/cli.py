@@ -28,6 +28,13 @@ from archive.errors import BantinError, ExitCode
 
 log = logging.getLogger("bantin")
 
+if __name__ == "__main__":
+    # `python -m archive.cli`: hand over to the importable module before this __main__ copy
+    # defines a second command group (commands of COMMAND_MODULES attach to `archive.cli`).
+    from archive.cli import main as _main
+
+    sys.exit(_main())
+
 
 @dataclass
 class State:
@@ -314,11 +321,3 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0) if isinstance(e.code, int) else 1
     return 0
-
-
-if __name__ == "__main__":
-    # `python -m archive.cli`: run the module proper, whose commands (from COMMAND_MODULES)
-    # use its State, not this __main__ copy's
-    from archive.cli import main as _main
-
-    sys.exit(_main())

@@ -15,7 +15,7 @@ from archive.catalog import Catalog
 from archive.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-BANTIN = [sys.executable, "-m", "archive.cli"]
+BANTIN = [sys.executable, "-m", "archive"]
 
 
 @pytest.fixture

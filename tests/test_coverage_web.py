@@ -20,6 +20,7 @@ from PIL import Image
 from archive.catalog import Catalog
 from review.evidence import PAGE_OF_TABLE
 from tests.review_fixtures import SampleHome, sample_app, sample_client, sample_home  # noqa: F401
+from tests.web_fixtures import web_home_factory  # noqa: F401
 from tests.test_report import _parse
 
 PAGES = ["/coverage", "/coverage/structure", "/coverage/topics", "/coverage/documents",
@@ -179,3 +180,15 @@ def test_bench_targets_all_answer(sample_client: Any, sample_home: SampleHome) -
     assert len(paths) >= 30
     for path in paths[::3]:
         assert sample_client.get(path).status_code == 200, path
+
+
+def test_coverage_pages_without_a_search_index_say_how_to_build_it(web_home_factory: Any) -> None:
+    from tests.web_fixtures import login, make_app
+
+    home = web_home_factory(index=False)
+    client = make_app(home).test_client()
+    assert login(client).status_code == 302
+    page = client.get("/coverage/trends?terms=chi+b%E1%BB%99")
+    assert page.status_code == 503
+    assert "bantin build" in page.get_data(as_text=True)
+    assert client.get("/coverage/").status_code == 200  # catalog-only pages still answer

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from markupsafe import Markup
 
 from archive.errors import UsageError
+from indexer.search import IndexMissing
 from review import coverage as cov
 from review import documents, examples, figures, structure, trends
 from review.charts import png
@@ -52,6 +53,13 @@ def _corpus() -> Corpus:
 
 def _bad(message: str) -> Any:
     return render_template("error.html", code=400, message=message), 400
+
+
+@bp.errorhandler(IndexMissing)
+def _no_index(_e: IndexMissing) -> Any:
+    """Term trends and search-backed numbers need the index: say how to make it, no traceback."""
+    return render_template("error.html", code=503,
+                           message="Chưa có chỉ mục tìm kiếm: chạy `bantin build` để tạo."), 503
 
 
 def _filters(corpus: Corpus, by_default: str = "year") -> Filters:
