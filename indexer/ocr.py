@@ -6,10 +6,10 @@ words and confidences always agree and no page is read twice.
 
 Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benchmark"):
 
-* ``vie`` alone (adding ``eng`` gained nothing and cost 13 % more time);
-* ``--oem 1`` (LSTM) and ``--psm 3`` (automatic layout: keeps two-column pages in reading
-  order, where ``--psm 6`` reads across the columns); the poor copies that lost whole blocks
-  under psm 3 are fixed by deskewing first (``indexer.preprocess``);
+* ``vie`` alone (issue 2 measured: adding ``eng`` gained nothing and cost 13 % more time);
+* ``--oem 1`` (LSTM) and ``--psm 3`` (automatic layout): ``--psm 6`` or ``4`` read across the
+  columns of two-column pages (20-25 % CER on them, against 0.3-2 %); the poor copies that
+  lost whole blocks under psm 3 are fixed by deskewing first (``indexer.preprocess``);
 * Tesseract's thresholding per page: its default Otsu once ``indexer.preprocess`` has
   flattened the light, Sauvola (``thresholding_method=2``) where the light was uneven (phone
   photos: 1.1 % → 0.6 % CER; on other scans it did no better, on old copies worse); adaptive
