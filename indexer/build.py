@@ -37,7 +37,7 @@ from indexer.indexdocs import (
     has_table,
     topics_version,
 )
-from indexer.schema import SCHEMA_VERSION, SEGMENT_POSTINGS, BulkWriter, make_schema
+from indexer.schema import SCHEMA_VERSION, SEGMENT_POSTINGS, BulkWriter, make_codec, make_schema
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def _write(gen: Path, docs: Iterable[IndexDoc], *, create: bool, delete: Iterabl
             writer.cancel()
         raise
     if len(ix._segments()) > MAX_SEGMENTS:
-        ix.writer().commit(mergetype=_merge_small)
+        ix.writer(codec=make_codec(), compound=False).commit(mergetype=_merge_small)
     ix.close()
     return rows
 

@@ -53,6 +53,10 @@ ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "secti
 TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
 LIST_FIELDS = ("topic", "ref")
 SEGMENT_POSTINGS = 12_000_000  # postings gathered in memory before a segment is written
+# Segments are written as separate files, not Whoosh's compound file: a reader of a compound
+# file copies its postings and term files into memory (``BufferFile`` wraps the mmap in a
+# ``BytesIO``), per searcher; separate files are read in place.
+SEPARATE_FILES = True
 INLINE_POSTINGS = 8  # posting lists this short are kept in the term's entry (_inline_term)
 COMPRESSION = 1
 BLOCK_POSTINGS = 512
@@ -302,6 +306,7 @@ class BulkWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", make_codec())
+        kwargs.setdefault("compound", not SEPARATE_FILES)
         super().__init__(ix, **kwargs)
         self._buffers: dict[str, _FieldBuffer] = {}
         self.postings = 0

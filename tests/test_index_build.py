@@ -101,7 +101,7 @@ def test_incremental_update_rewrites_only_changed_documents(built) -> None:
     store = IndexStore(config.search_dir)
     old_gen = store.current()
     assert old_gen is not None
-    old_files = {p.name: p.stat().st_ino for p in old_gen.iterdir() if p.suffix == ".seg"}
+    old_files = _segment_files(old_gen)
     iss = issues[3]
     iss.articles[1] = replace(iss.articles[1], paragraphs=["Một từ mới: xylanh trong bài."])
     put_issue(catalog, iss)  # the article and the page its lines are on change
@@ -111,9 +111,10 @@ def test_incremental_update_rewrites_only_changed_documents(built) -> None:
     new_gen = store.current()
     assert new_gen != old_gen
     # the segments already written are shared (hard links), not rewritten
-    new_files = {p.name: p.stat().st_ino for p in new_gen.iterdir() if p.suffix == ".seg"}
-    assert all(new_files.get(name) == ino for name, ino in old_files.items())
-    assert len(new_files) == len(old_files) + 1
+    new_files = _segment_files(new_gen)
+    assert old_files and all(new_files.get(name) == ino for name, ino in old_files.items())
+    segments = {name.split(".")[0] for name in new_files}
+    assert len(segments) == len({name.split(".")[0] for name in old_files}) + 1
     hit = search(config, SearchRequest(q="xylanh"), catalog)
     assert [h.id for h in hit.hits] == [article_id(iss.id, iss.articles[1])]
     # and the same results as a build from scratch of the same catalog
@@ -142,6 +143,12 @@ def test_whoosh_merges_the_bulk_writers_segments(built, monkeypatch) -> None:
     merged = snapshot(config, catalog)
     build_index(catalog, config, rebuild=True)
     assert snapshot(config, catalog) == merged
+
+
+def _segment_files(gen: Path) -> dict[str, int]:
+    """Whoosh's segment files of a generation (``MAIN_<segment>.<ext>``) and their inodes."""
+    return {p.name: p.stat().st_ino for p in gen.iterdir()
+            if p.name.startswith("MAIN_") and not p.name.endswith("LOCK")}
 
 
 def test_deleted_articles_leave_the_index(built) -> None:
