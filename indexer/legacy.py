@@ -17,8 +17,9 @@ VNI writes a base letter followed by one mark byte (tone, or quality + tone comb
 ``đ ơ ư ĩ ỉ ị ỵ ì í`` have their own bytes. It has capitals for everything.
 
 Extractor quirks handled by :func:`decode` (seen in real files): TCVN3 ``ư`` (0xAD) reported as
-U+2212 ``−``, as U+00AD soft hyphen, as a hyphen or as a space (repaired only where the
-syllables on either side are invalid and the joined one is valid); ``ã`` (0xB7) reported as
+U+2212 ``−``, as U+00AD soft hyphen, as a hyphen or as a space (repaired by
+:mod:`indexer.lostu` only where the syllables on either side are invalid and the joined
+one is valid, never on numerals, abbreviations or numbers); ``ã`` (0xB7) reported as
 U+2219 ``∙`` or U+22C5; NBSP as a space; ligatures ``ﬁ ﬂ`` spelled out.
 
 Encodings are named ``"tcvn3"`` and ``"vni"`` (:data:`ENCODINGS`).
@@ -31,7 +32,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from indexer.syllable import is_syllable, valid_counts
+from indexer.lostu import MINUS, repair_lost_u
+from indexer.syllable import valid_counts
 
 ENCODINGS = ("tcvn3", "vni")
 VERSION = "2"  # bump when a table or a repair rule changes output (part of settings keys)
@@ -52,9 +54,7 @@ _TCVN3_PAIRS = (
 TCVN3_ENCODE: dict[str, str] = {p[0]: p[1] for p in _TCVN3_PAIRS.split(" ")}
 TCVN3_DECODE: dict[str, str] = {v: k for k, v in TCVN3_ENCODE.items()}
 _TCVN3_QUIRKS = {"\u2219": "ã", "\u22c5": "ã"}
-_TCVN3_MINUS = ("\u2212",)  # U+2212 stands for ư next to a letter, else it stays a minus
-_TCVN3_LOST_U = (" ", "-", "\u2010", "\u2011")  # what a lost ư may have become
-_TCVN3_U_CODES = ("\xad", "\u2212")  # ư (also Ư in a capitals font), ư as a minus sign
+_TCVN3_U_CODES = ("\xad", MINUS)  # ư (also Ư in a capitals font), ư as a minus sign
 
 # --- VNI -------------------------------------------------------------------------------
 _VNI_TONE = {"": "", "\u0300": "ø", "\u0301": "ù", "\u0309": "û", "\u0303": "õ", "\u0323": "ï"}
@@ -155,7 +155,7 @@ def decode_cells(cells: Sequence[str], encoding: str, *,
         out = [c.upper() if f else c for c, f in zip(out, flags)]
         if u_codes is None:
             u_codes = has_u_codes(cells)
-        _repair_lost_u(out, flags, spaces_too=not u_codes)
+        repair_lost_u(out, flags, spaces_too=not u_codes)
     else:
         out = _decode_vni_cells(cells)
         out = [c.upper() if f else c for c, f in zip(out, flags)]
@@ -181,106 +181,6 @@ def _decode_vni_cells(cells: Sequence[str]) -> list[str]:
         out[cell] += _VNI_SINGLE.get(ch, ch)
         k += 1
     return out
-
-
-def _span(out: list[str], k: int, step: int) -> tuple[str, int]:
-    """The letters next to cell ``k`` going left (step -1) or right (+1), and the index of
-    the first cell beyond them."""
-    parts: list[str] = []
-    j = k + step
-    while 0 <= j < len(out):
-        c = out[j]
-        if c and not c.isalpha():
-            break
-        parts.append(c)
-        j += step
-    return "".join(reversed(parts) if step < 0 else parts), j
-
-
-def _word_after(out: list[str], k: int, step: int) -> str:
-    """The letters of the first word going ``step`` from cell ``k``, past spaces."""
-    j = k + step
-    while 0 <= j < len(out) and out[j] in (" ", "\u00a0"):
-        j += step
-    return _span(out, j - step, step)[0]
-
-
-def _fragment(out: list[str], k: int, step: int) -> str:
-    """The letters next to cell ``k`` going left (step -1) or right (+1)."""
-    return _span(out, k, step)[0]
-
-
-_ROMAN = frozenset("IVXLCDM")
-
-
-def _repair_lost_u(out: list[str], flags: Sequence[bool], *, spaces_too: bool) -> None:
-    """Put back TCVN3 ``ư`` that an extractor turned into a minus sign, a space or a hyphen.
-
-    A minus sign touching a letter is always ``ư`` (``Ư`` in a capitals font: the base
-    fonts have their own code for ``Ư``). Spaces and hyphens are suspects only when
-    ``spaces_too`` (the text shows no ``ư`` code at all, as happens when the extractor
-    loses them): one is ``ư`` when the text on either side is not a syllable and the text
-    with ``ư`` is, first inside words (``ng êi`` -> ``người``), then at word ends
-    (``nh  thÕ`` -> ``như thế``), so that a fragment is not claimed by the wrong neighbour.
-    A double space next to a fragment that takes ``ư`` is one too (``®·  u`` -> ``đã ưu``).
-    Never repaired (see :func:`_not_a_word`): Roman numerals (``khóa X của``), abbreviations
-    (``TW``, ``UBND``), letters beside numbers (``19 x 27``), identifiers (``21-NQ/TW``)."""
-    for k, c in enumerate(out):
-        if c in _TCVN3_MINUS:
-            around = _fragment(out, k, -1) + _fragment(out, k, +1)
-            if around:
-                out[k] = "Ư" if flags[k] else "ư"
-    if not spaces_too:
-        return
-    seps = [k for k, c in enumerate(out) if c in _TCVN3_LOST_U]
-    for k in seps:  # inside a word
-        left, right = _fragment(out, k, -1), _fragment(out, k, +1)
-        u = _lost_u(flags[k], left + right)
-        if (left and right and is_syllable(left + u + right)
-                and not (is_syllable(left) and is_syllable(right))
-                and not _not_a_word(out, k, -1) and not _not_a_word(out, k, +1)):
-            out[k] = u
-    for k in seps:  # at the end or the start of a word
-        if out[k] not in _TCVN3_LOST_U:
-            continue
-        left, right = _fragment(out, k, -1), _fragment(out, k, +1)
-        u = _lost_u(flags[k], left + right)
-        double = out[k] == " " and (
-            (k > 0 and out[k - 1] == " ") or (k + 1 < len(out) and out[k + 1] == " "))
-        if (left and (double or not is_syllable(left)) and is_syllable(left + u)
-                and not _not_a_word(out, k, -1)):
-            out[k] = u + (" " if right else "")  # "nh thÕ" or "nh  thÕ" -> "như thế"
-        elif (right and (double or not is_syllable(right)) and is_syllable(u + right)
-              and not _not_a_word(out, k, +1)):
-            out[k] = (" " if left else "") + u  # "®i íc" -> "đi ước"
-
-
-def _lost_u(capital_font: bool, around: str) -> str:
-    """The case of a lost ``ư``: capital in a capitals font or between capitals (``NH THẾ``
-    -> ``NHƯ THẾ``), not after one capital alone (``T tưởng`` -> ``Tư tưởng``)."""
-    return "Ư" if capital_font or (len(around) > 1 and around.isupper()) else "ư"
-
-
-def _not_a_word(out: list[str], k: int, step: int) -> bool:
-    """Whether the fragment beside separator ``k`` (going ``step``) must not take a lost
-    ``ư``: a fragment among digits or in an identifier (``19 x 27``, ``21-NQ/TW``), an
-    abbreviation (two or more capitals, ``TW``, ``UBND``, unless the words around are in
-    capitals too, as in a heading) or a Roman numeral after a word in lower case
-    (``Đại hội X của``, ``khóa V``)."""
-    frag, j = _span(out, k, step)
-    beyond = out[j] if 0 <= j < len(out) else ""  # touching the fragment's far end
-    across = out[k - step] if 0 <= k - step < len(out) else ""  # touching the separator
-    if any(c[:1].isdigit() or c[-1:].isdigit() for c in (beyond, across)) or beyond in (
-            "/", "-", "\u2010", "\u2011"):
-        return True
-    if len(frag) >= 2 and frag.isupper():
-        around = (_word_after(out, k, -step), _word_after(out, j - step, step))
-        return not any(len(w) > 1 and w.isupper() for w in around)
-    if len(frag) == 1 and frag in _ROMAN:
-        before = _span(out, k, -1)[0] if step > 0 else (
-            _span(out, j, -1)[0] if beyond == " " else "")
-        return bool(before) and before[-1].islower()
-    return False
 
 
 def decode(text: str, encoding: str, *, capitals: bool = False) -> str:
@@ -425,7 +325,7 @@ def font_encoding(fontname: str) -> tuple[str | None, bool]:
 
 
 _TCVN3_SIGNS = (frozenset(TCVN3_DECODE) - set(vietnamese_letters())
-                | set(_TCVN3_QUIRKS) | set(_TCVN3_MINUS))
+                | set(_TCVN3_QUIRKS) | {MINUS})
 _VNI_SIGNS = frozenset(_VNI_MARKS | set(_VNI_SINGLE)) - set(vietnamese_letters())
 
 
