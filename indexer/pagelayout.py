@@ -1,29 +1,45 @@
-"""Reading order of a PDF text layer: glyphs → columns → lines → blocks.
+"""Reading order of a PDF text layer: glyphs → words → columns → lines → blocks.
 
 Why our own: pdfplumber's word and layout helpers are slow and read two columns across
 (line 1 of the left column, then line 1 of the right), which scrambles the articles of a
-two-column bulletin. Here the gutter is found from the x-distribution of the glyphs (a strip
-that body lines of both columns leave empty), lines that cross it (headings, mastheads,
-footers set across both columns) cut the page into bands, and each band is read column by
-column, top to bottom. Units are PDF points, origin top left.
+bulletin. Here the page is read as a person reads it:
 
-Pure geometry: no PDF or encoding knowledge, so it is tested on synthetic glyphs too.
+1. Glyphs are grouped into words (content-stream strings cut at spaces and wide gaps); a
+   contents line whose page number stands at the far right stays one piece, so the numbers
+   are not read as a column of their own.
+2. Running heads and feet are taken off first: a few small lines at the top or bottom edge
+   of the page, set apart by a clear gap, are read in their place (first or last) whichever
+   side they are aligned to (a right-aligned head is not the right column's first line).
+3. The rest is cut into columns by :mod:`indexer.columns` (recursive XY-cut on the word
+   boxes: 1–3 columns, banners and titles within a column or across the page, boxed items,
+   ragged and unbalanced columns).
+4. Each column's words are gathered into lines (glyphs overlapping vertically), and lines
+   into blocks where the gap between them is wider than line spacing.
+
+Units are PDF points, origin top left. Pure geometry: no PDF or encoding knowledge, so it
+is tested on synthetic glyphs too.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from statistics import median
 from typing import NamedTuple
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from indexer import columns
+from indexer.columns import Box
 
-MIN_COLUMN_SHARE = 0.2  # a column narrower than this share of the text width is not one
-MIN_SIDE_ROWS = 3  # parallel rows needed on both sides of a gutter
-GUTTER_SHARE = 0.4  # a gutter's ink is below this share of the columns' densest
+MARGIN_ZONE = 0.12  # running heads and feet lie within this share of the page height
+MARGIN_GAP = 0.8  # ... are set apart from the body by at least this × body size
+MARGIN_GAP_SAME = 1.5  # ... or this when set in the body's own face and size
+MARGIN_ROWS = 3  # ... are at most this many rows
+MARGIN_SIZE = 1.2  # ... and are set no larger than this × body size
 BLOCK_GAP = 0.7  # a gap between lines larger than this × font size starts a block
+WORD_SPLIT = 0.5  # a gap wider than this × body size inside a string splits it
+_PAGE_NUMBER = re.compile(r"[-–—(\[]?\s*(trang\s*)?\d{1,4}\s*[-–—)\]]?", re.IGNORECASE)
 
 
 class Glyph(NamedTuple):
@@ -36,7 +52,7 @@ class Glyph(NamedTuple):
     bottom: float
     size: float
     font: str
-    index: int
+    index: int  # type: ignore[assignment]  # (shadows tuple.index, on purpose)
 
     @property
     def cx(self) -> float:
@@ -50,7 +66,7 @@ class Glyph(NamedTuple):
 class Line:
     """Glyphs on one row, left to right, with their extent and font size (points)."""
 
-    __slots__ = ("glyphs", "top", "bottom", "size")
+    __slots__ = ("bottom", "glyphs", "size", "top")
 
     def __init__(self, glyphs: list[Glyph]) -> None:
         self.glyphs = glyphs
@@ -60,66 +76,28 @@ class Line:
         self.size = float(median(sizes))
 
 
-def find_gutters(glyphs: Sequence[Glyph], width: float) -> list[tuple[float, float]]:
-    """Vertical strips (x0, x1) between columns of text, left to right; [] for one column.
+Word = Box[list[Glyph]]  # a word's glyphs (spaces included) and the box of its ink
 
-    The ink at each x (glyphs covering it, about one per text row) is compared with the
-    densest x within a quarter of the text width on each side: inside a column of prose
-    most rows have ink anywhere (words are wider than spaces); in a gutter only the lines
-    set across the page do (masthead, contents box, headings, footer), as long as the
-    columns' own rows outnumber them. A gutter is a strip at least 0.9 font size wide whose
-    ink is below :data:`GUTTER_SHARE` of both sides' densest, with columns of at least
-    :data:`MIN_COLUMN_SHARE` of the text width on both sides and at least
-    :data:`MIN_SIDE_ROWS` rows side by side."""
+
+def reading_order(glyphs: Sequence[Glyph], width: float, height: float | None = None,
+                  top: float = 0.0) -> list[list[Line]]:
+    """Blocks of lines in reading order (see the module doc). ``width`` and ``height`` are
+    the page's in points (height None: the extent of the text stands for the page), ``top``
+    the page's top edge in the glyphs' coordinates."""
     ink = [g for g in glyphs if not g.text.isspace()]
-    if len(ink) < 40 or width <= 0:
+    if not ink:
         return []
-    size = median(g.size for g in ink)
-    bins = int(max(width, max(g.x1 for g in ink))) + 2
-    xs = np.array([(g.x0, g.x1) for g in ink])
-    starts = np.clip(xs[:, 0].astype(int), 0, bins - 1)
-    ends = np.clip(np.maximum(np.ceil(xs[:, 1]).astype(int), starts + 1), 0, bins)
-    covered = np.zeros(bins + 1)
-    np.add.at(covered, starts, 1)
-    np.add.at(covered, ends, -1)
-    cover = np.cumsum(covered)[:bins]
-    left_edge = int(min(g.x0 for g in ink))
-    right_edge = int(max(g.x1 for g in ink))
-    text_width = right_edge - left_edge
-    if text_width <= 0:
-        return []
-    window = max(int(0.25 * text_width), 1)
-    padded = np.concatenate([np.zeros(window), cover, np.zeros(window + 1)])
-    densest = sliding_window_view(padded, window).max(axis=1)
-    xs_all = np.arange(bins)
-    left, right = densest[xs_all], densest[xs_all + 1 + window]
-    low = cover <= GUTTER_SHARE * np.minimum(left, right)
-    gutters: list[tuple[float, float]] = []
-    first = left_edge + MIN_COLUMN_SHARE * text_width
-    last_end = right_edge - MIN_COLUMN_SHARE * text_width
-    x = left_edge
-    while x < right_edge:
-        if not low[x]:
-            x += 1
-            continue
-        start = x
-        while x < right_edge and low[x]:
-            x += 1
-        if first <= start and x <= last_end and x - start >= max(0.9 * size, 6.0):
-            previous = gutters[-1][1] if gutters else left_edge
-            if start - previous >= MIN_COLUMN_SHARE * text_width:
-                gutters.append((float(start), float(x)))
-    return [g for g in gutters if _parallel_rows(ink, g) >= MIN_SIDE_ROWS]
+    size = float(median(g.size for g in ink))
+    words = _contents_rows(_words(glyphs, size), size)
+    if height is None:
+        top = min(w.top for w in words)
+        height = max(w.bottom for w in words) - top
+    head, body, foot = _margins(words, size, top, max(height, 1.0))
+    groups = head + columns.order(body, size) + foot
+    return [block for group in groups if group for block in _blocks(_lines(group))]
 
 
-def _parallel_rows(ink: Sequence[Glyph], gutter: tuple[float, float]) -> int:
-    """How many text rows just left of the gutter have a row beside them on the right."""
-    left = [(r[0].top, r[0].bottom) for r in _rows([g for g in ink if g.x1 <= gutter[0]])]
-    right = [(r[0].top, r[0].bottom) for r in _rows([g for g in ink if g.x0 >= gutter[1]])]
-    return sum(1 for top, bottom in left
-               if any(min(bottom, b) - max(top, t) > 0.3 * (bottom - top) for t, b in right))
-
-
+# --- words --------------------------------------------------------------------------------
 def _runs(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     """Glyphs drawn one after another on the same baseline, moving right: the strings of
     the content stream. Grouping them first makes row finding cost per string, not per glyph."""
@@ -137,6 +115,124 @@ def _runs(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     return runs
 
 
+def _word(glyphs: list[Glyph]) -> Word:
+    ink = [g for g in glyphs if not g.text.isspace()] or glyphs
+    return Box(glyphs, min(g.x0 for g in ink), min(g.top for g in ink),
+               max(g.x1 for g in ink), max(g.bottom for g in ink), max(g.size for g in ink))
+
+
+def _words(glyphs: Sequence[Glyph], size: float) -> list[Word]:
+    """Strings cut at spaces and at gaps wider than :data:`WORD_SPLIT` × body size: the
+    units a page is cut between. A space stays with the word before it (or after it, at
+    the start of a string)."""
+    out: list[Word] = []
+    split = WORD_SPLIT * size
+    for run in _runs(glyphs):
+        words: list[list[Glyph]] = []
+        pending: list[Glyph] = []
+        ended = True
+        right = -1e9
+        for g in run:
+            if g.text.isspace():
+                (words[-1] if words else pending).append(g)
+                ended = True
+                continue
+            if ended or g.x0 - right > split:
+                words.append(pending + [g])
+                pending = []
+                right = g.x1
+            else:
+                words[-1].append(g)
+                right = max(right, g.x1)
+            ended = False
+        if pending and words:
+            words[-1].extend(pending)
+        out.extend(_word(w) for w in words if w)
+    return out
+
+
+def _contents_rows(words: list[Word], size: float) -> list[Word]:
+    """A contents line (a title, white space, its page number at the right edge) becomes one
+    word, so that the numbers are not read as a column of their own."""
+    if len(words) < 2:
+        return words
+    right_edge = max(w.x1 for w in words)
+    out: list[Word] = []
+    for row in columns.rows(words):
+        gaps = [b.x0 - a.x1 > 1.5 * size for a, b in pairwise(row)]
+        if (gaps and gaps[-1] and sum(gaps) == 1 and row[-1].x1 >= right_edge - size
+                and _is_page_number(row[-1].item)):
+            out.append(_word([g for w in row for g in w.item]))
+        else:
+            out.extend(row)
+    return out
+
+
+def _is_page_number(glyphs: list[Glyph]) -> bool:
+    text = "".join(g.text for g in glyphs).strip()
+    return bool(text) and _PAGE_NUMBER.fullmatch(text) is not None
+
+
+# --- running heads and feet ---------------------------------------------------------------
+def _margins(words: list[Word], size: float, top: float, height: float
+             ) -> tuple[list[list[Word]], list[Word], list[list[Word]]]:
+    """(running-head strips, body words, running-foot strips).
+
+    A head or foot is at most :data:`MARGIN_ROWS` rows set no larger than
+    :data:`MARGIN_SIZE` × body size, within :data:`MARGIN_ZONE` of the page's edge, set
+    apart from the body by a gap: :data:`MARGIN_GAP` × body size when it is set in another
+    face or size than the body, :data:`MARGIN_GAP_SAME` × when not (so that a column's
+    last line after a paragraph space is not taken for a foot), 0.3 × for a page number
+    alone. The widest such head and foot are taken."""
+    strips = columns.strips(words)
+    n = len(strips)
+    text_width = max(w.x1 for w in words) - min(w.x0 for w in words)
+    body_face = _face([g for w in words for g in w.item])
+    small = [max(w.size for w in s) <= MARGIN_SIZE * size for s in strips]
+    # a strip with a gutter in it is a row of columns, unless it is the outermost and its
+    # parts stand far apart (a head with the title on the left and the number on the right)
+    gaps = [columns.widest_gap(s) for s in strips]
+    split = [g >= columns.MIN_WHITE for g in gaps]
+    wide = [g >= 0.25 * text_width for g in gaps]
+    head = 0  # strips[:head] are the running head
+    total = 0
+    for i in range(n - 1):
+        total += len(columns.rows(strips[i]))
+        if (not small[i] or total > MARGIN_ROWS or (split[i] and not (i == 0 and wide[i]))
+                or max(w.bottom for w in strips[i]) > top + MARGIN_ZONE * height):
+            break
+        gap = min(w.top for w in strips[i + 1]) - max(w.bottom for w in strips[i])
+        if _apart(strips[i], gap, size, body_face):
+            head = i + 1
+    foot = n  # strips[foot:] are the running foot
+    total = 0
+    for j in range(n - 1, head, -1):
+        total += len(columns.rows(strips[j]))
+        if (not small[j] or total > MARGIN_ROWS or (split[j] and not (j == n - 1 and wide[j]))
+                or min(w.top for w in strips[j]) < top + (1 - MARGIN_ZONE) * height):
+            break
+        gap = min(w.top for w in strips[j]) - max(w.bottom for w in strips[j - 1])
+        if _apart(strips[j], gap, size, body_face):
+            foot = j
+    body = [w for s in strips[head:foot] for w in s]
+    return strips[:head], body, strips[foot:]
+
+
+def _face(glyphs: list[Glyph]) -> tuple[str, float]:
+    """The font and size (to half a point) most of ``glyphs`` are set in."""
+    counts = Counter((g.font, round(2 * g.size) / 2) for g in glyphs if not g.text.isspace())
+    return counts.most_common(1)[0][0] if counts else ("", 0.0)
+
+
+def _apart(edge: list[Word], gap: float, size: float, body_face: tuple[str, float]) -> bool:
+    """Whether a margin strip ``edge`` stands far enough from the body (see _margins)."""
+    glyphs = [g for w in edge for g in w.item]
+    if len(edge) <= 3 and _is_page_number(glyphs):
+        return gap >= 0.3 * size
+    return gap >= (MARGIN_GAP if _face(glyphs) != body_face else MARGIN_GAP_SAME) * size
+
+
+# --- lines and blocks ---------------------------------------------------------------------
 def _rows(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     """Group glyphs into rows by vertical overlap (at least half the smaller height)."""
     rows: list[list[Glyph]] = []
@@ -164,106 +260,9 @@ def _rows(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     return [rows[i] for i in order]
 
 
-def _split_at_gaps(row: list[Glyph], gap: float) -> list[list[Glyph]]:
-    parts: list[list[Glyph]] = [[row[0]]]
-    right = row[0].x1
-    for g in row[1:]:
-        if g.x0 - right > gap:
-            parts.append([g])
-        else:
-            parts[-1].append(g)
-        right = max(right, g.x1)
-    return parts
-
-
-def reading_order(glyphs: Sequence[Glyph], width: float) -> list[list[Line]]:
-    """Blocks of lines in reading order (see the module doc)."""
-    if not glyphs:
-        return []
-    gutters = find_gutters(glyphs, width)
-    if not gutters:
-        return _blocks([Line(r) for r in _rows(glyphs)])
-    mids = [(a + b) / 2 for a, b in gutters]
-    size = median(g.size for g in glyphs)
-    chain = min(0.8 * min(b - a for a, b in gutters), 1.5 * size)
-    spanning: list[Line] = []
-    columns: dict[int, list[Glyph]] = {}
-    for row in _rows(glyphs):
-        parts = _split_at_gaps(row, chain)
-        if (any(any(p[0].x0 < m < max(g.x1 for g in p) for m in mids) for p in parts)
-                or (len(parts) > 1 and _page_number(parts[-1]))):
-            spanning.append(Line(row))  # a line across the page, with all that is beside it
-            continue
-        for part in parts:
-            for g in part:
-                columns.setdefault(bisect_right(mids, g.cx), []).append(g)
-    col_rows = {c: [Line(r) for r in _rows(gs)] for c, gs in columns.items()}
-    kept: list[tuple[int, Glyph]] = []
-    for c, rows in col_rows.items():
-        others = [ln for c2, rs in col_rows.items() if c2 != c for ln in rs]
-        for ln, cut in zip(rows, _lone_rows(rows, others, size)):
-            if cut:
-                spanning.append(ln)
-            else:
-                kept.extend((c, g) for g in ln.glyphs)
-    spanning.sort(key=lambda ln: ln.top)
-    cuts = [ln.top for ln in spanning]
-    bands: dict[tuple[int, int], list[Glyph]] = {}
-    for c, g in kept:
-        bands.setdefault((bisect_right(cuts, g.cy), c), []).append(g)
-    blocks: list[list[Line]] = []
-    spanning_run: list[Line] = []
-    for band in range(len(cuts) + 1):
-        if band > 0:
-            spanning_run.append(spanning[band - 1])
-        parts = [bands.get((band, col), []) for col in range(len(gutters) + 1)]
-        if any(parts) and spanning_run:
-            blocks.extend(_blocks(spanning_run))
-            spanning_run = []
-        for part in parts:
-            if part:
-                blocks.extend(_blocks([Line(r) for r in _rows(part)]))
-    if spanning_run:
-        blocks.extend(_blocks(spanning_run))
-    return blocks
-
-
-def _page_number(part: list[Glyph]) -> bool:
-    """A contents entry's page number: up to four digits alone at the end of a row."""
-    text = "".join(g.text for g in part).strip()
-    return 0 < len(text) <= 4 and text.isdigit()
-
-
-def _lone_rows(rows: list[Line], others: list[Line], size: float) -> list[bool]:
-    """Which rows of one column stand across the page though they do not cross the gutter:
-    a heading between two sections of columns (the other columns are empty around it and
-    have text above and below), a footer (nothing follows in any column and a clear gap
-    separates it from the column above), or a running head (the mirror image)."""
-    margin = 1.2 * size
-    flags: list[bool] = []
-    # a running head: the column's first rows, above everything in the other columns and
-    # separated from the column below by a clear gap
-    head = 0
-    while head < len(rows) and not any(o.top < rows[head].bottom + 0.2 * size for o in others):
-        head += 1
-    head_cut = 0
-    for i in range(min(head, len(rows) - 1)):
-        if rows[i + 1].top - rows[i].bottom > 1.5 * size:
-            head_cut = i + 1
-            break
-    for i, ln in enumerate(rows):
-        clear = not any(o.bottom > ln.top - margin and o.top < ln.bottom + margin
-                        for o in others)
-        above = any(o.bottom <= ln.top for o in others)
-        below = any(o.top >= ln.bottom for o in others)
-        cut = False
-        if clear and above and below:
-            cut = True
-        elif above and not any(o.bottom > ln.top - 0.2 * size for o in others):
-            gap = ln.top - rows[i - 1].bottom if i else margin * 2
-            cut = gap > 1.5 * size or (i > 0 and flags[-1] and gap < 1.5 * size)
-        flags.append(cut or i < head_cut)
-    return flags
+def _lines(words: list[Word]) -> list[Line]:
+    """Lines of a group of words read as one column, top to bottom."""
+    return [Line(r) for r in _rows([g for w in words for g in w.item])]
 
 
 def _blocks(lines: list[Line]) -> list[list[Line]]:

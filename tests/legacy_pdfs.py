@@ -36,10 +36,22 @@ class Title:
 
 @dataclass(frozen=True)
 class Columns:
-    """Paragraphs per column, each column read top to bottom."""
+    """Paragraphs per column, each column read top to bottom; a :class:`Title` among them
+    is a banner or title set in that column."""
 
-    columns: tuple[tuple[str, ...], ...]
+    columns: tuple[tuple[str | Title, ...], ...]
     size: float = 10.0
+
+
+@dataclass(frozen=True)
+class Margin:
+    """A running head (``top``) or foot, in the page's top or bottom margin, aligned left,
+    center or right: read first (head) or last (foot) wherever it stands."""
+
+    text: str
+    align: str = "right"
+    top: bool = True
+    size: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ class _Pen:
             x += pdfmetrics.stringWidth(run, font, size)
 
 
-def make_pdf(path: Path, pages: list[list[Title | Columns | Para]], *, cache: Path,
+def make_pdf(path: Path, pages: list[list[Title | Columns | Para | Margin]], *, cache: Path,
              encoding: str | None = None, quirks: bool = False, render_mode: int = 0,
              image: Path | None = None, size: tuple[float, float] = A5) -> list[Drawn]:
     """Draw ``pages`` into ``path``; returns what each page must extract as."""
@@ -117,8 +129,16 @@ def make_pdf(path: Path, pages: list[list[Title | Columns | Para]], *, cache: Pa
             c.drawImage(str(image), 0, 0, size[0], size[1])
         y = size[1] - MARGIN
         blocks: list[list[str]] = []
+        heads, feet = [], []
         for item in items:
-            if isinstance(item, (Title, Para)):
+            if isinstance(item, Margin):
+                w = pdfmetrics.stringWidth(item.text, pen.unicode[False], item.size)
+                x = {"left": MARGIN, "center": (size[0] - w) / 2,
+                     "right": size[0] - MARGIN - w}[item.align]
+                pen.line(x, size[1] - 0.6 * MARGIN if item.top else 0.5 * MARGIN, item.text,
+                         item.size, False)
+                (heads if item.top else feet).append([item.text])
+            elif isinstance(item, (Title, Para)):
                 lines = _wrap(item.text, width, item.size)
                 for line in lines:
                     y -= item.size * 1.25
@@ -133,14 +153,16 @@ def make_pdf(path: Path, pages: list[list[Title | Columns | Para]], *, cache: Pa
                     y = top
                     x = MARGIN + k * (col_width + GUTTER)
                     for paragraph in paragraphs:
-                        lines = _wrap(paragraph, col_width, item.size)
+                        text, psize, bold = _paragraph(paragraph, item.size)
+                        lines = _wrap(text, col_width, psize)
                         for line in lines:
-                            y -= item.size * 1.25
-                            pen.line(x, y, line, item.size, False)
+                            y -= psize * 1.25
+                            pen.line(x, y, line, psize, bold)
                             assert y > MARGIN / 2, "the page is full: give fewer items"
                         blocks.append(lines)
-                        y -= item.size
+                        y -= psize
                 y = _lowest(top, item, col_width)
+        blocks = heads + blocks + feet
         text = "\n\n".join("\n".join(b) for b in blocks)
         drawn.append(Drawn(text, [ln for b in blocks for ln in b]))
         c.showPage()
@@ -148,11 +170,20 @@ def make_pdf(path: Path, pages: list[list[Title | Columns | Para]], *, cache: Pa
     return drawn
 
 
+def _paragraph(paragraph: str | Title, size: float) -> tuple[str, float, bool]:
+    """(text, size, bold) of a column's paragraph or title."""
+    if isinstance(paragraph, Title):
+        return paragraph.text, paragraph.size, paragraph.bold
+    return paragraph, size, False
+
+
 def _lowest(top: float, item: Columns, col_width: float) -> float:
     """The y below the longest column."""
     depth = 0.0
     for paragraphs in item.columns:
-        d = sum(len(_wrap(p, col_width, item.size)) * item.size * 1.25 + item.size
-                for p in paragraphs)
+        d = 0.0
+        for p in paragraphs:
+            text, psize, _ = _paragraph(p, item.size)
+            d += len(_wrap(text, col_width, psize)) * psize * 1.25 + psize
         depth = max(depth, d)
     return top - depth

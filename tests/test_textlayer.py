@@ -14,8 +14,7 @@ from PIL import Image
 from archive.models import PageTask
 from indexer import legacy, textlayer
 from indexer.extract import extract_page
-from indexer.pagelayout import Glyph, find_gutters, reading_order
-from tests.legacy_pdfs import A4, Columns, Para, Title, make_pdf
+from tests.legacy_pdfs import A4, Columns, Margin, Para, Title, make_pdf
 
 P1 = ("Thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương Đảng, các chi bộ đã tập "
       "trung củng cố tổ chức, nâng cao chất lượng sinh hoạt, phát huy vai trò tiên phong gương "
@@ -87,6 +86,25 @@ def test_two_column_pages_extract_exactly(tmp_path, cache, encoding, quirks):
     assert left.box[2] < 0.5 < right.box[0]
     assert abs(left.box[1] - right.box[1]) < 0.01  # side by side
     assert left.line < right.line and left.block < right.block
+
+
+@pytest.mark.parametrize("encoding,quirks", [(None, False), ("tcvn3", True), ("vni", False)])
+def test_odd_page_with_right_aligned_head_and_unbalanced_columns(tmp_path, cache, encoding,
+                                                                  quirks):
+    """The reading order of a real odd page: a running head right-aligned over the right
+    column, a banner in the left column, a long left column beside a short right one (as
+    at the end of an issue), the page number in the right corner."""
+    page = [Margin("Thông tin sinh hoạt chi bộ – Số 8/2006", "right"),
+            Columns(((P1, Title("VĂN BẢN MỚI", 11), P2, P3), (P4,))),
+            Margin("7", "right", top=False, size=10)]
+    pdf = tmp_path / "odd.pdf"
+    drawn = make_pdf(pdf, [page], cache=cache, encoding=encoding, quirks=quirks, size=A4)
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is not None, note
+    assert result.text == drawn[0].text
+    lines = result.text.splitlines()
+    assert lines[0] == "Thông tin sinh hoạt chi bộ – Số 8/2006" and lines[-1] == "7"
+    _check_words(result, drawn[0].text)
 
 
 def test_tcvn3_capitals_and_bold_in_one_line(tmp_path, cache):
@@ -184,41 +202,6 @@ def test_extract_page_end_to_end_without_ocr(tmp_path, cache):
         assert result.seconds >= 0
 
 
-# --- reading order on synthetic glyphs -------------------------------------------------
-def _line(text: str, x: float, top: float, size: float = 10.0, start: int = 0) -> list[Glyph]:
-    return [Glyph(ch, x + i * 5, top, x + (i + 1) * 5, top + size, size, "F", start + i)
-            for i, ch in enumerate(text)]
-
-
-def test_table_of_contents_is_one_column():
-    """Titles on the left and page numbers on the right are not two columns."""
-    glyphs: list[Glyph] = []
-    for i in range(12):
-        glyphs += _line(f"Bai viet so {i:02d} ve xay dung", 40, 50 + 14 * i, start=100 * i)
-        glyphs += _line(f"{i + 3:2d}", 520, 50 + 14 * i, start=100 * i + 50)
-    assert find_gutters(glyphs, 595) == []
-    blocks = reading_order(glyphs, 595)
-    lines = ["".join(g.text for g in ln.glyphs) for b in blocks for ln in b]
-    assert lines[0].startswith("Bai viet so 00") and lines[0].endswith(" 3")
-
-
-def test_column_tail_stays_in_its_column():
-    """A left column longer than the right one: its last lines come before the right one."""
-    glyphs: list[Glyph] = []
-    n = 0
-    for i in range(20):
-        glyphs += _line("trai " * 10, 40, 60 + 12 * i, start=n)
-        n += 100
-    for i in range(12):
-        glyphs += _line("phai " * 10, 320, 60 + 12 * i, start=n)
-        n += 100
-    gutters = find_gutters(glyphs, 595)
-    assert len(gutters) == 1 and 280 <= gutters[0][0] < gutters[0][1] <= 320
-    lines = ["".join(g.text for g in ln.glyphs).strip() for b in reading_order(glyphs, 595)
-             for ln in b]
-    assert lines == ["trai " * 9 + "trai"] * 20 + ["phai " * 9 + "phai"] * 12
-
-
 @pytest.mark.parametrize("name,bold", [
     ("AAAAAA+Arial-BoldMT", True), ("TimesNewRomanPS-BoldItalicMT", True),
     ("TimesNewRomanPS-BdMT", True), (".VnTime,Bold", True), ("VNI-Times-B", True),
@@ -227,21 +210,3 @@ def test_column_tail_stays_in_its_column():
 ])
 def test_bold_from_font_names(name, bold):
     assert textlayer.is_bold(name) is bold
-
-
-def test_contents_and_running_head_above_two_columns():
-    """A right-aligned running head and contents lines ending in page numbers belong to
-    the page, not to the right column."""
-    glyphs: list[Glyph] = _line("Thong bao noi bo - So 2", 420, 30, start=0)
-    n = 100
-    for i, title in enumerate(["Xay dung Dang o co so", "Ket luan so 21"]):
-        glyphs += _line(title, 40, 60 + 14 * i, start=n)
-        glyphs += _line(str(i + 1), 540, 60 + 14 * i, start=n + 50)
-        n += 100
-    for i in range(12):
-        glyphs += _line("trai " * 9 + "x", 40, 110 + 12 * i, start=n)
-        glyphs += _line("phai " * 9 + "y", 320, 110 + 12 * i, start=n + 50)
-        n += 100
-    lines = ["".join(g.text for g in ln.glyphs) for b in reading_order(glyphs, 595) for ln in b]
-    assert lines[:3] == ["Thong bao noi bo - So 2", "Xay dung Dang o co so1", "Ket luan so 212"]
-    assert lines[3:15] == ["trai " * 9 + "x"] * 12 and lines[15:] == ["phai " * 9 + "y"] * 12
