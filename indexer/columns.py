@@ -87,26 +87,54 @@ def rows(boxes: Sequence[Box]) -> list[list[Box]]:
     return out
 
 
-def order(boxes: list[Box], size: float) -> list[list[Box]]:
-    """Groups of boxes in reading order; each group is read as one column, top to bottom."""
+Rule = tuple[float, float, float]  # a horizontal rule drawn on the page: x0, x1, y (points)
+
+
+def order(boxes: list[Box], size: float, rules: Sequence[Rule] = ()) -> list[list[Box]]:
+    """Groups of boxes in reading order; each group is read as one column, top to bottom.
+    ``rules``: horizontal rules drawn on the page; one across a whole region, between its
+    lines, ends everything above it (the frame of a boxed item, a rule between sections)."""
     if not boxes:
         return []
+    bands = _ruled(boxes, rules)
+    if len(bands) > 1:
+        return [group for band in bands for group in order(band, size, rules)]
     cut = strips(boxes)
     cuts = gutters(boxes, size)
     if cuts:
         pieces = _breaks(cut, cuts, size)
         if len(pieces) > 1:
-            return _gather(pieces, size)
+            return _gather(pieces, size, rules)
         columns: list[list[Box]] = [[] for _ in range(len(cuts) + 1)]
         for b in boxes:
             columns[bisect_right(cuts, b.left)].append(b)
-        return [group for column in columns for group in order(column, size)]
+        return [group for column in columns for group in order(column, size, rules)]
     if len(cut) == 1:
         return [boxes]
-    return _gather(_runs(cut, size), size)
+    return _gather(_runs(cut, size), size, rules)
 
 
-def _gather(pieces: list[tuple[list[list[Box]], bool]], size: float) -> list[list[Box]]:
+def _ruled(boxes: list[Box], rules: Sequence[Rule]) -> list[list[Box]]:
+    """The region cut at the rules that cross it from side to side (within a tenth of its
+    width) in white space between its lines, top to bottom."""
+    if not rules:
+        return [boxes]
+    left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    slack = 0.1 * (right - left)
+    top, bottom = min(b.core_top for b in boxes), max(b.core_bottom for b in boxes)
+    ys = sorted(y for x0, x1, y in rules
+                if x0 <= left + slack and x1 >= right - slack and top < y < bottom
+                and not any(b.top < y < b.bottom for b in boxes))  # not underlines
+    if not ys:
+        return [boxes]
+    bands: list[list[Box]] = [[] for _ in range(len(ys) + 1)]
+    for b in boxes:
+        bands[bisect_right(ys, b.core_top)].append(b)
+    return [band for band in bands if band]
+
+
+def _gather(pieces: list[tuple[list[list[Box]], bool]], size: float,
+            rules: Sequence[Rule] = ()) -> list[list[Box]]:
     """Groups from pieces of a region: sets of columns ordered on their own, consecutive
     plain strips read together."""
     groups: list[list[Box]] = []
@@ -114,7 +142,7 @@ def _gather(pieces: list[tuple[list[list[Box]], bool]], size: float) -> list[lis
     for members, is_run in pieces:
         union = [b for s in members for b in s]
         if is_run and len(members) > 1 and gutters(union, size):
-            groups += order(union, size)
+            groups += order(union, size, rules)
             plain = False
         elif plain:
             groups[-1].extend(union)

@@ -11,8 +11,8 @@ bulletin. Here the page is read as a person reads it:
    of the page, set apart by a clear gap, are read in their place (first or last) whichever
    side they are aligned to (a right-aligned head is not the right column's first line).
 3. The rest is cut into columns by :mod:`indexer.columns` (recursive XY-cut on the word
-   boxes: 1–3 columns, banners and titles within a column or across the page, boxed items,
-   ragged and unbalanced columns).
+   boxes: 1–3 columns, banners and titles within a column or across the page, boxed items
+   and sections between rules drawn across them, ragged and unbalanced columns).
 4. Each column's words are gathered into lines (glyphs overlapping vertically), and lines
    into blocks where the gap between them is wider than line spacing.
 
@@ -30,7 +30,7 @@ from statistics import median
 from typing import NamedTuple
 
 from indexer import columns
-from indexer.columns import Box
+from indexer.columns import Box, Rule
 
 MARGIN_ZONE = 0.12  # running heads and feet lie within this share of the page height
 MARGIN_GAP = 0.8  # ... are set apart from the body by at least this × body size
@@ -80,10 +80,11 @@ Word = Box[list[Glyph]]  # a word's glyphs (spaces included) and the box of its 
 
 
 def reading_order(glyphs: Sequence[Glyph], width: float, height: float | None = None,
-                  top: float = 0.0) -> list[list[Line]]:
+                  top: float = 0.0, rules: Sequence[Rule] = ()) -> list[list[Line]]:
     """Blocks of lines in reading order (see the module doc). ``width`` and ``height`` are
     the page's in points (height None: the extent of the text stands for the page), ``top``
-    the page's top edge in the glyphs' coordinates."""
+    the page's top edge in the glyphs' coordinates; ``rules`` the horizontal rules drawn
+    on the page, (x0, x1, y) in the same coordinates (see :func:`indexer.columns.order`)."""
     ink = [g for g in glyphs if not g.text.isspace()]
     if not ink:
         return []
@@ -93,7 +94,7 @@ def reading_order(glyphs: Sequence[Glyph], width: float, height: float | None = 
         top = min(w.top for w in words)
         height = max(w.bottom for w in words) - top
     head, body, foot = _margins(words, size, top, max(height, 1.0))
-    groups = head + columns.order(body, size) + foot
+    groups = head + columns.order(body, size, rules) + foot
     return [block for group in groups if group for block in _blocks(_lines(group))]
 
 

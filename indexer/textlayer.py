@@ -83,6 +83,7 @@ class _Page:
     y_offset: float
     image_area: float  # share of the page covered by images (0..1, overlaps counted twice)
     unmapped: int
+    rules: list[tuple[float, float, float]]  # horizontal rules drawn: x0, x1, y (points)
 
 
 def extract_text_page(task: PageTask) -> tuple[PageResult | None, str]:
@@ -99,7 +100,7 @@ def extract_text_page(task: PageTask) -> tuple[PageResult | None, str]:
     if not hidden_layer and len(visible) < MIN_GLYPHS and page.image_area > 0.5:
         return None, f"text layer too sparse ({len(visible)} glyphs) over a page image"
     encodings = _font_encodings(glyphs)
-    blocks = reading_order(glyphs, page.width, page.height, page.y_offset)
+    blocks = reading_order(glyphs, page.width, page.height, page.y_offset, page.rules)
     u_codes = legacy.has_u_codes(g.text for g in glyphs if encodings[g.font][0] == "tcvn3")
     words, lines_text, counts = _words(blocks, encodings, page, u_codes)
     text = "\n\n".join("\n".join(block) for block in lines_text)
@@ -318,7 +319,7 @@ def _read_page(path: str, index: int) -> _Page:
         width, height = cx1 - cx0, cy1 - cy0
     area = max(width * height, 1.0)
     return _Page(collector.glyphs, collector.hidden, width, height, x_off, y_off,
-                 collector.image_area / area, collector.unmapped)
+                 collector.image_area / area, collector.unmapped, collector.rules)
 
 
 @lru_cache(maxsize=1)
@@ -327,6 +328,7 @@ def _collector_class() -> type:
     mode, which pdfminer's layout objects drop), skipping layout objects altogether."""
     from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.pdffont import PDFUnicodeNotDefined
+    from pdfminer.utils import apply_matrix_pt
 
     class Collector(PDFTextDevice):  # type: ignore[misc]
         def __init__(self, rsrcmgr) -> None:  # type: ignore[no-untyped-def]
@@ -334,6 +336,7 @@ def _collector_class() -> type:
             self.glyphs: list[Glyph] = []
             self.hidden: list[Glyph] = []
             self.unmapped = 0
+            self.rules: list[tuple[float, float, float]] = []
             self.image_area = 0.0
             self.page_height = 0.0
             self.render_mode = 0
@@ -342,6 +345,25 @@ def _collector_class() -> type:
         def render_string(self, textstate, seq, ncs, graphicstate):  # type: ignore[no-untyped-def]
             self.render_mode = textstate.render
             super().render_string(textstate, seq, ncs, graphicstate)
+
+        def paint_path(self, gstate, stroke, fill, evenodd, path):  # type: ignore[no-untyped-def]
+            """Keep horizontal rules at least 20 points long (frame edges included): a
+            rule across the page separates what is above it from what is below."""
+            start = previous = None
+            for segment in path:
+                op = segment[0]
+                point = start if op == "h" else segment[-2:]
+                if point is None or len(point) != 2:
+                    continue
+                x, y = apply_matrix_pt(self.ctm, point)
+                if op == "m":
+                    start = point
+                elif op in ("l", "h") and previous is not None:
+                    px, py = previous
+                    if abs(y - py) < 1.0 and abs(x - px) >= 20.0:
+                        self.rules.append((min(x, px), max(x, px),
+                                           self.page_height - (y + py) / 2))
+                previous = (x, y)
 
         def render_image(self, name, stream):  # type: ignore[no-untyped-def]
             a, b, c, d, _, _ = self.ctm

@@ -55,6 +55,13 @@ class Margin:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule drawn across the text width (between sections, the edge of a box)."""
+
+    width: float = 0.8
+
+
+@dataclass(frozen=True)
 class Para:
     text: str
     size: float = 10.0
@@ -116,7 +123,8 @@ class _Pen:
             x += pdfmetrics.stringWidth(run, font, size)
 
 
-def make_pdf(path: Path, pages: list[list[Title | Columns | Para | Margin]], *, cache: Path,
+def make_pdf(path: Path, pages: list[list[Title | Columns | Para | Margin | Rule]], *,
+             cache: Path,
              encoding: str | None = None, quirks: bool = False, render_mode: int = 0,
              image: Path | None = None, size: tuple[float, float] = A5) -> list[Drawn]:
     """Draw ``pages`` into ``path``; returns what each page must extract as."""
@@ -131,7 +139,11 @@ def make_pdf(path: Path, pages: list[list[Title | Columns | Para | Margin]], *, 
         blocks: list[list[str]] = []
         heads, feet = [], []
         for item in items:
-            if isinstance(item, Margin):
+            if isinstance(item, Rule):
+                c.setLineWidth(item.width)
+                c.line(MARGIN, y - 4, size[0] - MARGIN, y - 4)
+                y -= 8
+            elif isinstance(item, Margin):
                 w = pdfmetrics.stringWidth(item.text, pen.unicode[False], item.size)
                 x = {"left": MARGIN, "center": (size[0] - w) / 2,
                      "right": size[0] - MARGIN - w}[item.align]

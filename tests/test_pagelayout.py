@@ -39,8 +39,9 @@ class Page:
             self.line(f"{name}{i:02d} " + "x" * (n - len(name) - 3), x, top + lead * i)
         return self
 
-    def lines(self, height: float | None = A4[1]) -> list[str]:
-        blocks = reading_order(self.glyphs, A4[0], height)
+    def lines(self, height: float | None = A4[1],
+              rules: tuple[tuple[float, float, float], ...] = ()) -> list[str]:
+        blocks = reading_order(self.glyphs, A4[0], height, rules=rules)
         return ["".join(g.text for g in ln.glyphs).strip() for b in blocks for ln in b]
 
 
@@ -203,3 +204,16 @@ def test_end_note_under_the_columns_comes_last():
     lines = page.lines(height=None)
     assert _names(lines[:-1]) == _col("L", 8) + _col("R", 12)
     assert lines[-1] == "Du lieu mau - noi dung hu cau"
+
+
+def test_boxed_item_with_its_own_columns_over_the_articles():
+    """A framed box holding two short columns above the page's two columns: the frame's
+    lower edge ends the box; an underline inside a line is no cut."""
+    page = Page().column("BL", 50, 70, 4).column("BR", 320, 70, 4)
+    page.column("L", 40, 140, 10).column("R", 320, 140, 10)
+    frame = ((45.0, 550.0, 62.0), (45.0, 550.0, 125.0))
+    underline = ((40.0, 555.0, 148.5),)  # under the first line of the columns below
+    assert _names(page.lines(rules=frame + underline)) == (
+        _col("BL", 4) + _col("BR", 4) + _col("L", 10) + _col("R", 10))
+    # without the frame, nothing tells the box from the columns it stands over
+    assert _names(page.lines()) == _col("BL", 4) + _col("L", 10) + _col("BR", 4) + _col("R", 10)

@@ -14,7 +14,7 @@ from PIL import Image
 from archive.models import PageTask
 from indexer import legacy, textlayer
 from indexer.extract import extract_page
-from tests.legacy_pdfs import A4, Columns, Margin, Para, Title, make_pdf
+from tests.legacy_pdfs import A4, Columns, Margin, Para, Rule, Title, make_pdf
 
 P1 = ("Thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương Đảng, các chi bộ đã tập "
       "trung củng cố tổ chức, nâng cao chất lượng sinh hoạt, phát huy vai trò tiên phong gương "
@@ -105,6 +105,18 @@ def test_odd_page_with_right_aligned_head_and_unbalanced_columns(tmp_path, cache
     lines = result.text.splitlines()
     assert lines[0] == "Thông tin sinh hoạt chi bộ – Số 8/2006" and lines[-1] == "7"
     _check_words(result, drawn[0].text)
+
+
+def test_a_rule_across_the_page_ends_the_columns_above_it(tmp_path, cache):
+    """Two sets of columns with nothing but a drawn rule between them (a boxed item over
+    the articles, sections set apart by a rule): the first set is read, then the second,
+    not the left columns of both, then the right ones."""
+    page = [Columns(((P1,), (P3,))), Rule(), Columns(((P2,), (P4,)))]
+    pdf = tmp_path / "ruled.pdf"
+    drawn = make_pdf(pdf, [page], cache=cache, size=A4)
+    result, note = textlayer.extract_text_page(_task(pdf))
+    assert result is not None, note
+    assert result.text == drawn[0].text
 
 
 def test_tcvn3_capitals_and_bold_in_one_line(tmp_path, cache):
