@@ -125,8 +125,10 @@ def _word(glyphs: list[Glyph]) -> Word:
 def _words(glyphs: Sequence[Glyph], size: float) -> list[Word]:
     """Strings cut at spaces and at gaps wider than :data:`WORD_SPLIT` × body size: the
     units a page is cut between. A space stays with the word before it (or after it, at
-    the start of a string)."""
+    the start of a string); a space drawn on its own joins the word it follows on its row
+    (it has no ink, so it never narrows a gutter)."""
     out: list[Word] = []
+    alone: list[Glyph] = []
     split = WORD_SPLIT * size
     for run in _runs(glyphs):
         words: list[list[Glyph]] = []
@@ -146,10 +148,32 @@ def _words(glyphs: Sequence[Glyph], size: float) -> list[Word]:
                 words[-1].append(g)
                 right = max(right, g.x1)
             ended = False
-        if pending and words:
-            words[-1].extend(pending)
+        if pending:
+            if words:
+                words[-1].extend(pending)
+            else:
+                alone.extend(pending)
         out.extend(_word(w) for w in words if w)
+    if alone and out:
+        _attach_spaces(alone, out)
     return out
+
+
+def _attach_spaces(spaces: list[Glyph], words: list[Word]) -> None:
+    """Give each lone space to the nearest word on its row left of it (else right of it)."""
+    rows: dict[int, list[Word]] = {}
+    for w in words:
+        rows.setdefault(round(w.bottom), []).append(w)
+    for row in rows.values():
+        row.sort(key=lambda w: w.x1)
+    for g in spaces:
+        near = [w for k in (-1, 0, 1) for w in rows.get(round(g.bottom) + k, ())
+                if abs(w.bottom - g.bottom) < 0.3 * max(g.size, 0.1)]
+        if near:
+            before = [w for w in near if w.x1 <= g.x0 + 0.01]
+            target = max(before, key=lambda w: w.x1) if before else min(
+                near, key=lambda w: w.x0)
+            target.item.append(g)
 
 
 def _contents_rows(words: list[Word], size: float) -> list[Word]:

@@ -40,7 +40,7 @@ from indexer.syllable import valid_counts
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # bump when extraction output changes for the same PDF
+VERSION = "3"  # bump when extraction output changes for the same PDF
 MIN_GLYPHS = 20  # fewer visible glyphs than this over a page image: OCR the image
 MIN_TEXT_SHARE = 0.5  # a Unicode layer whose words are less valid than this is unreadable
 MIN_HIDDEN_SHARE = 0.8  # a hidden (OCR) layer must read at least this well to be kept

@@ -9,6 +9,8 @@ Glyphs are 5 points wide (``width`` to change) and ``size`` points tall; a page 
 
 from __future__ import annotations
 
+import random
+
 from indexer.pagelayout import Glyph, reading_order
 
 A4 = (595.0, 842.0)
@@ -217,3 +219,14 @@ def test_boxed_item_with_its_own_columns_over_the_articles():
         _col("BL", 4) + _col("BR", 4) + _col("L", 10) + _col("R", 10))
     # without the frame, nothing tells the box from the columns it stands over
     assert _names(page.lines()) == _col("BL", 4) + _col("L", 10) + _col("BR", 4) + _col("R", 10)
+
+
+def test_glyphs_drawn_one_by_one_in_any_order():
+    """A producer that places every glyph (spaces included) on its own, in no particular
+    order: the same columns and lines, spaces kept."""
+    page = Page().column("L", 40, 60, 12).column("R", 320, 60, 9)
+    order = random.Random(3).sample(range(len(page.glyphs)), len(page.glyphs))
+    page.glyphs = [g._replace(index=order[i]) for i, g in enumerate(page.glyphs)]
+    lines = page.lines()
+    assert _names(lines) == _col("L", 12) + _col("R", 9)
+    assert lines[0] == "L00 " + "x" * 42
