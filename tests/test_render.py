@@ -198,3 +198,46 @@ def test_pdf_page_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
     c.save()
     with pytest.raises(BadInput, match="million pixels"):
         load_page_image(path, "pdf", 0, 300)
+
+
+def test_scanner_pdf_gives_the_scan_pixels_exactly(tmp_path: Path) -> None:
+    """One lossless grey image over the page: taken as it is, not resampled by rendering."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    page, _ = render_text_page(dpi=200)
+    buf = io.BytesIO()
+    page.save(buf, "PNG")
+    buf.seek(0)
+    path = tmp_path / "lossless.pdf"
+    w, h = page.width * 72 / 200, page.height * 72 / 200
+    c = canvas.Canvas(str(path), pagesize=(w, h))
+    c.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
+    c.showPage()
+    c.save()
+    out = load_page_image(path, "pdf", 0, 300, gray=True)
+    assert out.info["dpi"] == (200.0, 200.0)
+    assert np.array_equal(np.asarray(out), np.asarray(page))
+
+
+def test_page_with_more_than_the_scan_is_rendered(tmp_path: Path) -> None:
+    """A stamp or a note drawn over the scan must show: such a page is rendered."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    page = Image.new("L", (400, 600), 255)
+    buf = io.BytesIO()
+    page.save(buf, "PNG")
+    buf.seek(0)
+    path = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(path), pagesize=(144, 216))  # 2 x 3 inches: 200 dpi
+    c.drawImage(ImageReader(buf), 0, 0, width=144, height=216)
+    c.rect(10, 180, 30, 20, fill=1)  # a black stamp at the top left
+    c.showPage()
+    c.save()
+    out = load_page_image(path, "pdf", 0, 300, gray=True)
+    assert out.size == (400, 600) and _dark_corner(out) == "tl"
