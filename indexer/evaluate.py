@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from indexer.schema import PositionLists
 
 K1, B = 1.2, 0.75
-TITLE_BOOST = 0.75  # a match in the title counts this much more
-EXACT_BOOST = 0.6  # extra for the exact spelling of a word typed with diacritics
-NEAR_BOOST = 2.0  # extra when two words typed side by side are side by side in the text
+TITLE_BOOST = 0.5  # a match in the title counts this much more
+EXACT_BOOST = 1.5  # extra for the exact spelling of a word typed with diacritics
+NEAR_BOOST = 3.0  # extra when two words typed side by side are side by side in the text
 FUZZY_WEIGHT = 0.6  # a near spelling (``~``) counts this much of an exact one
 CITED_WEIGHT = 0.5  # an article citing a searched document (analysis stage), once, in any words
 FUZZY_MIN_CHARS = 4  # shorter syllables have too many neighbours at one edit
