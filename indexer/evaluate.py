@@ -23,16 +23,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from archive.vntext import match_key
 from indexer.analysis import bigrams, ref_key
+from indexer.postings import PositionLists
 from indexer.query import And, Everything, Node, Not, Or, Phrase, SearchRequest, Term
-
-if TYPE_CHECKING:
-    from indexer.schema import PositionLists
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.5  # a match in the title counts this much more

@@ -5,10 +5,11 @@ One of the three modules that import ``whoosh`` (with ``build.py`` and ``search.
 Why not Whoosh's own analyzers and writer: its per-token generators and per-posting sort
 (a Python heap merge of every posting) cap a three-field Vietnamese index at about 200
 articles/s. Here the text is analysed once (:mod:`indexer.analysis`) and its tokens are fed
-to :class:`TokenField` fields as lists; :class:`BulkWriter` gathers a segment's postings per
-term in arrays and writes them block by block, so the cost is per term and per block of 128
-postings, not per posting. The files are ordinary Whoosh ``W3`` segments: any Whoosh reader
-opens them, deletions and merges work as usual.
+to :class:`TokenField` fields as lists; :class:`BulkWriter` gathers a segment's postings in
+flat arrays (:mod:`indexer.postings`) and writes them term by term, block by block, so the
+cost is per term and per block of 512 postings, not per posting. The files are ordinary
+Whoosh ``W3`` segments (blocks pickled as arrays, which Whoosh's readers index like its
+tuples): any Whoosh reader opens them, deletions and merges work as usual.
 
 Fields (token fields hold analysed lists; see ``index_fields``):
 
@@ -19,14 +20,14 @@ Fields (token fields hold analysed lists; see ``index_fields``):
 ``tf``    folded title syllables                         counts, lengths
 ``tb``    folded title bigrams                           counts
 ``topic``  topic slugs (labels)                           presence
-``ref``   cited-document keys                            presence
+``ref``   cited documents (normalised identifiers)        presence
 ``id``    document id (articles ``…-p12-3fa9``, pages ``<issue>/<seq>``)
 ``c_*``   one-value attributes kept as columns (series, year, …) for filters, facets, sorting
 ``doc``   stored display values (title, byline, section, pages, topics, refs, …)
 ========  ============================================  ========================
 
-The text itself is not stored: snippets read it from the catalog (the truth) for the ten hits
-on screen, which keeps the index small and never out of step with corrections.
+The text itself is not stored: snippets read it from the catalog (the truth) for the hits on
+screen, which keeps the index small and never out of step with corrections.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections import Counter
-from itertools import repeat
 from pickle import dumps
 from typing import Any
 
@@ -47,7 +47,9 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-SCHEMA_VERSION = "s-4"
+from indexer.postings import FieldBuffer, PackedValues, PositionLists, SegmentPositions
+
+SCHEMA_VERSION = "s-5"
 # One-value attributes of a document, stored as columns of shared values (RefBytes).
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
 TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
@@ -85,73 +87,6 @@ class PositionsFormat(formats.Positions):
         for v in vs:
             merged.update(self.decode_positions(v))
         return self.encode(sorted(merged))
-
-
-class PackedValues:
-    """A block's posting values (positions) in one byte string plus their end offsets.
-
-    Whoosh keeps a block's values as a tuple of small byte strings, unpickled one object per
-    posting; this is indexable the same way (``values[i]``, what Whoosh's matchers use) but
-    pickles as two byte strings, and :func:`term_postings` reads it without splitting.
-    """
-
-    __slots__ = ("raw", "ends")
-
-    def __init__(self, raw: bytes, ends: bytes) -> None:
-        self.raw = raw
-        self.ends = array("I")
-        self.ends.frombytes(ends)
-
-    def __getitem__(self, i: int) -> bytes:
-        start = self.ends[i - 1] if i else 0
-        return self.raw[start:self.ends[i]]
-
-    def __len__(self) -> int:
-        return len(self.ends)
-
-    def __reduce__(self) -> tuple[Any, tuple[bytes, bytes]]:
-        return (PackedValues, (self.raw, self.ends.tobytes()))
-
-
-class PositionLists:
-    """Positions of many postings: ``raw`` (little-endian uint32) and, per posting, the byte
-    ``starts`` and ``ends`` in it (a subset of postings is a subset of the two arrays)."""
-
-    __slots__ = ("raw", "starts", "ends")
-
-    def __init__(self, raw: bytes, starts: np.ndarray, ends: np.ndarray) -> None:
-        self.raw = raw
-        self.starts = starts
-        self.ends = ends
-
-    def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(count per row, all their positions in row order) for the postings ``rows``."""
-        first = self.starts[rows] // 4
-        counts = (self.ends[rows] - self.starts[rows]) // 4
-        total = int(counts.sum())
-        before = np.cumsum(counts) - counts
-        index = np.arange(total, dtype=np.int64) - np.repeat(before, counts) + np.repeat(first, counts)
-        return counts, np.frombuffer(self.raw, dtype="<u4")[index].astype(np.int64)
-
-    @classmethod
-    def join(cls, parts: list[PositionLists]) -> PositionLists:
-        if len(parts) == 1:
-            return parts[0]
-        shift, starts, ends = 0, [], []
-        for p in parts:
-            starts.append(p.starts + shift)
-            ends.append(p.ends + shift)
-            shift += len(p.raw)
-        return cls(b"".join(p.raw for p in parts), np.concatenate(starts), np.concatenate(ends))
-
-    @classmethod
-    def of(cls, values: list[bytes]) -> PositionLists:
-        lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-        ends = np.cumsum(lengths)
-        return cls(b"".join(values), ends - lengths, ends)
-
-    def subset(self, rows: np.ndarray) -> PositionLists:
-        return PositionLists(self.raw, self.starts[rows], self.ends[rows])
 
 
 class TokenField(fields.FieldType):
@@ -211,94 +146,10 @@ def make_codec() -> Any:
     return W3Codec(blocklimit=BLOCK_POSTINGS, compression=COMPRESSION)
 
 
-class _FieldBuffer:
-    """One field's postings of the segment being written, as flat arrays.
-
-    Each document adds its term numbers (a dict lookup per distinct term, the rest is
-    ``array.extend`` in C); the postings are grouped by term with one numpy sort at flush.
-    Positional fields keep one entry per token occurrence (term, document, position).
-    """
-
-    def __init__(self, positional: bool, scorable: bool) -> None:
-        self.positional = positional
-        self.scorable = scorable
-        self.ids: dict[str, int] = {}
-        self.terms: list[str] = []
-        self.tids = array("I")
-        self.docs = array("I")
-        self.counts = array("I")  # per posting (non-positional) or position (positional)
-        self.lengths: dict[int, int] = {}
-
-    def _id(self, term: str) -> int:
-        tid = self.ids[term] = len(self.terms)
-        self.terms.append(term)
-        return tid
-
-    def _numbers(self, tokens: Any) -> list[int]:
-        numbers = list(map(self.ids.get, tokens))  # C speed; None for terms not seen yet
-        if None in numbers:
-            numbers = [n if n is not None else (self.ids.get(t) if t in self.ids else self._id(t))
-                       for n, t in zip(numbers, tokens)]
-        return numbers  # type: ignore[return-value]
-
-    def add(self, docnum: int, tokens: list[str]) -> int:
-        """Add one document's tokens; returns the postings added."""
-        if self.scorable:
-            self.lengths[docnum] = len(tokens)
-        if self.positional:
-            self.tids.extend(self._numbers(tokens))
-            self.docs.extend(repeat(docnum, len(tokens)))
-            self.counts.extend(range(len(tokens)))
-            return len(tokens)
-        counts = Counter(tokens)
-        self.tids.extend(self._numbers(counts))
-        self.docs.extend(repeat(docnum, len(counts)))
-        self.counts.extend(counts.values())
-        return len(counts)
-
-    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Positions | None]:
-        """(term number, docnum, count) per posting, by term then docnum, and for positional
-        fields where each posting's positions are."""
-        tids = np.frombuffer(self.tids, dtype=np.uint32)
-        docs = np.frombuffer(self.docs, dtype=np.uint32)
-        counts = np.frombuffer(self.counts, dtype=np.uint32)
-        if not self.positional:
-            order = np.lexsort((docs, tids))
-            return tids[order], docs[order], counts[order], None
-        order = np.lexsort((counts, docs, tids))
-        tids, docs, pos = tids[order], docs[order], counts[order]
-        change = np.flatnonzero((tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])) + 1
-        starts = np.concatenate(([0], change))
-        ends = np.concatenate((change, [len(tids)]))
-        where = _Positions(pos.astype("<u4").tobytes(), starts, ends)
-        return tids[starts], docs[starts], (ends - starts).astype(np.uint32), where
-
-
-class _Positions:
-    """The positions of a segment's postings in one buffer; bytes per posting made only
-    when its term is written (millions of small bytes objects at once would dominate memory)."""
-
-    def __init__(self, raw: bytes, starts: np.ndarray, ends: np.ndarray) -> None:
-        self.raw = raw
-        self.starts = starts
-        self.ends = ends
-
-    def __getitem__(self, span: slice) -> list[bytes]:
-        raw = self.raw
-        return [raw[4 * a:4 * b] for a, b in zip(self.starts[span].tolist(), self.ends[span].tolist())]
-
-    def packed(self, first: int, end: int) -> PackedValues:
-        """Postings ``first`` to ``end`` (exclusive) as one :class:`PackedValues`."""
-        base = int(self.starts[first])
-        stop = int(self.ends[end - 1])
-        offsets = ((self.ends[first:end] - base) * 4).astype(np.uint32)
-        return PackedValues(self.raw[4 * base:4 * stop], offsets.tobytes())
-
-
 class BulkWriter(SegmentWriter):
     """A segment writer for :class:`TokenField` documents that skips Whoosh's posting pool.
 
-    Postings are gathered per field in flat arrays (:class:`_FieldBuffer`) and written term
+    Postings are gathered per field in flat arrays (:class:`FieldBuffer`) and written term
     by term, block by block, at commit. Commit with ``merge=False``: merging other segments
     would go through the pool, which this writer does not fill. ``postings`` tells the caller
     when to commit and start a new segment (memory is bounded by the segment size).
@@ -308,7 +159,7 @@ class BulkWriter(SegmentWriter):
         kwargs.setdefault("codec", make_codec())
         kwargs.setdefault("compound", not SEPARATE_FILES)
         super().__init__(ix, **kwargs)
-        self._buffers: dict[str, _FieldBuffer] = {}
+        self._buffers: dict[str, FieldBuffer] = {}
         self.postings = 0
 
     def add_document(self, **values: Any) -> None:
@@ -327,13 +178,13 @@ class BulkWriter(SegmentWriter):
                 if isinstance(field, TokenField):
                     buffer = self._buffers.get(name)
                     if buffer is None:
-                        buffer = self._buffers[name] = _FieldBuffer(field.positional, field.scorable)
+                        buffer = self._buffers[name] = FieldBuffer(field.positional, field.scorable)
                     self.postings += buffer.add(docnum, value)
                     length = len(value)
                 elif field.indexed:
                     buffer = self._buffers.get(name)
                     if buffer is None:
-                        buffer = self._buffers[name] = _FieldBuffer(False, False)
+                        buffer = self._buffers[name] = FieldBuffer(False, False)
                     self.postings += buffer.add(docnum, [t.decode("utf-8") for t, *_r in field.index(value)])
                 perdoc.add_field(name, field, value if field.stored else None,
                                  length if field.scorable else 0)
@@ -359,7 +210,7 @@ class BulkWriter(SegmentWriter):
         fw.close()
 
 
-def _write_field(fw: Any, buffer: _FieldBuffer) -> None:
+def _write_field(fw: Any, buffer: FieldBuffer) -> None:
     """Write one field's postings, terms in byte order (as Whoosh's term index requires:
     UTF-8 byte order is code point order, so the strings sort as they are)."""
     tids, docs, counts, values = buffer.postings()
@@ -404,7 +255,7 @@ def _inline_term(fw: Any, btext: bytes, ids: array, weights: array,
     fw._tindex.add(pack_ushort(fw._fieldid) + btext, info.to_bytes())
 
 
-def _write_postings(pw: Any, ids: array, weights: array, values: _Positions | None, offset: int,
+def _write_postings(pw: Any, ids: array, weights: array, values: SegmentPositions | None, offset: int,
                     lengths: dict[int, int] | None) -> None:
     """Write one term's postings as W3 blocks, in the block layout :func:`_write_block` makes
     (``offset``: where the term's postings start in the field's ``values``)."""

@@ -42,6 +42,7 @@ from indexer.evaluate import (
 from indexer.generations import CURRENT, IndexStore, Manifest
 from indexer.highlight import MatchSpec, snippet, word_marks
 from indexer.indexdocs import IndexDoc, effective_articles, effective_pages
+from indexer.postings import PositionLists
 from indexer.query import (  # noqa: F401  (QueryError re-exported for callers)
     Everything,
     Phrase,
@@ -50,7 +51,7 @@ from indexer.query import (  # noqa: F401  (QueryError re-exported for callers)
     Term,
     leaves,
 )
-from indexer.schema import ATTRIBUTES, PositionLists, column_codes, field_lengths, term_postings
+from indexer.schema import ATTRIBUTES, column_codes, field_lengths, term_postings
 
 log = logging.getLogger(__name__)
 
