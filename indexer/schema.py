@@ -52,8 +52,6 @@ from indexer.postings import FieldBuffer, PackedValues, PositionLists, SegmentPo
 SCHEMA_VERSION = "s-5"
 # One-value attributes of a document, stored as columns of shared values (RefBytes).
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
-TEXT_FIELDS = ("x", "f", "b", "tf", "tb")
-LIST_FIELDS = ("topic", "ref")
 SEGMENT_POSTINGS = 12_000_000  # postings gathered in memory before a segment is written
 # Segments are written as separate files, not Whoosh's compound file: a reader of a compound
 # file copies its postings and term files into memory (``BufferFile`` wraps the mmap in a
