@@ -114,6 +114,11 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def identifier_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, normalised id) of the identifiers in NFC ``text``, in order."""
+    return _spans(text)
+
+
 def normalize_identifier(text: str) -> str | None:
     """The one spelling of a document identifier (``indexer.docid``), or None.
 

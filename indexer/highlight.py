@@ -20,7 +20,7 @@ from html import escape
 
 from archive.models import Word
 from archive.vntext import nfc
-from indexer.analysis import Token, scan
+from indexer.analysis import Token, identifier_spans, scan
 from indexer.query import Phrase, Term
 
 _SPACES = re.compile(r"\s+")
@@ -78,7 +78,9 @@ def snippet(text: str, spec: MatchSpec, *, size: int = SNIPPET_TOKENS) -> str:
     text = nfc(text)
     pattern = _pattern(spec) if spec else None
     if pattern is not None:
-        return _snippet_by_pattern(text, pattern, size)
+        numbers = any(ch.isdigit() for t in spec.terms for ch in t) or \
+            any(ch.isdigit() for p in spec.phrases for w in p for ch in w)
+        return _snippet_by_pattern(text, pattern, size, numbers=numbers)
     tokens = scan(text)
     if not tokens:
         return escape(" ".join(text.split())[:200])
@@ -128,8 +130,12 @@ def _pattern(spec: MatchSpec) -> re.Pattern[str] | None:
     return pattern
 
 
-def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int) -> str:
+def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int, *,
+                        numbers: bool = False) -> str:
     matches = [(m.start(), m.end(), m.lastgroup or "") for m in pattern.finditer(text)]
+    if numbers and matches:  # "21" inside "21-NQ/TW" is not the word 21 (one token there)
+        idents = [(a, b) for a, b, _n in identifier_spans(text)]
+        matches = [m for m in matches if not any(a <= m[0] < b for a, b in idents)]
     width = size * 7  # characters: a Vietnamese syllable and its space average under 7
     if matches:
         best, best_score = 0, -1

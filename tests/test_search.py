@@ -277,6 +277,21 @@ def test_snippet_escapes_ocr_html(archive) -> None:
     assert set(part.split(">")[0] for part in snippet.split("<")[1:]) <= {"mark", "/mark"}
 
 
+def test_snippet_marks_what_the_index_matched() -> None:
+    """A number inside an identifier is not the word; spellings without diacritics and the
+    other tone placement are marked, punctuation between words of a phrase is crossed."""
+    from indexer.highlight import MatchSpec, snippet
+    from indexer.query import leaves
+
+    def marks(q: str, text: str) -> list[str]:
+        html = snippet(text, MatchSpec.from_leaves(leaves(parse(q))))
+        return [part.split("</mark>")[0] for part in html.split("<mark>")[1:]]
+
+    assert marks("21", "Nghị quyết số 21-NQ/TW nêu 21 nhiệm vụ.") == ["21"]
+    assert marks("hoa binh", "Giữ vững HOÀ BÌNH, hòa bình.") == ["HOÀ BÌNH", "hòa bình"]
+    assert marks('"sinh hoạt chi bộ"', "Sinh hoạt,\nchi bộ") == ["Sinh hoạt, chi bộ"]
+
+
 @pytest.mark.parametrize("q,fragment", [
     ('"sinh hoạt', "ngoặc kép"), ("(đảng viên", "ngoặc đóng"), ("đảng)", "thừa"),
     ("đảng OR", "OR"), ("AND đảng", "AND"), ("NOT đảng", "loại trừ"), ("()", "rỗng"),
