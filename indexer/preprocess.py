@@ -159,7 +159,7 @@ def noise_level(image: Image.Image) -> float:
     with grain and specks 8 or more.
     """
     w, h = image.size
-    side = min(w, h, 512)
+    side = min(w, h, 384)
     left, top = (w - side) // 2, (h - side) // 2
     crop = image.crop((left, top, left + side, top + side))
     a = np.asarray(crop, dtype=np.float32)
