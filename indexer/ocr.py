@@ -138,7 +138,8 @@ def settings_key(settings: OcrSettings) -> str:
     opts = options(settings)
     tess = ";".join(f"{k}={opts[k]}" for k in sorted(opts) if k not in PREP_OPTIONS)
     prep = prep_options(settings).key()
-    return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};prep={prep}"
+    auto = f"auto=nr@{NOISY_PAGE:g},sauvola@{UNEVEN_LIGHT:g}"  # what "auto" decides by
+    return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};{auto};prep={prep}"
 
 
 def page_params(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[str, str]:
@@ -205,7 +206,7 @@ class TesseractEngine:
         os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
         opts = options(settings)
         params = dict(params or {})
-        for name in ("thresholding_method", "textord_heavy_nr"):
+        for name in TESSERACT_PARAMS:
             if name not in params:
                 params[name] = opts[name] if opts[name] != "auto" else "0"
         config = f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)}"
