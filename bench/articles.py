@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from bench.machine import machine  # noqa: E402
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
@@ -62,17 +61,6 @@ def title_matches(truth: str, found: str) -> bool:
     a, b = match_key(truth), match_key(found)
     return Levenshtein.distance(a, b) <= 0.1 * max(len(a), 1)
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def bantin(home: Path, *args: str) -> None:

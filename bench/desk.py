@@ -22,8 +22,6 @@ app can do it inside the request).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import shutil
 import statistics
@@ -34,6 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from bench.machine import machine  # noqa: E402
 
 from archive.article_edits import current_version as article_version
 from archive.article_edits import edit_article
@@ -44,17 +43,6 @@ from archive.worklist import low_confidence_pages
 from indexer.refresh import refresh
 from indexer.search import SearchRequest, search
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def pct(values: list[float], q: float) -> float:

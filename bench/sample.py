@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import shutil
 import sys
@@ -23,23 +21,13 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.machine import machine  # noqa: E402
 
 from samplegen.content import plan_archive  # noqa: E402
 from samplegen.sample import write_sample  # noqa: E402
 
 KINDS = ("scan-old", "scan-300", "scan-photo", "pdf-tcvn3", "pdf-vni", "pdf-unicode")
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def _cpu() -> float:

@@ -119,7 +119,7 @@ def run_queries(home: Path, queries: list[dict], matched: dict[str, str]) -> lis
 
 
 def report(rows: list[dict], home: Path) -> None:
-    from bench.search_speed import machine
+    from bench.machine import machine
 
     print(f"Machine: {machine()}")
     print(f"Archive: {home} ({len(rows)} query runs)")

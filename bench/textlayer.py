@@ -16,8 +16,6 @@ does much less. Prints one table; no assertion (target from issue 2: at least 20
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -25,6 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from bench.machine import machine  # noqa: E402
 
 from archive.models import PageTask  # noqa: E402
 from indexer import textlayer  # noqa: E402
@@ -75,18 +74,6 @@ def measure(pages: int = 20, repeat: int = 3) -> list[dict[str, object]]:
                          "cpu_ms_per_page": 1000 * cpu / pages})
     return rows
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {os.cpu_count()} cores, load {load:.1f}, Python {platform.python_version()}"
 
 
 def main() -> None:
