@@ -150,7 +150,7 @@ def build_scan_pdf(sample: Path, scans: list[dict[str, object]], target: Path) -
     dpis = []
     for rec in scans:
         image = load_page_image(sample / "scans" / str(rec["file"]), source_kind(rec),
-                                int(rec["file_page"]), 300)  # type: ignore[call-overload]
+                                int(str(rec["file_page"])), 300)
         dpi = float(image.info["dpi"][0])
         dpis.append(dpi)
         w, h = image.width * 72.0 / dpi, image.height * 72.0 / dpi
@@ -177,7 +177,8 @@ def run_ours(home: Path, scans: list[dict[str, object]], jobs: int
     cer: dict[str, Cer] = {}
     for seq, rec in enumerate(scans, 1):
         method, text = got.get(f"{BENCH_ISSUE}/{seq}", ("", ""))
-        cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text, f"{rec['file']}#{rec['file_page']}")
+        label = f"{rec['file']}#{rec['file_page']}"
+        cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text, label)
     return seconds, cer, cpu
 
 
@@ -302,7 +303,7 @@ def run_text_layers(sample: Path, records: list[dict[str, object]]
         started = time.perf_counter()
         results = [extract_page(PageTask(f"{rec['issue']}/{rec['page']}",
                                          str(sample / "scans" / str(rec["file"])), "pdf",
-                                         int(rec["file_page"]), "", settings=settings))  # type: ignore[call-overload]
+                                         int(str(rec["file_page"])), "", settings=settings))
                    for rec in recs]
         seconds = time.perf_counter() - started
         for rec, result in zip(recs, results):
@@ -415,7 +416,7 @@ def report(scans: list[dict[str, object]], dpis: list[float],
     if ocrmypdf is not None:
         row(f"ocrmypdf -l vie --jobs 2 ({ocrmypdf[3]})", *ocrmypdf[:3])
     else:
-        print("| ocrmypdf: not installed (make bench-deps) or failed |")
+        print("| ocrmypdf: skipped (--no-ocrmypdf), not installed (make bench-deps) or failed |")
     print()
     ours1, ours2 = ppm(results["ours-1"][0]), ppm(results["ours-2"][0])
     own = ppm(results["tesseract-prepared"][0])

@@ -51,7 +51,8 @@ from indexer.render import load_page_image
 log = logging.getLogger(__name__)
 
 ENGINE = "tesseract"
-INSTALL_HINT = "install tesseract-ocr and tesseract-ocr-vie (sudo apt-get install -y tesseract-ocr tesseract-ocr-vie)"
+INSTALL_HINT = ("install tesseract-ocr and tesseract-ocr-vie "
+                "(sudo apt-get install -y tesseract-ocr tesseract-ocr-vie)")
 
 # Tesseract options and their defaults; OcrSettings.extra may override any of them (and the
 # preprocessing switches below). Every one is part of the settings key.

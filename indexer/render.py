@@ -102,7 +102,8 @@ def _native_dpi(page: object, width_pt: float, height_pt: float) -> float:
     import pypdfium2.raw as pdfium_c
 
     try:
-        images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))  # type: ignore[attr-defined]
+        images = list(page.get_objects(  # type: ignore[attr-defined]
+            filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
     except pdfium.PdfiumError:
         return 0.0
     page_area = width_pt * height_pt

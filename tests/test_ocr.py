@@ -16,7 +16,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from archive.errors import MissingDependency, OcrFailure
-from archive.models import OcrSettings, PageTask
+from archive.models import OcrSettings, PageResult, PageTask
 from archive.vntext import nfc
 from indexer import ocr
 from tests.pages import (
@@ -40,7 +40,7 @@ def cer(truth: str, got: str) -> float:
     return Levenshtein.distance(a, b) / max(len(a), 1)
 
 
-def run(path: Path, extra: tuple[tuple[str, str], ...] = (), **kw) -> ocr.PageResult:  # type: ignore[name-defined]
+def run(path: Path, extra: tuple[tuple[str, str], ...] = (), **kw) -> PageResult:
     settings = OcrSettings(extra=extra, **kw)
     return ocr.ocr_page(PageTask("t-1990-01/1", str(path), "images", 0, "sha", settings=settings))
 
