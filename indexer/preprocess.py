@@ -18,6 +18,8 @@ sample's scanned pages, measured with ``bench/ocr.py`` and the README's "OCR ben
   on the sample's old copies (noise about 6 grey levels, blurred) it cost accuracy, on
   strong grain (7+) it removes most errors. :func:`noise_level` is kept in ``Prepared.meta``
   so OCR can ask Tesseract for its heavy noise reduction on noisy pages.
+* **high resolution** (600-dpi scans): reduced by a whole factor to 250-300 dpi, where
+  Tesseract reads as well, several times faster.
 * **low resolution**: ``upscale`` (off by default) resamples to :data:`TARGET_DPI`; measured,
   it made 200-dpi and 150-dpi pages worse (1 % → 6-8 % CER), so Tesseract gets the scan's
   own pixels.
@@ -45,8 +47,9 @@ from PIL import Image, ImageFilter
 
 log = logging.getLogger(__name__)
 
-VERSION = "5"  # bump when a step changes what Tesseract sees
+VERSION = "6"  # bump when a step changes what Tesseract sees
 TARGET_DPI = 300.0  # resolution the upscale step brings low-resolution scans to
+MIN_READ_DPI = 250.0  # scans of twice this or more are reduced by a whole factor to >= this
 BACKGROUND_DPI = 75.0  # resolution at which the page background is estimated
 DESKEW_DPI = 100.0  # resolution at which the skew angle is searched
 MAX_SKEW = 5.0  # degrees searched either way
@@ -116,6 +119,12 @@ def prepare(image: Image.Image, dpi: float, options: PrepOptions = PrepOptions()
         steps.append("gray")
     affine = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
     meta: dict[str, float] = {}
+    factor = int(dpi // MIN_READ_DPI)
+    if factor >= 2:  # a 600-dpi scan: Tesseract reads it as well at 300 dpi, 4x faster
+        image = image.reduce(factor)
+        affine = (float(factor), 0.0, 0.0, 0.0, float(factor), 0.0)
+        dpi /= factor
+        steps.append(f"reduce:{factor}")
     noise = noise_level(image)
     meta["noise"] = noise  # what is left after denoising tells OCR to clean harder
     if options.denoise and noise >= NOISY:

@@ -108,6 +108,17 @@ def test_otsu_splits_two_levels() -> None:
     assert 30 <= preprocess.otsu(values) < 220
 
 
+def test_600_dpi_scan_is_reduced_and_boxes_map_back() -> None:
+    image, drawn = render_text_page(dpi=600, width_in=3.0)
+    prepared = preprocess.prepare(image, 600)
+    assert "reduce:2" in prepared.steps and prepared.dpi == 300
+    assert prepared.image.width == image.width // 2
+    word, (x0, y0, x1, y1) = drawn.words[3]
+    box = prepared.to_source((x0 / 2, y0 / 2, x1 / 2, y1 / 2))
+    assert box == pytest.approx((x0 / image.width, y0 / image.height, x1 / image.width,
+                                 y1 / image.height), abs=1e-3), word
+
+
 def test_upscale_maps_boxes_back(page) -> None:
     image, _ = page
     small = image.resize((image.width // 2, image.height // 2))
