@@ -45,6 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from machine import cpu_name  # noqa: E402  (bench/machine.py)
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from archive.models import PageTask  # noqa: E402
@@ -55,18 +56,6 @@ BENCH_ISSUE = "ttshcb-2000-01"  # the one issue that holds every scanned page
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
 
 def loadavg() -> str:
     try:
@@ -386,7 +375,8 @@ def report(scans: list[dict[str, object]], dpis: list[float],
     for rec, dpi in zip(scans, dpis):
         by_kind.setdefault(str(rec["scan"]), []).append(dpi)
     print(f"\nOCR benchmark ({'small' if quick else 'full'} sample), {time.strftime('%Y-%m-%d')}")
-    print(f"machine: {machine()}; {tesseract_version()}")
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{tesseract_version()}")
     print(f"load average (1/5/15 min) before: {load_before}; after: {load_after}")
     print("scanned pages: " + ", ".join(
         f"{k} {len(v)} ({min(v):.0f}-{max(v):.0f} dpi)" for k, v in sorted(by_kind.items())))
