@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from archive.vntext import canonical_tones
 from indexer.articletext import fold, is_qa_lead
 from indexer.layout import Line
+from indexer.masthead import is_colophon_line
 
 _NUMBERED = re.compile(r"^((\d{1,2}|[ivxlc]{1,5}|[a-zđ])[.)]|[-–+•*▪●○■□]\s|(phan|chuong|muc|dieu)\s+"
                        r"(\d+|[ivxlc]+)\b)", re.IGNORECASE)
@@ -29,6 +30,8 @@ _NOT_NAMES = frozenset("""thôn xã huyện tỉnh phường quận ấp làng x
 sáng chiều tối đêm hôm tuần quý các những một nhiều mỗi theo tại trong ngoài đảng chi hội ủy uỷ
 sở phòng nhà việc để khi sau trước từ ở lễ tết mùa chủ tổ cuộc họp tổng cục viện
 bộ nghị luật kế về với cho trên dưới khu vùng sông núi biển đảo""".split())
+_SIGNATURE_TOKEN = re.compile(r"^[A-ZĐ0-9][A-ZĐ0-9.\-]{1,6}$")
+_ROMAN = re.compile(r"^[IVXLC]+$")
 _SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\b[:\s]+\S")
 
 
@@ -86,6 +89,7 @@ def body_char_width(lines: Sequence[Line]) -> float:
 
 WIDE = 1.28  # character width over the body's: a title's type (larger, bold) on an OCR page
 WIDER = 1.12  # wider than body text: bold or a little larger (a brief's title, a byline)
+TALL_WIDTH = 1.05  # an OCR line much taller than the body is larger type only this wide
 
 
 def style_of(line: Line, body: float, method: str) -> str:
@@ -99,7 +103,12 @@ def style_of(line: Line, body: float, method: str) -> str:
     t = Thresholds.for_method(method)
     rel = line.size / body if body else 1.0
     caps = line.caps >= 0.8 and line.letters >= 6
-    if rel >= t.big or (rel >= t.larger and line.bold >= 0.6):
+    if method == "ocr":
+        # OCR line heights grow with a speck or a row merged across columns; larger type is
+        # also wider, so a taller line counts only when its characters are not narrow
+        if rel >= t.big and line.wrel >= TALL_WIDTH:
+            return "strong"
+    elif rel >= t.big or (rel >= t.larger and line.bold >= 0.6):
         return "strong"
     if method == "ocr" and line.letters >= 6:
         if line.wrel >= WIDE or (rel >= t.larger and line.wrel >= WIDER):
@@ -117,9 +126,24 @@ def style_of(line: Line, body: float, method: str) -> str:
 
 
 def can_start_title(line: Line) -> bool:
-    """Lines that never start a title: Q&A leads, numbered points, lines with no words."""
+    """Lines that never start a title: Q&A leads, numbered points, lines with no words, lines
+    that start in lower case."""
     text = line.text.strip()
+    first = next((ch for ch in text if ch.isalnum()), "")
+    if first.islower():
+        return False  # a title starts with a capital (or a digit): this line goes on a sentence
+    if not line.plausible:
+        return False  # not words: what OCR made of a picture or a smudge
+    if is_colophon_line(text):
+        return False  # the editor in charge, the print run, the licence: no article
     return line.letters >= 3 and not is_qa_lead(text) and not is_numbered(text)
+
+
+def can_continue_title(line: Line) -> bool:
+    """Lines that never carry on a title's wording: Q&A leads, numbered points, names."""
+    text = line.text.strip()
+    return bool(text) and not is_qa_lead(text) and not is_numbered(text) and \
+        not looks_like_name(text) and line.plausible
 
 
 def can_end_title(line: Line, *, strong: bool) -> bool:
@@ -181,3 +205,11 @@ def is_source_line(text: str) -> bool:
     if not text or not (text[0] == "(" or text[0].isupper()):
         return False  # lower case: the sentence goes on ("... theo quy định.")
     return bool(_SOURCE.match(fold(text))) and len(text) <= 80
+
+
+def is_signature_token(text: str) -> bool:
+    """One short token in capitals (or capitals and digits OCR confused), such as *PV*,
+    *BTG*, *B1G*, *TTXVN*: a signature, unless it is a Roman numeral (*XIII*)."""
+    text = text.strip()
+    letters = sum(ch.isalpha() for ch in text)
+    return bool(_SIGNATURE_TOKEN.match(text)) and letters >= 2 and not _ROMAN.match(text)

@@ -25,6 +25,7 @@ from functools import cached_property
 from archive.models import Word
 from archive.vntext import match_key, nfc
 from indexer import skew
+from indexer.syllable import valid_counts
 
 A4_PT = (595.0, 842.0)
 
@@ -79,6 +80,14 @@ class Line:
     @cached_property
     def letters(self) -> int:
         return sum(ch.isalpha() for ch in self.text)
+
+    @cached_property
+    def plausible(self) -> bool:
+        """Whether the line reads as Vietnamese: at least half of its words that can be
+        judged are valid syllables (:mod:`indexer.syllable`). Lines OCR made of a picture,
+        a stamp or a smudge are not, and are never headings."""
+        valid, judged = valid_counts(self.text)
+        return judged < 2 or valid >= 0.5 * judged
 
     @cached_property
     def caps(self) -> float:

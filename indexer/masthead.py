@@ -31,7 +31,10 @@ _DATE = re.compile(r"thang\s*(\d{1,2})\s*(?:nam)?\s*(\d{4})\b")
 _COLOPHON = tuple(re.compile(p) for p in (
     r"chiu trach nhiem (xuat ban|noi dung|phat hanh)",
     r"\bgiay phep (xuat ban|so)\b",
+    r"\w?iay phep xuat ban\b",  # OCR: 6iấy phép xuất bản
     r"\bin \d[\d .,]* ban\b",
+    r"^\W*[itl1]n\W*\d[\d .,_]* ban\b",  # OCR: 1n 19.500 bản, Tn_42.690 bản
+    r"\bban\W+kho \d+",  # ... bản, khổ 19 x 27 cm
     r"\bso luong in\b",
     r"\bkho \d+\s*x\s*\d+",
     r"^in tai\b",
@@ -100,11 +103,17 @@ def mark_masthead(lines: Sequence[Line], series_titles: Sequence[str] = ()) -> b
     return True
 
 
+def is_colophon_line(text: str) -> bool:
+    """A line of the colophon (editor in charge, print run, format, licence ...)."""
+    key = fold(text.strip())
+    return any(p.search(key) for p in _COLOPHON)
+
+
 def mark_colophon(lines: Sequence[Line]) -> bool:
     """Tag the colophon of the last page (role ``colophon``): the run of lines from the first
     to the last colophon line, when there are at least two."""
     body = [ln for ln in lines if ln.role == "body"]
-    idx = [i for i, ln in enumerate(body) if any(p.search(fold(ln.text.strip())) for p in _COLOPHON)]
+    idx = [i for i, ln in enumerate(body) if is_colophon_line(ln.text)]
     if len(idx) < 2:
         return False
     first, last = idx[0], idx[-1]

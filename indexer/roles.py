@@ -63,6 +63,9 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
             if k < len(run) and not _unlike(run[k - 1], run[k]):
                 continue
             match = sections.match(" ".join(p.text for p in run[:k]))
+            if match and k < len(run) and i and flow[i - 1].role == "banner" and \
+                    section_tag(flow[i - 1]) == match.name:
+                continue  # under its section's banner, a title that begins with its name
             if match:
                 for p in run[:k]:
                     p.role = "banner"
@@ -74,10 +77,18 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
 
 
 def _unlike(a: Line, b: Line) -> bool:
-    """Two lines in different type: width of the characters, size, weight or case."""
+    """Two lines set differently: width of the characters, size, weight or case, or a short
+    centred line over a full one."""
     return abs(a.wrel - b.wrel) > 0.15 * max(a.wrel, b.wrel) or \
         abs(a.size - b.size) > 0.15 * max(a.size, b.size) or \
-        (a.bold >= 0.6) != (b.bold >= 0.6) or (a.caps >= 0.8) != (b.caps >= 0.8)
+        (a.bold >= 0.6) != (b.bold >= 0.6) or (a.caps >= 0.8) != (b.caps >= 0.8) or \
+        (min(a.indent, a.right_space) >= 3.0 and _centred(a) and a.style != "plain"
+         and b.indent < 1.0 and b.right_space < 1.5)
+
+
+def _centred(ln: Line) -> bool:
+    """Set in the middle of its column, with white space on both sides."""
+    return min(ln.indent, ln.right_space) > 1.0 and abs(ln.indent - ln.right_space) < 2.0
 
 
 def _set_off(ln: Line, prev: Line | None) -> bool:
@@ -108,12 +119,14 @@ def mark_end_bylines(flow: list[Line], sections: SectionList) -> None:
             ln.role = "byline-end"
 
 
-def _same_style(a: Line, b: Line, method: str) -> bool:
+def _same_style(a: Line, b: Line, method: str, sections: SectionList) -> bool:
     """Whether ``b`` continues the heading that ``a`` starts: same weight and case, and as
     large (OCR line heights vary with the letters, so a size step is what counts there)."""
     t = hd.Thresholds.for_method(method)
     if b.gap >= 0.1 and hd.looks_like_name(b.text):
         return False  # a byline under the title, set apart by a little space
+    if is_signed(b.text, sections) or (a.caps < 0.8 and hd.is_signature_token(b.text)):
+        return False  # a signature under the title (PV, BTG), not the end of its wording
     if method != "ocr" and (a.bold >= 0.6) != (b.bold >= 0.6):
         return False
     if b.letters == 0 and len(b.text) <= 8:
@@ -137,6 +150,7 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
     strong = sum(1 for ln in flow if ln.style == "strong" and ln.role == "body"
                  and hd.can_start_title(ln) and "subhead" not in ln.tags)
     issue_has_strong = strong >= 2
+    indented = indented_pages(flow)
     context = "start"  # what the line follows: start | banner | byline | title | text
     last_title = ""  # style of the last title: strong | bold | weak
     section_tin = False
@@ -163,20 +177,23 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
         if methods.get(ln.page) == "ocr" and not _after_break(flow, i):
             kind = "plain"  # OCR sizes are rough: a title never continues a sentence
         if kind == "plain":
-            group = _weak_group(flow, i, methods)
+            group = _weak_group(flow, i, methods, indented)
             kind = "weak" if group else "plain"
         else:
             j = i + 1
             while j < len(flow) and len(group) < 11 and flow[j].role == "body" \
-                    and _same_style(ln, flow[j], methods.get(ln.page, "text")) \
+                    and _same_style(ln, flow[j], methods.get(ln.page, "text"), sections) \
                     and 0 <= flow[j].gap < 0.8 and flow[j].page == ln.page \
                     and not hd.is_numbered(flow[j].text):
                 group.append(flow[j])
                 j += 1
+        if kind != "plain":
+            group += _continue_title(flow, i + len(group), group,
+                                     methods.get(ln.page, "text"), sections)
         words = sum(len(g.text.split()) for g in group)
         long = words > 50 or len(group) > 10 if kind == "strong" else words > 40 or len(group) > 5
-        if kind == "plain" or long or \
-                not hd.can_end_title(group[-1], strong=kind == "strong"):
+        if kind == "plain" or long or not ("stray-stop" in group[-1].tags or
+                                           hd.can_end_title(group[-1], strong=kind == "strong")):
             context = "text"
             i += max(1, len(group))
             continue
@@ -215,35 +232,125 @@ def _after_break(flow: list[Line], i: int) -> bool:
         prev.right_space > 4.0  # a short line: the end of a paragraph or a heading
 
 
-def _weak_group(flow: list[Line], i: int, methods: dict[int, str]) -> list[Line]:
+def indented_pages(flow: list[Line]) -> set[tuple[int, int]]:
+    """(page, column) pairs whose paragraphs start with a first-line indent: after a line
+    that ends a paragraph (a full stop, and white space to its right), the next line is
+    indented at least three times in four. There a flush line after a paragraph is no
+    paragraph: it is a heading."""
+    seen: dict[tuple[int, int], list[bool]] = {}
+    for prev, ln in zip(flow, flow[1:]):
+        if prev.role != "body" or ln.role != "body" or prev.page != ln.page or \
+                prev.column != ln.column or not 0 <= ln.gap < 0.3:
+            continue
+        if hd.line_end(prev.text).endswith(_ENDS_SENTENCE) and prev.right_space >= 3.0 \
+                and not hd.is_numbered(ln.text):
+            seen.setdefault((ln.page, ln.column), []).append(0.8 <= ln.indent < 6.0)
+    return {k for k, v in seen.items() if len(v) >= 3 and sum(v) >= 0.75 * len(v)}
+
+
+def _starts_paragraph(ln: Line, after: Line) -> bool:
+    """``ln`` (right after ``after``) starts a paragraph: a capital or a digit, and an
+    indent or white space that sets it off."""
+    first = ln.text[:1]
+    if not (first.isupper() or first.isdigit() or first in "\"“'(–-"):
+        return False
+    return ln.indent >= max(0.8, after.indent + 0.8) or ln.gap >= 0.3
+
+
+def _weak_group(flow: list[Line], i: int, methods: dict[int, str],
+                indented: set[tuple[int, int]]) -> list[Line]:
     """One to three plain lines that stand alone like a title, on OCR pages (where bold is
-    unknown and sizes are rough): they start after a finished sentence (or a heading or
-    byline), wrap like a title and end short without a full stop, and a sentence starts
-    after them. [] when they do not. On text pages fonts tell bold from regular."""
+    unknown and sizes are rough): they start after a paragraph's end (or a heading or a
+    byline), wrap like a title (no further indent, ragged) and end short without a full
+    stop, and a paragraph starts after them. [] when they do not. On text pages fonts tell
+    bold from regular.
+
+    Old typewritten and stencilled pages lose full stops to OCR and gain stray ones, so there
+    the layout speaks instead: where paragraphs start indented, a short line flush with the
+    column after a paragraph, followed by an indented paragraph, is a heading."""
     ln = flow[i]
-    if methods.get(ln.page) != "ocr":
+    if methods.get(ln.page) != "ocr" or ln.text[:1].islower():
         return []
     prev = flow[i - 1] if i else None
-    if prev is not None and prev.role == "body" and not hd.line_end(prev.text).endswith(_ENDS_SENTENCE):
-        return []
-    if ln.text[:1].islower():
-        return []
+    layout_indents = (ln.page, ln.column) in indented
+    flush = layout_indents and ln.indent < 0.5
+    centred = _centred(ln)
+    if layout_indents and 0.8 <= ln.indent < 6.0 and not centred:
+        return []  # indented like the paragraphs around it: a paragraph starts
+    apart = ln.gap >= 0.3 or flush
+    if prev is not None and prev.role == "body" and "subhead" not in prev.tags:
+        ended = hd.line_end(prev.text).endswith(_ENDS_SENTENCE)
+        if not (ended or (apart and prev.right_space >= 3.0)):
+            return []
     group = [ln]
     while True:
         last = group[-1]
         j = i + len(group)
         nxt = flow[j] if j < len(flow) else None
-        if nxt is None or nxt.role != "body" or hd.line_end(last.text).endswith(tuple(".;,:")):
+        end = hd.line_end(last.text)
+        stray_stop = end.endswith(".") and not end.endswith("..") and flush and \
+            last.right_space >= 3.0 and len(group) == 1  # a full stop OCR saw in a speck
+        if nxt is None or end.endswith(tuple(";,:")) or (end.endswith(".") and not stray_stop):
+            return []
+        if nxt.role == "byline-end" and last.right_space > 1.5:
+            return group  # the title, then its signature at the right
+        if nxt.role != "body":
             return []
         lower = nxt.text[:1].islower()
-        if last.right_space > 1.5 and not (lower and nxt.right_space > 1.5):
-            # the group ends here: the next line must start a sentence
+        if last.right_space > 1.5 and not (lower and nxt.right_space > 1.5) or stray_stop:
+            # the group ends here: a paragraph must start after it
+            if stray_stop:
+                if not _starts_paragraph(nxt, last):
+                    return []
+                last.tags.add("stray-stop")
+                return group
             starts = nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.indent >= 0.8
             return group if starts and not lower else []
         if len(group) == 3 or nxt.page != ln.page or nxt.gap >= 0.3 or (
-                nxt.indent >= 0.8 and not lower):
+                nxt.indent >= max(0.8, ln.indent + 0.8) and not lower):
             return []
+        if nxt.indent <= ln.indent - 0.8 and not centred:
+            return []  # the first line was indented: a paragraph
         group.append(nxt)  # a title wrapped (ragged lines continue in lower case)
+
+
+def _continue_title(flow: list[Line], j: int, group: list[Line], method: str,
+                    sections: SectionList) -> list[Line]:
+    """Lines after a title group that finish its wording: set like the title (case, and
+    type at least as wide on OCR pages, as large and as bold on text pages), close under
+    it, not indented like a paragraph, ending short, and followed by a break (white space,
+    an indented paragraph, a byline, a heading or the end of the column). A title does not
+    end where its last line leaves a sentence open (*... Nghị quyết* / *Đại hội XIII*)."""
+    added: list[Line] = []
+    first, title_end = group[0], hd.line_end(group[-1].text)
+    if title_end.endswith((".", "!", "?", "…", ";")):
+        return added
+    while j < len(flow) and len(added) < 2:
+        nxt = flow[j]
+        last = (group + added)[-1]
+        if nxt.role != "body" or nxt.page != last.page or nxt.column != last.column or \
+                not 0 <= nxt.gap < 0.5 or not hd.can_continue_title(nxt) or \
+                is_signed(nxt.text, sections) or hd.is_signature_token(nxt.text) or \
+                (nxt.letters >= 6 and (first.caps >= 0.8) != (nxt.caps >= 0.8)):
+            break
+        if nxt.indent >= max(0.8, last.indent + 0.8) and not nxt.text[:1].islower():
+            break  # a paragraph starts
+        if nxt.right_space <= 1.5 or hd.line_end(nxt.text).endswith((".", ";", ",")):
+            break  # a full line, or one that ends a sentence: text
+        if method == "ocr":
+            if nxt.wrel < min(g.wrel for g in group) - 0.12 and nxt.wrel < hd.WIDER:
+                break
+        elif (nxt.bold >= 0.6) != (first.bold >= 0.6) or \
+                abs(nxt.size - last.size) > 0.12 * max(nxt.size, last.size):
+            break
+        after = flow[j + 1] if j + 1 < len(flow) else None
+        if not (after is None or after.role != "body" or after.page != nxt.page or
+                after.column != nxt.column or after.gap >= 0.3 or
+                _starts_paragraph(after, nxt)):
+            break  # text goes on under it: it is the first line of the text
+        added.append(nxt)
+        j += 1
+    return added
 
 
 def stacked_headings(flow: list[Line]) -> list[str]:
@@ -283,7 +390,8 @@ def _mark_byline_under(flow: list[Line], i: int, sections: SectionList) -> int:
     if ln.role == "body" and ln.letters <= 60 and ln.style != "strong" and short and \
             not text.endswith((".", ";", ":")) and (hd.looks_like_name(text) or
                                                     hd.is_source_line(text) or
-                                                    sections.is_signature(text)):
+                                                    is_signed(text, sections) or
+                                                    hd.is_signature_token(text)):
         ln.role = "byline"
         return i + 1
     if ln.role == "byline-end":  # a signature line under the title, e.g. "PV"
@@ -382,6 +490,11 @@ def mark_jumps(flow: list[Line]) -> None:
     for ln in flow:
         if ln.role == "body" and ln.letters <= 30 and jump(ln.text):
             ln.role = "jump"
+
+
+def is_signed(text: str, sections: SectionList) -> bool:
+    """A signature line from the list (PV, BTG, Ban TT-VH ...), a trailing full stop aside."""
+    return sections.is_signature(text.strip().rstrip("."))
 
 
 def section_tag(ln: Line) -> str:

@@ -30,7 +30,7 @@ from indexer.masthead import mark_colophon, mark_masthead, mark_running_titles, 
 from indexer.sections import SectionList, load_sections
 from indexer.toc import TocEntry, find_toc, title_similarity
 
-SEGMENTER_VERSION = "segment-1"
+SEGMENTER_VERSION = "segment-2"
 TIN_WORDS = 180  # an item this short is a news brief (tin) whatever its title looks like
 _SKIP = {"running", "masthead", "toc", "colophon", "noise"}
 _DOC_TITLE = re.compile(
@@ -84,6 +84,35 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
                          sections: SectionList | None = None,
                          series_titles: Sequence[str] = ()) -> Segmentation:
     """:func:`segment_issue` with the masthead date, the table of contents and problems."""
+    read = read_issue(issue, pages, sections=sections, series_titles=series_titles)
+    sections = sections or load_sections()
+    drafts = _assemble(read.stream, sections, list(read.toc))
+    articles = _articles(issue, drafts, sections, read.date)
+    problems = list(read.problems)
+    empty = sorted({ln.page for ln in read.flow if ln.role == "body"}
+                   - {pg for a in articles for pg in range(a.first_page, a.last_page + 1)})
+    if empty:
+        problems.append("no article found on page(s) " + ", ".join(map(str, empty)))
+    return Segmentation(tuple(articles), read.date, read.toc, tuple(dict.fromkeys(problems)))
+
+
+@dataclass(frozen=True)
+class IssueLines:
+    """An issue's lines with their roles set: what articles are assembled from (also what a
+    person debugging segmentation wants to see)."""
+
+    stream: list[Line]  # every line, in reading order, pages in sequence
+    flow: list[Line]  # the lines that belong to articles (running lines, masthead... left out)
+    toc: tuple[TocEntry, ...]
+    date: str
+    problems: tuple[str, ...]
+
+
+def read_issue(issue: Issue, pages: Sequence[PageWords], *,
+               sections: SectionList | None = None,
+               series_titles: Sequence[str] = ()) -> IssueLines:
+    """The issue's lines in reading order, each with its role (banner, title, byline,
+    body, running ...)."""
     sections = sections or load_sections()
     pages = sorted(pages, key=lambda p: p.seq)
     methods = {p.seq: p.method for p in pages}
@@ -91,8 +120,8 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     mark_running(per_page)
     for lines in per_page:
         for ln in lines:  # OCR specks and smudges read as a few letters with no confidence
-            if methods.get(ln.page) == "ocr" and ln.role == "body" and ln.conf < 35 \
-                    and ln.letters <= 12:
+            if methods.get(ln.page) == "ocr" and ln.role == "body" and (
+                    ln.conf < 35 and ln.letters <= 12 or ln.conf < 50 and not ln.plausible):
                 ln.role = "noise"
     if per_page:
         mark_colophon(per_page[-1])
@@ -118,13 +147,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     problems = roles.stacked_headings(flow)
     if toc:
         problems += roles.apply_toc(toc, flow)
-    drafts = _assemble(stream, sections, toc)
-    articles = _articles(issue, drafts, sections, date)
-    empty = sorted({ln.page for ln in flow if ln.role == "body"}
-                   - {pg for a in articles for pg in range(a.first_page, a.last_page + 1)})
-    if empty:
-        problems.append("no article found on page(s) " + ", ".join(map(str, empty)))
-    return Segmentation(tuple(articles), date, tuple(toc), tuple(dict.fromkeys(problems)))
+    return IssueLines(stream, flow, tuple(toc), date, tuple(problems))
 
 
 # --- line roles --------------------------------------------------------------------------
@@ -258,7 +281,10 @@ def _title_text(lines: list[Line]) -> str:
                 tokens[-1] = joined
                 parts = parts[1:]
         tokens.extend(parts)
-    return nfc(" ".join(tokens))
+    text = " ".join(tokens)
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()  # titles take no full stop: OCR saw one in a speck
+    return nfc(text)
 
 
 def _lead_title(text: str) -> str:

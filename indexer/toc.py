@@ -12,6 +12,7 @@ followed by three lines that are not entries, or at a line set larger than its e
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,7 +36,11 @@ class TocEntry:
 
 
 def is_toc_heading(line: Line) -> bool:
-    return bool(_HEAD.match(line.key))
+    """*Mục lục* and the like, also as OCR spaces it (*MỤC L ỤC*)."""
+    return bool(_HEAD.match(line.key)) or line.key.replace(" ", "") in _HEAD_SOLID
+
+
+_HEAD_SOLID = frozenset(("mucluc", "trongsonay", "noidungchinh", "noidungsonay", "doctrongsonay"))
 
 
 def parse_entry(text: str, *, wrapped: bool = False) -> tuple[str, int] | None:
@@ -74,9 +79,14 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
     section = ""
     misses = 0
     entry_size = 0.0
+    sizes: list[float] = []  # of the entries so far, points
+    widths: list[float] = []  # their character widths over the body's
     for ln in lines[start + 1:]:
         if ln.role != "body":
             continue
+        if sizes and ln.size > 1.25 * statistics.median(sizes) and \
+                ln.wrel > 1.15 * statistics.median(widths):
+            break  # a title in larger type than the entries (*... THÁNG 5* is no entry)
         titled = [p for p in pending if "toc-section" not in p.tags]
         parsed = parse_entry(ln.text, wrapped=bool(titled))
         if parsed is None and titled and ln.text.strip().isdigit():
@@ -94,6 +104,8 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
             entries.append(TocEntry(nfc(title), parsed[1], section))
             pending, misses = [], 0
             entry_size = ln.size
+            sizes.append(ln.size)
+            widths.append(ln.wrel)
             continue
         if entry_size and ln.size > 1.25 * entry_size:
             break  # a title set larger than the table: the table is over
