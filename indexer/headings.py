@@ -125,12 +125,12 @@ def style_of(line: Line, body: float, method: str) -> str:
     return "plain"
 
 
-def can_start_title(line: Line) -> bool:
+def can_start_title(line: Line, *, lower: bool = False) -> bool:
     """Lines that never start a title: Q&A leads, numbered points, lines with no words, lines
-    that start in lower case."""
+    that start in lower case (unless ``lower``: the layout proves a heading OCR misread)."""
     text = line.text.strip()
     first = next((ch for ch in text if ch.isalnum()), "")
-    if first.islower():
+    if first.islower() and not lower:
         return False  # a title starts with a capital (or a digit): this line goes on a sentence
     if not line.plausible:
         return False  # not words: what OCR made of a picture or a smudge

@@ -305,7 +305,13 @@ def find_gutters(pieces: Sequence[Line]) -> list[float]:
         inside = [p for p in pieces if top <= (p.y0 + p.y1) / 2 <= bottom]
         lefts = [p for p in inside if p.x1 < anchor - 0.002]
         crossing = [p for p in inside if p.x0 < anchor - 0.01 and p.x1 > anchor + 0.01]
-        if len(lefts) >= 2 and len(crossing) <= 0.2 * (len(lefts) + len(aligned)):
+        # rows with a word over the white space left of the x: justified text whose wide
+        # spaces cut its rows into pieces that happen to start there has them, columns not
+        rows = {p.row for p in inside}
+        covered = {p.row for p in inside for w in p.words
+                   if w.box[0] < anchor - 0.006 and w.box[2] > anchor - 0.002}
+        if len(lefts) >= 2 and len(crossing) <= 0.2 * (len(lefts) + len(aligned)) and \
+                len(covered) <= 0.2 * len(rows):
             accepted.append(anchor - 0.003)
     return sorted(accepted)
 

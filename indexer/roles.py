@@ -77,13 +77,24 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
 
 
 def _unlike(a: Line, b: Line) -> bool:
-    """Two lines set differently: width of the characters, size, weight or case, or a short
-    centred line over a full one."""
+    """Two lines set differently (width of the characters, size, weight or case), or two
+    heading lines of which the first ends by choice, not by wrapping."""
     return abs(a.wrel - b.wrel) > 0.15 * max(a.wrel, b.wrel) or \
         abs(a.size - b.size) > 0.15 * max(a.size, b.size) or \
         (a.bold >= 0.6) != (b.bold >= 0.6) or (a.caps >= 0.8) != (b.caps >= 0.8) or \
-        (min(a.indent, a.right_space) >= 3.0 and _centred(a) and a.style != "plain"
-         and b.indent < 1.0 and b.right_space < 1.5)
+        ((a.style != "plain" or a.caps >= 0.8) and ends_by_choice(a, b))
+
+
+def ends_by_choice(a: Line, b: Line) -> bool:
+    """Whether line ``a`` ended although ``b``'s first word would have fit after it (with
+    an em to spare): then ``b`` does not wrap ``a``'s text, it starts something else (a
+    banner, then a title). Text is wrapped greedily; a heading broken by hand is not, so
+    this only tells apart lines that are otherwise alike."""
+    if not b.words or b.column != a.column:
+        return False
+    first = min(b.words, key=lambda w: w.box[0])
+    free = (a.col_x1 - a.col_x0) - (a.x1 - a.x0)
+    return free > (first.box[2] - first.box[0]) + 2 * a.em
 
 
 def _centred(ln: Line) -> bool:
@@ -117,6 +128,16 @@ def mark_end_bylines(flow: list[Line], sections: SectionList) -> None:
         close = 0 <= ln.gap < 0.8 and ln.rel < 1.1  # under the text it closes, in its size
         if right or (before_heading and close and (signed or ln.width_share < 0.6)):
             ln.role = "byline-end"
+    for i, ln in enumerate(flow):  # a short line set flush right, last before a heading
+        if ln.role != "body" or not 2 <= ln.letters <= 24 or len(ln.text.split()) > 4 or \
+                hd.line_end(ln.text).endswith((".", ",", ";", ":")) or not i or \
+                flow[i - 1].role not in ("body", "byline-end") or flow[i - 1].page != ln.page:
+            continue
+        right = ln.right_space <= 1.0 and ln.x0 > ln.col_x0 + 0.5 * (ln.col_x1 - ln.col_x0)
+        nxt = flow[i + 1] if i + 1 < len(flow) else None
+        if right and (nxt is None or nxt.role == "banner" or nxt.page != ln.page or
+                      nxt.column != ln.column or nxt.style == "strong"):
+            ln.role = "byline-end"  # a signature OCR misread (Đan TT-VN for Ban TT-VH)
 
 
 def _same_style(a: Line, b: Line, method: str, sections: SectionList) -> bool:
@@ -167,7 +188,8 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
             context = "byline"
             i += 1
             continue
-        if ln.role != "body" or not hd.can_start_title(ln):
+        proven = methods.get(ln.page) == "ocr" and proven_heading(flow, i, indented)
+        if ln.role != "body" or not hd.can_start_title(ln, lower=proven):
             if ln.role == "body":
                 context = "text"
             i += 1
@@ -177,7 +199,7 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
         if methods.get(ln.page) == "ocr" and not _after_break(flow, i):
             kind = "plain"  # OCR sizes are rough: a title never continues a sentence
         if kind == "plain":
-            group = _weak_group(flow, i, methods, indented)
+            group = _weak_group(flow, i, methods, indented, proven)
             kind = "weak" if group else "plain"
         else:
             j = i + 1
@@ -233,19 +255,27 @@ def _after_break(flow: list[Line], i: int) -> bool:
 
 
 def indented_pages(flow: list[Line]) -> set[tuple[int, int]]:
-    """(page, column) pairs whose paragraphs start with a first-line indent: after a line
-    that ends a paragraph (a full stop, and white space to its right), the next line is
-    indented at least three times in four. There a flush line after a paragraph is no
-    paragraph: it is a heading."""
-    seen: dict[tuple[int, int], list[bool]] = {}
-    for prev, ln in zip(flow, flow[1:]):
-        if prev.role != "body" or ln.role != "body" or prev.page != ln.page or \
-                prev.column != ln.column or not 0 <= ln.gap < 0.3:
+    """(page, column) pairs whose paragraphs start with a first-line indent.
+
+    Votes over lines whose sentence wraps onto the next line (which starts in lower case):
+    one indented more than the next, after a short line or a heading, is the first line
+    of an indented paragraph (for); one flush like the next, after a line that ends a
+    sentence short of the margin, starts an unindented paragraph (against). Where
+    paragraphs are indented, a flush line after a paragraph is no paragraph: a heading."""
+    votes: dict[tuple[int, int], list[int]] = {}
+    for prev, ln, nxt in zip(flow, flow[1:], flow[2:]):
+        if ln.role != "body" or nxt.role != "body" or not nxt.text[:1].islower() or \
+                len({(o.page, o.column) for o in (prev, ln, nxt)}) > 1 or \
+                prev.role in ("running", "noise") or not 0 <= ln.gap < 0.6:
             continue
-        if hd.line_end(prev.text).endswith(_ENDS_SENTENCE) and prev.right_space >= 3.0 \
-                and not hd.is_numbered(ln.text):
-            seen.setdefault((ln.page, ln.column), []).append(0.8 <= ln.indent < 6.0)
-    return {k for k, v in seen.items() if len(v) >= 3 and sum(v) >= 0.75 * len(v)}
+        short = prev.role != "body" or prev.right_space >= 3.0
+        vote = votes.setdefault((ln.page, ln.column), [0, 0])
+        if short and 0.8 <= ln.indent < 6.0 and nxt.indent <= ln.indent - 0.5:
+            vote[0] += 1
+        elif short and prev.role == "body" and ln.indent < 0.5 and nxt.indent < 0.5 and \
+                hd.line_end(prev.text).endswith(_ENDS_SENTENCE):
+            vote[1] += 1
+    return {k for k, (yes, no) in votes.items() if yes >= 2 and no <= 0.34 * yes}
 
 
 def _starts_paragraph(ln: Line, after: Line) -> bool:
@@ -257,8 +287,26 @@ def _starts_paragraph(ln: Line, after: Line) -> bool:
     return ln.indent >= max(0.8, after.indent + 0.8) or ln.gap >= 0.3
 
 
+def proven_heading(flow: list[Line], i: int, indented: set[tuple[int, int]]) -> bool:
+    """The layout alone shows ``flow[i]`` is a one-line heading, whatever OCR made of its
+    letters: where paragraphs start indented, it stands flush and short between the end of a
+    paragraph (a full stop, white space after it) and an indented paragraph."""
+    ln = flow[i]
+    if (ln.page, ln.column) not in indented or ln.indent >= 0.5 or ln.right_space < 3.0 or \
+            ln.letters < 10 or len(ln.text.split()) > 15 or not 0 < i < len(flow) - 1:
+        return False
+    prev, nxt = flow[i - 1], flow[i + 1]
+    if prev.role == "body":
+        after = hd.line_end(prev.text).endswith((".", "!", "?", "…")) and \
+            prev.right_space >= 3.0 and prev.page == ln.page and prev.column == ln.column
+    else:
+        after = prev.role in ("banner", "byline-end")  # first under a banner, or a signature
+    return after and nxt.role == "body" and nxt.page == ln.page and \
+        nxt.column == ln.column and nxt.indent >= 0.8 and _starts_paragraph(nxt, ln)
+
+
 def _weak_group(flow: list[Line], i: int, methods: dict[int, str],
-                indented: set[tuple[int, int]]) -> list[Line]:
+                indented: set[tuple[int, int]], proven: bool = False) -> list[Line]:
     """One to three plain lines that stand alone like a title, on OCR pages (where bold is
     unknown and sizes are rough): they start after a paragraph's end (or a heading or a
     byline), wrap like a title (no further indent, ragged) and end short without a full
@@ -269,14 +317,12 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str],
     the layout speaks instead: where paragraphs start indented, a short line flush with the
     column after a paragraph, followed by an indented paragraph, is a heading."""
     ln = flow[i]
-    if methods.get(ln.page) != "ocr" or ln.text[:1].islower():
+    if methods.get(ln.page) != "ocr" or (ln.text[:1].islower() and not proven):
         return []
     prev = flow[i - 1] if i else None
     layout_indents = (ln.page, ln.column) in indented
     flush = layout_indents and ln.indent < 0.5
     centred = _centred(ln)
-    if layout_indents and 0.8 <= ln.indent < 6.0 and not centred:
-        return []  # indented like the paragraphs around it: a paragraph starts
     apart = ln.gap >= 0.3 or flush
     if prev is not None and prev.role == "body" and "subhead" not in prev.tags:
         ended = hd.line_end(prev.text).endswith(_ENDS_SENTENCE)
@@ -288,8 +334,8 @@ def _weak_group(flow: list[Line], i: int, methods: dict[int, str],
         j = i + len(group)
         nxt = flow[j] if j < len(flow) else None
         end = hd.line_end(last.text)
-        stray_stop = end.endswith(".") and not end.endswith("..") and flush and \
-            last.right_space >= 3.0 and len(group) == 1  # a full stop OCR saw in a speck
+        stray_stop = end.endswith(".") and not end.endswith("..") and len(group) == 1 and \
+            proven  # a full stop OCR saw in a speck
         if nxt is None or end.endswith(tuple(";,:")) or (end.endswith(".") and not stray_stop):
             return []
         if nxt.role == "byline-end" and last.right_space > 1.5:
@@ -353,7 +399,7 @@ def _continue_title(flow: list[Line], j: int, group: list[Line], method: str,
     return added
 
 
-def stacked_headings(flow: list[Line]) -> list[str]:
+def stacked_headings(flow: list[Line], sections: SectionList) -> list[str]:
     """Two title groups with no text between them: a short first one in capitals or
     centred is a section banner the list does not know (it is kept as printed, and reported
     so that editors can add it to sections.toml); otherwise the second continues the first
@@ -366,14 +412,17 @@ def stacked_headings(flow: list[Line]) -> list[str]:
             continue
         text = " ".join(ln.text for ln in group)
         centred = all(abs(ln.indent - ln.right_space) < 2.0 and ln.indent > 1.0 for ln in group)
-        if len(text.split()) <= 10 and (all(ln.caps >= 0.8 for ln in group) or centred):
-            name = text[:1].upper() + text[1:].lower() if text.isupper() else text
+        if len(text.split()) <= 10 and (all(ln.caps >= 0.75 for ln in group) or centred):
+            near = sections.closest(text)  # a banner OCR garbled (NGƯỜI TỐT ch uc TỐT)
+            name = near.name if near else \
+                text[:1].upper() + text[1:].lower() if text.isupper() else text
             for ln in group:
                 ln.role = "banner"
                 ln.tags.discard("title-start")
                 ln.tags.add("section=" + name)
-            problems.append(f"unknown section banner '{text}' (page {flow[a].page}): "
-                            "add it to sections.toml if it names a section")
+            if near is None:
+                problems.append(f"unknown section banner '{text}' (page {flow[a].page}): "
+                                "add it to sections.toml if it names a section")
         else:
             flow[b].tags.discard("title-start")
     return problems
@@ -387,6 +436,10 @@ def _mark_byline_under(flow: list[Line], i: int, sections: SectionList) -> int:
     text = ln.text.strip()
     centred = abs(ln.indent - ln.right_space) < 2.0 and ln.indent > 1.0
     short = ln.width_share <= (0.9 if centred else 0.75)  # a name, not a line of text
+    if ln.role == "body" and short and ln.letters <= 30 and \
+            (is_signed(text, sections) or hd.is_signature_token(text)):
+        ln.role = "byline"  # PV, BTG, Ban TT-VH: in whatever type
+        return i + 1
     if ln.role == "body" and ln.letters <= 60 and ln.style != "strong" and short and \
             not text.endswith((".", ";", ":")) and (hd.looks_like_name(text) or
                                                     hd.is_source_line(text) or

@@ -95,6 +95,19 @@ class SectionList:
             return None
         return best
 
+    def closest(self, text: str, floor: float = 0.72) -> SectionMatch | None:
+        """The section a line known to be a banner (from where it stands) most likely
+        names, with a looser bar than :meth:`match` for OCR damage; None below ``floor``."""
+        key = _banner_key(text)
+        if len(key) < 4:
+            return None
+        best: SectionMatch | None = None
+        for variant, section in self._index:  # type: ignore[attr-defined]
+            score = _similarity(key, variant)
+            if best is None or score > best.score:
+                best = SectionMatch(section.name, score, section.kind)
+        return best if best is not None and best.score >= floor else None
+
     def by_name(self, name: str) -> Section | None:
         for s in self.sections:
             if s.name == name:

@@ -144,7 +144,7 @@ def read_issue(issue: Issue, pages: Sequence[PageWords], *,
     roles.mark_banners(flow, sections, methods)
     roles.mark_end_bylines(flow, sections)
     roles.mark_titles(flow, methods, sections)
-    problems = roles.stacked_headings(flow)
+    problems = roles.stacked_headings(flow, sections)
     if toc:
         problems += roles.apply_toc(toc, flow)
     return IssueLines(stream, flow, tuple(toc), date, tuple(problems))
