@@ -8,7 +8,7 @@ Neither is an article. The masthead also dates the issue when the catalog has no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from archive.vntext import fold, match_key
 from indexer.layout import Line
@@ -80,16 +80,20 @@ def masthead_date(lines: Sequence[Line], year: int) -> str:
     return ""
 
 
-def mark_masthead(lines: Sequence[Line], series_titles: Sequence[str] = ()) -> bool:
+def mark_masthead(lines: Sequence[Line], series_titles: Sequence[str] = (),
+                  ends: Callable[[str], bool] | None = None) -> bool:
     """Tag the masthead of the first page (role ``masthead``): everything in the top half
-    down to the last masthead line, when at least two lines look like a masthead. Returns
-    whether one was found."""
+    down to the last masthead line, when at least two lines look like a masthead. A line
+    for which ``ends`` is true (a section banner) ends it: what follows is the first article,
+    whose byline may read like the publisher (*Ban Tuyên giáo Tỉnh uỷ*). Returns whether
+    one was found."""
     top = sorted((ln for ln in lines if ln.role in ("body", "toc") and ln.y1 <= 0.55),
                  key=lambda ln: ln.y0)
     hits: list[Line] = []
     last = -1
     for i, ln in enumerate(top):
-        if ln.role == "toc" or i - last > 3 or (not hits and i > 6):
+        if ln.role == "toc" or i - last > 3 or (not hits and i > 6) or \
+                (hits and ends is not None and ends(ln.text)):
             break  # the masthead is one block at the top: three other lines end it
         if is_masthead_line(ln.text, series_titles):
             hits.append(ln)

@@ -44,8 +44,11 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
     All of the wrapped run must match: a title that begins with a section's name is not a
     banner."""
     i = 0
+    last: Line | None = None  # the last banner line
     while i < len(flow):
         ln = flow[i]
+        if ln.role == "banner":
+            last = ln
         if ln.role != "body" or ln.letters > 90 or not _set_off(ln, flow[i - 1] if i else None):
             i += 1
             continue
@@ -66,10 +69,14 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
             if match and k < len(run) and i and flow[i - 1].role == "banner" and \
                     section_tag(flow[i - 1]) == match.name:
                 continue  # under its section's banner, a title that begins with its name
+            if match and last is not None and section_tag(last) == match.name and \
+                    flow[i - 1] is not last and _unlike(last, ln) and not _centred(ln):
+                continue  # in its section, set unlike its banner: a title (Điểm tin quốc tế)
             if match:
                 for p in run[:k]:
                     p.role = "banner"
                     p.tags.add("section=" + match.name)
+                last = run[k - 1]
                 i += k
                 break
         else:

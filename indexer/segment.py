@@ -28,6 +28,7 @@ from indexer.layout import Line, PageWords, page_lines, set_gaps
 from indexer.running import mark_running
 from indexer.masthead import mark_colophon, mark_masthead, mark_running_titles, masthead_date
 from indexer.sections import SectionList, load_sections
+from indexer.syllable import valid_counts
 from indexer.toc import TocEntry, find_toc, title_similarity
 
 SEGMENTER_VERSION = "segment-2"
@@ -119,13 +120,17 @@ def read_issue(issue: Issue, pages: Sequence[PageWords], *,
     per_page = [page_lines(p) for p in pages]
     mark_running(per_page)
     for lines in per_page:
-        for ln in lines:  # OCR specks and smudges read as a few letters with no confidence
-            if methods.get(ln.page) == "ocr" and ln.role == "body" and (
-                    ln.conf < 35 and ln.letters <= 12 or ln.conf < 50 and not ln.plausible):
+        for ln in lines:
+            if methods.get(ln.page) == "ocr" and ln.role == "body" and _speck(ln):
                 ln.role = "noise"
     if per_page:
         mark_colophon(per_page[-1])
     roles.set_styles(per_page, methods)
+    for lines in per_page:  # a picture read as a few letters narrower than any type
+        for ln in lines:
+            if methods.get(ln.page) == "ocr" and ln.role == "body" and ln.letters <= 20 and \
+                    (ln.conf < 50 and ln.wrel < 0.8 or ln.letters <= 5 and ln.wrel < 0.5):
+                ln.role = "noise"
     toc: list[TocEntry] = []
     for lines in per_page[:3]:
         toc = find_toc(lines, sections, max_page=len(pages) + 4)
@@ -133,7 +138,7 @@ def read_issue(issue: Issue, pages: Sequence[PageWords], *,
             break
     first = next((lines for lines in per_page if lines), [])
     mark_running_titles([lines for lines in per_page if lines is not first], series_titles)
-    mark_masthead(first, series_titles)
+    mark_masthead(first, series_titles, ends=lambda text: sections.match(text) is not None)
     date = masthead_date(first, issue.year)
     for lines in per_page:  # white space is measured between the lines that remain
         set_gaps([ln for ln in lines if ln.role not in _SKIP])
@@ -148,6 +153,17 @@ def read_issue(issue: Issue, pages: Sequence[PageWords], *,
     if toc:
         problems += roles.apply_toc(toc, flow)
     return IssueLines(stream, flow, tuple(toc), date, tuple(problems))
+
+
+def _speck(ln: Line) -> bool:
+    """What OCR made of specks, smudges and pictures: a few letters read with no confidence
+    (unless they are whole Vietnamese words inside the column: a word OCR doubted), or a
+    line of non-words read with little."""
+    if ln.conf < 35 and ln.letters <= 12:
+        valid, judged = valid_counts(ln.text)
+        inside = ln.indent >= -0.5 and ln.right_space >= -0.5
+        return not (inside and judged and valid == judged)
+    return ln.conf < 50 and not ln.plausible
 
 
 # --- line roles --------------------------------------------------------------------------
