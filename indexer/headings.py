@@ -30,6 +30,7 @@ _NOT_NAMES = frozenset("""thôn xã huyện tỉnh phường quận ấp làng x
 sáng chiều tối đêm hôm tuần quý các những một nhiều mỗi theo tại trong ngoài đảng chi hội ủy uỷ
 sở phòng nhà việc để khi sau trước từ ở lễ tết mùa chủ tổ cuộc họp tổng cục viện
 bộ nghị luật kế về với cho trên dưới khu vùng sông núi biển đảo""".split())
+_SPECKS = ".'\"`:‘’“”"
 _SIGNATURE_TOKEN = re.compile(r"^[A-ZĐ0-9][A-ZĐ0-9.\-]{1,6}$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _SOURCE = re.compile(r"^\(?\s*(theo|nguon|trich theo|luoc trich theo)\b[:\s]+\S")
@@ -187,12 +188,12 @@ def looks_like_name(text: str) -> bool:
     m = _NAME_PREFIX.match(folded)
     if m:
         head = head[len(m.group(0)):] if len(head) >= len(m.group(0)) else head
-    parts = head.split()
+    # quotes, dots and colons OCR reads in specks between the syllables (Hà 'Đức Chiến)
+    parts = [p for p in (t.strip(_SPECKS) for t in head.split()) if p]
     if not 2 <= len(parts) <= 5 or canonical_tones(parts[0].lower()) in _NOT_NAMES:
         return False
     for p in parts:
-        p = p.strip(".")
-        if not p or not p[0].isupper() or not all(ch.isalpha() for ch in p):
+        if not p[0].isupper() or not all(ch.isalpha() for ch in p):
             return False
         if len(p) > 1 and not (p[1:].islower() or p.isupper()):
             return False

@@ -123,8 +123,12 @@ def mark_colophon(lines: Sequence[Line]) -> bool:
     first, last = idx[0], idx[-1]
     if last - first > 3 * len(idx) + 4:  # scattered mentions, not a colophon block
         return False
-    if first > 0 and body[first - 1].letters < 40 and body[first - 1].caps > 0.8:
-        first -= 1  # its heading, e.g. BAN BIÊN TẬP
+    head = body[first - 1] if first > 0 else None
+    flush_right = head is not None and head.right_space <= 1.0 and \
+        head.x0 > head.col_x0 + 0.5 * (head.col_x1 - head.col_x0)
+    if head is not None and head.letters < 40 and head.caps > 0.8 and not flush_right and \
+            body[first].gap < 1.0:
+        first -= 1  # its heading right above it, e.g. BAN BIÊN TẬP (not a signature: BTG)
     for ln in body[first:last + 1]:
         ln.role = "colophon"
     for ln in body[last + 1:]:  # short lines right after it (a name, the rest of a date)

@@ -85,13 +85,19 @@ def _edge_lines(lines: list[Line]) -> list[Line]:
     by_y = sorted(lines, key=lambda ln: ln.y0)
     top = [ln for ln in by_y[:3] if ln.y1 <= RUNNING_ZONE + 0.02]
     bottom = [ln for ln in by_y[-3:] if ln.y0 >= 1 - RUNNING_ZONE - 0.02]
+    heights = sorted(ln.y1 - ln.y0 for ln in by_y)
+    line_h = heights[len(heights) // 2]
+    whites = sorted(b.y0 - a.y1 for a, b in zip(by_y, by_y[1:]) if 0 < b.y0 - a.y1 < 1.5 * line_h)
+    usual = whites[len(whites) // 2] if whites else 0.0  # the white between lines of text
     out = []
     for ln in top:
-        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * (ln.y1 - ln.y0) and o not in top]
-        if not below or min(below) - ln.y1 >= 0.4 * (ln.y1 - ln.y0):
+        h = ln.y1 - ln.y0
+        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * h and o not in top]
+        if not below or min(below) - ln.y1 >= max(0.4 * h, usual + 0.3 * h):
             out.append(ln)
-    for ln in bottom:
-        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * (ln.y1 - ln.y0) and o not in bottom]
-        if not above or ln.y0 - max(above) >= 0.4 * (ln.y1 - ln.y0):
+    for ln in bottom:  # apart from the text: a signature closing the page's text is not
+        h = ln.y1 - ln.y0
+        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * h and o not in bottom]
+        if not above or ln.y0 - max(above) >= max(0.4 * h, usual + 0.3 * h):
             out.append(ln)
     return list(dict.fromkeys(out))

@@ -124,6 +124,26 @@ class SectionList:
             cache[text] = self._signature(match_key(text))
         return cache[text]
 
+    def near_signature(self, text: str) -> str | None:
+        """The signature in the list that ``text`` is, allowing for what OCR does to short
+        capitals (B1G for BTG, Đan TT-VN for Ban TT-VH): about one character in four edited,
+        at least three characters; None when none is that close, or when ``text`` is one
+        exactly (case and diacritics aside: it is kept as printed)."""
+        key = match_key(text)
+        if len(key) < 3 or len(key.split()) > 4:
+            return None
+        best: tuple[int, str] | None = None
+        for sig in self.signatures:
+            skey = match_key(sig)
+            if abs(len(skey) - len(key)) > 1 or len(skey) < 3:
+                continue
+            d = Levenshtein.distance(key, skey)
+            if d == 0:
+                return None  # exactly a signature: as printed
+            if d <= max(1, len(skey) // 4) and (best is None or d < best[0]):
+                best = (d, sig)
+        return best[1] if best else None
+
     def _signature(self, key: str) -> bool:
         if key in self._signature_keys:  # type: ignore[attr-defined]
             return True

@@ -45,7 +45,7 @@ _NOTICE_TITLE = re.compile(
     r"ban bien tap (tran trong|xin|chan thanh|cam on)|tran trong cam on|xin cam on|"
     r"(thong bao )?tuyen cong tac vien)")
 _DOC_WORD = re.compile(r"\b(nghi quyet|chi thi|ket luan|quy dinh|quyet dinh|huong dan|thong bao|"
-                       r"ke hoach|luat|nghi dinh|thong tu|van kien|dieu le|cuong linh)\b")
+                       r"ke hoach|luat|nghi dinh|thong tu|van kien|van ban|dieu le|cuong linh)\b")
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def _articles(issue: Issue, drafts: list[_Draft], sections: SectionList,
         closing: list[str] = []
         while body and body[-1].role == "byline-end":
             closing.insert(0, body.pop().text)
-        byline = [ln.text for ln in d.byline] + closing
+        byline = [_signature(t, sections) for t in [ln.text for ln in d.byline] + closing]
         text = article_text(body, vocab)
         title = _title_text(d.title) or d.banner_title or _lead_title(text)
         if not title or not (text or d.title):
@@ -285,6 +285,13 @@ def _articles(issue: Issue, drafts: list[_Draft], sections: SectionList,
             confidence=round(statistics.fmean(conf), 2) if conf else 0.0,
             date=(issue.date or date)[:7], boxes=boxes))
     return out
+
+
+def _signature(text: str, sections: SectionList) -> str:
+    """A byline as printed, trimmed of specks; a signature OCR misread (*B1G*, *Ban TI-VH*)
+    as the signature in the list."""
+    text = text.strip().strip(".'\"`-–:").strip()
+    return sections.near_signature(text) or text
 
 
 def _title_text(lines: list[Line]) -> str:
