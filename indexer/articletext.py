@@ -54,6 +54,8 @@ def starts_paragraph(prev: Line, line: Line) -> bool:
     """Whether ``line`` starts a new paragraph after ``prev`` (consecutive in the article)."""
     if is_qa_lead(line.text):
         return True
+    if line.text[:1].islower():
+        return False  # a paragraph starts with a capital: this line goes on a sentence
     ended = prev.text.rstrip().endswith(_SENTENCE_END)
     if line.gap > 0.45:
         return True

@@ -109,8 +109,8 @@ def mark_masthead(lines: Sequence[Line], series_titles: Sequence[str] = (),
 
 def is_colophon_line(text: str) -> bool:
     """A line of the colophon (editor in charge, print run, format, licence ...)."""
-    key = fold(text.strip())
-    return any(p.search(key) for p in _COLOPHON)
+    key, bare = fold(text.strip()), match_key(text)  # bare: OCR's stray quotes and dots gone
+    return any(p.search(key) or p.search(bare) for p in _COLOPHON)
 
 
 def mark_colophon(lines: Sequence[Line]) -> bool:

@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 from archive.vntext import match_key, nfc
 from indexer.layout import Line
 from indexer.sections import SectionList
+from indexer.syllable import is_syllable, letter_words
 
 _HEAD = re.compile(r"^(muc luc|trong so nay|noi dung chinh|noi dung so nay|doc trong so nay)$")
 _END_NUMBER = re.compile(r"^(?P<title>.*?\S)[\s.…·_\-–]*?(?:\s|\.|…|_)(?:trang\s*)?(?P<page>\d{1,3})$")
@@ -81,6 +82,7 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
     entry_size = 0.0
     sizes: list[float] = []  # of the entries so far, points
     widths: list[float] = []  # their character widths over the body's
+    starts: list[float] = []  # where their lines start, page fractions
     for ln in lines[start + 1:]:
         if ln.role != "body":
             continue
@@ -91,7 +93,9 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
         parsed = parse_entry(ln.text, wrapped=bool(titled))
         if parsed is None and titled and ln.text.strip().isdigit():
             parsed = ("", int(ln.text.strip()))  # OCR read the page number as a line of its own
-        if parsed and 0 < parsed[1] <= max_page:
+        if parsed is None and entries:
+            parsed = _garbled_number(ln)
+        if parsed and 0 <= parsed[1] <= max_page:
             wrapped: list[Line] = []
             for p in pending:
                 if "toc-section" in p.tags:
@@ -106,6 +110,7 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
             entry_size = ln.size
             sizes.append(ln.size)
             widths.append(ln.wrel)
+            starts.append(ln.x0)
             continue
         if entry_size and ln.size > 1.25 * entry_size:
             break  # a title set larger than the table: the table is over
@@ -118,11 +123,37 @@ def find_toc(lines: Sequence[Line], sections: SectionList, *,
             break
     for p in pending:
         p.tags.discard("toc-section")
+    if entries:  # the last entries, whose page numbers OCR dropped: set like the others
+        x0 = statistics.median(starts)
+        for p in pending:
+            if abs(p.x0 - x0) > 0.012 or not 0 <= p.gap < 0.6 or p.letters < 4 or \
+                    p.text.rstrip().endswith((".", ";", ":")) or "toc-section" in p.tags:
+                break
+            p.role = "toc"
+            garbled = _garbled_number(p)
+            entries.append(TocEntry(nfc(garbled[0] if garbled else p.text.strip()), 0, section))
     if not entries:
         entries = _unnumbered(lines, start)
     if entries:
         lines[start].role = "toc"
     return entries
+
+
+def _garbled_number(line: Line) -> tuple[str, int] | None:
+    """(title, 0) for an entry whose page number OCR garbled (*... một cửa C:*): its last
+    token stands apart from the title (two ems or more, where the leaders or the number
+    column are) and is no word and no number."""
+    words = sorted(line.words, key=lambda w: w.box[0])
+    if len(words) < 3:
+        return None
+    last, before = words[-1], words[-2]
+    apart = last.box[0] - before.box[2] >= 2 * line.em
+    token = last.text.strip()
+    letters = [w for w in letter_words(token) if len(w) > 1]
+    if not apart or token.isdigit() or any(is_syllable(w) for w in letters) or len(token) > 4:
+        return None
+    title = _clean(" ".join(w.text for w in words[:-1]))
+    return (title, 0) if _has_words(title) else None
 
 
 def _unnumbered(lines: Sequence[Line], start: int) -> list[TocEntry]:
