@@ -47,7 +47,10 @@ def vocabulary(lines: Iterable[Line]) -> set[str]:
 
 
 def is_qa_lead(text: str) -> bool:
-    return bool(_QA_LEAD.match(fold(text.strip())))
+    """*Hỏi:*, *Đáp:*, *Trả lời:*, *Câu 3.*: a question or an answer starts (with a capital:
+    *... kinh tế – xã / hội.* is the end of a sentence)."""
+    text = text.strip()
+    return text[:1].isupper() and bool(_QA_LEAD.match(fold(text)))
 
 
 def starts_paragraph(prev: Line, line: Line) -> bool:

@@ -129,7 +129,11 @@ def mark_colophon(lines: Sequence[Line]) -> bool:
     if head is not None and head.letters < 40 and head.caps > 0.8 and not flush_right and \
             body[first].gap < 1.0:
         first -= 1  # its heading right above it, e.g. BAN BIÊN TẬP (not a signature: BTG)
+    block = [body[i] for i in idx]
+    left, right = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
     for ln in body[first:last + 1]:
+        if ln.x1 <= left or ln.x0 >= right:
+            continue  # beside the block, not in it: the last line of an article run over
         ln.role = "colophon"
     for ln in body[last + 1:]:  # short lines right after it (a name, the rest of a date)
         if ln.page != body[last].page or (ln.letters > 3 and (ln.gap > 0.6 or ln.width_share > 0.7)):

@@ -151,8 +151,11 @@ def _same_style(a: Line, b: Line, method: str, sections: SectionList) -> bool:
     """Whether ``b`` continues the heading that ``a`` starts: same weight and case, and as
     large (OCR line heights vary with the letters, so a size step is what counts there)."""
     t = hd.Thresholds.for_method(method)
-    if b.gap >= 0.1 and hd.looks_like_name(b.text):
-        return False  # a byline under the title, set apart by a little space
+    if b.gap >= 0.1 and hd.looks_like_name(b.text) and not (
+            method != "ocr" and b.caps >= 0.8 and a.caps >= 0.8 and
+            (a.bold >= 0.6) == (b.bold >= 0.6) and abs(a.size - b.size) <= 0.05 * a.size):
+        return False  # a byline under the title, set apart by a little space (a line in
+        # the title's very type and capitals wraps the title: ... CỦA BÌNH / XUYÊN HẠ)
     if is_signed(b.text, sections) or (a.caps < 0.8 and hd.is_signature_token(b.text)):
         return False  # a signature under the title (PV, BTG), not the end of its wording
     if method != "ocr" and (a.bold >= 0.6) != (b.bold >= 0.6):

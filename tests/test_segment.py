@@ -405,3 +405,38 @@ def test_table_of_contents_lines(line: str, entry: tuple[str, int] | None) -> No
     from indexer.toc import parse_entry
 
     assert parse_entry(line) == entry
+
+
+def test_capital_title_whose_last_line_looks_like_a_name() -> None:
+    """*NÂNG TẦM SẢN PHẨM / QUẾ HỮU CƠ CỦA BÌNH / XUYÊN HẠ*: a last line in the title's own
+    type and capitals wraps the title; it is no byline and the lines above are no banner."""
+    lines = ["NÂNG TẦM SẢN PHẨM", "QUẾ HỮU CƠ CỦA BÌNH", "XUYÊN HẠ"]
+    items = [banner("NHỮNG VẤN ĐỀ CHUNG")]
+    items += [Item("title", text, size=15.0, bold=True, align="left" if n < 2 else "center",
+                   before=14.0 if n == 0 else 1.5) for n, text in enumerate(lines)]
+    items += [para(body(S1, S2, times=3)), para(body(S3, S4, times=2)), sign("Lê Văn Bình")]
+    (article,) = segment_issue(ISSUE, page_words(Issue(masthead() + items, columns=2)))
+    assert article.title == "NÂNG TẦM SẢN PHẨM QUẾ HỮU CƠ CỦA BÌNH XUYÊN HẠ"
+    assert article.section == "Những vấn đề chung" and article.byline == "Lê Văn Bình"
+
+
+def test_last_line_run_over_beside_the_colophon() -> None:
+    """An article's last line alone at the top of the last page, with the colophon set in
+    the other column: the line ends the article, the colophon belongs to none."""
+    from tests.segment_pages import MARGIN, Placed, typeset
+
+    items = masthead() + [banner("NHỮNG VẤN ĐỀ CHUNG"), title("Thư gửi bạn đọc"),
+                          para(body(S1, S2, times=2)), para(body(S3, S4, S1))]
+    issue = Issue(items, columns=2)
+    pages = typeset(issue)
+    right = MARGIN + 260.0
+    colophon = ["Chịu trách nhiệm xuất bản: Đỗ Hải Duyên",
+                "In 1.500 bản, khổ 19 x 27 cm, tại Công ty In Vân Hà",
+                "Giấy phép xuất bản số 15/GP-BTTTT, cấp ngày 3/12/2014."]
+    last = [Placed(len(pages) + 1, line, right, 90.0 + 12.0 * n, 9.0, False)
+            for n, line in enumerate(colophon)]
+    last.insert(1, Placed(len(pages) + 1, "những người viết.", MARGIN, 98.0, 11.0, False))
+    issue.pages = pages + [last]
+    (article,) = segment_issue(ISSUE, page_words(issue))
+    assert article.last_page == len(pages) + 1
+    assert article.text.endswith("những người viết.") and "Chịu trách" not in article.text
