@@ -46,7 +46,7 @@ from indexer.register import Document, Register, load_register
 __all__ = ["Citation", "Measure", "RULES", "find_citations", "micro", "normalize_id", "parse_id",
            "rules_key"]
 
-RULES = "cite-2"
+RULES = "cite-3"
 
 _KINDS = {
     "nghi quyet lien tich": "Nghị quyết liên tịch", "nghi quyet": "Nghị quyết",

@@ -3,7 +3,7 @@
 Party documents are ``<number>-<type>/<body>`` (``21-NQ/TW``, ``08-QĐi/TW``, ``12-HD/BTCTW``);
 State documents ``<number>/<year>/<type>-<body>``, ``<number>/<year>/<body>`` or
 ``<number>/<type>-<body>`` (``01/2006/TT-NHNN``, ``43/2022/QH15``, ``800/QĐ-TTg``). Running text
-and OCR bend them: spaces (``21 - NQ/TW``), the wrong slash (``21/NQ-TW``, told from the State
+and OCR bend them: spaces (``21 - NQ/TW``), a dash lost (``10 NQ/TW``, Party bodies only), the wrong slash (``21/NQ-TW``, told from the State
 form ``11/NQ-CP`` by its Party body), ``TƯ`` for ``TW``, ``l``/``I`` for 1 and ``O`` for 0,
 ``Ð`` (U+00D0) or ``D`` for ``Đ``, a lost case (``QĐI``). :func:`normalize_id` maps all of them
 to one spelling: numbers with at least two digits (``5`` → ``05``), types and bodies in their
@@ -32,7 +32,9 @@ STATE_YEAR = (rf"(?P<yn>{NUM}){_SP}/{_SP}(?P<yy>{_YEAR}){_SP}/{_SP}"
               rf"(?:(?P<yt>{_CODE}){_SP}[{_DASH}]{_SP})?(?P<yb>{_BODY})")
 PARTY = rf"(?P<pn>{NUM}){_SP}[{_DASH}]{_SP}(?P<pt>{_CODE}){_SP}/{_SP}(?P<pb>{_BODY})"
 SLASHED = rf"(?P<sn>{NUM}){_SP}/{_SP}(?P<st>{_CODE}){_SP}[{_DASH}]{_SP}(?P<sb>{_BODY})"
-IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}){END}")
+# The dash OCR lost (``10 NQ/TW``): only a known type over a Party body (see parts_of).
+SPACED = rf"(?P<qn>{NUM})[ \t]{{1,2}}(?P<qt>{_CODE})[ \t]{{0,2}}/[ \t]{{0,2}}(?P<qb>{_BODY})"
+IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}){END}")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
 _OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0"})
@@ -130,6 +132,12 @@ def parts_of(m: re.Match[str]) -> DocParts | None:
         number, doc_type = canon_number(m.group("pn")), canon_type(m.group("pt"))
         body = canon_body(m.group("pb"))
         if number is None or doc_type is None:
+            return None
+        return DocParts(number, doc_type, body, None, party=True)
+    if m.group("qn"):
+        number, doc_type = canon_number(m.group("qn")), canon_type(m.group("qt"))
+        body = canon_body(m.group("qb"))
+        if number is None or doc_type is None or not is_party_body(body):
             return None
         return DocParts(number, doc_type, body, None, party=True)
     number, doc_type = canon_number(m.group("sn")), canon_type(m.group("st"))

@@ -30,6 +30,8 @@ def ids(text: str, reg: Register, when: str | None = "2024-01") -> list[str]:
     ("21- NQ / TW", "21-NQ/TW"),
     ("21–NQ/TW", "21-NQ/TW"),           # en dash
     ("21/NQ-TW", "21-NQ/TW"),           # wrong slash, Party body
+    ("10 NQ/TW", "10-NQ/TW"),           # OCR lost the dash
+    ("109 CT/TW", "109-CT/TW"),
     ("2l-NQ/TW", "21-NQ/TW"),           # OCR: l for 1
     ("O5-CT/TW", "05-CT/TW"),           # OCR: O for 0
     ("5-CT/TW", "05-CT/TW"),            # the leading zero Party numbers carry
@@ -57,7 +59,7 @@ def test_normalize_id(written: str, normal: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["16/6/2022", "COVID-19", "21-NQ", "số 21", "1/2", "A-B/C",
-                                  "2022/QH15", "12/AB-XYZ"])
+                                  "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 
@@ -95,6 +97,7 @@ def test_full_citation_with_date_and_issuer(reg: Register) -> None:
     ("Nghị quyết 07-NQ/HNTW", "07-NQ/HNTW"),
     ("Nghị quyết 21 - NQ/TW đã chỉ rõ", "21-NQ/TW"),
     ("Nghị quyết 21/NQ-TW đã chỉ rõ", "21-NQ/TW"),
+    ("Căn cứ Nghị quyết: số 10 NQ/TW về đổi mới", "10-NQ/TW"),  # OCR lost the dash
     ("Nghị quyết số 2l-NQ/TW đã chỉ rõ", "21-NQ/TW"),
     ("Nghị quyết số21-NQ/TW đã chỉ rõ", "21-NQ/TW"),  # "số" glued by OCR
     ("Chỉ thị O5-CT/TW", "05-CT/TW"),
