@@ -276,3 +276,14 @@ def test_mangled_numbers_count_only_when_the_register_confirms(reg: Register) ->
     assert ids("Chỉ thị OS-CT/TW", reg, when="2015") == []
     assert ids("Nghị quyết AB-NQ/TW", reg) == []
     assert ids("Chỉ thị OS-CT/TW", Register.empty()) == []
+
+
+def test_one_digit_misread_with_the_date_of_a_registered_document(reg: Register) -> None:
+    """OCR read 100 as 109; the full date of issue names the registered document. Without
+    the date, or with another date, the identifier stays as read."""
+    [c] = find_citations("Thực hiện Chỉ thị số 109-CT/TW, ngày 13/1/1981 của Ban Bí thư",
+                         register=reg)
+    assert (c.doc_id, c.known, c.date, c.raw) == ("100-CT/TW", True, "1981-01-13", "109-CT/TW")
+    assert ids("Thực hiện Chỉ thị số 109-CT/TW của Ban Bí thư", reg) == ["109-CT/TW"]
+    assert ids("Chỉ thị số 109-CT/TW, ngày 14/1/1981", reg) == ["109-CT/TW"]
+    assert ids("Nghị quyết số 109-NQ/TW, ngày 13/1/1981", reg) == ["109-NQ/TW"]
