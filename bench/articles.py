@@ -160,6 +160,9 @@ def evaluate(home: Path, details: bool = False) -> tuple[dict[str, Tally], dict[
                 counter["tp"] += len(got & want)
                 counter["fp"] += len(got - want)
                 counter["fn"] += len(want - got)
+                if details and name == "docs" and got != want:
+                    print(f"  docs [{method}] {issue_id} «{t['title']}»: extra "
+                          f"{sorted(got - want)}, missed {sorted(want - got)}")
         if details:
             for f in unmatched:
                 method = methods.get(f"{issue_id}/{f['first_page']}", "none")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from functools import lru_cache
 
@@ -46,7 +46,7 @@ from indexer.register import Document, Register, load_register
 __all__ = ["Citation", "Measure", "RULES", "find_citations", "micro", "normalize_id", "parse_id",
            "rules_key"]
 
-RULES = "cite-4"  # bump when the rules find other citations
+RULES = "cite-6"  # bump when the rules find other citations
 
 _KINDS = {
     "nghi quyet lien tich": "Nghị quyết liên tịch", "nghi quyet": "Nghị quyết",
@@ -202,7 +202,26 @@ def find_citations(text: str, *, register: Register | None = None,
         found.append(_complete(text, folded, parts, kind, start, end, reg, when))
         taken.append((start, end))
     found.sort(key=lambda c: c.start)
-    return found
+    return _misread_of_known(found)
+
+
+def _misread_of_known(found: list[Citation]) -> list[Citation]:
+    """An unknown identifier one letter off a registered one the same text cites is that
+    one, misread (*21-KL/EW* beside *21-KL/TW*). Not a digit: texts list neighbours
+    (*Nghị quyết số 18-NQ/TW, 19-NQ/TW*)."""
+    known = {c.doc_id: c for c in found if c.known}
+    if not known:
+        return found
+    out = []
+    for c in found:
+        near = [k for k in known if not c.known and len(k) == len(c.doc_id)
+                and [a.isdigit() or b.isdigit() for a, b in zip(k, c.doc_id) if a != b] == [False]]
+        if len(near) == 1:
+            d = known[near[0]]
+            c = replace(c, doc_id=d.doc_id, kind=d.kind, number=d.number, doc_type=d.doc_type,
+                        body=d.body, year=d.year, date=c.date or d.date, known=True)
+        out.append(c)
+    return out
 
 
 def _damaged(text: str, folded: str, reg: Register,
@@ -288,8 +307,8 @@ def _complete(text: str, folded: str, parts: DocParts, kind: str, start: int, en
     doc_id = parts.id
     if doc is None:
         doc = reg.lookup(doc_id, given or when)
-    if doc is None and given:
-        doc = _misread(reg, parts, given)
+    if doc is None:
+        doc = _misread(reg, parts, given, folded[after:after + 120])
         if doc is not None:
             doc_id = doc.id
     date = given or (doc.date if doc else "")
@@ -301,17 +320,25 @@ def _complete(text: str, folded: str, parts: DocParts, kind: str, start: int, en
         start=start, end=end, issuer=issuer, known=doc is not None)
 
 
-def _misread(reg: Register, parts: DocParts, given: str) -> Document | None:
+def _misread(reg: Register, parts: DocParts, given: str, rest: str) -> Document | None:
     """The registered document an unknown identifier stands for when OCR misread one digit
-    of its number (*Chỉ thị số 109-CT/TW, ngày 13/1/1981* for 100-CT/TW): same type, body
-    and full date of issue, numbers of the same length one digit apart. The date makes it
-    safe; without one, a number one digit off may well be another document."""
-    if len(given) != 10:
+    of its number (*Chỉ thị số 109-CT/TW, ngày 13/1/1981* for 100-CT/TW): same type and
+    body, numbers of the same length one digit apart, and proof in the text: the full date
+    of issue, or the title's first words right after (*109 CT/TW về cải tiến công tác
+    khoán*). Without proof, a number one digit off may well be another document."""
+    subject = _words(rest)
+    if len(given) != 10 and len(subject) < 5:
         return None
     found = []
     for doc in reg:
-        if doc.date != given:
+        if given and doc.date != given:
             continue
+        if not given:
+            title = _words(fold(doc.title))
+            if title[:1] != ["ve"]:
+                title = ["ve"] + title
+            if len(title) < 5 or subject[:5] != title[:5]:
+                continue
         try:
             other = parse_id(doc.id)
         except ValueError:
@@ -322,6 +349,10 @@ def _misread(reg: Register, parts: DocParts, given: str) -> Document | None:
                 sum(a != b for a, b in zip(other.number, parts.number)) == 1:
             found.append(doc)
     return found[0] if len(found) == 1 else None
+
+
+def _words(folded: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", folded.lower())
 
 
 def _names(text: str, folded: str, reg: Register,

@@ -287,3 +287,16 @@ def test_one_digit_misread_with_the_date_of_a_registered_document(reg: Register)
     assert ids("Thực hiện Chỉ thị số 109-CT/TW của Ban Bí thư", reg) == ["109-CT/TW"]
     assert ids("Chỉ thị số 109-CT/TW, ngày 14/1/1981", reg) == ["109-CT/TW"]
     assert ids("Nghị quyết số 109-NQ/TW, ngày 13/1/1981", reg) == ["109-NQ/TW"]
+
+
+def test_misread_beside_the_right_spelling_in_the_same_text(reg: Register) -> None:
+    text = ("Những điểm mới của Kết luận số 21-KL/TW\n\nKết luận số 21-KL/EW của Ban Chấp hành "
+            "Trung ương yêu cầu ...")
+    assert ids(text, reg) == ["21-KL/TW", "21-KL/TW"]
+    assert ids("Kết luận số 21-KL/EW của Trung ương", reg) == ["21-KL/EW"]  # nothing to go by
+
+
+def test_one_digit_misread_followed_by_the_registered_title(reg: Register) -> None:
+    text = "Thực hiện Chỉ thị số 109 CT/TW về cải tiến công tác khoán, mở rộng khoán sản phẩm"
+    assert ids(text, reg) == ["100-CT/TW"]
+    assert ids("Thực hiện Chỉ thị số 109 CT/TW về công tác cán bộ ở cơ sở", reg) == ["109-CT/TW"]
