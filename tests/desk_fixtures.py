@@ -28,6 +28,7 @@ import pytest
 from archive.catalog import Catalog
 from archive.config import Config, load_config
 from tests.segment_pages import Issue, Item, draw_pdf, para, sign, title
+from tests.web_fixtures import csrf_from  # noqa: F401  (re-exported to the desk's tests)
 from tests.test_segment import S1, S2, S3, S4, body, standard_items
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -154,10 +155,12 @@ def login(client: Any, name: str) -> Any:
     return r
 
 
-def csrf_from(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, "no CSRF token in the page"
-    return m.group(1)
+def client_for(app: Any, name: str) -> Any:
+    """A test client logged in as ``name``."""
+    c = app.test_client()
+    login(c, name)
+    return c
+
 
 
 def field(html: str, name: str) -> str:

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
+    client_for,
     ISSUE,
     PASSWORD,
     DeskHome,
@@ -18,12 +19,6 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     make_app,
 )
 from webapp import users
-
-
-def client_for(app: Any, name: str) -> Any:
-    c = app.test_client()
-    login(c, name)
-    return c
 
 
 def try_login(app: Any, name: str, password: str) -> int:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.test_web_cite import parse_ris
-from tests.web_fixtures import PASSWORD, WebHome, build_web_home
+from tests.web_fixtures import PASSWORD, WebHome, build_web_home, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,22 +56,12 @@ def screenshot(page: Any, name: str, *, real: bool = False) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebHome]]:
     """The fixture home served by waitress, as `bantin serve` does (a real secret key)."""
-    import waitress
-
     from webapp import create_app
 
     home = build_web_home(tmp_path_factory.mktemp("browser-home"))
     (home.path / "bantin.toml").write_text(f'secret_key = "{"s3cr3t-" * 8}"\n', encoding="utf-8")
-    app = create_app({"HOME": str(home.path)})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5):
-        pass
-    yield base, home
-    server.close()
-    thread.join(timeout=5)
+    with served(create_app({"HOME": str(home.path)})) as base:
+        yield base, home
 
 
 @pytest.fixture(scope="module")
@@ -260,8 +248,6 @@ def test_readme_screenshots_on_a_built_home(page: Any) -> None:
     """The README's screenshots on real pages (the full sample), with a temporary user."""
     import secrets
 
-    import waitress
-
     from archive.catalog import Catalog
     from webapp import create_app, users
 
@@ -270,29 +256,26 @@ def test_readme_screenshots_on_a_built_home(page: Any) -> None:
     with Catalog(root / "index" / "catalog.sqlite") as catalog:
         users.add_user(catalog, name, "reader", password)
     app = create_app({"HOME": str(root), "SETTINGS": {"secret_key": secrets.token_urlsafe(40)}})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    base = f"http://127.0.0.1:{server.effective_port}"
     pg = page
     try:
-        pg.context.clear_cookies()  # cookies do not tell ports apart
-        pg.goto(base + "/login")
-        pg.fill("#name", name)
-        pg.fill("#password", password)
-        pg.click("button[type=submit]")
-        pg.goto(base + "/search?q=nghi+quyet+21")
-        assert pg.locator(".hit-item").count() >= 1
-        screenshot(pg, "web-search.png", real=True)
-        hit = pg.locator(".hit-item").first
-        article = hit.locator(".hit-title").get_attribute("href")
-        pg.goto(base + hit.locator(".page-link").first.get_attribute("href"))
-        wait_until(pg, "document.getElementById('scan-img').complete")
-        assert pg.locator("rect.hit").count() >= 1
-        screenshot(pg, "web-viewer.png", real=True)
-        pg.goto(base + article)
-        screenshot(pg, "web-article.png", real=True)
+        with served(app, threads=2) as base:
+            pg.context.clear_cookies()  # cookies do not tell ports apart
+            pg.goto(base + "/login")
+            pg.fill("#name", name)
+            pg.fill("#password", password)
+            pg.click("button[type=submit]")
+            pg.goto(base + "/search?q=nghi+quyet+21")
+            assert pg.locator(".hit-item").count() >= 1
+            screenshot(pg, "web-search.png", real=True)
+            hit = pg.locator(".hit-item").first
+            article = hit.locator(".hit-title").get_attribute("href")
+            pg.goto(base + hit.locator(".page-link").first.get_attribute("href"))
+            wait_until(pg, "document.getElementById('scan-img').complete")
+            assert pg.locator("rect.hit").count() >= 1
+            screenshot(pg, "web-viewer.png", real=True)
+            pg.goto(base + article)
+            screenshot(pg, "web-article.png", real=True)
     finally:
         pg.context.clear_cookies()
-        server.close()
         with Catalog(root / "index" / "catalog.sqlite") as catalog, catalog.transaction() as db:
             db.execute("DELETE FROM account WHERE name = ?", (name,))

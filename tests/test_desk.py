@@ -12,6 +12,7 @@ import pytest
 from archive import article_edits as edits
 from archive.editorial import correct_page, page_history
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
+    client_for,
     CORRECT,
     HIDDEN_TITLE,
     ISSUE,
@@ -28,12 +29,6 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     search_ids,
     textarea,
 )
-
-
-def client_for(app: Any, name: str) -> Any:
-    c = app.test_client()
-    login(c, name)
-    return c
 
 
 def open_editor(client: Any, page_id: str) -> tuple[str, str, str]:

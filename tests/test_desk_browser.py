@@ -12,8 +12,6 @@ import csv
 import io
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     desk_template,
 )
 from tests.test_browser import ARGS, CHROMIUM, screenshot, wait_until
+from tests.web_fixtures import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,22 +40,12 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def site(desk_template: DeskHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DeskHome]]:
-    import waitress
-
     from webapp import create_app
 
     home = copy_home(desk_template, tmp_path_factory.mktemp("desk-browser"))
     (home.path / "bantin.toml").write_text(f'secret_key = "{"d3sk-" * 10}"\n', encoding="utf-8")
-    app = create_app({"HOME": str(home.path)})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5):
-        pass
-    yield base, home
-    server.close()
-    thread.join(timeout=5)
+    with served(create_app({"HOME": str(home.path)})) as base:
+        yield base, home
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 
 from archive import collections as data
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
+    client_for,
     LEAD_TITLE,
     VILLAGE_TITLE,
     DeskHome,
@@ -21,12 +22,6 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     make_app,
 )
 from tests.test_web_cite import parse_ris
-
-
-def client_for(app: Any, name: str) -> Any:
-    c = app.test_client()
-    login(c, name)
-    return c
 
 
 def add_from_article(client: Any, article_id: str, **form: str) -> Any:

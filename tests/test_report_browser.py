@@ -8,8 +8,6 @@ open the articles they count. With ``BANTIN_SCREENSHOTS=1`` the README's picture
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ import pytest
 
 from tests.review_fixtures import READER, SampleHome, sample_home  # noqa: F401
 from tests.test_browser import ARGS, CHROMIUM, screenshot
-from tests.web_fixtures import PASSWORD
+from tests.web_fixtures import PASSWORD, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,21 +24,12 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def site(sample_home: SampleHome) -> Iterator[str]:
-    import waitress
-
     from webapp import create_app
 
     app = create_app({"HOME": str(sample_home.path), "SECRET_KEY": "r3port-" * 8})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    base = f"http://127.0.0.1:{server.effective_port}"
-    app.config["BASE_URL"] = base
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5):
-        pass
-    yield base
-    server.close()
-    thread.join(timeout=5)
+    with served(app) as base:
+        app.config["BASE_URL"] = base  # read per request: set before the first one
+        yield base
 
 
 @pytest.fixture(scope="module")

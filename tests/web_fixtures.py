@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -401,6 +403,28 @@ def csrf_from(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert m, "no CSRF token in the page"
     return m.group(1)
+
+
+@contextmanager
+def served(app: Any, threads: int = 4) -> Iterator[str]:
+    """The app served by waitress on a free loopback port, as `bantin serve` does; yields
+    the base address once the port answers."""
+    import socket
+    import threading
+
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    base = f"http://127.0.0.1:{server.effective_port}"
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5):
+        pass
+    try:
+        yield base
+    finally:
+        server.close()
+        thread.join(timeout=5)
 
 
 # --- pytest fixtures (import them into a test module to use them) ---------------------------
