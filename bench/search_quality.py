@@ -228,6 +228,17 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     for n, ref in enumerate(refs[::step][:20]):
         queries.append({"q": spellings[n % len(spellings)](ref), "class": "identifier",
                         "relevant": sorted(by_ref[ref])})
+    # a document named in words and its number, as researchers type it (nghị quyết 21)
+    in_words = {"NQ": "nghị quyết", "CT": "chỉ thị", "KL": "kết luận", "QĐi": "quy định"}
+    named = [r for r in refs if re.match(r"^\d+-(NQ|CT|KL|QĐi)/TW$", r)
+             and not any(o != r and o.split("-")[0] == r.split("-")[0]
+                         and o.split("-")[1].split("/")[0] == r.split("-")[1].split("/")[0]
+                         for o in by_ref)]  # one document of that kind and number
+    for n, ref in enumerate(named[::max(1, len(named) // 6)][:6]):
+        number, kind = ref.split("/")[0].split("-")
+        q = f"{in_words[kind]} {int(number)}"
+        queries.append({"q": q if n % 2 else fold(q), "class": "identifier",
+                        "relevant": sorted(by_ref[ref])})
     # filters: a common word restricted to one series and a span of years
     words = ["chi bộ", "đảng viên", "nông thôn mới", "tham nhũng", "học tập", "chuyển đổi số",
              "hợp tác xã", "biên giới", "thiên tai", "cán bộ"]

@@ -19,6 +19,7 @@ the index was built in one run or updated piece by piece.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,6 +40,36 @@ NEAR_BOOST = 3.0  # extra when two words typed side by side are side by side in 
 FUZZY_WEIGHT = 0.6  # a near spelling (``~``) counts this much of an exact one
 CITED_WEIGHT = 0.5  # an article citing a searched document (analysis stage), once, in any words
 FUZZY_MIN_CHARS = 4  # shorter syllables have too many neighbours at one edit
+
+
+# *nghị quyết 21*, *chỉ thị số 05*: the kind of a document in words, then its number
+DOC_KINDS = {
+    ("nghi", "quyet"): ("nq",), ("chi", "thi"): ("ct",), ("ket", "luan"): ("kl",),
+    ("quy", "dinh"): ("qdi", "qd"), ("huong", "dan"): ("hd",), ("ke", "hoach"): ("kh",),
+    ("thong", "bao"): ("tb",), ("quyet", "dinh"): ("qd",), ("nghi", "dinh"): ("nd",),
+    ("thong", "tu"): ("tt",), ("chuong", "trinh"): ("ctr",), ("de", "an"): ("da",),
+}
+
+
+def document_mentions(items: tuple[Node, ...]) -> list[tuple[int, int, tuple[str, ...], str]]:
+    """Runs of plain words naming a document by kind and number (*nghi quyet 21*, *chỉ thị
+    số 5*): (start, end) in ``items``, the type codes, the number as identifiers write it."""
+    out = []
+    i = 0
+    while i + 2 < len(items):
+        a, b = items[i], items[i + 1]
+        kinds = DOC_KINDS.get((a.folded, b.folded)) if isinstance(a, Term) and \
+            isinstance(b, Term) and not (a.fuzzy or b.fuzzy) else None
+        j = i + 2
+        if kinds and isinstance(items[j], Term) and items[j].folded == "so" and j + 1 < len(items):
+            j += 1
+        num = items[j] if kinds else None
+        if isinstance(num, Term) and num.folded.isdigit() and len(num.folded) <= 4 and not num.fuzzy:
+            out.append((i, j + 1, kinds, f"{int(num.folded):02d}"))  # type: ignore[arg-type]
+            i = j + 1
+            continue
+        i += 1
+    return out
 
 
 # --- matches: sorted document numbers with scores ------------------------------------------
@@ -133,6 +164,21 @@ class Snapshot:
         """Folded terms one edit from ``term`` (the engine's reader provides it)."""
         raise NotImplementedError
 
+    def terms_from(self, prefix: str) -> list[str]:
+        """Folded terms that start with ``prefix`` (the engine's reader provides it)."""
+        raise NotImplementedError
+
+    def identifiers(self, doc_types: tuple[str, ...], number: str) -> list[str]:
+        """Identifier tokens of documents of one of ``doc_types`` (folded codes: ``nq``)
+        numbered ``number``, in the text or cited: ``21-nq/tw``, ``21-nq/tu``, ``21/nq-cp``,
+        ``15/2020/nd-cp``."""
+        wanted = re.compile(rf"^{number}(?:-(?:{'|'.join(doc_types)})/[a-z0-9]+"
+                            rf"|(?:/(?:19|20)[0-9]{{2}})?/(?:{'|'.join(doc_types)})-[a-z0-9]+)$")
+        found = {t for t in self.terms_from(f"{number}-") + self.terms_from(f"{number}/")
+                 if wanted.match(t)}
+        found.update(k for k in (ref_key(v) for v in self.multi["ref"][2]) if wanted.match(k))
+        return sorted(found)
+
     def citing(self, key: str) -> np.ndarray:
         """Live documents whose cited documents (``article_ref``) include the identifier
         whose token is ``key``: found by the citation analysis even where the text names
@@ -217,7 +263,9 @@ class Evaluator:
     def __init__(self, gen: Snapshot) -> None:
         self.gen = gen
         self.n = max(gen.live_count, 1)
-        self.near_terms: set[str] = set()  # fuzzy expansions used (highlighted too)
+        # expansions used, highlighted too: near spellings (~), identifiers of a document
+        # named in words (nghị quyết 21 → 21-nq/tw)
+        self.near_terms: set[str] = set()
 
     def bm25(self, tf: np.ndarray, docs: np.ndarray, df: int, fname: str = "f") -> np.ndarray:
         if not len(docs):
@@ -247,7 +295,10 @@ class Evaluator:
         ids = np.flatnonzero(self.gen.live).astype(np.int64)
         return Match(ids, np.zeros(len(ids), dtype=np.float64))
 
-    def conjunction(self, node: And) -> Match:
+    def conjunction(self, node: And, *, mentions: bool = True) -> Match:
+        found = document_mentions(node.items) if node.implicit and mentions else []
+        if found:
+            return self._with_mentions(node, found)
         positive = [self.run(i) for i in node.items if not isinstance(i, Not)]
         negative = [self.excluded(i.item) for i in node.items if isinstance(i, Not)]
         match = reduce(intersect, sorted(positive, key=len)) if positive else self.everything()
@@ -258,6 +309,37 @@ class Evaluator:
                 if isinstance(a, Term) and isinstance(b, Term) and not (a.fuzzy or b.fuzzy):
                     p = self.gen.postings("b", f"{a.folded} {b.folded}")
                     match = boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
+        return match
+
+    def _with_mentions(self, node: And, mentions: list[tuple[int, int, tuple[str, ...], str]]
+                       ) -> Match:
+        """An implicit AND holding *nghị quyết 21*: each such run matches its words as typed
+        or any identifier of that kind and number (``21-NQ/TW``, ``21/NQ-CP``), so that an
+        article that writes only *Nghị quyết số 21-NQ/TW* is found (its ``21`` is inside
+        the identifier token)."""
+        items: list[Node] = []
+        alternatives: list[Match] = []
+        i = 0
+        for start, end, doc_types, number in mentions:
+            items += node.items[i:start]
+            typed = And(node.items[start:end], implicit=True)
+            ids = [Term(k, k) for k in self.gen.identifiers(doc_types, number)]
+            self.near_terms.update(t.folded for t in ids)
+            # the identifier stands for every word of the run: it earns the score of each,
+            # so it ranks above the words scattered (*10* in a date, *nghị quyết* elsewhere)
+            named = [self.term(t) for t in ids]
+            alternatives.append(union([self.conjunction(typed, mentions=False)] + [
+                Match(m.ids, m.scores * (end - start)) for m in named]))
+            i = end
+        items += node.items[i:]
+        rest = And(tuple(items), implicit=True) if items else None
+        match = reduce(intersect, sorted(alternatives, key=len))
+        if rest is not None:
+            if all(isinstance(x, Not) for x in items):
+                for neg in items:
+                    match = minus(match, self.excluded(neg.item).ids)  # type: ignore[union-attr]
+            else:
+                match = intersect(self.conjunction(rest, mentions=False), match)
         return match
 
     def excluded(self, node: Node) -> Match:

@@ -12,6 +12,7 @@ says what to fix, never a traceback)::
     a OR b, a AND b        operators in capitals; NOT b or -b excludes
     (a OR b) c             parentheses group
     21-NQ/TW, NQ21         a document identifier in any spelling is one word
+    nghi quyet 21          a kind and a number: also every identifier 21-NQ/… (evaluate.py)
     tham nhung~            ~ after a word: also near spellings (OCR errors; folded field)
 
 A word typed without diacritics matches every spelling; a word with diacritics matches

@@ -184,6 +184,14 @@ class _Generation(Snapshot):
         found.discard(term)
         return sorted(t for t in found if "/" not in t and "-" not in t)
 
+    def terms_from(self, prefix: str) -> list[str]:
+        """Folded terms that start with ``prefix``, in the whole index."""
+        found: set[str] = set()
+        for reader, _base in self.leaves():
+            found.update(t.decode("utf-8") if isinstance(t, bytes) else t
+                         for t in reader.expand_prefix("f", prefix))
+        return sorted(found)
+
     def close(self) -> None:
         self.ix.close()
 

@@ -138,6 +138,23 @@ def test_identifier_written_with_the_wrong_slash_in_the_text(archive) -> None:
     assert ids(run(archive, q="10-NQ/TW")) == [aid("Đổi mới quản lý hợp tác xã nông nghiệp")]
 
 
+@pytest.mark.parametrize("q", ["nghi quyet 21", "Nghị quyết số 21", "nghị quyết 21 đảng viên"])
+def test_a_document_named_in_words_and_its_number(archive, q: str) -> None:
+    """*nghi quyet 21*, as researchers type it, finds the articles that write only the
+    identifier (*Nghị quyết số 21 - NQ/TW*, *NQ21*), whose 21 is inside one token, and marks
+    the identifier in the snippet."""
+    result = run(archive, q=q)
+    found = set(ids(result))
+    assert aid("Quán triệt Nghị quyết 21-NQ/TW") in found
+    if "dang vien" not in q and "đảng viên" not in q:
+        assert found == {aid("Quán triệt Nghị quyết 21-NQ/TW"), aid("Chuyển đổi số ở cơ sở")}
+        assert any("<mark>NQ21</mark>" in h.snippet for h in result.hits)
+    else:
+        assert found == {aid("Quán triệt Nghị quyết 21-NQ/TW")}  # the other words still count
+    assert ids(run(archive, q="nghi quyet 10")) == [aid("Đổi mới quản lý hợp tác xã nông nghiệp")]
+    assert run(archive, q="chi thi 21").total == 0  # another kind of document
+
+
 # --- phrases -------------------------------------------------------------------------------
 
 def test_phrase_across_a_line_break_and_a_page_break(archive) -> None:
