@@ -51,12 +51,46 @@ DOC_KINDS = {
 }
 
 
-def document_mentions(items: tuple[Node, ...]) -> list[tuple[int, int, tuple[str, ...], str]]:
-    """Runs of plain words naming a document by kind and number (*nghi quyet 21*, *chỉ thị
-    số 5*): (start, end) in ``items``, the type codes, the number as identifiers write it."""
-    out = []
+Names = dict[tuple[str, ...], tuple[str, ...]]  # folded words of a name → identifier tokens
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Words ``items[start:end]`` of a query that name a document: by a name the register
+    knows (``keys``: *nghị quyết trung ương 4 khóa XII*), or by kind and number
+    (``doc_types`` and ``number``: *nghi quyet 21*)."""
+
+    start: int
+    end: int
+    keys: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    number: str = ""
+
+
+def _plain(node: Node) -> str | None:
+    return node.folded if isinstance(node, Term) and not node.fuzzy else None
+
+
+def document_mentions(items: tuple[Node, ...], names: Names | None = None) -> list[Mention]:
+    """Runs of plain words naming a document: a register name (longest first), or a kind
+    and a number (*nghi quyet 21*, *chỉ thị số 5*; the number as identifiers write it)."""
+    out: list[Mention] = []
+    words = [_plain(n) for n in items]
+    longest = max((len(k) for k in names), default=0) if names else 0
     i = 0
-    while i + 2 < len(items):
+    while i < len(items):
+        hit = None
+        for n in range(min(longest, len(items) - i), 1, -1):
+            run = tuple(words[i:i + n])
+            if None not in run and run in names:  # type: ignore[operator]
+                hit = Mention(i, i + n, keys=names[run])  # type: ignore[index]
+                break
+        if hit is not None:
+            out.append(hit)
+            i = hit.end
+            continue
+        if i + 2 >= len(items):
+            break
         a, b = items[i], items[i + 1]
         kinds = DOC_KINDS.get((a.folded, b.folded)) if isinstance(a, Term) and \
             isinstance(b, Term) and not (a.fuzzy or b.fuzzy) else None
@@ -65,7 +99,7 @@ def document_mentions(items: tuple[Node, ...]) -> list[tuple[int, int, tuple[str
             j += 1
         num = items[j] if kinds else None
         if isinstance(num, Term) and num.folded.isdigit() and len(num.folded) <= 4 and not num.fuzzy:
-            out.append((i, j + 1, kinds, f"{int(num.folded):02d}"))  # type: ignore[arg-type]
+            out.append(Mention(i, j + 1, doc_types=kinds, number=f"{int(num.folded):02d}"))  # type: ignore[arg-type]
             i = j + 1
             continue
         i += 1
@@ -260,8 +294,9 @@ def _ref_match(value: str) -> str:
 class Evaluator:
     """Evaluates one query tree on one generation."""
 
-    def __init__(self, gen: Snapshot) -> None:
+    def __init__(self, gen: Snapshot, names: Names | None = None) -> None:
         self.gen = gen
+        self.names = names or {}
         self.n = max(gen.live_count, 1)
         # expansions used, highlighted too: near spellings (~), identifiers of a document
         # named in words (nghị quyết 21 → 21-nq/tw)
@@ -296,7 +331,7 @@ class Evaluator:
         return Match(ids, np.zeros(len(ids), dtype=np.float64))
 
     def conjunction(self, node: And, *, mentions: bool = True) -> Match:
-        found = document_mentions(node.items) if node.implicit and mentions else []
+        found = document_mentions(node.items, self.names) if node.implicit and mentions else []
         if found:
             return self._with_mentions(node, found)
         positive = [self.run(i) for i in node.items if not isinstance(i, Not)]
@@ -311,19 +346,20 @@ class Evaluator:
                     match = boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
         return match
 
-    def _with_mentions(self, node: And, mentions: list[tuple[int, int, tuple[str, ...], str]]
-                       ) -> Match:
-        """An implicit AND holding *nghị quyết 21*: each such run matches its words as typed
-        or any identifier of that kind and number (``21-NQ/TW``, ``21/NQ-CP``), so that an
-        article that writes only *Nghị quyết số 21-NQ/TW* is found (its ``21`` is inside
-        the identifier token)."""
+    def _with_mentions(self, node: And, mentions: list[Mention]) -> Match:
+        """An implicit AND holding *nghị quyết 21* or a register name: each such run matches
+        its words as typed or the identifiers it stands for (any of that kind and number:
+        ``21-NQ/TW``, ``21/NQ-CP``; or the named document's), so that an article that writes
+        only *Nghị quyết số 21-NQ/TW* is found (its ``21`` is inside the identifier token)."""
         items: list[Node] = []
         alternatives: list[Match] = []
         i = 0
-        for start, end, doc_types, number in mentions:
+        for mention in mentions:
+            start, end = mention.start, mention.end
             items += node.items[i:start]
             typed = And(node.items[start:end], implicit=True)
-            ids = [Term(k, k) for k in self.gen.identifiers(doc_types, number)]
+            keys = mention.keys or self.gen.identifiers(mention.doc_types, mention.number)
+            ids = [Term(k, k) for k in keys]
             self.near_terms.update(t.folded for t in ids)
             # the identifier stands for every word of the run: it earns the score of each,
             # so it ranks above the words scattered (*10* in a date, *nghị quyết* elsewhere)

@@ -11,7 +11,7 @@ says what to fix, never a traceback)::
     "sinh hoạt chi bộ"     a phrase: consecutive syllables, across line and page breaks
     a OR b, a AND b        operators in capitals; NOT b or -b excludes
     (a OR b) c             parentheses group
-    21-NQ/TW, NQ21         a document identifier in any spelling is one word
+    21-NQ/TW, NQ21, NQ 21  a document identifier in any spelling is one word
     nghi quyet 21          a kind and a number: also every identifier 21-NQ/… (evaluate.py)
     tham nhung~            ~ after a word: also near spellings (OCR errors; folded field)
 
@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 from archive.errors import UsageError
 from archive.vntext import match_key, nfc
 from indexer.analysis import identifier_at, identifier_key, ref_key, scan
+from indexer.docid import canon_type
 
 TARGETS = ("articles", "pages")
 SORTS = ("relevance", "date", "-date")
@@ -280,7 +281,7 @@ def _lex(q: str) -> list[_Tok]:
             toks.append(_Tok("phrase", q[i + 1:close], i, fuzzy))
             i = close + 1 + (1 if fuzzy else 0)
             continue
-        ident = identifier_at(q, i)
+        ident = identifier_at(q, i) or _short_spaced(q, i)
         if ident is not None:
             end, norm = ident
             fuzzy = end < n and q[end] == "~"
@@ -302,6 +303,22 @@ def _lex(q: str) -> list[_Tok]:
             toks.append(_Tok("word", word.rstrip("~"), i, fuzzy))
         i = end
     return toks
+
+
+# *NQ 21*, *CT-05*, *qđ 8*: the short form of a Party document with a space or a dash
+# (``NQ21`` is read by the analyser, as in the texts)
+_SHORT_SPACED = re.compile(r"(QĐi|QDi|QĐ|QD|NQ|CT|KL|HD|KH)[ \-–]{1,3}([0-9]{1,3})(?![\w/])",
+                           re.IGNORECASE)
+
+
+def _short_spaced(q: str, i: int) -> tuple[int, str] | None:
+    if i and q[i - 1].isalnum():
+        return None
+    m = _SHORT_SPACED.match(q, i)
+    doc_type = canon_type(m.group(1)) if m else None
+    if m is None or doc_type is None:
+        return None
+    return m.end(), f"{int(m.group(2)):02d}-{doc_type}/TW"
 
 
 def _terms_of(text: str, fuzzy: bool) -> list[Term]:

@@ -25,12 +25,14 @@ import numpy as np
 
 from archive.catalog import Catalog
 from archive.config import Config
-from indexer.analysis import bigrams
+from archive.errors import BantinError
+from indexer.analysis import bigrams, ref_key
 from indexer.evaluate import (
     FUZZY_MIN_CHARS,
     Attribute,
     Evaluator,
     Match,
+    Names,
     Postings,
     Snapshot,
     int_or_zero,
@@ -39,6 +41,7 @@ from indexer.evaluate import (
 from indexer.generations import CURRENT, IndexStore, Manifest
 from indexer.highlight import MatchSpec
 from indexer.postings import PositionLists
+from indexer.register import load_register, register_path
 from indexer.query import (  # noqa: F401  (QueryError re-exported for callers)
     Everything,
     Phrase,
@@ -196,6 +199,30 @@ class _Generation(Snapshot):
         self.ix.close()
 
 
+_NAMES: dict[Path, tuple[int, Names]] = {}
+
+
+def register_names(home: Path) -> Names:
+    """The register's names of documents (aliases, titles of laws) as folded words, each
+    with the identifier tokens it stands for; read again when the register file changes."""
+    path = register_path(home)
+    try:
+        stamp = path.stat().st_mtime_ns
+        cached = _NAMES.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        register = load_register(path)
+    except (OSError, BantinError) as e:
+        log.warning("document names not used in queries: %s", e)
+        return {}
+    names: dict[tuple[str, ...], set[str]] = {}
+    for key, doc in register.names:
+        names.setdefault(key, set()).add(ref_key(doc.id))
+    out = {k: tuple(sorted(v)) for k, v in names.items()}
+    _NAMES[path] = (stamp, out)
+    return out
+
+
 # --- the public entry points --------------------------------------------------------------
 
 class SearchIndex:
@@ -241,7 +268,7 @@ class SearchIndex:
         search page does not draw them, and they cost most of a page of hits)."""
         started = time.perf_counter()
         gen = self.generation()
-        evaluator = Evaluator(gen)
+        evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
         match = evaluator.run(request.tree)
         mask = gen.filter_mask(request)
         keep = mask[match.ids]
@@ -260,7 +287,7 @@ class SearchIndex:
         """How often the request's terms and phrases occur in the documents it finds, per
         series and year (term trends, issue 8): the same documents as :meth:`search`."""
         gen = self.generation()
-        evaluator = Evaluator(gen)
+        evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
         match = evaluator.run(request.tree)
         docs = match.ids[gen.filter_mask(request)[match.ids]]
         counts = np.zeros(len(docs), dtype=np.float64)

@@ -120,7 +120,8 @@ def test_nfd_and_capitals_in_the_query(archive) -> None:
     assert ids(run(archive, q=nfd)) == [aid("Chuyển đổi số ở cơ sở")]
 
 
-@pytest.mark.parametrize("q", ["21-NQ/TW", "21 - NQ/TW", "21/NQ-TW", "NQ21", "nq21", "21-nq/tw"])
+@pytest.mark.parametrize("q", ["21-NQ/TW", "21 - NQ/TW", "21/NQ-TW", "NQ21", "nq21", "21-nq/tw",
+                               "NQ 21", "nq-21"])
 def test_identifier_in_any_spelling_finds_every_spelling(archive, q: str) -> None:
     result = run(archive, q=q)
     assert set(ids(result)) == {aid("Quán triệt Nghị quyết 21-NQ/TW"), aid("Chuyển đổi số ở cơ sở")}
@@ -153,6 +154,34 @@ def test_a_document_named_in_words_and_its_number(archive, q: str) -> None:
         assert found == {aid("Quán triệt Nghị quyết 21-NQ/TW")}  # the other words still count
     assert ids(run(archive, q="nghi quyet 10")) == [aid("Đổi mới quản lý hợp tác xã nông nghiệp")]
     assert run(archive, q="chi thi 21").total == 0  # another kind of document
+
+
+def test_a_document_by_the_name_the_register_gives_it(tmp_path) -> None:
+    """*nghị quyết trung ương 4 khóa XI* is what people call 12-NQ/TW: the query finds the
+    article that writes only the identifier, through the home's own register (an editor's
+    alias added there counts at once)."""
+    home = tmp_path / "home"
+    (home / "index").mkdir(parents=True)
+    (home / "documents.toml").write_text(
+        '[[document]]\nid = "12-NQ/TW"\nkind = "Nghị quyết"\nnumber = "12"\ndoc_type = "NQ"\n'
+        'body = "TW"\nissuer = "Ban Chấp hành Trung ương Đảng (khóa XI)"\n'
+        'title = "Một số vấn đề cấp bách về xây dựng Đảng hiện nay"\ndate = "2012-01-16"\n'
+        'aliases = ["Nghị quyết Trung ương 4 khóa XI", "chỉnh đốn năm 2012"]\n',
+        encoding="utf-8")
+    issue = Iss("tbnb", 2012, "03", 3, articles=[
+        Art("Kiểm điểm tự phê bình ở chi bộ", ["Thực hiện Nghị quyết số 12-NQ/TW, các chi bộ "
+                                             "tổ chức kiểm điểm tự phê bình và phê bình."]),
+        Art("Hội nghị trung ương bế mạc", ["Hội nghị lần thứ tư Ban Chấp hành Trung ương khóa XI "
+                                          "đã bế mạc."], page=2)])
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        fill(catalog, [issue])
+        config = config_for(home)
+        build_index(catalog, config)
+        for q in ("nghị quyết trung ương 4 khóa XI", "nghi quyet trung uong 4 khoa xi",
+                  "chinh don nam 2012"):
+            result = search(config, SearchRequest(q=q), catalog)
+            assert ids(result) == [article_id(issue.id, issue.articles[0])], q
+        assert search(config, SearchRequest(q="nghi quyet trung uong 5 khoa xi"), catalog).total == 0
 
 
 # --- phrases -------------------------------------------------------------------------------
