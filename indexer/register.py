@@ -224,7 +224,7 @@ def _document(f: Any, entry: Any, start: int, end: int) -> Document:
 
 
 def _valid_date(m: re.Match[str]) -> bool:
-    year, month, day = m.group(1), m.group(2), m.group(3)
+    month, day = m.group(2), m.group(3)
     if month and not 1 <= int(month) <= 12:
         return False
     return not (day and not 1 <= int(day) <= 31)
