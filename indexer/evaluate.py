@@ -106,6 +106,36 @@ def document_mentions(items: tuple[Node, ...], names: Names | None = None) -> li
     return out
 
 
+ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii",
+         "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+
+
+def numeral_twins(items: tuple[Node, ...]) -> dict[int, Term]:
+    """Congress terms and plenums in the other numerals: *khóa 13* is *khóa XIII*, *đại hội
+    XIII* is *đại hội 13*, *trung ương 4* is *trung ương IV* (after *khóa*, *đại hội*, *trung
+    ương*, *hội nghị*, *lần thứ*; 1 to 20). Index of the word → its twin."""
+    out: dict[int, Term] = {}
+    for k in range(1, len(items)):
+        prev, word = _plain(items[k - 1]), _plain(items[k])
+        if prev not in ("khoa", "hoi", "uong", "nghi", "thu") or word is None:
+            continue
+        if word.isdigit() and 1 <= int(word) <= len(ROMAN):
+            twin = ROMAN[int(word) - 1]
+        elif word in ROMAN:
+            twin = str(ROMAN.index(word) + 1)
+        else:
+            continue
+        out[k] = Term(twin, twin)
+    return out
+
+
+def arabic_numerals(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with the Roman numerals that :func:`numeral_twins` pairs written in Arabic
+    (*khoa xi* → *khoa 11*): how register names are also looked up."""
+    return tuple(str(ROMAN.index(w) + 1) if k and w in ROMAN and words[k - 1] in
+                 ("khoa", "hoi", "uong", "nghi", "thu") else w for k, w in enumerate(words))
+
+
 # --- matches: sorted document numbers with scores ------------------------------------------
 
 @dataclass
@@ -334,16 +364,22 @@ class Evaluator:
         found = document_mentions(node.items, self.names) if node.implicit and mentions else []
         if found:
             return self._with_mentions(node, found)
-        positive = [self.run(i) for i in node.items if not isinstance(i, Not)]
+        twins = numeral_twins(node.items) if node.implicit else {}
+        self.near_terms.update(t.folded for t in twins.values())
+        positive = [union([self.run(i), self.term(twins[k])]) if k in twins else self.run(i)
+                    for k, i in enumerate(node.items) if not isinstance(i, Not)]
         negative = [self.excluded(i.item) for i in node.items if isinstance(i, Not)]
         match = reduce(intersect, sorted(positive, key=len)) if positive else self.everything()
         for neg in negative:
             match = minus(match, neg.ids)
         if node.implicit:
-            for a, b in zip(node.items, node.items[1:]):
+            for k, (a, b) in enumerate(zip(node.items, node.items[1:])):
                 if isinstance(a, Term) and isinstance(b, Term) and not (a.fuzzy or b.fuzzy):
-                    p = self.gen.postings("b", f"{a.folded} {b.folded}")
-                    match = boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
+                    for second in (b, twins.get(k + 1)):
+                        if second is None:
+                            continue
+                        p = self.gen.postings("b", f"{a.folded} {second.folded}")
+                        match = boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
         return match
 
     def _with_mentions(self, node: And, mentions: list[Mention]) -> Match:

@@ -35,6 +35,7 @@ from indexer.evaluate import (
     Names,
     Postings,
     Snapshot,
+    arabic_numerals,
     int_or_zero,
     union,
 )
@@ -217,7 +218,8 @@ def register_names(home: Path) -> Names:
         return {}
     names: dict[tuple[str, ...], set[str]] = {}
     for key, doc in register.names:
-        names.setdefault(key, set()).add(ref_key(doc.id))
+        for variant in {key, arabic_numerals(key)}:  # khóa XI, or khóa 11 as people type it
+            names.setdefault(variant, set()).add(ref_key(doc.id))
     out = {k: tuple(sorted(v)) for k, v in names.items()}
     _NAMES[path] = (stamp, out)
     return out

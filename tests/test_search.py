@@ -178,10 +178,15 @@ def test_a_document_by_the_name_the_register_gives_it(tmp_path) -> None:
         config = config_for(home)
         build_index(catalog, config)
         for q in ("nghị quyết trung ương 4 khóa XI", "nghi quyet trung uong 4 khoa xi",
-                  "chinh don nam 2012"):
+                  "nghi quyet trung uong 4 khoa 11", "chinh don nam 2012"):
             result = search(config, SearchRequest(q=q), catalog)
             assert ids(result) == [article_id(issue.id, issue.articles[0])], q
         assert search(config, SearchRequest(q="nghi quyet trung uong 5 khoa xi"), catalog).total == 0
+        # congress terms in either numerals: khóa 11 is khóa XI, and the snippet marks XI
+        result = search(config, SearchRequest(q="trung uong khoa 11"), catalog)
+        assert ids(result) == [article_id(issue.id, issue.articles[1])]
+        assert "khóa XI</mark>" in result.hits[0].snippet
+        assert search(config, SearchRequest(q="tu phe binh 11"), catalog).total == 0  # not a term
 
 
 # --- phrases -------------------------------------------------------------------------------
