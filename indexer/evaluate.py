@@ -36,7 +36,7 @@ from indexer.query import And, Everything, Node, Not, Or, Phrase, SearchRequest,
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.5  # a match in the title counts this much more
 EXACT_BOOST = 1.5  # extra for the exact spelling of a word typed with diacritics
-NEAR_BOOST = 3.0  # extra when two words typed side by side are side by side in the text
+NEAR_BOOST = 8.0  # extra when two words typed side by side are side by side in the text
 FUZZY_WEIGHT = 0.6  # a near spelling (``~``) counts this much of an exact one
 CITED_WEIGHT = 0.5  # an article citing a searched document (analysis stage), once, in any words
 FUZZY_MIN_CHARS = 4  # shorter syllables have too many neighbours at one edit
@@ -397,11 +397,13 @@ class Evaluator:
             keys = mention.keys or self.gen.identifiers(mention.doc_types, mention.number)
             ids = [Term(k, k) for k in keys]
             self.near_terms.update(t.folded for t in ids)
-            # the identifier stands for every word of the run: it earns the score of each,
-            # so it ranks above the words scattered (*10* in a date, *nghị quyết* elsewhere)
+            # the identifier stands for every word of the run, side by side: it earns the
+            # score of each and of each adjacent pair, so it ranks above the words scattered
+            # (*10* in a date, *nghị quyết* elsewhere)
             named = [self.term(t) for t in ids]
+            weight = (end - start) + NEAR_BOOST * (end - start - 1)
             alternatives.append(union([self.conjunction(typed, mentions=False)] + [
-                Match(m.ids, m.scores * (end - start)) for m in named]))
+                Match(m.ids, m.scores * weight) for m in named]))
             i = end
         items += node.items[i:]
         rest = And(tuple(items), implicit=True) if items else None
