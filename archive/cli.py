@@ -85,6 +85,8 @@ def stage_ingest(catalog: Catalog, config: Config, *, forget_missing: bool = Fal
     r = ingest_scans(catalog, config.scans, forget_missing=forget_missing)
     for line in r.problems:
         echo_err(f"lỗi: {line}")
+    for line in r.warnings:
+        echo_err(f"cảnh báo: {line}")
     for issue_id in r.missing:
         echo_err(f"cảnh báo: {issue_id}: source file no longer in scans/; rows kept "
                  "(run `bantin ingest --forget-missing` to drop them)")

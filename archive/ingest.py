@@ -27,6 +27,7 @@ from archive.scans import (
     IssueName,
     parse_issue_name,
     read_series,
+    series_note,
     read_sidecar,
 )
 
@@ -43,6 +44,7 @@ class IngestReport:
     missing: list[str] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "path: fault (fix)" lines
+    warnings: list[str] = field(default_factory=list)  # read, but something is worth adding
 
     @property
     def failed(self) -> bool:
@@ -227,6 +229,8 @@ def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False)
         try:
             catalog.put_series(read_series(folder))
             known_series.add(folder.name)
+            if note := series_note(folder):
+                report.warnings.append(note)
         except BadInput as e:
             report.problems.append(str(e))
 

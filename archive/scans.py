@@ -106,15 +106,15 @@ def _text(data: dict[str, object], key: str, path: Path, default: str = "") -> s
 
 
 def read_series(folder: Path) -> Series:
-    """The series described by ``folder/series.toml``, or the built-in one for its code."""
+    """The series described by ``folder/series.toml``, or the built-in one for its code, or
+    for a code we do not know and no file a bare series named by its code (its issues are
+    ingested; :func:`series_note` says what to add)."""
     code = folder.name
     file = folder / "series.toml"
     builtin = BUILTIN_SERIES.get(code)
     if not file.exists():
-        if builtin is None:
-            raise BadInput(folder, f"unknown series '{code}' and no series.toml",
-                           f"add {code}/series.toml with code, title, publisher and first_year")
-        return builtin
+        return builtin or Series(code=code, title=code, publisher="", first_year=0,
+                                 issues_per_year=0, level="")
     data = read_toml(file)
     if data.get("code", code) != code:
         raise BadInput(file, f"code '{data.get('code')}' does not match the folder '{code}'",
@@ -145,6 +145,17 @@ def read_series(folder: Path) -> Series:
         titles=tuple(titles) or (builtin.titles if builtin else ()),
         note=_text(data, "note", file),
     )
+
+
+def series_note(folder: Path) -> str:
+    """A warning for a series folder whose code we do not know and that has no series.toml
+    (empty when there is nothing to say)."""
+    code = folder.name
+    if code in BUILTIN_SERIES or (folder / "series.toml").exists():
+        return ""
+    return (f"{folder}: series '{code}' has no series.toml; its issues are read under the "
+            f"title '{code}' with no expected issues (add {code}/series.toml with title, "
+            "publisher, first_year and issues_per_year)")
 
 
 @dataclass(frozen=True)

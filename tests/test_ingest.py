@@ -122,10 +122,14 @@ def test_bad_names_and_duplicates_are_named_and_the_rest_goes_on(home: Path, cat
     text = "\n".join(report.problems)
     assert "tbnb/2008/so-1.pdf: name does not follow" in text
     assert "tbnb/2008/tbnb-2009-02.pdf: year 2009 in the name but the folder is '2008'" in text
-    assert "xyz: unknown series 'xyz'" in text
     assert "tbnb/2008/tbnb-2008-03.docx: unknown file type '.docx'" in text
     assert "the same issue tbnb-2008-01" in text
-    assert [i.id for i in catalog.issues()] == ["tbnb-2008-01"]
+    # a series we do not know, without series.toml: read under its code, with a warning
+    assert "xyz" not in text
+    assert any("series 'xyz' has no series.toml" in w for w in report.warnings)
+    assert [i.id for i in catalog.issues()] == ["tbnb-2008-01", "xyz-2008-01"]
+    xyz = catalog.get_series("xyz")
+    assert xyz is not None and (xyz.title, xyz.first_year) == ("xyz", 0)
     stored = {r["path"] for r in catalog.problems("ingest")}
     assert "tbnb/2008/so-1.pdf" in stored and "tbnb/2008/tbnb-2008-03.docx" in stored
 
