@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,9 +163,20 @@ def inspect_tiff(path: Path, rel: str) -> list[tuple[int, int, float, float, flo
         image.close()
 
 
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}  # Windows writes these into folders
+
+
+def page_order(path: Path) -> list[object]:
+    """Natural order of page file names: *trang 2* before *trang 10*, as a scanner numbers
+    them without zeros (with zeros the order is the same as plain sorting)."""
+    return [int(part) if part.isdigit() else part.lower()
+            for part in re.split(r"(\d+)", path.name)]
+
+
 def _page_images(folder: Path) -> list[Path]:
-    files = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
-    return files
+    files = [p for p in folder.iterdir()
+             if not p.name.startswith(".") and p.name.lower() not in _SYSTEM_FILES]
+    return sorted(files, key=lambda p: (page_order(p), p.name))
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,20 @@ def test_series_toml_title_history(home: Path, catalog: Catalog) -> None:
     assert series.title_in(2015).title == "Bản tin Quảng Nam"
 
 
+def test_page_images_in_natural_order_and_system_files_ignored(home: Path, catalog: Catalog) -> None:
+    """A scanner's *Trang 1.JPG ... Trang 10.JPG*: page 10 comes after page 9, not after
+    page 1; Windows' Thumbs.db in the folder is no page and no error."""
+    folder = home / "scans/tbnb/2010/tbnb-2010-04"
+    folder.mkdir(parents=True)
+    for n in range(1, 11):
+        Image.new("L", (300, 420), 200 + n).save(folder / f"Trang {n}.JPG", "JPEG", dpi=(150, 150))
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    report = ingest_scans(catalog, home / "scans")
+    assert not report.problems
+    assert [p.file.rsplit("/", 1)[1] for p in catalog.pages("tbnb-2010-04")] == \
+        [f"Trang {n}.JPG" for n in range(1, 11)]
+
+
 def test_bad_names_and_duplicates_are_named_and_the_rest_goes_on(home: Path, catalog: Catalog) -> None:
     scans = home / "scans"
     make_pdf(scans / "tbnb/2008/tbnb-2008-01.pdf", 1)
