@@ -151,7 +151,7 @@ class Catalog:
         sql = "SELECT * FROM issue WHERE (? IS NULL OR series = ?)"
         if not include_missing:
             sql += " AND missing = 0"
-        rows = self.query(sql + " ORDER BY series, year, number, suffix", (series, series))
+        rows = self.query(sql + " ORDER BY series, year, CAST(number AS INTEGER), number, suffix", (series, series))
         return [_issue(r) for r in rows]
 
     def get_issue(self, issue_id: str) -> Issue | None:

@@ -23,7 +23,7 @@ def page_records(catalog: Catalog) -> Iterator[dict[str, Any]]:
         " t.engine, t.engine_version, t.encoding, t.note, p.width_px, p.height_px, t.text"
         " FROM page p JOIN issue i ON i.id = p.issue_id JOIN page_text t ON t.page_id = p.id"
         " WHERE i.missing = 0 AND t.sha256 = p.sha256"
-        " ORDER BY i.series, i.year, i.number, i.suffix, p.seq")
+        " ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, p.seq")
     for r in cursor:
         yield {"id": r["id"], "series": r["series"], "year": r["year"], "number": r["number"],
                "issue_id": r["issue_id"], "page": r["seq"], "method": r["method"],

@@ -247,25 +247,28 @@ def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False)
             report.problems.append(str(e))
 
     existing = {i.id: i for i in catalog.issues()}
-    by_id: dict[str, _Candidate] = {}
+    held = {i.source for i in existing.values()}
+    by_key: dict[tuple[str, int, int, str], _Candidate] = {}
     for cand in candidates:
         rel = cand.path.relative_to(scans).as_posix()
         if cand.name.series not in known_series:
             continue  # its series folder was reported above
-        other = by_id.get(cand.name.issue_id)
+        # one issue however its number is written (tbnb-2008-3.pdf is tbnb-2008-03.pdf)
+        key = (cand.name.series, cand.name.year, int(cand.name.number), cand.name.suffix)
+        other = by_key.get(key)
         if other is not None:
             # keep the one already in the catalog, else the first in name order
             keep, drop = other, cand
-            old = existing.get(cand.name.issue_id)
-            if old is not None and old.source == rel:
+            if rel in held and other.path.relative_to(scans).as_posix() not in held:
                 keep, drop = cand, other
-            by_id[cand.name.issue_id] = keep
+            by_key[key] = keep
             report.problems.append(
                 f"{drop.path.relative_to(scans).as_posix()}: the same issue "
-                f"{cand.name.issue_id} is also in {keep.path.relative_to(scans).as_posix()} "
+                f"{drop.name.issue_id} is also in {keep.path.relative_to(scans).as_posix()} "
                 "(remove or rename one of them; the other is used)")
             continue
-        by_id[cand.name.issue_id] = cand
+        by_key[key] = cand
+    by_id = {cand.name.issue_id: cand for cand in by_key.values()}
 
     hasher = _Hasher(catalog, scans)
     for issue_id, cand in track(sorted(by_id.items()), total=len(by_id), label="ingest"):

@@ -79,7 +79,7 @@ def article_ids(catalog: Catalog) -> list[str]:
     if not has_articles_table(catalog):
         return []
     rows = catalog.query("SELECT a.id FROM article a JOIN issue i ON i.id = a.issue_id"
-                         " ORDER BY i.series, i.year, i.number, i.suffix, a.seq, a.id")
+                         " ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, a.seq, a.id")
     return [r["id"] for r in rows]
 
 

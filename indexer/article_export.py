@@ -70,7 +70,7 @@ def article_records(catalog: Catalog) -> Iterator[dict[str, Any]]:
         " FROM article a JOIN issue i ON i.id = a.issue_id"
         " LEFT JOIN segment_state s ON s.issue_id = a.issue_id"
         " LEFT JOIN series se ON se.code = i.series"
-        " WHERE i.missing = 0 ORDER BY i.series, i.year, i.number, i.suffix, a.seq")
+        " WHERE i.missing = 0 ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, a.seq")
     for r in cursor:
         date = article_date(r["catalog_date"], r["masthead_date"], r["year"],
                                     r["number"], r["per_year"])

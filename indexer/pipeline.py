@@ -52,7 +52,7 @@ def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
         "SELECT p.id, p.file, p.file_page, p.sha256, i.source_kind, i.id AS issue_id,"
         " t.sha256 AS text_sha, t.method, t.settings_key"
         " FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t ON t.page_id = p.id"
-        " WHERE i.missing = 0 ORDER BY i.series, i.year, i.number, i.suffix, p.seq")
+        " WHERE i.missing = 0 ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, p.seq")
     tasks, skipped = [], 0
     for r in rows:
         if wanted is not None and r["issue_id"] not in wanted:

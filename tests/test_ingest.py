@@ -124,6 +124,22 @@ def test_page_images_in_natural_order_and_system_files_ignored(home: Path, catal
         [f"Trang {n}.JPG" for n in range(1, 11)]
 
 
+def test_issue_numbers_in_numeric_order_and_one_issue_however_written(home: Path,
+                                                                         catalog: Catalog) -> None:
+    scans = home / "scans"
+    for name in ("tbnb-2008-3", "tbnb-2008-10", "tbnb-2008-12", "tbnb-2008-2"):
+        make_pdf(scans / f"tbnb/2008/{name}.pdf", 1)
+    make_pdf(scans / "tbnb/2008/tbnb-2008-03.pdf", 1)  # no. 3 again, with its zero
+    report = ingest_scans(catalog, scans)
+    assert [i.id for i in catalog.issues()] == ["tbnb-2008-2", "tbnb-2008-03", "tbnb-2008-10",
+                                                "tbnb-2008-12"]
+    assert any("tbnb-2008-3.pdf: the same issue tbnb-2008-3 is also in tbnb/2008/tbnb-2008-03.pdf"
+               in p for p in report.problems), report.problems
+    report = ingest_scans(catalog, scans)  # a rerun keeps the one in the catalog
+    assert "tbnb-2008-03" in {i.id for i in catalog.issues()}
+    assert sum("the same issue" in p for p in report.problems) == 1
+
+
 def test_bad_names_and_duplicates_are_named_and_the_rest_goes_on(home: Path, catalog: Catalog) -> None:
     scans = home / "scans"
     make_pdf(scans / "tbnb/2008/tbnb-2008-01.pdf", 1)
