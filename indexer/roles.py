@@ -198,7 +198,11 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
             context = "byline"
             i += 1
             continue
-        proven = methods.get(ln.page) == "ocr" and proven_heading(flow, i, indented)
+        # OCR misreads a capital (*mình hình* for *Tình hình*): a line in larger type right
+        # under a banner is a title whatever case its first letter came out in
+        proven = methods.get(ln.page) == "ocr" and (
+            proven_heading(flow, i, indented) or
+            (ln.style == "strong" and i > 0 and flow[i - 1].role == "banner"))
         if ln.role != "body" or not hd.can_start_title(ln, lower=proven):
             if ln.role == "body":
                 context = "text"

@@ -31,7 +31,7 @@ from indexer.sections import SectionList, load_sections
 from indexer.syllable import valid_counts
 from indexer.toc import TocEntry, find_toc, title_similarity
 
-SEGMENTER_VERSION = "segment-2"
+SEGMENTER_VERSION = "segment-3"
 TIN_WORDS = 180  # an item this short is a news brief (tin) whatever its title looks like
 _SKIP = {"running", "masthead", "toc", "colophon", "noise"}
 _DOC_TITLE = re.compile(

@@ -440,3 +440,13 @@ def test_last_line_run_over_beside_the_colophon() -> None:
     (article,) = segment_issue(ISSUE, page_words(issue))
     assert article.last_page == len(pages) + 1
     assert article.text.endswith("những người viết.") and "Chịu trách" not in article.text
+
+
+def test_ocr_title_whose_capital_came_out_in_lower_case() -> None:
+    """*mình hình thế giới tháng 12*: OCR read the title's T as m. Right under a banner and
+    in larger type it is still the title (in the body type it would go on a sentence)."""
+    items = masthead() + [banner("THÔNG TIN THỜI SỰ"), title("mình hình thế giới tháng 12"),
+                          para(body(S1, S2, times=2)), para(body(S3, S4)), sign("PV")]
+    (article,) = segment_issue(ISSUE, page_words(Issue(items, columns=2), ocr=True, seed=3))
+    assert article.title == "mình hình thế giới tháng 12"
+    assert article.section == "Thông tin thời sự" and article.byline == "PV"
