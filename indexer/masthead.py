@@ -29,7 +29,8 @@ _MASTHEAD = tuple(re.compile(p) for p in (
 ))
 _DATE = re.compile(r"thang\s*(\d{1,2})\s*(?:nam)?\s*(\d{4})\b")
 _COLOPHON = tuple(re.compile(p) for p in (
-    r"chiu trach nhiem (xuat ban|noi dung|phat hanh)",
+    r"chiu trach nhiem (xuat \w+|noi dung|phat hanh)",  # OCR: xuất hẳn
+    r"^\W*chiu\b.{0,12}\bnhiem (xuat \w+|noi dung|phat hanh)",  # OCR: Chịu thá nhiệm xuất bản
     r"\bgiay phep (xuat ban|so)\b",
     r"\w?iay phep xuat ban\b",  # OCR: 6iấy phép xuất bản
     r"\bin \d[\d .,]* ban\b",
@@ -41,8 +42,8 @@ _COLOPHON = tuple(re.compile(p) for p in (
     r"\bnop luu chieu\b",
     r"^(ban )?bien tap( vien)?\s*(:|$)",  # "Biên tập: ...", or the heading BAN BIÊN TẬP
     r"^(tong|truong ban|pho ban) bien tap\b",
-    r"^dia chi\b",
-    r"^dien thoai\b",
+    r"^dia chi\s*(toa soan|lien he|lien lac)?\s*:",  # not "địa chỉ người viết" in a notice
+    r"^dien thoai\s*:?\s*[\d(+]",
     r"^email\b",
     r"^tri su\b",
 ))

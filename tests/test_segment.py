@@ -450,3 +450,22 @@ def test_ocr_title_whose_capital_came_out_in_lower_case() -> None:
     (article,) = segment_issue(ISSUE, page_words(Issue(items, columns=2), ocr=True, seed=3))
     assert article.title == "mình hình thế giới tháng 12"
     assert article.section == "Thông tin thời sự" and article.byline == "PV"
+
+
+@pytest.mark.parametrize("line, colophon", [
+    ("Chịu trách nhiệm xuất bản: Nguyễn Văn Lộc", True),
+    ("Chịu thá nhiệm xuất bản: Nguyễn Thanh Lợc", True),  # OCR garbled trách
+    ("Chịu trách nhiệm xuất hẳn: Nguyễn Thanh Lộc", True),  # ... and bản
+    ("Địa chỉ: 10 Trần Phú, thành phố Vân Giang", True),
+    ("Điện thoại: (0236) 3822 111", True),
+    ("địa chỉ người viết, Bài viết ngắn gọn, có số liệu", False),  # a notice to readers
+    ("Điện thoại di động giúp đảng viên nắm tin nhanh", False),
+    ("6iấy phép xuất bản số 439/GP-BVHTT", True),
+    ("In 22.009 bản, khổ 19 x 27 cm, tại Xưởng in", True),
+    ("Chi bộ chịu trách nhiệm trước đảng viên về kết quả", False),
+    ("Nhà xuất bản Chính trị quốc gia phát hành cuốn sách", False),
+])
+def test_colophon_lines(line: str, colophon: bool) -> None:
+    from indexer.masthead import is_colophon_line
+
+    assert is_colophon_line(line) is colophon
