@@ -74,32 +74,23 @@ def _plain(node: Node) -> str | None:
 def document_mentions(items: tuple[Node, ...], names: Names | None = None) -> list[Mention]:
     """Runs of plain words naming a document: a register name (longest first), or a kind
     and a number (*nghi quyet 21*, *chỉ thị số 5*; the number as identifiers write it)."""
-    out: list[Mention] = []
+    names = names or {}
     words = [_plain(n) for n in items]
-    longest = max((len(k) for k in names), default=0) if names else 0
+    longest = max(map(len, names), default=0)
+    out: list[Mention] = []
     i = 0
     while i < len(items):
-        hit = None
-        for n in range(min(longest, len(items) - i), 1, -1):
-            run = tuple(words[i:i + n])
-            if None not in run and run in names:  # type: ignore[operator]
-                hit = Mention(i, i + n, keys=names[run])  # type: ignore[index]
-                break
-        if hit is not None:
-            out.append(hit)
-            i = hit.end
+        run = next((tuple(words[i:i + n]) for n in range(min(longest, len(items) - i), 1, -1)
+                    if tuple(words[i:i + n]) in names), None)
+        if run is not None:
+            out.append(Mention(i, i + len(run), keys=names[run]))  # type: ignore[index]
+            i += len(run)
             continue
-        if i + 2 >= len(items):
-            break
-        a, b = items[i], items[i + 1]
-        kinds = DOC_KINDS.get((a.folded, b.folded)) if isinstance(a, Term) and \
-            isinstance(b, Term) and not (a.fuzzy or b.fuzzy) else None
-        j = i + 2
-        if kinds and isinstance(items[j], Term) and items[j].folded == "so" and j + 1 < len(items):
-            j += 1
-        num = items[j] if kinds else None
-        if isinstance(num, Term) and num.folded.isdigit() and len(num.folded) <= 4 and not num.fuzzy:
-            out.append(Mention(i, j + 1, doc_types=kinds, number=f"{int(num.folded):02d}"))  # type: ignore[arg-type]
+        kinds = DOC_KINDS.get((words[i], words[i + 1])) if i + 2 < len(items) else None
+        j = i + 3 if kinds and words[i + 2] == "so" and i + 3 < len(items) else i + 2
+        number = words[j] if kinds else None
+        if kinds and number is not None and number.isdigit() and len(number) <= 4:
+            out.append(Mention(i, j + 1, doc_types=kinds, number=f"{int(number):02d}"))
             i = j + 1
             continue
         i += 1
@@ -108,6 +99,7 @@ def document_mentions(items: tuple[Node, ...], names: Names | None = None) -> li
 
 ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii",
          "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+NUMERAL_AFTER = ("khoa", "hoi", "uong", "nghi", "thu")  # khóa, đại hội, trung ương, hội nghị, lần thứ
 
 
 def numeral_twins(items: tuple[Node, ...]) -> dict[int, Term]:
@@ -117,7 +109,7 @@ def numeral_twins(items: tuple[Node, ...]) -> dict[int, Term]:
     out: dict[int, Term] = {}
     for k in range(1, len(items)):
         prev, word = _plain(items[k - 1]), _plain(items[k])
-        if prev not in ("khoa", "hoi", "uong", "nghi", "thu") or word is None:
+        if prev not in NUMERAL_AFTER or word is None:
             continue
         if word.isdigit() and 1 <= int(word) <= len(ROMAN):
             twin = ROMAN[int(word) - 1]
@@ -132,8 +124,8 @@ def numeral_twins(items: tuple[Node, ...]) -> dict[int, Term]:
 def arabic_numerals(words: tuple[str, ...]) -> tuple[str, ...]:
     """``words`` with the Roman numerals that :func:`numeral_twins` pairs written in Arabic
     (*khoa xi* → *khoa 11*): how register names are also looked up."""
-    return tuple(str(ROMAN.index(w) + 1) if k and w in ROMAN and words[k - 1] in
-                 ("khoa", "hoi", "uong", "nghi", "thu") else w for k, w in enumerate(words))
+    return tuple(str(ROMAN.index(w) + 1) if k and w in ROMAN and words[k - 1] in NUMERAL_AFTER
+                 else w for k, w in enumerate(words))
 
 
 # --- matches: sorted document numbers with scores ------------------------------------------

@@ -385,3 +385,30 @@ def test_cli_json_shape_and_text(archive) -> None:
     assert text.returncode == 0 and "ttshcb-1995-03/3" in text.stdout
     bad = run_bantin(home, "search", '"sinh hoạt')
     assert bad.returncode == 2 and "ngoặc kép" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("nghi quyet 21", [(0, 3, ("nq",), "21", ())]),
+    ("Chỉ thị số 5 chi bộ", [(0, 4, ("ct",), "05", ())]),
+    ("quy định 8", [(0, 3, ("qdi", "qd"), "08", ())]),
+    ("học tập nghị quyết", []),  # no number
+    ("nghi quyet 21~", []),  # a fuzzy word is not a plain number
+    ("khoan 10 nong nghiep", [(0, 2, (), "", ("10-nq/tw",))]),  # a register name
+])
+def test_document_mentions(q: str, expected: list) -> None:
+    from indexer.evaluate import document_mentions
+
+    node = parse(q)
+    items = node.items if hasattr(node, "items") else (node,)
+    names = {("khoan", "10"): ("10-nq/tw",)}
+    found = [(m.start, m.end, m.doc_types, m.number, m.keys) for m in document_mentions(items, names)]
+    assert found == expected
+
+
+def test_numeral_twins() -> None:
+    from indexer.evaluate import arabic_numerals, numeral_twins
+
+    twins = numeral_twins(parse("đại hội XIII khóa 11 tháng 12").items)  # type: ignore[union-attr]
+    assert {k: t.folded for k, t in twins.items()} == {2: "13", 4: "xi"}  # not after tháng
+    assert arabic_numerals(("nghi", "quyet", "trung", "uong", "4", "khoa", "xi")) == \
+        ("nghi", "quyet", "trung", "uong", "4", "khoa", "11")
