@@ -57,7 +57,8 @@ def search_command(state: State, query: tuple[str, ...], series: str, year_from:
                    year_to: int | None, month: int | None, section: str, kind: str, topic: str,
                    ref: str, min_conf: float | None, pages: bool, sort: str, fuzzy: bool,
                    limit: int, page: int, as_json: bool) -> None:
-    """Search the archive: words (diacritics optional), "phrases", AND/OR/NOT, identifiers."""
+    """Search the archive: words (diacritics optional), "phrases", AND/OR/NOT, identifiers
+    (21-NQ/TW, NQ21) and documents by name (nghi quyet 21, nghị quyết trung ương 4 khóa XII)."""
     from indexer.search import SearchRequest, search
 
     config = state.config()
