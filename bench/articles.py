@@ -78,8 +78,11 @@ def timed_stages(home: Path) -> dict[str, float]:
     seconds: dict[str, float] = {}
     with Catalog(config.catalog_path) as catalog:
         started = time.monotonic()
-        run_segment(catalog, config, force=True)
+        report = run_segment(catalog, config, force=True)
         seconds["segment"] = time.monotonic() - started
+        if report.failed:  # the catalog keeps the earlier articles: the table would lie
+            raise SystemExit("segmentation failed on " + str(len(report.failed)) +
+                             " issue(s), e.g. " + report.failed[0])
         started = time.monotonic()
         try:
             from indexer.analyze import run_analyze

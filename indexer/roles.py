@@ -49,7 +49,8 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
         ln = flow[i]
         if ln.role == "banner":
             last = ln
-        if ln.role != "body" or ln.letters > 90 or not _set_off(ln, flow[i - 1] if i else None):
+        if ln.role != "body" or ln.letters > 90 or not _set_off(ln, flow[i - 1] if i else None) \
+                or _wraps_above(ln, flow[i - 1] if i else None):
             i += 1
             continue
         run = [ln]
@@ -81,6 +82,16 @@ def mark_banners(flow: list[Line], sections: SectionList, methods: dict[int, str
                 break
         else:
             i += 1
+
+
+def _wraps_above(ln: Line, prev: Line | None) -> bool:
+    """A line in lower case close under the line above goes on with its wording (*Chi bộ
+    thôn Đông Hà đổi mới / nội dung sinh hoạt*): a title wrapped, never a banner, even when
+    OCR measured the two lines at different sizes. A banner OCR garbled into lower case
+    (*¬ảpbười TỐT việc TỐT*) stands apart from what is above it."""
+    first = next((ch for ch in ln.text if ch.isalnum()), "")
+    return prev is not None and first.islower() and ln.caps < 0.5 and 0 <= ln.gap < 0.3 and \
+        prev.page == ln.page and prev.column == ln.column
 
 
 def _unlike(a: Line, b: Line) -> bool:

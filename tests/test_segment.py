@@ -469,3 +469,17 @@ def test_colophon_lines(line: str, colophon: bool) -> None:
     from indexer.masthead import is_colophon_line
 
     assert is_colophon_line(line) is colophon
+
+
+def test_a_title_line_in_lower_case_that_names_a_section_is_no_banner() -> None:
+    """*Chi bộ thôn Đông Hà đổi mới / nội dung sinh hoạt*: the second line reads like the
+    section *Nội dung sinh hoạt chi bộ* and OCR measured it taller, but it starts in lower
+    case close under the line above: the title wraps, no new section begins."""
+    items = masthead() + [banner("NHỮNG VẤN ĐỀ CHUNG"),
+                          title("Chi bộ thôn Đông Hà đổi mới", size=14.0),
+                          Item("title", "nội dung sinh hoạt", size=17.0, bold=True, before=0.0),
+                          para(body(S1, S2, times=2)), para(body(S3, S4, times=2)),
+                          sign("Lê Thị Mai")]
+    (article,) = segment_issue(ISSUE, page_words(Issue(items, columns=2), ocr=True, seed=4))
+    assert article.title == "Chi bộ thôn Đông Hà đổi mới nội dung sinh hoạt"
+    assert article.section == "Những vấn đề chung" and article.byline == "Lê Thị Mai"
