@@ -17,7 +17,7 @@ from indexer.articletext import join_words
 from indexer.segment import make_article_id, segment_issue, segment_issue_report
 from indexer.layout import PageWords
 from tests.segment_pages import (Issue, Item, banner, draw_pdf, page_from_lines, page_words,
-                                 para, pdf_words, sign, title)
+                                 para, pdf_words, sign, title, typeset)
 
 ISSUE = IssueRow(id="ttshcb-2015-07", series="ttshcb", year=2015, number="07")
 
@@ -483,3 +483,20 @@ def test_a_title_line_in_lower_case_that_names_a_section_is_no_banner() -> None:
     (article,) = segment_issue(ISSUE, page_words(Issue(items, columns=2), ocr=True, seed=4))
     assert article.title == "Chi bộ thôn Đông Hà đổi mới nội dung sinh hoạt"
     assert article.section == "Những vấn đề chung" and article.byline == "Lê Thị Mai"
+
+
+def test_lines_of_text_repeated_at_page_tops_are_no_running_header() -> None:
+    """A bulletin with no running header whose pages happen to begin with the same words
+    (here: pages 3 and 4 repeat page 2 line for line): full lines of text, close under one
+    another, are text, not a header recurring at the top of the page."""
+    from dataclasses import replace as copy
+
+    items = [title("Bài viết thứ nhất")] + [para(body(S1, S2, S3, S4)) for _ in range(6)]
+    issue = Issue(items, columns=1, header="", footer="")
+    pages = typeset(issue)[:2]
+    issue.pages = pages + [[copy(p, page=n) for p in pages[1]] for n in (3, 4)]
+    (article,) = segment_issue(ISSUE, page_words(issue))
+    lines = [p.text for page in issue.pages for p in page
+             if p.text != "Bài viết thứ nhất" and not p.text.isdigit()]  # page numbers go
+    assert squash(article.text).replace("- ", "") == squash(" ".join(lines))
+    assert article.last_page == 4
