@@ -139,7 +139,10 @@ def mark_end_bylines(flow: list[Line], sections: SectionList) -> None:
         signed = sections.is_signature(text.rstrip(".")) or hd.is_source_line(text)
         if not (signed or (hd.looks_like_name(text) and not text.endswith((".", ",", ";", ":")))):
             continue
-        right = ln.right_space <= 1.5 and ln.x0 > ln.col_x0 + 0.3 * (ln.col_x1 - ln.col_x0)
+        # flush right, well clear of the left edge (a long signature in a narrow column,
+        # *Ban Tuyên giáo Trung ương*, starts a few ems in, not a third of the way)
+        right = ln.right_space <= 1.5 and (ln.indent >= 3.0 or
+                                           ln.x0 > ln.col_x0 + 0.3 * (ln.col_x1 - ln.col_x0))
         nxt = flow[i + 1] if i + 1 < len(flow) else None
         before_heading = nxt is None or nxt.role == "banner" or nxt.style == "strong" \
             or nxt.page != ln.page and nxt.style != "plain"

@@ -78,18 +78,116 @@ def _docx(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def office_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+SPANNING = [  # banner, title, signature, paragraphs: titles across both columns
+    ("ĐỊNH HƯỚNG SINH HOẠT CHI BỘ", "Nội dung sinh hoạt chi bộ tháng 8/2021",
+     "Ban Tuyên giáo Trung ương", 7),
+    ("KINH NGHIỆM – CÁCH LÀM HAY", "Xã Yên Hòa làm tốt công tác dân vận", "Phạm Minh Tuấn", 9),
+    ("THÔNG TIN THỜI SỰ", "Kinh tế 7 tháng đầu năm 2021 tiếp tục phục hồi", "PV", 4),
+]
+SENTENCES = [
+    "Năm qua, Đảng bộ xã đã lãnh đạo thực hiện thắng lợi các chỉ tiêu kinh tế – xã hội, đời "
+    "sống nhân dân được nâng lên rõ rệt.",
+    "Công tác xây dựng Đảng được chú trọng, chất lượng sinh hoạt chi bộ có nhiều chuyển biến, "
+    "đảng viên phát huy vai trò tiền phong.",
+    "Các đoàn thể chính trị – xã hội tích cực vận động hội viên tham gia phong trào thi đua yêu "
+    "nước, giúp nhau phát triển kinh tế.",
+    "Chính quyền cơ sở giải quyết kịp thời kiến nghị của cử tri, giữ vững an ninh chính trị, "
+    "trật tự an toàn xã hội trên địa bàn.",
+]
+
+
+def _docx_spanning(path: Path) -> Path:
+    """Another house style: Arial, a running header and a page number field in the footer,
+    each title across the page over a two-column body, signatures italic and flush right."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    center, right, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY
+
+    def para(text: str, size: float, bold: bool = False, italic: bool = False, align=None,  # type: ignore[no-untyped-def]
+             before: float = 0, indent: float = 0):
+        p = doc.add_paragraph()
+        run = p.add_run(text)
+        run.font.size, run.bold, run.italic, run.font.name = Pt(size), bold, italic, "Arial"
+        if align is not None:
+            p.alignment = align
+        p.paragraph_format.space_before = Pt(before)
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(indent)
+
+    def columns(n: int) -> None:
+        section = doc.add_section(WD_SECTION.CONTINUOUS)
+        for old in section._sectPr.xpath("./w:cols"):
+            section._sectPr.remove(old)
+        col = OxmlElement("w:cols")
+        col.set(qn("w:num"), str(n))
+        col.set(qn("w:space"), "360")
+        section._sectPr.append(col)
+
+    first = doc.sections[0]
+    first.header.paragraphs[0].text = "Thông tin sinh hoạt chi bộ – Số 8/2021"
+    first.header.paragraphs[0].alignment = center
+    footer = first.footer.paragraphs[0]
+    footer.alignment = center
+    run = footer.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        el = OxmlElement("w:fldChar" if kind else "w:instrText")
+        if kind:
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el.text = text
+        run._r.append(el)
+    para("BAN TUYÊN GIÁO TRUNG ƯƠNG", 10, True, align=center)
+    para("THÔNG TIN SINH HOẠT CHI BỘ", 24, True, align=center)
+    para("Số 8 – tháng 8/2021", 12, True, align=center)
+    for banner, title, signature, n in SPANNING:
+        columns(1)
+        para(banner, 11, True, align=center, before=12)
+        para(title, 18, True, align=center, before=4)
+        columns(2)
+        for k in range(n):
+            para(" ".join(SENTENCES[(k + j) % 4] for j in range(3)), 11, align=justify,
+                 indent=18, before=3)
+        para(signature, 11, True, True, align=right)
+    doc.save(str(path))
+    return path
+
+
+def _convert(source: Path) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (make setup installs libreoffice-writer-nogui)")
-    work = tmp_path_factory.mktemp("office")
-    source = _docx(work / "tbnb-2019-05.docx")
-    profile = work / "profile"
+    profile = source.parent / "profile"
     subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(work), str(source)],
+                    "--convert-to", "pdf", "--outdir", str(source.parent), str(source)],
                    check=True, capture_output=True, timeout=180)
-    return work / "tbnb-2019-05.pdf"
+    return source.with_suffix(".pdf")
+
+
+@pytest.fixture(scope="module")
+def office_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _convert(_docx(tmp_path_factory.mktemp("office") / "tbnb-2019-05.docx"))
+
+
+def test_titles_across_both_columns_with_a_running_header(tmp_path: Path) -> None:
+    pdf = _convert(_docx_spanning(tmp_path / "ttshcb-2021-08.docx"))
+    home = tmp_path / "home"
+    target = home / "scans/ttshcb/2021/ttshcb-2021-08.pdf"
+    target.parent.mkdir(parents=True)
+    shutil.copy(pdf, target)
+    assert _articles(home) == [
+        ("Định hướng sinh hoạt chi bộ", SPANNING[0][1], "Ban Tuyên giáo Trung ương", "bai"),
+        ("Kinh nghiệm – cách làm hay", SPANNING[1][1], "Phạm Minh Tuấn", "bai"),
+        ("Thông tin thời sự", SPANNING[2][1], "PV", "tin"),
+    ]
+    out = run_bantin(home, "export", "articles", "--format", "jsonl")
+    texts = [json.loads(line)["text"] for line in out.stdout.splitlines() if line.strip()]
+    assert not any("Số 8/2021" in t or "Trung ương\n" in t for t in texts)
 
 
 def _articles(home: Path) -> list[tuple[str, str, str, str]]:
