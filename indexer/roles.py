@@ -240,6 +240,11 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
         if kind != "plain":
             group += _continue_title(flow, i + len(group), group,
                                      methods.get(ln.page, "text"), sections)
+        after = flow[i + len(group)] if group and i + len(group) < len(flow) else None
+        if kind in ("bold", "weak") and _runs_on(group[-1], after):
+            context = "text"  # a paragraph's first line that OCR saw wider: it runs on
+            i += len(group)
+            continue
         words = sum(len(g.text.split()) for g in group)
         long = words > 50 or len(group) > 10 if kind == "strong" else words > 40 or len(group) > 5
         if kind == "plain" or long or not ("stray-stop" in group[-1].tags or
@@ -266,6 +271,15 @@ def mark_titles(flow: list[Line], methods: dict[int, str], sections: SectionList
             g.tags.add("subhead")
         i += len(group)
         context = "text"
+
+
+def _runs_on(last: Line, nxt: Line | None) -> bool:
+    """A line set to the column's right edge whose words go on in the text line under it
+    (in lower case, in the body type): the first line of a paragraph, not a title, however
+    wide or bold it looks (*Công tác xây dựng Đảng được chú / trọng, chất lượng ...*)."""
+    return nxt is not None and last.right_space <= 0.5 and nxt.role == "body" and \
+        nxt.style == "plain" and nxt.page == last.page and nxt.column == last.column and \
+        nxt.text[:1].islower() and 0 <= nxt.gap < 0.3
 
 
 _ENDS_SENTENCE = tuple(".!?…\"”»)")
