@@ -59,8 +59,15 @@ def _with_seconds(result: PageResult, seconds: float) -> PageResult:
 
 
 def method_keys(settings: object) -> dict[str, str]:
-    """The current settings key of each method: a page whose stored key differs is redone."""
-    from indexer import ocr, textlayer
+    """The current settings key of each method: a page whose stored key differs is redone.
+    Raises MissingDependency when Tesseract (or its language) is not installed."""
+    from indexer import ocr
 
-    return {"text": textlayer.settings_key("text"), "legacy": textlayer.settings_key("legacy"),
-            "ocr": ocr.settings_key(settings)}  # type: ignore[arg-type]
+    return {**text_method_keys(), "ocr": ocr.settings_key(settings)}  # type: ignore[arg-type]
+
+
+def text_method_keys() -> dict[str, str]:
+    """The keys of the methods that need no Tesseract (text layers, legacy repair)."""
+    from indexer import textlayer
+
+    return {"text": textlayer.settings_key("text"), "legacy": textlayer.settings_key("legacy")}

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 from archive.catalog import Catalog
 from archive.config import Config
+from archive.errors import MissingDependency
 from archive.models import OcrSettings, PageResult, PageTask
 from archive.progress import Progress
-from indexer.extract import extract_page, method_keys
+from indexer.extract import extract_page, method_keys, text_method_keys
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,11 @@ def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
     """Pages whose text is missing, stale (source or settings changed) or failed; and the
     count of pages that are current and will be skipped."""
     settings = ocr_settings(config)
-    keys = method_keys(settings)
+    no_ocr: MissingDependency | None = None
+    try:
+        keys = method_keys(settings)
+    except MissingDependency as e:  # no Tesseract: PDFs with a text layer can still be read
+        keys, no_ocr = text_method_keys(), e
     wanted = set(issue_ids) if issue_ids is not None else None
     rows = catalog.query(
         "SELECT p.id, p.file, p.file_page, p.sha256, i.source_kind, i.id AS issue_id,"
@@ -57,14 +62,17 @@ def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
     for r in rows:
         if wanted is not None and r["issue_id"] not in wanted:
             continue
-        current = (r["text_sha"] == r["sha256"] and r["method"] in keys
-                   and r["settings_key"] == keys[r["method"]])
+        current = r["text_sha"] == r["sha256"] and (
+            r["method"] in keys and r["settings_key"] == keys[r["method"]] or
+            (no_ocr is not None and r["method"] == "ocr"))  # kept: it cannot be read again
         if current and not force:
             skipped += 1
             continue
         tasks.append(PageTask(page_id=r["id"], path=str(config.scans / r["file"]),
                               source_kind=r["source_kind"], file_page=r["file_page"],
                               sha256=r["sha256"], settings=settings))
+    if no_ocr is not None and any(t.source_kind != "pdf" for t in tasks):
+        raise no_ocr  # scans to read and nothing to read them with: say so before starting
     return tasks, skipped
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from archive.catalog import Catalog
 from archive.vntext import nfc
 from tests.pages import (
     HEADLINE,
@@ -313,3 +314,42 @@ def test_hung_page_times_out_and_the_rest_go_on(tmp_path: Path) -> None:
     assert "1 pages done" in r.stdout
     assert cer(truth[hung], rows(home)[hung]["text"]) < 0.03
     assert not problems(home)
+
+
+def test_without_tesseract_text_pdfs_are_read_and_scans_are_refused(tmp_path: Path) -> None:
+    """No Tesseract on the machine: an archive of born-digital PDFs still extracts (a PDF
+    page with no text layer fails alone, naming what to install); an archive with scans to
+    read stops before starting, exit code 3, naming the packages."""
+    from tests.segment_pages import Issue as Layout, draw_pdf, para, title
+
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    script = broken / "tesseract"
+    script.write_text("#!/bin/sh\nexit 127\n", encoding="utf-8")  # not a Tesseract
+    script.chmod(0o755)
+    env = {"PATH": f"{broken}{os.pathsep}{os.environ['PATH']}"}
+
+    home = tmp_path / "home"
+    pdf = home / "scans/tbnb/2015/tbnb-2015-07.pdf"
+    pdf.parent.mkdir(parents=True)
+    draw_pdf(Layout([title("Chi bộ đổi mới sinh hoạt"),
+                     para(" ".join(PARAGRAPHS[:2]))]), pdf)
+    done = bantin(home, "build", env=env)
+    assert done.returncode == 0, done.stderr
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        methods = {r["method"] for r in catalog.query("SELECT method FROM page_text")}
+        assert methods == {"text"}
+        assert catalog.query("SELECT COUNT(*) AS n FROM article")[0]["n"] >= 1
+
+    image_only = home / "scans/tbnb/2015/tbnb-2015-08.pdf"  # a scanner's PDF: no text layer
+    save_image_pdf([page(0)[0]], image_only)
+    partial = bantin(home, "build", env=env)
+    assert partial.returncode == PARTIAL and "tbnb-2015-08/1" in partial.stderr
+    assert "tesseract-ocr" in partial.stderr
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        assert catalog.query("SELECT COUNT(*) AS n FROM page_text WHERE method = 'text'")[0]["n"] == 1
+
+    save_png(page(1)[0], home / "scans/tbnb/2016/tbnb-2016-01/001.png")
+    refused = bantin(home, "build", env=env)
+    assert refused.returncode == 3
+    assert "tesseract-ocr" in refused.stderr
