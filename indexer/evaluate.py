@@ -23,7 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from typing import Any
 
 import numpy as np
@@ -232,15 +232,21 @@ class Snapshot:
                             rf"|(?:/(?:19|20)[0-9]{{2}})?/(?:{'|'.join(doc_types)})-[a-z0-9]+)$")
         found = {t for t in self.terms_from(f"{number}-") + self.terms_from(f"{number}/")
                  if wanted.match(t)}
-        found.update(k for k in (ref_key(v) for v in self.multi["ref"][2]) if wanted.match(k))
+        found.update(k for k in self.ref_keys if wanted.match(k))
         return sorted(found)
+
+    @cached_property
+    def ref_keys(self) -> list[str]:
+        """The token of each cited-document value of ``multi["ref"]``, in the same order
+        (normalised once per generation, not at every identifier a query holds)."""
+        return [ref_key(v) for v in self.multi["ref"][2]]
 
     def citing(self, key: str) -> np.ndarray:
         """Live documents whose cited documents (``article_ref``) include the identifier
         whose token is ``key``: found by the citation analysis even where the text names
         it in words (*Luật Phòng, chống tham nhũng*) or OCR damaged the number."""
-        docs, codes, values = self.multi["ref"]
-        wanted = [i for i, v in enumerate(values) if ref_key(v) == key]
+        docs, codes, _values = self.multi["ref"]
+        wanted = [i for i, k in enumerate(self.ref_keys) if k == key]
         if not wanted:
             return np.zeros(0, dtype=np.int64)
         found = np.unique(docs[np.isin(codes, wanted)]).astype(np.int64)

@@ -89,33 +89,31 @@ def _edge_lines(lines: list[Line]) -> list[Line]:
     line_h = heights[len(heights) // 2]
     whites = sorted(b.y0 - a.y1 for a, b in zip(by_y, by_y[1:]) if 0 < b.y0 - a.y1 < 1.5 * line_h)
     usual = whites[len(whites) // 2] if whites else 0.0  # the white between lines of text
-    def parted(upper: Line, lower: Line, h: float) -> bool:
-        return lower.y0 - upper.y1 >= max(0.4 * h, usual + 0.3 * h)
+
+    def apart(white: float, ln: Line) -> bool:
+        h = ln.y1 - ln.y0
+        return white >= max(0.4 * h, usual + 0.3 * h)
 
     # the lines above the innermost white space that parts them from the text (not simply
     # the top three: three lines of text in a row are no header because the fourth is far)
     head: list[Line] = []
     for k, ln in enumerate(top):
-        nxt = by_y[k + 1] if k + 1 < len(by_y) else None
-        if nxt is None or parted(ln, nxt, ln.y1 - ln.y0):
+        if k + 1 == len(by_y) or apart(by_y[k + 1].y0 - ln.y1, ln):
             head = top[:k + 1]
     foot: list[Line] = []
-    for k in range(len(bottom)):  # apart from the text: a signature closing the page's is not
-        ln = bottom[len(bottom) - 1 - k]
-        above = by_y[len(by_y) - 2 - k] if len(by_y) - 2 - k >= 0 else None
-        if above is None or parted(above, ln, ln.y1 - ln.y0):
-            foot = bottom[len(bottom) - 1 - k:]
-    # and, as before, a short line among them that the rest of the page's text keeps apart
-    # from (a header OCR set close above a title); a full line of text is never one
+    for k in range(1, len(bottom) + 1):  # a signature closing the page's text is not apart
+        ln = bottom[-k]
+        if k == len(by_y) or apart(ln.y0 - by_y[-k - 1].y1, ln):
+            foot = bottom[-k:]
+    # and a short line among them that the rest of the page's text keeps apart from (a
+    # header OCR set close above a title); a full line of text is never one
     loose = []
     for ln in top:
-        h = ln.y1 - ln.y0
-        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * h and o not in top]
-        if ln.width_share < 0.85 and (not below or min(below) - ln.y1 >= max(0.4 * h, usual + 0.3 * h)):
+        below = [o.y0 for o in by_y if o.y0 > ln.y1 - 0.2 * (ln.y1 - ln.y0) and o not in top]
+        if ln.width_share < 0.85 and (not below or apart(min(below) - ln.y1, ln)):
             loose.append(ln)
     for ln in bottom:
-        h = ln.y1 - ln.y0
-        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * h and o not in bottom]
-        if ln.width_share < 0.85 and (not above or ln.y0 - max(above) >= max(0.4 * h, usual + 0.3 * h)):
+        above = [o.y1 for o in by_y if o.y1 < ln.y0 + 0.2 * (ln.y1 - ln.y0) and o not in bottom]
+        if ln.width_share < 0.85 and (not above or apart(ln.y0 - max(above), ln)):
             loose.append(ln)
     return list(dict.fromkeys(head + foot + loose))

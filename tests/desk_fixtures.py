@@ -25,13 +25,10 @@ from typing import Any
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.config import Config, load_config
 from tests.segment_pages import Issue, Item, draw_pdf, para, sign, title
-from tests.web_fixtures import csrf_from  # noqa: F401  (re-exported to the desk's tests)
 from tests.test_segment import S1, S2, S3, S4, body, standard_items
+from tests.web_fixtures import PASSWORD, HomeAccess, csrf_from  # noqa: F401  (re-exported to the desk's tests)
 
-PASSWORD = "mat-khau-thu-nghiem"
 USERS = {"doc": "reader", "bientap": "editor", "bientap2": "editor", "quantri": "admin"}
 ISSUE = "ttshcb-2015-07"
 OTHER_ISSUE = "tbnb-2016-01"
@@ -74,15 +71,8 @@ def other_items() -> list[Item]:
 
 
 @dataclass(frozen=True)
-class DeskHome:
+class DeskHome(HomeAccess):
     path: Path
-
-    @property
-    def config(self) -> Config:
-        return load_config(self.path)
-
-    def catalog(self) -> Catalog:
-        return Catalog(self.path / "index" / "catalog.sqlite")
 
     def article_id(self, title_text: str, issue_id: str = ISSUE) -> str:
         with self.catalog() as c:

@@ -22,24 +22,17 @@ from typing import Any
 import pytest
 
 from archive.catalog import Catalog
-from archive.config import Config, load_config
+from archive.config import load_config
 from tests.conftest import run_bantin
-from tests.web_fixtures import PASSWORD, login
+from tests.web_fixtures import PASSWORD, HomeAccess, login
 
 READER = "bandoc"
 BASE_URL = "https://kho.bantin.test"  # the report's --base-url in tests
 
 
 @dataclass
-class SampleHome:
+class SampleHome(HomeAccess):
     path: Path
-
-    @property
-    def config(self) -> Config:
-        return load_config(self.path)
-
-    def catalog(self) -> Catalog:
-        return Catalog(self.path / "index" / "catalog.sqlite")
 
     def truth(self, name: str) -> Any:
         path = self.path / "sample-truth" / name

@@ -81,13 +81,20 @@ def page(site: tuple[str, WebHome], tmp_path_factory: pytest.TempPathFactory) ->
         assert not errors, f"errors in the browser console: {errors}"
 
 
+def log_in(page: Any, base: str, name: str, password: str = PASSWORD, *, wait: bool = True) -> None:
+    """Through the real login form; ``wait``: until the home page has loaded."""
+    page.goto(base + "/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    if wait:
+        page.wait_for_url(base + "/")
+
+
 def ensure_logged_in(page: Any, base: str) -> None:
     page.goto(base + "/")
     if "/login" in page.url:
-        page.fill("#name", "doc")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        log_in(page, base, "doc")
 
 
 def test_login(page: Any, site: tuple[str, WebHome]) -> None:
@@ -260,10 +267,7 @@ def test_readme_screenshots_on_a_built_home(page: Any) -> None:
     try:
         with served(app, threads=2) as base:
             pg.context.clear_cookies()  # cookies do not tell ports apart
-            pg.goto(base + "/login")
-            pg.fill("#name", name)
-            pg.fill("#password", password)
-            pg.click("button[type=submit]")
+            log_in(pg, base, name, password, wait=False)
             pg.goto(base + "/search?q=nghi+quyet+21")
             assert pg.locator(".hit-item").count() >= 1
             screenshot(pg, "web-search.png", real=True)

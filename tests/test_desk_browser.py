@@ -28,7 +28,7 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     copy_home,
     desk_template,
 )
-from tests.test_browser import ARGS, CHROMIUM, screenshot, wait_until
+from tests.test_browser import ARGS, CHROMIUM, log_in, screenshot, wait_until
 from tests.web_fixtures import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -72,11 +72,7 @@ def session(browser: Any, site: tuple[str, DeskHome]) -> Iterator[Any]:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text)
                 if m.type == "error" and "403" not in m.text and "409" not in m.text else None)
-        page.goto(base + "/login")
-        page.fill("#name", name)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        log_in(page, base, name)
         return page
 
     yield open_as

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from tests.review_fixtures import READER, SampleHome, sample_home  # noqa: F401
-from tests.test_browser import ARGS, CHROMIUM, screenshot
-from tests.web_fixtures import PASSWORD, served
+from tests.test_browser import ARGS, CHROMIUM, log_in, screenshot
+from tests.web_fixtures import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -43,11 +43,7 @@ def page(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.goto(site + "/login")
-        pg.fill("#name", READER)
-        pg.fill("#password", PASSWORD)
-        pg.click("button[type=submit]")
-        pg.wait_for_url(site + "/")
+        log_in(pg, site, READER)
         yield pg
         context.close()
         assert not errors, f"errors in the browser console: {errors}"

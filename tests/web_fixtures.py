@@ -23,7 +23,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from archive.catalog import Catalog, now
-from archive.config import load_config
+from archive.config import Config, load_config
 from archive.ingest import ingest_scans
 from archive.models import PageResult, Word
 from archive.vntext import fold, nfc
@@ -148,21 +148,27 @@ start = "2010-01"
 LOW_WORDS = {("ttshcb-2012-07", 1, "chuyên"), ("ttshcb-2012-07", 1, "thường")}
 
 
+class HomeAccess:
+    """The config and catalog of a test home (the classes below hold its ``path``)."""
+
+    path: Path
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.path)
+
+    def catalog(self) -> Catalog:
+        return Catalog(self.path / "index" / "catalog.sqlite")
+
+
 @dataclass
-class WebHome:
+class WebHome(HomeAccess):
     """What a test needs to know about the home it runs against."""
 
     path: Path
     articles: dict[str, str] = field(default_factory=dict)  # key → article id
     words: dict[str, list[Word]] = field(default_factory=dict)  # page id → words
     search_ready: bool = False
-
-    @property
-    def config(self) -> Any:
-        return load_config(self.path)
-
-    def catalog(self) -> Catalog:
-        return Catalog(self.path / "index" / "catalog.sqlite")
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
