@@ -13,7 +13,8 @@ reindex) inside the same request; if that fails the correction is kept and queue
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -35,6 +36,7 @@ NAV = [("desk.queue", "Hiệu đính", "editor")]
 
 MAX_PAGE_TEXT = 200_000  # characters of one page's text
 MAX_REASON = 300
+T = TypeVar("T")
 
 
 def _catalog() -> Catalog:
@@ -254,23 +256,40 @@ def article(article_id: str) -> Any:
         paragraphs=structure.paragraphs(found.text), page_count=issue.page_count or found.last_page)
 
 
+def _issue_op(catalog: Catalog, issue_id: str, op: Callable[[], T], failed: str,
+              back: str) -> tuple[T | None, Any]:
+    """Run a change to an issue's articles (``op``: the change and its audit line) in one
+    transaction. Returns (what ``op`` returned, None), or (None, the response) when another
+    editor changed the issue first (the conflict page) or the change was refused (a message
+    starting with ``failed``, back to ``back``)."""
+    try:
+        with catalog.transaction():
+            return op(), None
+    except EditConflict as e:
+        return None, _conflict(e, what=f"các tin, bài của số {issue_id}", mine="", form={},
+                               action="", back=back)
+    except UsageError as e:
+        flash(f"{failed}: {e}", "error")
+        return None, redirect(back)
+
+
 @bp.post("/a/<article_id>/split")
 def split(article_id: str) -> Any:
     found = _article_or_404(article_id)
     catalog = _catalog()
     title = nfc(request.form.get("title", "")).strip()[:structure.MAX_TITLE]
     reason = _reason()
-    try:
-        with catalog.transaction():
-            new_id = structure.split_article(catalog, article_id, _int("at"), title, author=g.user.name,
+
+    def op() -> str:
+        new_id = structure.split_article(catalog, article_id, _int("at"), title, author=g.user.name,
                                          base_ops=_int("base_ops"), reason=reason)
-            users.audit(catalog, g.user.name, "article-split", article_id, f"-> {new_id} {reason}".strip())
-    except EditConflict as e:
-        return _conflict(e, what=f"các tin, bài của số {found.issue_id}", mine="", form={}, action="",
-                         back=url_for("desk.article", article_id=article_id))
-    except UsageError as e:
-        flash(f"Chưa tách: {e}", "error")
-        return redirect(url_for("desk.article", article_id=article_id))
+        users.audit(catalog, g.user.name, "article-split", article_id, f"-> {new_id} {reason}".strip())
+        return new_id
+
+    new_id, refused = _issue_op(catalog, found.issue_id, op, "Chưa tách",
+                                url_for("desk.article", article_id=article_id))
+    if refused is not None:
+        return refused
     _refresh(articles=[article_id, new_id])
     return redirect(url_for("desk.article", article_id=new_id))
 
@@ -338,17 +357,15 @@ def merge(issue_id: str) -> Any:
         abort(404)
     ids = request.form.getlist("articles")
     reason = _reason()
-    try:
-        with catalog.transaction():
-            kept = structure.merge_articles(catalog, ids, author=g.user.name, base_ops=_int("base_ops"),
+
+    def op() -> None:
+        kept = structure.merge_articles(catalog, ids, author=g.user.name, base_ops=_int("base_ops"),
                                         reason=reason)
-            users.audit(catalog, g.user.name, "article-merge", kept, f"{' + '.join(ids)} {reason}".strip())
-    except EditConflict as e:
-        return _conflict(e, what=f"các tin, bài của số {issue_id}", mine="", form={}, action="",
-                         back=url_for("desk.issue", issue_id=issue_id))
-    except UsageError as e:
-        flash(f"Chưa gộp: {e}", "error")
-        return redirect(url_for("desk.issue", issue_id=issue_id))
+        users.audit(catalog, g.user.name, "article-merge", kept, f"{' + '.join(ids)} {reason}".strip())
+
+    _, refused = _issue_op(catalog, issue_id, op, "Chưa gộp", url_for("desk.issue", issue_id=issue_id))
+    if refused is not None:
+        return refused
     _refresh(articles=ids)
     return redirect(url_for("desk.issue", issue_id=issue_id))
 
@@ -360,17 +377,15 @@ def undo(issue_id: str) -> Any:
         abort(404)
     before = [a.id for a in library.issue_articles(catalog, issue_id)]
     seq = _int("seq")
-    try:
-        with catalog.transaction():
-            structure.undo_op(catalog, issue_id, seq, author=g.user.name, base_ops=_int("base_ops"),
+
+    def op() -> None:
+        structure.undo_op(catalog, issue_id, seq, author=g.user.name, base_ops=_int("base_ops"),
                           reason=_reason())
-            users.audit(catalog, g.user.name, "article-undo", issue_id, f"op {seq}")
-    except EditConflict as e:
-        return _conflict(e, what=f"các tin, bài của số {issue_id}", mine="", form={}, action="",
-                         back=url_for("desk.issue", issue_id=issue_id))
-    except UsageError as e:
-        flash(f"Chưa hoàn tác: {e}", "error")
-        return redirect(url_for("desk.issue", issue_id=issue_id))
+        users.audit(catalog, g.user.name, "article-undo", issue_id, f"op {seq}")
+
+    _, refused = _issue_op(catalog, issue_id, op, "Chưa hoàn tác", url_for("desk.issue", issue_id=issue_id))
+    if refused is not None:
+        return refused
     after = [a.id for a in library.issue_articles(catalog, issue_id)]
     _refresh(articles=[*before, *after])
     return redirect(url_for("desk.issue", issue_id=issue_id))
