@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 
 def now() -> str:
     """UTC timestamp, ISO 8601 to the second, as stored in the catalog."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def schema_sql() -> str:
@@ -54,7 +54,7 @@ class Catalog:
             raise IndexLocked(f"cannot open the catalog {self.path}: {e}") from e
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
+        self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self._lock = threading.RLock()
         self._depth = 0
         if not readonly:

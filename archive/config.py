@@ -9,51 +9,63 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _setting(default: Any, help: str) -> Any:
+    """A field of :class:`Settings`: its default and the help line the README table shows."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting: one typed field each, with its default and help (the README table is
+    generated from these fields; ``tests/test_config.py`` compares them)."""
+
+    jobs: int = _setting(0, "Worker processes for OCR and extraction; 0 means one per CPU core.")
+    ocr_lang: str = _setting("vie", "Tesseract language pack(s), e.g. 'vie' or 'vie+eng'.")
+    ocr_dpi: int = _setting(300, "Resolution (dots per inch) at which PDF pages are rendered for OCR.")
+    ocr_timeout: int = _setting(300, "Seconds Tesseract may spend on one page before it is marked failed.")
+    low_confidence: float = _setting(70.0, "Mean OCR confidence (0-100) below which a page counts as "
+                                           "low quality.")
+    secret_key: str = _setting("", "Key that signs web sessions; required to serve (generate one with "
+                                   "`bantin secret`).")
+    host: str = _setting("127.0.0.1", "Address `bantin serve` listens on.")
+    port: int = _setting(8080, "Port `bantin serve` listens on.")
+    base_url: str = _setting("http://127.0.0.1:8080", "Absolute address of the web app, used in "
+                                                       "reports and citations.")
+    web_threads: int = _setting(8, "Worker threads of the WSGI server.")
+    web_workers: int = _setting(0, "Server processes of `bantin serve` sharing one port; 0 means one "
+                                   "per CPU core.")
+    secure_cookies: bool = _setting(False, "Mark session cookies Secure (set true when the app is "
+                                           "served over https).")
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One row of the settings table, read off :class:`Settings`."""
+
     name: str
+    type: type
     default: Any
     help: str
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("jobs", 0, "Worker processes for OCR and extraction; 0 means one per CPU core."),
-    Setting("ocr_lang", "vie", "Tesseract language pack(s), e.g. 'vie' or 'vie+eng'."),
-    Setting("ocr_dpi", 300, "Resolution (dots per inch) at which PDF pages are rendered for OCR."),
-    Setting("ocr_timeout", 300, "Seconds Tesseract may spend on one page before it is marked failed."),
-    Setting("low_confidence", 70.0, "Mean OCR confidence (0-100) below which a page counts as low quality."),
-    Setting("secret_key", "", "Key that signs web sessions; required to serve (generate one with `bantin secret`)."),
-    Setting("host", "127.0.0.1", "Address `bantin serve` listens on."),
-    Setting("port", 8080, "Port `bantin serve` listens on."),
-    Setting("base_url", "http://127.0.0.1:8080", "Absolute address of the web app, used in reports and citations."),
-    Setting("web_threads", 8, "Worker threads of the WSGI server."),
-    Setting("web_workers", 0, "Server processes of `bantin serve` sharing one port; 0 means one per CPU core."),
-    Setting("secure_cookies", False, "Mark session cookies Secure (set true when the app is served over https)."),
-)
+_TYPES: dict[str, type] = {"int": int, "str": str, "float": float, "bool": bool}
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, _TYPES[str(f.type)], f.default, f.metadata["help"]) for f in fields(Settings))
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
-class Config:
-    """Resolved settings for one home folder."""
+class Config(Settings):
+    """Resolved settings for one home folder: every :class:`Settings` field, and the paths."""
 
-    home: Path
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    home: Path = Path(".")
 
     @property
     def scans(self) -> Path:
@@ -84,12 +96,20 @@ class Config:
 
     @property
     def job_count(self) -> int:
-        jobs = int(self.values.get("jobs") or 0)
-        return jobs if jobs > 0 else (os.cpu_count() or 1)
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), generated from :class:`Settings`."""
+    rows = ["| name | type | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = "(none)" if s.default == "" else str(s.default).lower() if s.type is bool else s.default
+        rows.append(f"| `{s.name}` | {s.type.__name__} | {default} | {s.help} |")
+    return "\n".join(rows)
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
-    kind = type(setting.default)
+    kind = setting.type
     if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
         return raw
     try:
@@ -100,6 +120,8 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
             if text in {"0", "false", "no", "off"}:
                 return False
             raise ValueError(text)
+        if kind is int and isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(raw)
         return kind(raw)
     except (TypeError, ValueError):
         raise ConfigError(
@@ -109,9 +131,10 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
 
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: the argument, else BANTIN_HOME, else the repository root."""
+    """The data folder: the argument, else BANTIN_HOME, else the current folder (never the
+    installed package's folder)."""
     if home is None:
-        home = os.environ.get("BANTIN_HOME") or REPO_ROOT
+        home = os.environ.get("BANTIN_HOME") or Path.cwd()
     return Path(home).expanduser().resolve()
 
 
@@ -140,4 +163,4 @@ def load_config(home: str | os.PathLike[str] | None = None, **flags: Any) -> Con
         if name not in _BY_NAME:
             raise ConfigError(f"unknown setting '{name}'")
         values[name] = _coerce(_BY_NAME[name], raw, f"--{name.replace('_', '-')}")
-    return Config(home=root, values=values)
+    return Config(home=root, **values)

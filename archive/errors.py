@@ -10,7 +10,7 @@ Hierarchy::
     ├── IndexLocked         (5)  another process holds the catalog or the search index
     └── ConfigError         (6)  a settings file or environment variable is wrong
 
-One place (``archive.cli.main``) maps them to exit codes. Batch stages do not raise
+One place (``bantin.main.main``) maps them to exit codes. Batch stages do not raise
 ``BadInput`` for one file: they record the problem in the catalog, go on, and end with
 ``ExitCode.PARTIAL`` so scripts can tell that something failed.
 """

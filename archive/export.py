@@ -1,4 +1,4 @@
-"""`bantin export`: records for scripts, one per page (and per article, see indexer.segment).
+"""`bantin export`: records for scripts, one per page (and per article, see indexer.segment.segmenter).
 
 JSON Lines or CSV, UTF-8, NFC; the field names are a public interface: extend, never rename.
 """

@@ -28,8 +28,8 @@ from archive.scans import (
     IssueName,
     parse_issue_name,
     read_series,
-    series_note,
     read_sidecar,
+    series_note,
 )
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archive.errors import BadInput
 from archive.models import Series, SeriesTitle
@@ -91,7 +92,7 @@ def parse_issue_name(path: Path, scans: Path) -> IssueName:
     return IssueName(m["series"], int(m["year"]), m["number"], m["suffix"] or "")
 
 
-def read_toml(path: Path) -> dict[str, object]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -120,7 +121,7 @@ def read_series(folder: Path) -> Series:
         raise BadInput(file, f"code '{data.get('code')}' does not match the folder '{code}'",
                        "make them the same")
     titles = []
-    for i, row in enumerate(data.get("titles", []) or [], 1):  # type: ignore[union-attr]
+    for i, row in enumerate(data.get("titles", []) or [], 1):
         if not isinstance(row, dict) or "title" not in row or "start" not in row:
             raise BadInput(file, f"titles row {i} needs at least title and start",
                            'write [[titles]] title = "..." start = "1989-07"')
@@ -129,8 +130,8 @@ def read_series(folder: Path) -> Series:
                                   start=_text(row, "start", file),
                                   end=_text(row, "end", file) or None))
     try:
-        first_year = int(data.get("first_year", builtin.first_year if builtin else 0))  # type: ignore[arg-type]
-        per_year = int(data.get("issues_per_year", builtin.issues_per_year if builtin else 0))  # type: ignore[arg-type]
+        first_year = int(data.get("first_year", builtin.first_year if builtin else 0))
+        per_year = int(data.get("issues_per_year", builtin.issues_per_year if builtin else 0))
     except (TypeError, ValueError) as e:
         raise BadInput(file, "first_year and issues_per_year must be whole numbers",
                        "e.g. first_year = 1989") from e

@@ -56,7 +56,8 @@ def archive_status(catalog: Catalog) -> dict[str, Any]:
 
 def format_status(status: dict[str, Any]) -> str:
     """The table people read (Vietnamese headings, like the web app)."""
-    head = f"{'Bộ':<8}{'Năm':>6}{'Số':>5}{'Trang':>7}{'Đã đọc':>8}  {'text':>5}{'legacy':>7}{'ocr':>5}{'Tin cậy OCR':>12}{'Lỗi':>5}"
+    head = (f"{'Bộ':<8}{'Năm':>6}{'Số':>5}{'Trang':>7}{'Đã đọc':>8}  "
+            f"{'text':>5}{'legacy':>7}{'ocr':>5}{'Tin cậy OCR':>12}{'Lỗi':>5}")
     lines = [head, "-" * len(head)]
     for r in status["years"]:
         m = r["by_method"]

@@ -52,9 +52,7 @@ def _tone_position(base: str) -> int | None:
     """Index in ``base`` (NFC, toneless) of the vowel that carries the tone, or None."""
     lower = base.lower()
     start = 0
-    if lower.startswith("qu") and len(lower) > 2 and lower[2] in "aăâeêioôơuưy":
-        start = 2
-    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in "aăâeêioôơuưy":
+    if lower[:2] in ("qu", "gi") and len(lower) > 2 and lower[2] in "aăâeêioôơuưy":
         start = 2
     run: list[int] = []
     for i in range(start, len(base)):

@@ -34,13 +34,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.machine import machine  # noqa: E402
-
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from archive.catalog import Catalog  # noqa: E402
 from archive.config import load_config  # noqa: E402
 from archive.vntext import match_key  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 
 @dataclass
@@ -72,7 +71,7 @@ def bantin(home: Path, *args: str) -> None:
 
 def timed_stages(home: Path) -> dict[str, float]:
     """Segment and analyse everything again, in this process, timing each stage."""
-    from indexer.articles import run_segment
+    from indexer.segment.stage import run_segment
 
     config = load_config(home)
     seconds: dict[str, float] = {}
@@ -85,7 +84,7 @@ def timed_stages(home: Path) -> dict[str, float]:
                              " issue(s), e.g. " + report.failed[0])
         started = time.monotonic()
         try:
-            from indexer.analyze import run_analyze
+            from indexer.analyze.stage import run_analyze
 
             run_analyze(catalog, home, force=True)
         except Exception as e:  # the analysis stage is another area's: report, go on

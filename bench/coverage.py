@@ -26,11 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.machine import machine  # noqa: E402
-
 from archive.catalog import Catalog
 from archive.config import load_config
-
+from bench.machine import machine  # noqa: E402
 
 
 def timed(label: str, fn, rows: list[tuple[str, float, str]], note: str = ""):  # type: ignore[no-untyped-def]
@@ -60,7 +58,8 @@ def main() -> int:
 
     truth_dir = config.truth_dir
     gaps = json.loads((truth_dir / "gaps.json").read_text(encoding="utf-8"))
-    truth = [json.loads(line) for line in (truth_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    lines = (truth_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    truth = [json.loads(line) for line in lines if line]
     times: list[tuple[str, float, str]] = []
     with Catalog(config.catalog_path) as catalog:
         corpus = timed("snapshot (cold)", lambda: corpus_mod.read_corpus(catalog, config), times)
@@ -99,7 +98,7 @@ def main() -> int:
                 and (f.last or 9999) >= max(years) for f in found)
             gap_rows.append((g, len(inside), t, n, flagged, covered))
         register_lags = []
-        from indexer.register import load_register
+        from indexer.analyze.register import load_register
 
         register = load_register()
         first: dict[tuple[str, str], str] = {}

@@ -5,7 +5,7 @@ replaces one word of the page text by a made-up word, saves it as an editor does
 (``archive.editorial.correct_page``, one transaction), then carries it everywhere
 (``indexer.refresh.refresh``: re-segment the issue, analyse its changed articles, rewrite
 the changed index documents), and searches the new word. Then N article edits (title +
-topic labels, ``archive.article_edits.edit_article`` + refresh). The home is copied first
+topic labels, ``indexer.segment.edits.edit_article`` + refresh). The home is copied first
 (catalog and index; the scans are not needed), so the original is left as it was.
 
     .venv/bin/python bench/desk.py --home DIR [--edits 10] [--inflate K]
@@ -32,17 +32,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.machine import machine  # noqa: E402
-
-from archive.article_edits import current_version as article_version
-from archive.article_edits import edit_article
 from archive.catalog import Catalog
 from archive.config import load_config
 from archive.editorial import correct_page, current_version, effective_page
 from archive.worklist import low_confidence_pages
+from bench.machine import machine  # noqa: E402
 from indexer.refresh import refresh
-from indexer.search import SearchRequest, search
-
+from indexer.search.engine import SearchRequest, search
+from indexer.segment.edits import current_version as article_version
+from indexer.segment.edits import edit_article
 
 
 def pct(values: list[float], q: float) -> float:
@@ -93,7 +91,7 @@ def main() -> None:
         catalog = Catalog(config.catalog_path)
         build = 0.0
         if args.inflate:
-            from indexer.build import build_index
+            from indexer.search.build import build_index
 
             inflate(catalog, args.inflate)
             t0 = time.perf_counter()

@@ -98,7 +98,7 @@ class Cer:
 def bantin(home: Path, *args: str, env: dict[str, str] | None = None) -> float:
     """Run the real command; returns wall seconds; exits the benchmark if it fails."""
     started = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "archive.cli", "--home", str(home), "--quiet", *args],
+    r = subprocess.run([sys.executable, "-m", "bantin.main", "--home", str(home), "--quiet", *args],
                        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
                        capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
@@ -132,7 +132,7 @@ def build_scan_pdf(sample: Path, scans: list[dict[str, object]], target: Path) -
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from indexer.render import load_page_image
+    from indexer.extract.render import load_page_image
 
     target.parent.mkdir(parents=True, exist_ok=True)
     pdf = canvas.Canvas(str(target))
@@ -190,8 +190,8 @@ def run_tesseract_alone(pdf: Path, scans: list[dict[str, object]], work: Path, *
     Returns (wall seconds, CER by kind, CPU seconds).
     """
     from archive.models import OcrSettings
-    from indexer import ocr, preprocess
-    from indexer.render import load_page_image
+    from indexer.extract import ocr, preprocess
+    from indexer.extract.render import load_page_image
 
     settings = OcrSettings()
     jobs_in: list[tuple[Path, list[str]]] = []
@@ -272,9 +272,9 @@ def run_ocrmypdf(pdf: Path, scans: list[dict[str, object]], work: Path
 def run_text_layers(sample: Path, records: list[dict[str, object]]
                     ) -> dict[str, tuple[float, int, Cer, dict[str, int]]]:
     """Born-digital and legacy-font PDF pages through ``extract_page``, one process."""
-    from indexer.extract import extract_page
-    from indexer.pipeline import ocr_settings
     from archive.config import load_config
+    from indexer.extract.page import extract_page
+    from indexer.extract.stage import ocr_settings
 
     settings = ocr_settings(load_config(sample))
     groups: dict[str, list[dict[str, object]]] = {}
@@ -343,14 +343,15 @@ def main(argv: list[str] | None = None) -> None:
 
         for jobs in (1, 2):
             print(f"bantin extract --jobs {jobs} ...", file=sys.stderr)
-            results[f"ours-{jobs}"] = fastest(lambda: run_ours(home, scans, jobs))
+            results[f"ours-{jobs}"] = fastest(lambda jobs=jobs: run_ours(home, scans, jobs))
         for prepared in (False, True):
             print(f"tesseract alone ({'prepared' if prepared else 'plain'} pages), 2 at a time ...",
                   file=sys.stderr)
             tess_dir = work / f"tesseract-{int(prepared)}"
             tess_dir.mkdir()
             results[f"tesseract-{'prepared' if prepared else 'plain'}"] = fastest(
-                lambda: run_tesseract_alone(pdf, scans, tess_dir, prepared=prepared))
+                lambda tess_dir=tess_dir, prepared=prepared: run_tesseract_alone(
+                    pdf, scans, tess_dir, prepared=prepared))
         ocrmypdf = None
         if not args.no_ocrmypdf:
             print("ocrmypdf -l vie --jobs 2 ...", file=sys.stderr)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.machine import machine  # noqa: E402
-
 from samplegen.content import plan_archive  # noqa: E402
 from samplegen.sample import write_sample  # noqa: E402
 

@@ -52,7 +52,7 @@ def load_truth(home: Path) -> list[dict]:
 def build_home(work: Path) -> Path:
     """Make the sample and run the whole pipeline (slow: OCR of the scanned issues)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    bantin = [sys.executable, "-m", "archive.cli", "--home", str(work), "--quiet"]
+    bantin = [sys.executable, "-m", "bantin.main", "--home", str(work), "--quiet"]
     if not (work / "sample-truth" / "articles.jsonl").exists():
         subprocess.run([*bantin, "sample", "--size", "full"], check=True, env=env, cwd=REPO)
     done = subprocess.run([*bantin, "build"], env=env, cwd=REPO)
@@ -65,7 +65,7 @@ def match_articles(catalog, truth: list[dict]) -> dict[str, str]:  # type: ignor
     """Truth key → indexed article id (same issue and page span, title within 10 % edits)."""
     from rapidfuzz.distance import Levenshtein
 
-    from indexer.indexdocs import effective_articles
+    from indexer.search.indexdocs import effective_articles
 
     by_issue: dict[str, list] = defaultdict(list)
     for doc in effective_articles(catalog, text=False):
@@ -97,7 +97,7 @@ def twin(query: dict) -> dict:
 def run_queries(home: Path, queries: list[dict], matched: dict[str, str]) -> list[dict]:
     from archive.catalog import Catalog
     from archive.config import load_config
-    from indexer.search import SearchRequest, search
+    from indexer.search.engine import SearchRequest, search
 
     config = load_config(home)
     rows = []
@@ -169,12 +169,12 @@ def _contains(tokens: list[str], phrase: list[str]) -> bool:
 
 def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     """A fresh query set, the way a researcher asks: a place of the sample with a term of the
-    editors' topic list (``indexer/topics.toml``), a quoted place name with its ``xã`` or
+    editors' topic list (``indexer/analyze/topics.toml``), a quoted place name with its ``xã`` or
     ``huyện`` or an author's name, a cited document in another spelling, a common word with
     a series and years. Relevant = every truth article whose title, text or byline holds
     each phrase (folded) or the identifier; only queries with 1 to 8 relevant articles are
     kept."""
-    from indexer.analysis import has_diacritics, identifiers, scan
+    from indexer.search.tokens import has_diacritics, identifiers, scan
 
     rng = random.Random(seed)
     docs = [(t, "\n".join((t["title"], t["text"], t.get("byline", "")))) for t in truth]

@@ -7,7 +7,7 @@ For each size it writes a synthetic catalog of that many articles (about 400 wor
 (``sample-truth/articles.jsonl`` when ``--sample-home`` has it, else the sentence banks of
 ``samplegen/corpus``) by a word-level Markov chain with random jumps, so the vocabulary,
 bigrams and document identifiers look like the bulletins'. It then builds Bản tin's index with
-``bantin index`` (``indexer.build``) and, as the baseline, a plain one-field Whoosh index
+``bantin index`` (``indexer.search.build``) and, as the baseline, a plain one-field Whoosh index
 (default ``TEXT`` field, Whoosh's own writer) of the same text, each in its own process so
 peak memory (``ru_maxrss``) is that build's alone, and runs the same queries on both:
 
@@ -151,7 +151,7 @@ def make_catalog(home: Path, n: int, chain: Chain, *, seed: int = 1) -> float:
     """Write ``n`` articles into ``home``'s catalog; returns the text size in MB."""
     from archive.catalog import Catalog, now
     from archive.models import Series
-    from indexer.analysis import identifiers
+    from indexer.search.tokens import identifiers
 
     catalog = Catalog(home / "index" / "catalog.sqlite")
     if catalog.get_meta("bench_articles") == str(n):
@@ -214,7 +214,7 @@ def child_build_ours(home: Path) -> dict[str, float]:
 
     from archive.catalog import Catalog
     from archive.config import load_config
-    from indexer.build import build_index
+    from indexer.search.build import build_index
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="  %(message)s")
     config = load_config(home)
@@ -263,7 +263,7 @@ def _timed(fn, queries: list) -> list[list[float]]:  # type: ignore[no-untyped-d
 def child_query_ours(home: Path, queries: dict[str, list[dict]]) -> dict[str, object]:
     from archive.catalog import Catalog
     from archive.config import load_config
-    from indexer.search import SearchRequest, open_index
+    from indexer.search.engine import SearchRequest, open_index
 
     config = load_config(home)
     catalog = Catalog(config.catalog_path, readonly=True)
@@ -338,7 +338,7 @@ def child_main(mode: str, home: Path) -> None:
 def make_queries(home: Path, seed: int = 5) -> dict[str, list[dict]]:
     """Distinct queries of each class, drawn from the generated text itself."""
     from archive.vntext import fold
-    from indexer.analysis import has_diacritics, scan
+    from indexer.search.tokens import has_diacritics, scan
 
     rng = random.Random(seed)
     db = sqlite3.connect(home / "index" / "catalog.sqlite")

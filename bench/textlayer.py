@@ -3,7 +3,7 @@ VNI) pages, one process, and the share of time in each step.
 
 Builds dense two-column A4 pages (a spanning title, 10-point body, about 4,000 characters a
 page, like a full bulletin page) with reportlab and the sample's legacy fonts, then times
-``indexer.textlayer.extract_text_page`` on each page, as the extract stage does (one task per
+``indexer.extract.textlayer.extract_text_page`` on each page, as the extract stage does (one task per
 page: the PDF is opened, one page interpreted, the PDF closed).
 
     .venv/bin/python bench/textlayer.py [--pages 20] [--repeat 3]
@@ -23,10 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.machine import machine  # noqa: E402
-
 from archive.models import PageTask  # noqa: E402
-from indexer import textlayer  # noqa: E402
+from bench.machine import machine  # noqa: E402
+from indexer.extract import textlayer  # noqa: E402
 from tests.legacy_pdfs import A4, Columns, Title, make_pdf  # noqa: E402
 
 PARAGRAPHS = (

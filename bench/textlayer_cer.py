@@ -2,7 +2,7 @@
 
 For every PDF page of ``<home>/sample-truth/pages.jsonl`` that has a text layer (scan kinds
 ``pdf-unicode``, ``pdf-tcvn3``, ``pdf-vni``), extracts the page with
-``indexer.textlayer.extract_text_page`` (one process, as the extract stage does) and compares
+``indexer.extract.textlayer.extract_text_page`` (one process, as the extract stage does) and compares
 it with the truth:
 
 * CER: Levenshtein distance (RapidFuzz) between the texts, both NFC with white space
@@ -38,7 +38,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from archive.models import PageTask  # noqa: E402
 from bench.textlayer import machine  # noqa: E402
-from indexer import textlayer  # noqa: E402
+from indexer.extract import textlayer  # noqa: E402
 
 _SPACE = re.compile(r"\s+")
 

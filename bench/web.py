@@ -34,10 +34,9 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.machine import machine  # noqa: E402
-
 from archive.catalog import Catalog
 from archive.config import load_config
+from bench.machine import machine  # noqa: E402
 
 # Modules that may add targets: each exposes bench_paths(catalog) -> [(name, [paths])].
 EXTRA_TARGET_MODULES = ["webapp.coverage"]
@@ -67,9 +66,9 @@ def free_port() -> int:
 
 def start_server(home: Path, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BANTIN_SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(REPO)}
-    # not `-m archive.cli`: as __main__ the module would be loaded twice and the verbs that
+    # not `-m bantin.main`: as __main__ the module would be loaded twice and the verbs that
     # other modules add would not find its State object
-    entry = "import sys; from archive.cli import main; sys.exit(main())"
+    entry = "import sys; from bantin.main import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(home), "--quiet",
                              "serve", "--host", "127.0.0.1", "--port", str(port), "--threads",
                              str(threads), "--workers", str(workers)], cwd=REPO, env=env,
@@ -204,7 +203,7 @@ def main() -> int:
         users.add_user(catalog, name, "reader", password, by="bench")
         docs = ""
         try:
-            from indexer import search  # noqa: F401
+            from indexer.search import engine as search  # noqa: F401
 
             docs = "search index present"
         except ImportError:

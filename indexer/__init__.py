@@ -1,5 +1,5 @@
 """Bản tin indexer: every stage after ingest, one module per stage.
 
 extract (dispatch) → textlayer / legacy / ocr → segment → topics, citations → index, search.
-Only ``indexer.schema``, ``indexer.build`` and ``indexer.search`` import whoosh.
+Only ``indexer.search.schema``, ``indexer.search.build`` and ``indexer.search.engine`` import whoosh.
 """

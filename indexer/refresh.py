@@ -3,9 +3,9 @@
 Why here and synchronous: an editor who fixes a misread word expects a search for the right
 word to find the article at once, and every count in the review to move. A correction of a
 page re-segments its issue (the page text is what articles are cut from; editors' article
-edits are replayed by :func:`archive.article_edits.apply_edits`), analyses the articles
+edits are replayed by :func:`indexer.segment.edits.apply_edits`), analyses the articles
 whose text or labels changed, and rewrites the changed documents of the search index
-(:func:`indexer.build.update_documents`). On one issue that is well under a second of work
+(:func:`indexer.search.build.update_documents`). On one issue that is well under a second of work
 besides the index update; the web app runs it inside the request that saved.
 
 Crash safety: the correction itself commits first, with its documents in
@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from archive.catalog import Catalog, now
 from archive.config import Config
 from archive.editorial import fault_point
+from indexer.analyze.stage import run_analyze
+from indexer.extract.stage import run_extract
+from indexer.search.build import update_documents
+from indexer.search.generations import IndexStore
+from indexer.segment.stage import run_segment
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +65,6 @@ def refresh(catalog: Catalog, config: Config, *, pages: Iterable[str] = (),
             articles: Iterable[str] = ()) -> RefreshReport:
     """Bring articles, analysis and the search index in line with corrections of ``pages``
     (page ids) and ``articles`` (article ids, including ones an edit removed)."""
-    from indexer.analyze import run_analyze
-    from indexer.articles import run_segment
-    from indexer.build import update_documents
-    from indexer.generations import IndexStore
 
     fault_point("refresh")
     started = time.monotonic()
@@ -124,11 +125,6 @@ STAGES = ("extract", "segment", "analyze", "index")
 def rerun_stage(catalog: Catalog, config: Config, issue_id: str, stage: str) -> str:
     """Redo ``stage`` for one issue (forced), then every stage after it for that issue;
     returns a one-line summary. For the admin page: a scan replaced or a segmenter fixed."""
-    from indexer.analyze import run_analyze
-    from indexer.articles import run_segment
-    from indexer.build import update_documents
-    from indexer.generations import IndexStore
-    from indexer.pipeline import run_extract
 
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")

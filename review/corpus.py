@@ -6,7 +6,7 @@ documents), many times over with different filters. Reading them once per change
 catalog and computing from memory keeps a coverage page within a few milliseconds, and makes
 every view count exactly the same rows.
 
-Articles are read through :func:`indexer.indexdocs.effective_articles`, the reader the search
+Articles are read through :func:`indexer.search.indexdocs.effective_articles`, the reader the search
 index uses, so editors' corrections (title, section, kind, topic labels) count here exactly as
 they do in the search that each number links to.
 
@@ -30,8 +30,14 @@ from typing import Any, TypeVar
 
 from archive.catalog import Catalog
 from archive.config import Config
+from archive.editorial import effective_page
 from archive.models import Series
 from archive.vntext import syllables
+from indexer.analyze.register import SHIPPED as REGISTER_SHIPPED
+from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
+from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.search.engine import open_index
+from indexer.search.indexdocs import effective_articles
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +156,6 @@ class Corpus:
         """(slug, Vietnamese name) of the topic list in force, in its order, then any topic
         labels found on articles that the list no longer has."""
         def load() -> list[tuple[str, str]]:
-            from indexer.topics import load_topics, topics_path
-
             try:
                 listed = [(t.slug, t.name) for t in load_topics(topics_path(self.home or None)).topics]
             except Exception as e:  # noqa: BLE001  (a broken topic list: the labels still count)
@@ -188,7 +192,6 @@ def index_version(config: Config) -> str:
     if not (config.search_dir / "CURRENT").exists():
         return ""
     try:
-        from indexer.search import open_index
 
         return open_index(config).index_version
     except Exception as e:  # noqa: BLE001  (no index, or a broken one: numbers still come from the catalog)
@@ -207,8 +210,8 @@ def stamp(catalog: Catalog, config: Config) -> str:
         else:
             parts.append(None)
     parts.append([list(r) for r in catalog.query("SELECT * FROM series ORDER BY code")])
-    for name in ("documents.toml", "topics.toml"):
-        for path in (Path(config.home) / name, Path(__file__).resolve().parent.parent / "indexer" / name):
+    for name, shipped in (("documents.toml", REGISTER_SHIPPED), ("topics.toml", TOPICS_SHIPPED)):
+        for path in (Path(config.home) / name, shipped):
             try:
                 st = path.stat()
                 parts.append([str(path), st.st_mtime_ns, st.st_size])
@@ -240,7 +243,6 @@ def load_corpus(catalog: Catalog, config: Config) -> Corpus:
 
 def read_corpus(catalog: Catalog, config: Config, key: str = "") -> Corpus:
     """Read the snapshot from the catalog (uncached)."""
-    from indexer.indexdocs import effective_articles
 
     have = tables(catalog)
     low = float(config.low_confidence)
@@ -287,7 +289,6 @@ def read_corpus(catalog: Catalog, config: Config, key: str = "") -> Corpus:
 
 def _page_words(catalog: Catalog, page_id: str) -> int:
     """Syllables of a page's text in force (for the pages no article covers)."""
-    from archive.editorial import effective_page
 
     version = effective_page(catalog, page_id)
     return len(syllables(version.text)) if version is not None else 0

@@ -5,7 +5,7 @@ mentioned at all (a gap the review reports).
 An article mentions a document when its cited documents (``article_ref``, labels in force)
 hold the document's identifier. Party numbers are reused from term to term, so when the
 register holds several documents under one identifier, a mention belongs to the one in
-force at the article's date (:meth:`indexer.register.Register.lookup`).
+force at the article's date (:meth:`indexer.analyze.register.Register.lookup`).
 
 The lag is counted in calendar months between the month the document was issued and the
 month of the issue that first mentions it (0: the same month). It is left empty when either
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from indexer.analyze.register import Register, load_register, register_path
 from review.corpus import ArticleRow, Corpus
 from review.evidence import Evidence, article_evidence, search_evidence
 from review.filters import Filters, in_years
@@ -46,7 +47,6 @@ class Mention:
 def register(corpus: Corpus):  # type: ignore[no-untyped-def]
     """The register in force (``<home>/documents.toml`` or the shipped one), per snapshot."""
     def load():  # type: ignore[no-untyped-def]
-        from indexer.register import Register, load_register, register_path
 
         try:
             return load_register(register_path(corpus.home or None))

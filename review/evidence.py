@@ -2,7 +2,7 @@
 
 Why: a number in the review is only worth quoting if a reader can click it and see the
 articles it counts, today and years later. Each number is bound to a search in the search
-engine's canonical form (``indexer.query.SearchRequest.params()``, the order the web app's
+engine's canonical form (``indexer.search.query.SearchRequest.params()``, the order the web app's
 search URLs use), recorded with the search's ``query_key`` and the ``index_version`` the
 number was computed against, so a later reader can tell whether the archive changed since.
 Numbers about holdings (issues held and expected) link to the series calendar instead, and
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive.permalinks import absolute, article_path, search_path, series_path
-from indexer.query import SearchRequest
+from indexer.search.query import SearchRequest
 
 
 @dataclass(frozen=True)

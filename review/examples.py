@@ -3,7 +3,7 @@
 Representative means, in this order: carrying the topic as a label; read well (mean OCR
 confidence at least the ``low_confidence`` setting: a quotation must be checkable against
 a legible page); the highest topic score (points from the topic list's terms, comparable
-across articles, see ``indexer/topics.py``); citing documents (an article that explains a
+across articles, see ``indexer/analyze/topics.py``); citing documents (an article that explains a
 resolution is the better witness); then the earliest. Each example links to its permalink.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive.catalog import Catalog
+from archive.vnformat import issue_number, kind_label
 from review.corpus import ArticleRow, Corpus
 from review.evidence import article_evidence, search_evidence
 from review.filters import Filters, in_years
 from review.periods import Period
 from review.tables import Cell, Column, Table
-from webapp.vnformat import issue_number, kind_label
 
 DEFAULT_PER_PERIOD = 3
 

@@ -14,6 +14,7 @@ from review.charts import LIGHT, PALETTE, Chart, HeatChart, Panel, Serie
 from review.corpus import Corpus
 from review.coverage import SeriesHeatmap
 from review.documents import Mention
+from review.evidence import article_evidence, holdings_evidence, search_evidence
 from review.filters import Filters
 from review.periods import Period
 from review.structure import PeriodStats, period_stats
@@ -50,8 +51,6 @@ def _low(corpus: Corpus, stats: list[PeriodStats], axis: list[Period]) -> tuple[
 
 
 def completeness_chart(corpus: Corpus, filters: Filters) -> Chart:
-    from review.evidence import holdings_evidence
-
     stats = period_stats(corpus, filters)
     axis = _axis(stats)
     bars = _by_series(corpus, stats, axis, lambda st: st.completeness,
@@ -63,8 +62,6 @@ def completeness_chart(corpus: Corpus, filters: Filters) -> Chart:
 
 
 def _search_link(st: PeriodStats) -> str:
-    from review.evidence import search_evidence
-
     return search_evidence("", series=st.series, year_from=st.lo, year_to=st.hi).path
 
 
@@ -103,8 +100,6 @@ def heat_chart(hm: SeriesHeatmap, measure: str) -> HeatChart:
 
 
 def lag_chart(corpus: Corpus, rows: list[Mention]) -> Chart:
-    from review.evidence import article_evidence
-
     docs = list(dict.fromkeys(m.doc_id for m in rows if m.lag_months is not None))[:LAG_CHART_MAX]
     series = list(dict.fromkeys(m.series for m in rows))
     bars = []

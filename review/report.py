@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.collections import list_collections
 from archive.config import Config
 from archive.errors import UsageError
 from archive.permalinks import absolute, article_path
+from archive.vnformat import issue_number, number, page_range
 from review import coverage, documents, examples, figures, structure
 from review.charts import Chart, HeatChart, png
 from review.corpus import Corpus, load_corpus
@@ -251,7 +252,6 @@ def _topics(b: _Builder) -> None:
 
 def matrix_table(corpus: Corpus, hm: coverage.SeriesHeatmap, measure: str = "articles") -> Table:
     """One series' heatmap as a topic × period table (share, with the count in brackets)."""
-    from webapp.vnformat import number
 
     columns = (Column("topic", "Chủ đề"),) + tuple(Column(p.key, p.short) for p in hm.periods)
     rows = []
@@ -291,8 +291,6 @@ def _documents(b: _Builder) -> None:
 
 
 def _collections(b: _Builder) -> None:
-    from archive.collections import list_collections
-
     b.h(1, "5. Bộ sưu tập minh chứng")
     try:
         found = list_collections(b.catalog)
@@ -318,8 +316,6 @@ def _collections(b: _Builder) -> None:
 
 
 def _examples(b: _Builder) -> None:
-    from webapp.vnformat import issue_number, page_range
-
     c, f = b.corpus, b.filters
     b.h(1, "6. Bài viết tiêu biểu theo chủ đề và thời kỳ")
     b.p("Với mỗi chủ đề và thời kỳ: những bài mang nhãn chủ đề, đọc tốt, điểm chủ đề cao nhất, "
@@ -353,33 +349,3 @@ def _method(b: _Builder) -> None:
         if isinstance(block, TableBlock) and block.table.name not in seen:
             seen.add(block.table.name)
             b.p(Link(block.table.title, block.page), " — ", Link("CSV", block.csv), style="bullet")
-
-
-def write_report(report: Report, fmt: str, out: Path) -> Path:
-    """Write ``report`` as ``fmt`` to ``out`` atomically (temporary name, then rename)."""
-    import os
-    import tempfile
-
-    if fmt not in FORMATS:
-        raise UsageError(f"định dạng {fmt!r} không hỗ trợ: dùng docx hoặc html")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    os.close(fd)
-    try:
-        if fmt == "docx":
-            from review.report_docx import write_docx
-
-            write_docx(report, Path(tmp))
-        else:
-            from review.report_html import html_report
-
-            Path(tmp).write_text(html_report(report), encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out

@@ -3,7 +3,7 @@ issues expected, pages per issue, articles per issue, words per article, the sha
 section and each kind of item, and the reading quality of the pages.
 
 Completeness uses the same rule as the series calendar in the web app
-(:func:`webapp.holdings.holdings`: issues numbered 1..``issues_per_year`` are expected, the
+(:func:`archive.holdings.holdings`: issues numbered 1..``issues_per_year`` are expected, the
 first year prorated from the month the series started, nothing expected beyond the last year
 held), so the calendar a number links to shows exactly the gaps it counts.
 
@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from archive.holdings import holdings
+from archive.models import Issue
+from archive.vnformat import kind_label
 from review.corpus import Corpus
 from review.evidence import holdings_evidence, search_evidence
 from review.filters import Filters, in_years
 from review.periods import Period
 from review.tables import Cell, Column, Table, ratio, share
-from webapp.holdings import holdings
-from webapp.vnformat import kind_label
 
 NO_SECTION = "(không có chuyên mục)"
 
@@ -69,8 +70,6 @@ def period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
 
 
 def _period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
-    from archive.models import Issue
-
     out = []
 
     for code in filters.chosen_series(corpus):
@@ -158,8 +157,8 @@ def sections_table(corpus: Corpus, filters: Filters) -> Table:
         for section, n in st.sections:
             link = None if section == NO_SECTION else search_evidence(
                 v, series=st.series, year_from=st.lo, year_to=st.hi, section=section)
-            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label), Cell(section), Cell(n, link),
-                         Cell(share(n, st.articles), link)))
+            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label),
+                         Cell(section), Cell(n, link), Cell(share(n, st.articles), link)))
     return Table("sections", "Tỷ lệ các chuyên mục", columns, tuple(rows),
                  "Tỷ lệ trên tổng số tin, bài của bản tin trong thời kỳ.", v)
 
@@ -174,8 +173,8 @@ def kinds_table(corpus: Corpus, filters: Filters) -> Table:
     for st in period_stats(corpus, filters):
         for kind, n in st.kinds:
             link = search_evidence(v, series=st.series, year_from=st.lo, year_to=st.hi, kind=kind)
-            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label), Cell(kind, text=kind_label(kind)),
-                         Cell(n, link), Cell(share(n, st.articles), link)))
+            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label),
+                         Cell(kind, text=kind_label(kind)), Cell(n, link), Cell(share(n, st.articles), link)))
     return Table("kinds", "Tỷ lệ các thể loại", columns, tuple(rows),
                  "Tin: tin ngắn; Bài: bài viết; Hỏi – đáp; Văn bản: trích văn bản; Khác.", v)
 

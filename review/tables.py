@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.vnformat import number
 from review.evidence import Evidence
 
 KINDS = ("text", "int", "float", "percent", "month", "date", "year")
@@ -133,7 +134,6 @@ def display(column: Column, cell: Cell) -> str:
     value = cell.value
     if value is None or value == "":
         return ""
-    from webapp.vnformat import number
 
     if column.kind == "int":
         return number(value)

@@ -1,7 +1,7 @@
 """Term trends: how often one or several terms or phrases occur, per 10,000 words, per year and
 series, with the corpus volume and the reading quality of the pages beside each point.
 
-Occurrences come from the search index (:meth:`indexer.search.SearchIndex.occurrences`), so
+Occurrences come from the search index (:meth:`indexer.search.engine.SearchIndex.occurrences`), so
 each point counts exactly the documents its link (``/search?q=…&series=…&from=Y&to=Y``)
 lists: the articles, and the pages no article covers. The volume is the words of those same
 documents from the catalog (articles' text plus the uncovered pages), the figure the
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from archive.config import Config
 from archive.errors import UsageError
 from archive.vntext import nfc, syllables
+from indexer.search.engine import open_index
+from indexer.search.query import SearchRequest
 from review.corpus import Corpus
 from review.evidence import Evidence, search_evidence
 from review.filters import Filters
@@ -85,9 +87,6 @@ def _volume(corpus: Corpus) -> dict[tuple[str, int], tuple[int, int, int]]:
 
 
 def _points(config: Config, corpus: Corpus, filters: Filters, terms: tuple[str, ...]) -> list[TrendPoint]:
-    from indexer.query import SearchRequest
-    from indexer.search import open_index
-
     index = open_index(config)
     volume = _volume(corpus)
     points = []

@@ -28,7 +28,7 @@ Sources by era (``IssuePlan.source``)
 Topics, gaps and documents
     The topic mix by period is corpus/eras.toml; the gaps the sample keeps are :data:`GAPS`
     (recorded in ``ArchivePlan.gaps``; no article of that topic in that series and years
-    beyond ``max_articles``). Articles cite documents of indexer/documents.toml only after
+    beyond ``max_articles``). Articles cite documents of indexer/analyze/documents.toml only after
     they are issued and after the series' lag (samplegen.content_docs). Documents no article
     cites are listed in ``ArchivePlan.uncited``: by design 57-NQ/TW (issued 22/12/2024, after
     the sample ends) and 03-NQ/HNTW (the 1997 cadre strategy, which the sample never
@@ -259,6 +259,7 @@ def _small(frames: list[Frame], seed: int) -> list[Frame]:
 def _colophon(series: str, year: int, rng: random.Random, editors: dict[str, list[tuple[int, str]]]
               ) -> tuple[int, str, str, str]:
     """(print run, editor in charge, printer, licence) for an issue: a slow trend with noise."""
+    points: tuple[tuple[int, int], ...]
     if series == "ttshcb":
         points = ((1989, 15000), (1996, 42000), (2008, 95000), (2016, 110000), (2024, 78000))
         step, printer = 500, ("Xưởng in Ban Tư tưởng – Văn hóa Trung ương" if year < 2000
@@ -268,7 +269,7 @@ def _colophon(series: str, year: int, rng: random.Random, editors: dict[str, lis
         points = ((2004, 3200), (2012, 5800), (2018, 6500), (2024, 4200))
         step, printer = 100, "Công ty Cổ phần In Vân Giang (hư cấu)"
         office = "SVHTT" if year < 2008 else "STTTT"
-    run = points[-1][1]
+    run: float = points[-1][1]
     for (y0, v0), (y1, v1) in zip(points, points[1:]):
         if y0 <= year <= y1:
             run = v0 + (v1 - v0) * (year - y0) / (y1 - y0)

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import BadInput
+from indexer.analyze.register import SHIPPED as REGISTER_SHIPPED
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-REGISTER = Path(__file__).resolve().parent.parent / "indexer" / "documents.toml"
+REGISTER = REGISTER_SHIPPED
 
 TOPICS = (
     "xay-dung-dang", "hoc-tap-lam-theo-bac", "kinh-te", "van-hoa-xa-hoi", "quoc-phong-an-ninh",
@@ -115,7 +116,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """One row of indexer/documents.toml."""
+    """One row of indexer/analyze/documents.toml."""
 
     id: str
     kind: str
@@ -226,7 +227,7 @@ def _theme(path: Path, item: dict[str, Any], topic: str | None, kinds: tuple[str
 
 
 def load_register(path: Path = REGISTER) -> dict[str, Document]:
-    """indexer/documents.toml as id → Document."""
+    """indexer/analyze/documents.toml as id → Document."""
     rows = _read(path).get("document", [])
     register: dict[str, Document] = {}
     for row in rows:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from samplegen.plan import ArticlePlan
+from samplegen.plan import ArticlePlan, IssueStyle
 from samplegen.typeset import Measure, Span, break_lines, paragraph_words, set_line, set_text
-
-if TYPE_CHECKING:
-    from samplegen.layout import IssueStyle
 
 Frames = Callable[[int], list[tuple[float, float, float]]]  # page → [(x, top, bottom)] per column
 

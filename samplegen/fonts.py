@@ -6,7 +6,7 @@ Vietnamese glyphs at Latin-1 code points. We rebuild that from Debian's Liberati
 Times-like face, as ``.VnTime`` was; DejaVu Serif as a fallback) with fontTools: the cmap
 maps each legacy code, seen as the Unicode character an extractor reports (``«`` for the
 TCVN3 byte of ``ô``), to the glyph of the letter it stands for. Text written with
-:func:`indexer.legacy.encode` and drawn in these fonts by reportlab shows Vietnamese on the
+:func:`indexer.extract.legacy.encode` and drawn in these fonts by reportlab shows Vietnamese on the
 page, and pdfplumber reports the codes (``Th«ng``) and a font name containing ``.VnTime``
 or ``VNI-Times`` (the PostScript name, which reportlab embeds as ``AAAAAA+.VnTime``).
 
@@ -14,7 +14,7 @@ Variants:
 
 * ``tcvn3``: ``.VnTime`` / ``.VnTime-Bold``; ``capitals=True`` gives ``.VnTimeH`` /
   ``.VnTimeH-Bold``, which draw every lower-case code (and ``a-z``) as its capital: write
-  the runs of :func:`indexer.legacy.encode_runs` marked True in it.
+  the runs of :func:`indexer.extract.legacy.encode_runs` marked True in it.
 * ``quirks=True`` (TCVN3 only; named ``VnTime``, ``VnTimeH``... without the dot) also
   maps U+2212 to ``ư`` and U+2219 to ``ã``: text passed through :func:`with_quirks` then
   extracts with those code points, as some real files do.
@@ -35,7 +35,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from indexer import legacy
+from archive.errors import MissingDependency
+from indexer.extract import legacy
 
 BUILD_VERSION = "2"  # bump when the built fonts change
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation",
@@ -86,7 +87,6 @@ def source_font(bold: bool = False) -> Path:
             path = Path(folder) / name
             if path.is_file():
                 return path
-    from archive.errors import MissingDependency
 
     raise MissingDependency("no Liberation Serif or DejaVu Serif font found in "
                             f"{', '.join(FONT_DIRS)}: install fonts-liberation2 and fonts-dejavu")

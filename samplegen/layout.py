@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from archive.vntext import nfc
 from samplegen.flow import FlowLine, article_flow, colophon_flow, pour
-from samplegen.plan import IssuePlan
+from samplegen.plan import IssuePlan, IssueStyle
 from samplegen.typefaces import MONO, SERIF
 from samplegen.typeset import Measure, Span, break_lines, fit_size, set_line, set_text, words_of
 
@@ -37,28 +37,6 @@ TEXT_W = PAGE_W - 2 * MARGIN_X
 FOOTER_TEXT = "Dữ liệu mẫu – nội dung hư cấu"
 TOC_HEADING = "MỤC LỤC"
 LEGACY_TYPEFACES = {"pdf-tcvn3": "vntime", "pdf-vni": "vnitimes"}
-
-
-@dataclass(frozen=True)
-class IssueStyle:
-    """Typographic choices for one issue, drawn from its seed (see :func:`choose_style`)."""
-
-    typeface: str  # a name in samplegen.typefaces.TYPEFACES, or vntime / vnitimes (legacy)
-    columns: int
-    body_size: float  # points
-    leading: float  # line advance as a multiple of the size
-    justified: bool
-    indent: bool  # first-line indent of paragraphs (else a gap between paragraphs)
-    title_size: float
-    title_caps: bool
-    title_align: str  # left | center
-    banner: str  # box | rules
-    banner_caps: bool
-    byline: str  # end | under
-    mast_caps: bool
-    header_align: str  # outer | center
-    toc_page: int  # 0 (none), 1 or 2
-    colophon: tuple[str, ...]  # lines of the colophon closing the issue ('' when none)
 
 
 def choose_style(plan: IssuePlan) -> IssueStyle:
@@ -289,8 +267,9 @@ def _layout(plan: IssuePlan, measure: Measure, style: IssueStyle) -> IssueLayout
         _decorations(page, [p for p in placed if p.page == n], colw)
         _footer(page, style, measure, footer_block)
 
-    spans = tuple(ArticleSpan(a.key, first[a.key], last[a.key]) for a in plan.articles if a.key in first)
-    return IssueLayout(style, tuple(p.done() for p in pages), spans)
+    article_spans = tuple(ArticleSpan(a.key, first[a.key], last[a.key])
+                          for a in plan.articles if a.key in first)
+    return IssueLayout(style, tuple(p.done() for p in pages), article_spans)
 
 
 class _Counter:
@@ -309,9 +288,9 @@ def _masthead(plan: IssuePlan, style: IssueStyle, measure: Measure
     lines: list[tuple[tuple[Span, ...], float]] = []
     rules: list[Rule] = []
     y = 0.0
-    for text in set_text(nfc(plan.publisher.upper()), "bold", 9.0, TEXT_W, measure, align="center"):
+    for line_spans in set_text(nfc(plan.publisher.upper()), "bold", 9.0, TEXT_W, measure, align="center"):
         y += 11
-        lines.append((text, y))
+        lines.append((line_spans, y))
     title = plan.title.upper() if style.mast_caps else plan.title
     size = fit_size(title, "display", 30.0 if not style.mast_caps else 26.0, TEXT_W, measure)
     for spans in set_text(title, "display", size, TEXT_W, measure, align="center"):

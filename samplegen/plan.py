@@ -39,7 +39,7 @@ class ArticlePlan:
     byline: str  # '' when none; e.g. "PV", "Nguyễn Văn An", "BTG"
     kind: str  # tin | bai | hoi-dap | van-ban | khac
     paragraphs: tuple[str, ...]  # NFC, each one paragraph; Q&A: questions start "Hỏi:", answers "Đáp:"
-    topics: tuple[str, ...]  # 1-3 slugs from indexer/topics.toml
+    topics: tuple[str, ...]  # 1-3 slugs from indexer/analyze/topics.toml
     doc_refs: tuple[str, ...] = ()  # normalised identifiers cited in the text, e.g. "21-NQ/TW"
     banner: str = ""  # the section banner as printed in this issue ('' = print ``section``)
 
@@ -82,3 +82,25 @@ class ArchivePlan:
     issues: tuple[IssuePlan, ...]
     gaps: tuple[dict[str, object], ...] = field(default=())  # topics deliberately thin/absent
     uncited: tuple[str, ...] = ()  # registered documents no article cites (a findable gap)
+
+
+@dataclass(frozen=True)
+class IssueStyle:
+    """Typographic choices for one issue, drawn from its seed (see :func:`choose_style`)."""
+
+    typeface: str  # a name in samplegen.typefaces.TYPEFACES, or vntime / vnitimes (legacy)
+    columns: int
+    body_size: float  # points
+    leading: float  # line advance as a multiple of the size
+    justified: bool
+    indent: bool  # first-line indent of paragraphs (else a gap between paragraphs)
+    title_size: float
+    title_caps: bool
+    title_align: str  # left | center
+    banner: str  # box | rules
+    banner_caps: bool
+    byline: str  # end | under
+    mast_caps: bool
+    header_align: str  # outer | center
+    toc_page: int  # 0 (none), 1 or 2
+    colophon: tuple[str, ...]  # lines of the colophon closing the issue ('' when none)

@@ -3,7 +3,7 @@
 Every canvas is made with ``invariant=1`` (fixed dates and document id), so the same layout
 gives the same bytes. Text is drawn span by span at the layout's positions, spaces included,
 so a text extractor splits words as printed. Legacy PDFs draw each span's
-:func:`indexer.legacy.encode_runs` runs in the TCVN3 (``.VnTime`` / ``.VnTimeH``) or VNI fonts
+:func:`indexer.extract.legacy.encode_runs` runs in the TCVN3 (``.VnTime`` / ``.VnTimeH``) or VNI fonts
 of :mod:`samplegen.fonts`: the page looks right, its extracted text is mojibake until repaired.
 """
 
@@ -20,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from indexer.extract.legacy import encode_runs
+from samplegen import fonts
 from samplegen.layout import IssueLayout
 from samplegen.typefaces import FACES, typeface
 
@@ -62,9 +64,6 @@ class LegacyFonts:
     italic: italic faces fall back to upright, as many typists' files did."""
 
     def __init__(self, typeface_name: str, quirk: bool = False) -> None:
-        from indexer.legacy import encode_runs
-        from samplegen import fonts
-
         self.encoding = "tcvn3" if typeface_name == "vntime" else "vni"
         self.quirk = quirk and self.encoding == "tcvn3"
         self._encode_runs = encode_runs

@@ -28,6 +28,8 @@ from PIL import Image
 from samplegen.degrade import SCAN_DPI, degrade
 from samplegen.layout import IssueLayout, choose_style, layout_issue
 from samplegen.plan import IssuePlan
+from samplegen.render_image import ImageFonts, render_page
+from samplegen.render_pdf import LegacyFonts, UnicodeFonts, image_pdf, render_pdf
 
 # Containers of scanned issues, taken in turn per kind of scan (see container_for).
 CONTAINERS = {
@@ -108,7 +110,6 @@ def _write_pdf(plan: IssuePlan, folder: Path, style, quirks: bool  # type: ignor
                ) -> IssueLayout:
     """A PDF with a text layer; ``quirks`` (TCVN3 only) uses the fonts whose text extracts
     with the extractor quirks (about 30 % of TCVN3 issues)."""
-    from samplegen.render_pdf import LegacyFonts, UnicodeFonts, render_pdf
 
     if plan.source == "pdf-unicode":
         fonts: UnicodeFonts | LegacyFonts = UnicodeFonts(style.typeface)
@@ -121,7 +122,6 @@ def _write_pdf(plan: IssuePlan, folder: Path, style, quirks: bool  # type: ignor
 
 def _write_scan(plan: IssuePlan, folder: Path, style, container: str  # type: ignore[no-untyped-def]
                 ) -> tuple[IssueLayout, str, list[str] | None, int]:
-    from samplegen.render_image import ImageFonts, render_page
 
     dpi = SCAN_DPI[plan.source]
     fonts = ImageFonts(style.typeface, dpi)
@@ -136,7 +136,6 @@ def _write_scan(plan: IssuePlan, folder: Path, style, container: str  # type: ig
     quality = JPEG_QUALITY[plan.source]
     title = f"{plan.title} – {plan.printed_number}"
     if container == "pdf-image":
-        from samplegen.render_pdf import image_pdf
 
         # A photo has no true resolution; embed it as if the page were photographed at 300 dpi.
         image_pdf([(_jpeg(img, quality, None), dpi) for img in images],

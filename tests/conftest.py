@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.cli import main
+from bantin.main import main
 
 REPO = Path(__file__).resolve().parent.parent
-BANTIN = [sys.executable, "-m", "archive"]
+BANTIN = [sys.executable, "-m", "bantin"]
 
 
 @pytest.fixture

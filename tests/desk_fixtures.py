@@ -91,7 +91,7 @@ class DeskHome(HomeAccess):
 
 
 def build_desk_home(root: Path) -> DeskHome:
-    from archive.cli import main
+    from bantin.main import main
     from webapp import users
 
     for folder in ("scans/ttshcb/2015", "scans/tbnb/2016", "index"):
@@ -170,7 +170,7 @@ def textarea(html: str, name: str = "text") -> str:
 
 def search_ids(home: DeskHome, q: str, *, target: str = "articles") -> list[str]:
     """Ids the real search engine finds for ``q`` in ``home``'s index, as it is now."""
-    from indexer.search import SearchRequest, search
+    from indexer.search.engine import SearchRequest, search
 
     with home.catalog() as catalog:
         result = search(home.config, SearchRequest(q=q, target=target, per_page=50), catalog)

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from indexer import legacy
+from indexer.extract import legacy
 from samplegen import fonts
 
 A5 = (420.0, 595.0)  # portrait, points

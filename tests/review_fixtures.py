@@ -163,7 +163,7 @@ def make_handmade_home(root: Path, *, index: bool = True) -> Path:
         with catalog.transaction() as db:
             db.execute("UPDATE page_text SET confidence = 40 WHERE page_id = 'ttshcb-2012-03/2'")
         if index:
-            from indexer.build import build_index
+            from indexer.search.build import build_index
 
             build_index(catalog, load_config(root))
     return root

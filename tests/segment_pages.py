@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.models import Word
-from indexer.layout import PageWords
+from indexer.segment.lines import PageWords
 
 PAGE_W, PAGE_H = 538.6, 765.4
 MARGIN, TOP, BOTTOM, GUTTER = 51.0, 60.0, 700.0, 17.0
@@ -232,7 +232,7 @@ def draw_pdf(issue: Issue, path: Path) -> Path:
 
 
 def pdf_words(path: Path) -> list[PageWords]:
-    """Words of a PDF as the text-layer extractor gives them: indexer.textlayer when present,
+    """Words of a PDF as the text-layer extractor gives them: indexer.extract.textlayer when present,
     else pdfplumber read here the same way (words, their font size and bold)."""
     import pdfplumber
 

@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
-    client_for,
     ISSUE,
     PASSWORD,
     DeskHome,
+    client_for,
     csrf_from,
     desk_home,
     desk_template,

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from indexer.analysis import (
+from indexer.search.tokens import (
     bigrams,
     has_diacritics,
     identifier_at,

@@ -10,10 +10,10 @@ import pytest
 
 from archive.catalog import Catalog, now
 from archive.models import Issue, Series
-from indexer import analyze as stage
-from indexer.analyze import read_articles, run_analyze
-from indexer.register import load_register
-from indexer.topics import load_topics
+from indexer.analyze import stage
+from indexer.analyze.register import load_register
+from indexer.analyze.stage import read_articles, run_analyze
+from indexer.analyze.topicfile import load_topics
 
 ARTICLES = [
     ("Quán triệt Nghị quyết Trung ương 5",
@@ -218,7 +218,7 @@ def test_cli_analyze_and_topics_check(home: Path, catalog: Catalog, bantin) -> N
 
 
 def test_evaluate_truth(tmp_path: Path) -> None:
-    from indexer.analyze import evaluate_truth
+    from indexer.analyze.stage import evaluate_truth
 
     records = [
         {"title": "Chủ động phòng, chống thiên tai", "section": "", "kind": "bai", "year": 2020,

@@ -1,4 +1,4 @@
-"""Article corrections (archive/article_edits.py) on a home built by the real pipeline:
+"""Article corrections (indexer/segment/edits.py) on a home built by the real pipeline:
 fields with versions, conflicts and restore; split and merge; edits surviving re-segmentation
 and re-analysis; editors' topic labels over the machine's with the evidence kept."""
 # ruff: noqa: F811  (pytest fixtures imported from tests.desk_fixtures are redefined as arguments)
@@ -8,13 +8,12 @@ import json
 
 import pytest
 
-from archive import article_edits as edits
-from archive import article_ops as structure
 from archive.editorial import EditConflict, correct_page
 from archive.errors import UsageError
-from indexer.analyze import run_analyze
-from indexer.articles import run_segment
-from indexer.segment import make_article_id
+from indexer.analyze.stage import run_analyze
+from indexer.segment import edits, ops, structure
+from indexer.segment.segmenter import make_article_id
+from indexer.segment.stage import run_segment
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     HIDDEN_TITLE,
     ISSUE,
@@ -87,12 +86,12 @@ def test_split_at_a_paragraph_takes_it_as_the_title_and_follows_the_id_rule(desk
     aid = desk_home.article_id(VILLAGE_TITLE)
     before = rows(desk_home)
     with desk_home.catalog() as c:
-        paras = structure.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
+        paras = ops.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
         at = paras.index(HIDDEN_TITLE)
         with pytest.raises(EditConflict):
             structure.split_article(c, aid, at, author="bientap", base_ops=3)
         new_id = structure.split_article(c, aid, at, author="bientap", base_ops=0, reason="hai bài")
-        assert structure.structure_version(c, ISSUE) == 1
+        assert ops.structure_version(c, ISSUE) == 1
     after = rows(desk_home)
     assert len(after) == len(before) + 1
     first = next(r for r in after if r["id"] == aid)
@@ -111,14 +110,14 @@ def test_merge_then_undo_and_the_permalink_follows(desk_home: DeskHome) -> None:
             structure.merge_articles(c, ids[:1], author="bientap", base_ops=0)
         kept = structure.merge_articles(c, [ids[4], ids[3]], author="bientap", base_ops=0)
         assert kept == ids[3]
-        assert structure.merged_into(c, ids[4]) == ids[3] and structure.merged_into(c, ids[3]) is None
+        assert ops.merged_into(c, ids[4]) == ids[3] and ops.merged_into(c, ids[3]) is None
         merged = c.one("SELECT * FROM article WHERE id = ?", (kept,))
         assert merged["words"] > 0 and len([r for r in rows(desk_home)]) == len(ids) - 1
         structure.undo_op(c, ISSUE, 1, author="bientap2", base_ops=1)
         assert [r["id"] for r in rows(desk_home)] == ids
-        assert structure.merged_into(c, ids[4]) is None
-        ops = structure.issue_ops(c, ISSUE)
-        assert [(o.kind, o.undone, o.author) for o in ops] == [("merge", True, "bientap"),
+        assert ops.merged_into(c, ids[4]) is None
+        op_list = ops.issue_ops(c, ISSUE)
+        assert [(o.kind, o.undone, o.author) for o in op_list] == [("merge", True, "bientap"),
                                                               ("undo", False, "bientap2")]
         with pytest.raises(UsageError, match="already undone"):
             structure.undo_op(c, ISSUE, 1, author="bientap", base_ops=2)
@@ -128,7 +127,7 @@ def test_edits_survive_a_page_correction_and_re_segmentation(desk_home: DeskHome
     aid = desk_home.article_id(VILLAGE_TITLE)
     config = desk_home.config
     with desk_home.catalog() as c:
-        paras = structure.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
+        paras = ops.paragraphs(c.one("SELECT text FROM article WHERE id = ?", (aid,))["text"])
         new_id = structure.split_article(c, aid, paras.index(HIDDEN_TITLE), author="bientap", base_ops=0)
         edits.edit_article(c, new_id, {"kind": "tin", "section": "Thông tin thời sự"}, author="bientap",
                            base_version=0)
@@ -215,5 +214,5 @@ def test_a_corrected_title_keeps_the_article_s_edits_collections_and_permalink(d
         assert c.one("SELECT 1 FROM article WHERE id = ?", (old_id,)) is None
         assert [v.version for v in edits.article_history(c, new_id)] == [0, 1]
         assert [i.ref for i in collections.get_collection(c, box.id).items] == [new_id]  # type: ignore[union-attr]
-        assert structure.merged_into(c, old_id) == new_id
-        assert [o.kind for o in structure.issue_ops(c, ISSUE)] == ["rename"]
+        assert ops.merged_into(c, old_id) == new_id
+        assert [o.kind for o in ops.issue_ops(c, ISSUE)] == ["rename"]

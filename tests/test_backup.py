@@ -22,7 +22,7 @@ def test_backup_then_restore_into_empty_home(home: Path, tmp_path_factory, banti
     assert {"catalog.sqlite", "manifest.json", "bantin.toml"} <= set(zipfile.ZipFile(out).namelist())
 
     other = tmp_path_factory.mktemp("other")
-    from archive.cli import main
+    from bantin.main import main
     assert main(["--home", str(other), "--quiet", "restore", str(out)]) == 0
     with Catalog(other / "index/catalog.sqlite") as c:
         assert c.get_meta("marker") == "giữ lại"

@@ -27,7 +27,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "img"
-HAS_SEARCH = __import__("importlib").util.find_spec("indexer.search") is not None
+HAS_SEARCH = __import__("importlib").util.find_spec("indexer.search.engine") is not None
 
 if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
     pytest.skip("Debian's chromium is not installed (make setup installs it)", allow_module_level=True)
@@ -112,7 +112,7 @@ def test_login(page: Any, site: tuple[str, WebHome]) -> None:
     assert page.text_content(".who a") == "doc"
 
 
-@pytest.mark.skipif(not HAS_SEARCH, reason="the search engine (indexer/search.py) is not in this tree yet")
+@pytest.mark.skipif(not HAS_SEARCH, reason="the search engine (indexer/search/engine.py) is not in this tree yet")
 def test_search_without_diacritics_and_click_a_facet(page: Any, site: tuple[str, WebHome]) -> None:
     base, home = site
     ensure_logged_in(page, base)
@@ -185,7 +185,7 @@ def _check_overlay(page: Any, home: WebHome, *, ink: bool = True) -> None:
         assert box["y"] == pytest.approx(img["y"] + y0 * img["height"], abs=2)
         assert box["width"] == pytest.approx((x1 - x0) * img["width"], abs=2)
         assert box["height"] == pytest.approx((y1 - y0) * img["height"], abs=2)
-        if shot is not None and 0 <= box["y"] and box["y"] + box["height"] < shot.height:
+        if shot is not None and box["y"] >= 0 and box["y"] + box["height"] < shot.height:
             inside = shot.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
                                 int(box["y"] + box["height"])))
             margin = shot.crop((int(img["x"] + 0.01 * img["width"]), int(box["y"]),

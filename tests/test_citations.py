@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.citations import evaluate, find_citations, micro, rules_key
-from indexer.datafile import DataFileError
-from indexer.docid import normalize_id, parse_id
-from indexer.register import Register, load_register
+from indexer.analyze.citations import evaluate, find_citations, micro, rules_key
+from indexer.analyze.datafile import DataFileError
+from indexer.analyze.docid import normalize_id, parse_id
+from indexer.analyze.register import Register, load_register
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,40 @@ from pathlib import Path
 
 import pytest
 
-from archive.config import REPO_ROOT, SETTINGS, load_config
+from archive.config import SETTINGS, Config, load_config, resolve_home, settings_table
 from archive.errors import ConfigError
 
+REPO = Path(__file__).resolve().parent.parent
 
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [s.name for s in SETTINGS if f"| `{s.name}` |" not in readme]
-    assert not missing, f"document these settings in the README's Settings table: {missing}"
+
+def test_the_readme_settings_table_is_the_generated_one() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert settings_table() in readme, (
+        "the README's Settings table differs from archive.config.Settings: paste the output of "
+        "`python -c 'from archive.config import settings_table; print(settings_table())'`")
+    assert all(f"| `{s.name}` |" in readme for s in SETTINGS)
+
+
+def test_settings_are_typed_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANTIN_JOBS", "3")
+    monkeypatch.setenv("BANTIN_LOW_CONFIDENCE", "65")
+    config = load_config(tmp_path)
+    assert isinstance(config, Config)
+    assert config.jobs == 3 and type(config.jobs) is int and config.job_count == 3
+    assert config.low_confidence == 65.0 and type(config.low_confidence) is float
+    assert config.secure_cookies is False
+    monkeypatch.setenv("BANTIN_JOBS", "2.5")
+    with pytest.raises(ConfigError, match="BANTIN_JOBS.*'jobs' must be int"):
+        load_config(tmp_path)
+
+
+def test_default_home_is_the_current_folder_never_the_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BANTIN_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_home() == tmp_path.resolve()
+    monkeypatch.setenv("BANTIN_HOME", str(tmp_path / "elsewhere"))
+    assert resolve_home() == (tmp_path / "elsewhere").resolve()
 
 
 def test_precedence_defaults_file_env_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

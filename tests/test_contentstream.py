@@ -13,8 +13,8 @@ from pdfminer.psparser import PSEOF
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from indexer import textlayer
-from indexer.contentstream import interpreter_class, objects
+from indexer.extract import textlayer
+from indexer.extract.contentstream import interpreter_class, objects
 from tests.legacy_pdfs import A4, Columns, Margin, Para, Title, make_pdf
 
 STREAMS = [

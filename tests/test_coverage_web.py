@@ -20,8 +20,8 @@ from PIL import Image
 from archive.catalog import Catalog
 from review.evidence import PAGE_OF_TABLE
 from tests.review_fixtures import SampleHome, sample_app, sample_client, sample_home  # noqa: F401
-from tests.web_fixtures import web_home_factory  # noqa: F401
 from tests.test_report import _parse
+from tests.web_fixtures import web_home_factory  # noqa: F401
 
 PAGES = ["/coverage", "/coverage/structure", "/coverage/topics", "/coverage/documents",
          "/coverage/trends", "/coverage/examples", "/coverage/report"]
@@ -103,7 +103,8 @@ def test_the_measure_switch_and_the_threshold(sample_client: Any) -> None:
 
 
 def test_trend_points_open_their_hits(sample_client: Any) -> None:
-    html = sample_client.get("/coverage/trends?" + urlencode({"terms": "sinh hoạt chi bộ, kinh tế"})).get_data(as_text=True)
+    query = urlencode({"terms": "sinh hoạt chi bộ, kinh tế"})
+    html = sample_client.get("/coverage/trends?" + query).get_data(as_text=True)
     svg = html[html.index("<svg"):html.index("</svg>")]
     points = [unescape(h) for h in re.findall(r'<a href="([^"]+)"><circle', svg)]
     table = _parse(sample_client, "/coverage/trends?" + urlencode({"terms": "sinh hoạt chi bộ, kinh tế"}), "trends")

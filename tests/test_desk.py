@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from archive import article_edits as edits
 from archive.editorial import correct_page, page_history
+from indexer.segment import edits
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
-    client_for,
     CORRECT,
     HIDDEN_TITLE,
     ISSUE,
@@ -20,6 +19,7 @@ from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     OTHER_ISSUE,
     VILLAGE_TITLE,
     DeskHome,
+    client_for,
     csrf_from,
     desk_home,
     desk_template,
@@ -146,7 +146,7 @@ def test_article_form_split_and_merge(desk_home: DeskHome) -> None:
         assert sorted(r["topic"] for r in c.query(
             "SELECT topic FROM article_topic WHERE article_id = ? AND label = 1", (aid,))) == \
             ["doi-ngoai", "xay-dung-dang"]
-    from indexer.search import SearchRequest, search
+    from indexer.search.engine import SearchRequest, search
 
     with desk_home.catalog() as c:
         hits = search(desk_home.config, SearchRequest(topic="doi-ngoai"), c).hits

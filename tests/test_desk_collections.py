@@ -11,10 +11,10 @@ from typing import Any
 
 from archive import collections as data
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
-    client_for,
     LEAD_TITLE,
     VILLAGE_TITLE,
     DeskHome,
+    client_for,
     csrf_from,
     desk_home,
     desk_template,
@@ -123,7 +123,7 @@ def test_exports_csv_docx_ris_read_back(desk_home: DeskHome) -> None:
 
 
 def test_an_item_whose_article_was_merged_points_to_the_merged_one(desk_home: DeskHome) -> None:
-    from archive.article_ops import merge_articles
+    from indexer.segment.structure import merge_articles
 
     app, slug, ids = build_collection(desk_home)
     with desk_home.catalog() as c:

@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 import pytest
 
 from archive import collections as data
-from archive.article_edits import article_history, edit_article
-from archive.cli import main
 from archive.editorial import page_history
+from bantin.main import main
+from indexer.segment.edits import article_history, edit_article
 from tests.desk_fixtures import (  # noqa: F401  (fixtures)
     CORRECT,
     MISREAD,
@@ -141,7 +141,7 @@ class Server:
             self.port = s.getsockname()[1]
         env = {**os.environ, "BANTIN_SECRET_KEY": "k" * 48, "PYTHONPATH": str(REPO),
                "BANTIN_EDIT_FAULT": fault}
-        entry = "import sys; from archive.cli import main; sys.exit(main())"
+        entry = "import sys; from bantin.main import main; sys.exit(main())"
         argv = [sys.executable, "-c", entry, "--home", str(home.path), "serve", "--port", str(self.port),
                 "--threads", "4", "--workers", "2"]
         self.proc = subprocess.Popen(argv, env=env, cwd=REPO,

@@ -3,7 +3,7 @@ real Tesseract: image folders, image-only PDFs and multi-page TIFFs come back as
 reruns do nothing, --force redoes; every bad input is named, recorded and survived;
 SIGKILL in the middle loses nothing done; a hung page times out alone.
 
-Fault injection (documented in indexer/ocr.py): a script named ``tesseract`` first on PATH,
+Fault injection (documented in indexer/extract/ocr.py): a script named ``tesseract`` first on PATH,
 which passes ``--version``/``--list-langs`` to the real one and hangs on a page.
 """
 
@@ -40,7 +40,7 @@ PARTIAL = 4
 def bantin(home: Path, *args: str, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "archive.cli", "--quiet", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "bantin.main", "--quiet", *args], cwd=REPO,
                           env=full_env, text=True, capture_output=True, timeout=timeout)
 
 
@@ -254,7 +254,7 @@ def test_sigkill_in_the_middle_loses_nothing_done(tmp_path: Path) -> None:
         save_png(image, folder / f"{i + 1:03d}.png")  # type: ignore[arg-type]
     assert bantin(home, "ingest").returncode == 0
     env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "--quiet", "extract",
+    proc = subprocess.Popen([sys.executable, "-m", "bantin.main", "--quiet", "extract",
                              "--jobs", "2"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     done_before: dict[str, int] = {}
@@ -320,7 +320,8 @@ def test_without_tesseract_text_pdfs_are_read_and_scans_are_refused(tmp_path: Pa
     """No Tesseract on the machine: an archive of born-digital PDFs still extracts (a PDF
     page with no text layer fails alone, naming what to install); an archive with scans to
     read stops before starting, exit code 3, naming the packages."""
-    from tests.segment_pages import Issue as Layout, draw_pdf, para, title
+    from tests.segment_pages import Issue as Layout
+    from tests.segment_pages import draw_pdf, para, title
 
     broken = tmp_path / "bin"
     broken.mkdir()

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
 from reportlab.pdfgen import canvas
 
-from indexer import legacy
+from indexer.extract import legacy
 from samplegen import fonts
 
 LINE = "Nghị quyết về xây dựng Đảng, những người ưu tú"

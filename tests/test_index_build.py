@@ -15,10 +15,10 @@ import pytest
 from archive.catalog import Catalog
 from archive.editorial import correct_page
 from archive.errors import IndexLocked
-from indexer.build import build_index, drain_queue, update_documents
-from indexer.generations import CURRENT, IndexStore, Manifest
-from indexer.query import SearchRequest
-from indexer.search import SearchIndex, search
+from indexer.search.build import build_index, drain_queue, update_documents
+from indexer.search.engine import SearchIndex, search
+from indexer.search.generations import CURRENT, IndexStore, Manifest
+from indexer.search.query import SearchRequest
 from tests.conftest import BANTIN, REPO
 from tests.search_fixtures import Art, Iss, article_id, config_for, fill, put_issue
 
@@ -126,7 +126,7 @@ def test_incremental_update_rewrites_only_changed_documents(built) -> None:
 def test_whoosh_merges_the_bulk_writers_segments(built, monkeypatch) -> None:
     """Small segments left by updates are merged by Whoosh's own writer, which must read the
     bulk writer's blocks (array deltas, packed positions): same results after the merge."""
-    import indexer.build as build
+    import indexer.search.build as build
 
     config, catalog, issues = built
     monkeypatch.setattr(build, "MAX_SEGMENTS", 2)
@@ -176,7 +176,7 @@ def test_a_correction_is_searchable_within_seconds(built) -> None:
     result = reader.search(SearchRequest(q="quyxyz", target="pages"), catalog)  # same reader object
     assert [h.id for h in result.hits] == [page_id]
     assert result.index_version == report.index_version
-    # an article's correction: archive/article_edits.py rewrites the article row (the
+    # an article's correction: indexer/segment/edits.py rewrites the article row (the
     # articles in force) and queues it; the queue is drained by update_documents
     art = article_id(issues[1].id, issues[1].articles[0])
     with catalog.transaction() as db:
@@ -200,14 +200,12 @@ def test_topic_list_version_change_rebuilds(built) -> None:
 
 def test_one_writer_at_a_time(home: Path) -> None:
     store = IndexStore(home / "index" / "search")
-    with store.writing():
-        with pytest.raises(IndexLocked, match="another process"):
-            with store.writing(timeout=0.2):
-                pass
+    with store.writing(), pytest.raises(IndexLocked, match="another process"), store.writing(timeout=0.2):
+        pass
 
 
 def test_index_is_the_last_build_stage() -> None:
-    from archive.cli import BUILD_STAGES
+    from bantin.main import BUILD_STAGES
 
     assert BUILD_STAGES[-1][0] == "index"
 

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from indexer import legacy
-from indexer.syllable import is_syllable, valid_share
+from indexer.extract import legacy
+from indexer.extract.syllable import is_syllable, valid_share
 
 SENTENCES = [
     "Thông tin sinh hoạt chi bộ",

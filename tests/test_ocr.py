@@ -1,4 +1,4 @@
-"""indexer.ocr with the real Tesseract on Vietnamese pages the tests render.
+"""indexer.extract.ocr with the real Tesseract on Vietnamese pages the tests render.
 
 Thresholds were measured on these pages (Tesseract 5.3, Debian's vie): clean and skewed pages
 read at 0-0.6 % CER, unevenly lit and degraded ones at 0.1-0.7 %; the limits below leave a
@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from archive.errors import MissingDependency, OcrFailure
 from archive.models import OcrSettings, PageResult, PageTask
 from archive.vntext import nfc
-from indexer import ocr
+from indexer.extract import ocr
 from tests.pages import (
     HEADLINE,
     PARAGRAPHS,

@@ -1,8 +1,8 @@
-"""indexer.ocrfix: each rule fixes what it is for and leaves correct text alone."""
+"""indexer.extract.ocrfix: each rule fixes what it is for and leaves correct text alone."""
 
 from __future__ import annotations
 
-from indexer import ocr, ocrfix
+from indexer.extract import ocr, ocrfix
 
 
 def test_clean_word() -> None:

@@ -38,8 +38,8 @@ EXPECTED = [
 
 def _docx(path: Path) -> Path:
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt

@@ -1,4 +1,4 @@
-"""Reading order of text-layer glyphs (indexer.pagelayout and indexer.columns) on synthetic
+"""Reading order of text-layer glyphs (indexer.extract.readingorder and indexer.extract.columns) on synthetic
 pages: one to three columns, ragged and unbalanced columns, banners and titles within a
 column or across the page, running heads and feet aligned left, centre or right, contents
 lines, justified lines and large type that must not be taken for columns.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from indexer.pagelayout import Glyph, reading_order
+from indexer.extract.readingorder import Glyph, reading_order
 
 A4 = (595.0, 842.0)
 

@@ -1,4 +1,4 @@
-"""indexer.preprocess on pages rendered by tests/pages.py: skew found, light flattened,
+"""indexer.extract.preprocess on pages rendered by tests/pages.py: skew found, light flattened,
 contrast stretched, and boxes mapped back onto the source page."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from indexer import preprocess
+from indexer.extract import preprocess
 from tests.pages import render_text_page, rotate, rotate_point, uneven_light
 
 

@@ -1,4 +1,4 @@
-"""indexer.render: every kind of page source comes back as an upright "L"/"RGB" image with its
+"""indexer.extract.render: every kind of page source comes back as an upright "L"/"RGB" image with its
 real dpi, and every unusable file as a BadInput naming it."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from archive.errors import BadInput
-from indexer.render import image_dpi, load_page_image
+from indexer.extract.render import image_dpi, load_page_image
 from tests.pages import render_text_page, save_image_pdf, save_tiff
 
 

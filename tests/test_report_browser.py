@@ -52,7 +52,8 @@ def page(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def html_report(sample_home: SampleHome, site: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from review.filters import Filters
-    from review.report import render_report, write_report
+    from review.report import render_report
+    from review.reportfile import write_report
 
     with sample_home.catalog() as catalog:
         report = render_report(catalog, sample_home.config, Filters(by="term"), base_url=site)

@@ -12,8 +12,8 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.config import load_config
-from indexer.query import SearchRequest
-from indexer.search import search
+from indexer.search.engine import search
+from indexer.search.query import SearchRequest
 from review.corpus import load_corpus
 from review.coverage import find_gaps, gaps_table, heatmap_table, heatmaps
 from review.filters import Filters
@@ -163,7 +163,7 @@ def test_table_rows_match_the_heatmap(handmade_home: Path, measure: str) -> None
 
 def test_an_editors_topic_labels_move_the_heatmap(tmp_path: Path) -> None:
     """Labels set on the editors' desk count at once (the next snapshot sees them)."""
-    from archive.article_edits import edit_article
+    from indexer.segment.edits import edit_article
     from tests.review_fixtures import article_ids, make_handmade_home
 
     home = make_handmade_home(tmp_path / "h", index=False)

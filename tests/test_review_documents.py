@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.config import load_config
-from indexer.register import load_register
+from indexer.analyze.register import load_register
 from review.corpus import load_corpus
 from review.documents import (
     documents_table,

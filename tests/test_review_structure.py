@@ -8,11 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
-from archive.article_edits import edit_article
 from archive.catalog import Catalog
 from archive.config import load_config
-from indexer.query import SearchRequest
-from indexer.search import search
+from indexer.search.engine import search
+from indexer.search.query import SearchRequest
+from indexer.segment.edits import edit_article
 from review.corpus import load_corpus
 from review.filters import Filters
 from review.structure import kinds_table, period_stats, sections_table, structure_table

@@ -16,8 +16,8 @@ from archive.catalog import Catalog
 from archive.config import load_config
 from archive.errors import UsageError
 from archive.vntext import fold
-from indexer.query import SearchRequest
-from indexer.search import search
+from indexer.search.engine import search
+from indexer.search.query import SearchRequest
 from review.corpus import load_corpus
 from review.examples import examples, examples_table
 from review.filters import Filters

@@ -44,7 +44,7 @@ def _bantin(home: Path, *args: str) -> tuple[int, str]:
     import contextlib
     import io
 
-    from archive.cli import main
+    from bantin.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -144,7 +144,7 @@ def test_born_digital_pages_extract_to_their_truth_exactly(sample: Path) -> None
 
 
 def test_legacy_pdfs_extract_as_mojibake(sample: Path) -> None:
-    from indexer.legacy import detect
+    from indexer.extract.legacy import detect
 
     pages = [p for p in _pages(sample) if p["source"] == "pdf-legacy"]
     assert {p["scan"] for p in pages} == {"pdf-tcvn3", "pdf-vni"}
@@ -207,11 +207,11 @@ def test_same_seed_same_bytes(sample: Path, tmp_path: Path) -> None:
 
 
 def test_text_layer_extractor_reads_every_printed_word(sample: Path) -> None:
-    """The project's extractor (indexer.textlayer) gets exactly the printed words from the
+    """The project's extractor (indexer.extract.textlayer) gets exactly the printed words from the
     born-digital PDFs, and nearly all of them from the legacy ones once repaired (the reading
     order is its own business; the regions test above checks ours)."""
     from archive.models import PageTask
-    from indexer.textlayer import extract_text_page
+    from indexer.extract.textlayer import extract_text_page
 
     for rec in _pages(sample):
         if not rec["scan"].startswith("pdf-"):
@@ -237,7 +237,8 @@ def test_cli_refuses_originals_and_if_empty_skips(sample: Path, tmp_path: Path) 
     own.write_bytes(b"%PDF-1.4 mine")
     code, out = _bantin(tmp_path, "sample", "--size", "small")
     assert code == 2 and "not empty" in out and str(tmp_path / "scans") in out
-    assert own.read_bytes() == b"%PDF-1.4 mine" and sorted(p.name for p in (tmp_path / "scans").iterdir()) == ["mine.pdf"]
+    assert own.read_bytes() == b"%PDF-1.4 mine"
+    assert sorted(p.name for p in (tmp_path / "scans").iterdir()) == ["mine.pdf"]
 
 
 def test_never_writes_over_originals(tmp_path: Path, plan: ArchivePlan) -> None:

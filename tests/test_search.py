@@ -10,9 +10,9 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.errors import UsageError
-from indexer.build import build_index
-from indexer.query import QueryError, SearchRequest, parse
-from indexer.search import search
+from indexer.search.build import build_index
+from indexer.search.engine import search
+from indexer.search.query import QueryError, SearchRequest, parse
 from tests.conftest import run_bantin
 from tests.search_fixtures import Art, Iss, article_id, config_for, fill
 
@@ -331,8 +331,8 @@ def test_snippet_escapes_ocr_html(archive) -> None:
 def test_snippet_marks_what_the_index_matched() -> None:
     """A number inside an identifier is not the word; spellings without diacritics and the
     other tone placement are marked, punctuation between words of a phrase is crossed."""
-    from indexer.highlight import MatchSpec, snippet
-    from indexer.query import leaves
+    from indexer.search.highlight import MatchSpec, snippet
+    from indexer.search.query import leaves
 
     def marks(q: str, text: str) -> list[str]:
         html = snippet(text, MatchSpec.from_leaves(leaves(parse(q))))
@@ -396,7 +396,7 @@ def test_cli_json_shape_and_text(archive) -> None:
     ("khoan 10 nong nghiep", [(0, 2, (), "", ("10-nq/tw",))]),  # a register name
 ])
 def test_document_mentions(q: str, expected: list) -> None:
-    from indexer.evaluate import document_mentions
+    from indexer.search.evaluate import document_mentions
 
     node = parse(q)
     items = node.items if hasattr(node, "items") else (node,)
@@ -406,7 +406,7 @@ def test_document_mentions(q: str, expected: list) -> None:
 
 
 def test_numeral_twins() -> None:
-    from indexer.evaluate import arabic_numerals, numeral_twins
+    from indexer.search.evaluate import arabic_numerals, numeral_twins
 
     twins = numeral_twins(parse("đại hội XIII khóa 11 tháng 12").items)  # type: ignore[union-attr]
     assert {k: t.folded for k, t in twins.items()} == {2: "13", 4: "xi"}  # not after tháng

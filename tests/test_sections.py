@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ConfigError
-from indexer.sections import load_sections
-from indexer.segment import segment_issue, segment_issue_report
+from indexer.segment.sections import load_sections
+from indexer.segment.segmenter import segment_issue, segment_issue_report
 from tests.segment_pages import Issue, banner, page_words, para, title
 from tests.test_segment import ISSUE, S1, S2, S3, body
 

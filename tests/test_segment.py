@@ -13,11 +13,22 @@ import pytest
 
 from archive.models import Issue as IssueRow
 from archive.vntext import fold
-from indexer.articletext import join_words
-from indexer.segment import make_article_id, segment_issue, segment_issue_report
-from indexer.layout import PageWords
-from tests.segment_pages import (Issue, Item, banner, draw_pdf, page_from_lines, page_words,
-                                 para, pdf_words, sign, title, typeset)
+from indexer.segment.articletext import join_words
+from indexer.segment.lines import PageWords
+from indexer.segment.segmenter import make_article_id, segment_issue, segment_issue_report
+from tests.segment_pages import (
+    Issue,
+    Item,
+    banner,
+    draw_pdf,
+    page_from_lines,
+    page_words,
+    para,
+    pdf_words,
+    sign,
+    title,
+    typeset,
+)
 
 ISSUE = IssueRow(id="ttshcb-2015-07", series="ttshcb", year=2015, number="07")
 
@@ -330,7 +341,7 @@ def test_real_tesseract_on_a_rendered_page(tmp_path: Path) -> None:
 
     from archive.models import OcrSettings, PageTask
     from archive.vntext import match_key
-    from indexer.ocr import ocr_page
+    from indexer.extract.ocr import ocr_page
     from tests.segment_pages import PAGE_H, PAGE_W
 
     items = [banner("NHỮNG VẤN ĐỀ CHUNG"),
@@ -363,7 +374,7 @@ def test_real_tesseract_on_a_rendered_page(tmp_path: Path) -> None:
     ("Việt Nam đảm nhận vai trò", False), ("Hà Nội.", False), ("Nguyễn", False),
 ])
 def test_names_as_bylines(text: str, name: bool) -> None:
-    from indexer.headings import looks_like_name
+    from indexer.segment.headings import looks_like_name
 
     assert looks_like_name(text) is name
 
@@ -373,7 +384,7 @@ def test_names_as_bylines(text: str, name: bool) -> None:
     ("theo quy định.", False), ("Theo", False),
 ])
 def test_source_lines(text: str, source: bool) -> None:
-    from indexer.headings import is_source_line
+    from indexer.segment.headings import is_source_line
 
     assert is_source_line(text) is source
 
@@ -402,7 +413,7 @@ def test_table_of_contents_whose_page_numbers_were_lost() -> None:
     ("Nghị quyết số 21-NQ/TW", None),
 ])
 def test_table_of_contents_lines(line: str, entry: tuple[str, int] | None) -> None:
-    from indexer.toc import parse_entry
+    from indexer.segment.toc import parse_entry
 
     assert parse_entry(line) == entry
 
@@ -466,7 +477,7 @@ def test_ocr_title_whose_capital_came_out_in_lower_case() -> None:
     ("Nhà xuất bản Chính trị quốc gia phát hành cuốn sách", False),
 ])
 def test_colophon_lines(line: str, colophon: bool) -> None:
-    from indexer.masthead import is_colophon_line
+    from indexer.segment.masthead import is_colophon_line
 
     assert is_colophon_line(line) is colophon
 

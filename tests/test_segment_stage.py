@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.cli import BUILD_STAGES
 from archive.editorial import correct_page, effective_page
 from archive.models import PageResult, Word
-from indexer.segment import make_article_id
+from bantin.main import BUILD_STAGES
+from indexer.segment.segmenter import make_article_id
 from tests.segment_pages import Issue, draw_pdf, para, pdf_words, title
 from tests.test_segment import EXPECTED, S1, S2, S3, S4, body, standard_items
 
@@ -161,7 +161,7 @@ def test_an_interrupted_run_keeps_the_issues_done(home: Path, bantin, catalog: C
     import pytest
 
     from archive.config import load_config
-    from indexer import articles as stage
+    from indexer.segment import stage
 
     add_issue(home, bantin, "ttshcb-2015-07", standard_items())
     add_issue(home, bantin, "ttshcb-2015-08", [title("Một bài của số sau"),

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.suggest import STOP_SYLLABLES, format_suggestions, suggest_topics
-from indexer.topics import TopicList, load_topics
+from indexer.analyze.suggest import STOP_SYLLABLES, format_suggestions, suggest_topics
+from indexer.analyze.topicfile import load_topics
+from indexer.analyze.topics import TopicList
 
 THEMES = {
     "thien-tai": [

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from archive.models import PageTask
-from indexer import legacy, textlayer
-from indexer.extract import extract_page
+from indexer.extract import legacy, textlayer
+from indexer.extract.page import extract_page
 from tests.legacy_pdfs import A4, Columns, Margin, Para, Rule, Title, make_pdf
 
 P1 = ("Thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương Đảng, các chi bộ đã tập "

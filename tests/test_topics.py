@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from archive.models import ARTICLE_KINDS
-from indexer.datafile import DataFileError
-from indexer.topics import Item, TopicList, evaluate, labels_of, load_topics, tag_topics, topics_path
+from indexer.analyze.datafile import DataFileError
+from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.analyze.topics import Item, TopicList, evaluate, labels_of, tag_topics
 
 SLUGS = ("xay-dung-dang", "hoc-tap-lam-theo-bac", "kinh-te", "van-hoa-xa-hoi", "quoc-phong-an-ninh",
          "doi-ngoai", "phong-chong-tham-nhung", "bao-ve-nen-tang-tu-tuong", "guong-dien-hinh",

@@ -191,8 +191,8 @@ def test_search_query_state_round_trips() -> None:
     assert Query.from_args(dict(q.pairs())) == q
 
 
-needs_search = pytest.mark.skipif("not __import__('importlib').util.find_spec('indexer.search')",
-                                  reason="the search engine (indexer/search.py) is not in this tree yet")
+needs_search = pytest.mark.skipif("not __import__('importlib').util.find_spec('indexer.search.engine')",
+                                  reason="the search engine (indexer/search/engine.py) is not in this tree yet")
 
 
 @needs_search
@@ -293,7 +293,7 @@ def test_bantin_serve_runs_waitress_for_real(web_home: WebHome) -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "BANTIN_SECRET_KEY": "k" * 48,
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    entry = "import sys; from archive.cli import main; sys.exit(main())"
+    entry = "import sys; from bantin.main import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", entry, "--home", str(web_home.path), "serve",
                              "--port", str(port), "--workers", "2"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -341,7 +341,7 @@ def test_api_search_matches_the_cli_json(reader: Any, web_home: WebHome) -> None
     import contextlib
     import io as _io
 
-    from archive.cli import main
+    from bantin.main import main
 
     out = _io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import re
 
+from archive import holdings, vnformat
 from archive.models import Issue, Series, SeriesTitle, Word
-from webapp import cite, holdings, marks, vnformat
+from webapp import cite, marks
 
 C = cite.Citation(id="ttshcb-2012-07-p12-3fa9", title="Học tập và làm theo {Bác} 100% & #1",
                   author="Nguyễn Văn An", container="Thông tin sinh hoạt chi bộ",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from archive.catalog import Catalog, now
@@ -385,8 +386,8 @@ def _store_articles(catalog: Catalog, spec: IssueSpec, issue_id: str,
 def build_search_index(home: WebHome) -> bool:
     """Build the search index with the search stage, when it is in this tree."""
     try:
-        from indexer import build as index_build
-        from indexer import search  # noqa: F401
+        from indexer.search import build as index_build
+        from indexer.search import engine as search  # noqa: F401
     except ImportError:
         return False
     config = home.config
@@ -434,8 +435,6 @@ def served(app: Any, threads: int = 4) -> Iterator[str]:
 
 
 # --- pytest fixtures (import them into a test module to use them) ---------------------------
-
-import pytest
 
 
 @pytest.fixture(scope="session")

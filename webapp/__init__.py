@@ -1,7 +1,7 @@
 """The reading room: a Flask web library to search, browse, read and cite, behind a login.
 
 ``create_app(test_config=None)`` builds the app for one home folder. Each area is a blueprint
-in its own module, listed in :data:`BLUEPRINT_MODULES` in menu order; a module exposes ``bp``
+in its own module, listed in :data:`AREAS` in menu order; a module exposes ``bp``
 and may expose ``NAV``, a list of ``(endpoint, label, minimum role)`` menu entries. Later areas
 (the editors' desk, coverage) add their module name to the list and nothing else.
 
@@ -13,33 +13,25 @@ page uses), CSRF on every unsafe method, role checks, and response headers.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 
+from archive import vnformat
+from archive.catalog import Catalog
 from archive.config import SETTINGS, Config, load_config
 from archive.errors import ConfigError
+from webapp import admin, api, article, auth, browse, collections, coverage, desk, images, search, security
 
 log = logging.getLogger(__name__)
 
-# Areas of the web app, in menu order. Issue 7 adds its editors' desk module here, issue 8
-# its coverage module: each exposes `bp` and optionally `NAV`.
-BLUEPRINT_MODULES: list[str] = [
-    "webapp.auth",
-    "webapp.browse",
-    "webapp.search",
-    "webapp.article",
-    "webapp.images",
-    "webapp.api",
-    "webapp.coverage",
-    "webapp.desk",
-    "webapp.collections",
-    "webapp.admin",
-]
+# Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk,
+                                 collections, admin)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}
@@ -66,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="bantin_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(config.values.get("secure_cookies", False)),
+        SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         JSON_AS_ASCII=False,
@@ -74,13 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(test_config)
-
-    from archive.catalog import Catalog
-
     config.index_dir.mkdir(parents=True, exist_ok=True)
     Catalog(config.catalog_path).close()  # apply the schema once, before any request
-
-    from webapp import security, vnformat
 
     security.init_app(app)
     app.jinja_env.filters.update(vnformat.FILTERS)
@@ -89,8 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _static_versions(app)
 
     nav: list[tuple[str, str, str]] = []
-    for name in BLUEPRINT_MODULES:
-        module = importlib.import_module(name)
+    for module in AREAS:
         app.register_blueprint(module.bp)
         nav.extend(getattr(module, "NAV", []))
     app.extensions["bantin_nav"] = nav

@@ -20,6 +20,9 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from archive.catalog import Catalog
 from archive.errors import UsageError
+from archive.status import archive_status
+from indexer.refresh import STAGES, rerun_stage
+from indexer.search.generations import IndexStore, Manifest
 from webapp import db, security, users
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,6 @@ def audit() -> Any:
 
 def _run(job_id: str, issue_id: str, stage: str, user: str, catalog_path: str, config: Any) -> None:
     """Run in a thread; the outcome goes to the audit log, which every server process reads."""
-    from indexer.refresh import rerun_stage
 
     catalog = Catalog(catalog_path)
     try:
@@ -161,7 +163,6 @@ def recent_jobs(catalog: Catalog, limit: int = JOBS_KEPT) -> list[dict[str, Any]
 
 def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
     """What is ingested, extracted, segmented, analysed, indexed and failed."""
-    from archive.status import archive_status
 
     status = archive_status(catalog)
 
@@ -174,7 +175,6 @@ def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
 
     index: dict[str, str] = {}
     try:
-        from indexer.generations import IndexStore, Manifest
 
         current = IndexStore(config.search_dir).current()
         if current is not None:
@@ -197,8 +197,6 @@ def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
 
 @bp.get("/pipeline")
 def pipeline() -> Any:
-    from indexer.refresh import STAGES
-
     catalog = db.catalog()
     return render_template("admin/pipeline.html", state=pipeline_state(catalog, current_app.config["BANTIN"]),
                            jobs=recent_jobs(catalog), stages=STAGES,
@@ -210,8 +208,6 @@ _running: dict[str, threading.Thread] = {}  # issue id → re-run in this proces
 
 @bp.post("/pipeline/rerun")
 def rerun() -> Any:
-    from indexer.refresh import STAGES
-
     catalog = db.catalog()
     issue_id = request.form.get("issue", "").strip()
     stage = request.form.get("stage", "")

@@ -14,6 +14,7 @@ from archive import permalinks
 from archive.catalog import Catalog
 from archive.export import PAGE_FIELDS
 from webapp import db, library, searching
+from webapp.search import export
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 NAV: list[tuple[str, str, str]] = []
@@ -47,7 +48,6 @@ def search() -> Any:
 @bp.get("/search/export.<fmt>")
 def search_export(fmt: str) -> Any:
     """Every hit as CSV or JSON, streamed (the search page's export, for token holders)."""
-    from webapp.search import export
 
     return export(fmt)
 

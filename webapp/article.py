@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from archive import permalinks
 from archive.catalog import Catalog
+from indexer.segment.ops import merged_into
 from webapp import cite, db, library
 
 bp = Blueprint("article", __name__)
@@ -40,7 +41,6 @@ def article(article_id: str) -> Any:
     catalog = db.catalog()
     found = library.get_article(catalog, article_id)
     if found is None:
-        from archive.article_ops import merged_into
 
         target = merged_into(catalog, article_id)  # an editor merged it: the permalink still works
         if target is None:

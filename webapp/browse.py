@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from archive import permalinks
+from archive import holdings, permalinks
 from archive.vntext import nfc
-from webapp import db, holdings, library, marks
+from webapp import db, library, marks
 
 bp = Blueprint("browse", __name__)
 NAV: list[tuple[str, str, str]] = []

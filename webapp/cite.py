@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from webapp import vnformat
+from archive import vnformat
 
 
 @dataclass(frozen=True)

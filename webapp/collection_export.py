@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from archive.article_ops import merged_into
 from archive.catalog import Catalog
 from archive.collections import Collection
+from indexer.segment.ops import merged_into
 from webapp import cite, library
 
 CSV_FIELDS = ("stt", "loai", "ma", "tieu_de", "ban_tin", "so", "ngay", "trang", "chuyen_muc",

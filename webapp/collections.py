@@ -25,10 +25,11 @@ from flask import (
 )
 
 from archive import collections as data
-from archive.article_ops import merged_into
 from archive.errors import UsageError
 from archive.vntext import nfc
+from indexer.segment.ops import merged_into
 from webapp import collection_export, db, library, security, users
+from webapp.article import citation_for
 
 bp = Blueprint("collections", __name__)
 NAV = [("collections.index", "Bộ sưu tập", "reader")]
@@ -192,8 +193,6 @@ def item(slug: str, item_id: int) -> Any:
 
 @bp.get("/c/<slug>/export.<fmt>")
 def export(slug: str, fmt: str) -> Any:
-    from webapp.article import citation_for
-
     if fmt not in ("csv", "docx", "ris"):
         abort(404)
     catalog = db.catalog()

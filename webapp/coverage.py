@@ -11,6 +11,7 @@ Charts are inline SVG (each point a link) with the same chart as PNG at
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -19,13 +20,16 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from markupsafe import Markup
 
 from archive.errors import UsageError
-from indexer.search import IndexMissing
+from indexer.search.engine import IndexMissing
 from review import coverage as cov
 from review import documents, examples, figures, structure, trends
 from review.charts import png
 from review.corpus import Corpus, load_corpus
 from review.evidence import coverage_path
 from review.filters import Filters
+from review.report import render_report
+from review.report_docx import write_docx
+from review.report_html import html_report
 from review.svgchart import svg
 from review.tables import Table, csv_value, display
 from webapp import db, users
@@ -320,8 +324,6 @@ def report_html() -> Any:
 
 
 def report_download(fmt: str) -> Any:
-    from review.report import render_report
-
     try:
         corpus = _corpus()
         filters = _filters(corpus, "term")
@@ -334,13 +336,7 @@ def report_download(fmt: str) -> Any:
     def make() -> bytes:
         report = render_report(db.catalog(), config, filters, base_url=base, threshold=threshold)
         if fmt == "html":
-            from review.report_html import html_report
-
             return html_report(report).encode("utf-8")
-        import io
-
-        from review.report_docx import write_docx
-
         buffer = io.BytesIO()
         write_docx(report, buffer)  # type: ignore[arg-type]
         return buffer.getvalue()

@@ -18,14 +18,16 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from archive import article_edits as edits
-from archive import article_ops as structure
 from archive import editorial, worklist
 from archive.catalog import Catalog
 from archive.editorial import EditConflict
 from archive.errors import BantinError, UsageError
 from archive.models import ARTICLE_KINDS
 from archive.vntext import nfc
+from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.refresh import refresh
+from indexer.segment import edits, ops, structure
+from indexer.segment.sections import load_sections
 from webapp import db, library, security, users
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,6 @@ def _reason() -> str:
 def _refresh(*, pages: list[str] | tuple[str, ...] = (), articles: list[str] | tuple[str, ...] = ()) -> None:
     """Carry a saved correction to the articles, analysis and search index; the correction
     is already committed, so a failure here only delays that (the queue keeps the work)."""
-    from indexer.refresh import refresh
 
     try:
         report = refresh(_catalog(), _config(), pages=pages, articles=articles)
@@ -198,8 +199,6 @@ def _article_or_404(article_id: str) -> Any:
 
 def _choices() -> tuple[list[str], list[tuple[str, str]]]:
     """Section names and (slug, name) topics of this home's lists."""
-    from indexer.sections import load_sections
-    from indexer.topics import load_topics, topics_path
 
     home = _config().home
     try:
@@ -250,10 +249,10 @@ def article(article_id: str) -> Any:
     return render_template(
         "desk/article.html", a=found, view=library.issue_view(catalog, issue), values=values,
         base_version=edits.current_version(catalog, article_id),
-        base_ops=structure.structure_version(catalog, found.issue_id),
+        base_ops=ops.structure_version(catalog, found.issue_id),
         machine=edits.base_values(catalog, article_id), sections=sections, topics=topics,
         topic_rows=library.article_topics(catalog, article_id), kinds=ARTICLE_KINDS,
-        paragraphs=structure.paragraphs(found.text), page_count=issue.page_count or found.last_page)
+        paragraphs=ops.paragraphs(found.text), page_count=issue.page_count or found.last_page)
 
 
 def _issue_op(catalog: Catalog, issue_id: str, op: Callable[[], T], failed: str,
@@ -277,7 +276,7 @@ def _issue_op(catalog: Catalog, issue_id: str, op: Callable[[], T], failed: str,
 def split(article_id: str) -> Any:
     found = _article_or_404(article_id)
     catalog = _catalog()
-    title = nfc(request.form.get("title", "")).strip()[:structure.MAX_TITLE]
+    title = nfc(request.form.get("title", "")).strip()[:ops.MAX_TITLE]
     reason = _reason()
 
     def op() -> str:
@@ -290,6 +289,7 @@ def split(article_id: str) -> Any:
                                 url_for("desk.article", article_id=article_id))
     if refused is not None:
         return refused
+    assert new_id is not None  # not refused: the split made it
     _refresh(articles=[article_id, new_id])
     return redirect(url_for("desk.article", article_id=new_id))
 
@@ -307,9 +307,9 @@ def article_history(article_id: str) -> Any:
     base = {k: getattr(machine, k) for k in edits.FIELDS if k != "topics"} if machine else {}
     values = {**base, **version.fields}
     in_force = edits.current_values(catalog, article_id) or {}
-    ops = [o for o in structure.issue_ops(catalog, found.issue_id) if article_id in o.articles]
+    op_list = [o for o in ops.issue_ops(catalog, found.issue_id) if article_id in o.articles]
     return render_template("desk/article_history.html", a=found, history=history, version=version,
-                           values=values, describe=edits.describe, ops=ops,
+                           values=values, describe=edits.describe, ops=op_list,
                            diff=editorial.text_diff(edits.describe(in_force), edits.describe(
                                {**in_force, **values})),
                            base_version=edits.current_version(catalog, article_id))
@@ -342,11 +342,11 @@ def issue(issue_id: str) -> Any:
     found = catalog.get_issue(issue_id)
     if found is None:
         abort(404)
-    ops = structure.issue_ops(catalog, issue_id)
+    op_list = ops.issue_ops(catalog, issue_id)
     return render_template("desk/issue.html", view=library.issue_view(catalog, found),
-                           articles=library.issue_articles(catalog, issue_id), ops=ops,
-                           undone_by={o.op.get("target"): o for o in ops if o.kind == "undo"},
-                           base_ops=structure.structure_version(catalog, issue_id),
+                           articles=library.issue_articles(catalog, issue_id), ops=op_list,
+                           undone_by={o.op.get("target"): o for o in op_list if o.kind == "undo"},
+                           base_ops=ops.structure_version(catalog, issue_id),
                            pages=catalog.pages(issue_id))
 
 

@@ -13,14 +13,15 @@ import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from archive import vnformat
 from archive.catalog import Catalog
+from archive.editorial import effective_page
 from archive.models import Issue, Page, Series, Word
-from webapp import vnformat
+from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
 
-TOPICS_FILE = Path(__file__).resolve().parent.parent / "indexer" / "topics.toml"
+TOPICS_FILE = TOPICS_SHIPPED
 
 
 def has_table(catalog: Catalog, name: str) -> bool:
@@ -86,7 +87,6 @@ class PageText:
 def page_text(catalog: Catalog, page: Page) -> PageText | None:
     """The page text in force (the latest correction, else the machine's current output),
     through ``archive.editorial.effective_page`` like every other reader of page text."""
-    from archive.editorial import effective_page
 
     v = effective_page(catalog, page.id)
     if v is None:
@@ -224,7 +224,7 @@ def _chunks(items: list[str], n: int) -> list[list[str]]:
 
 @lru_cache(maxsize=1)
 def topic_names() -> dict[str, str]:
-    """Slug → Vietnamese name from the topic list (``indexer/topics.toml``), when present."""
+    """Slug → Vietnamese name from the topic list (``indexer/analyze/topics.toml``), when present."""
     try:
         data = tomllib.loads(TOPICS_FILE.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):

@@ -24,6 +24,7 @@ from PIL import Image
 
 from archive.errors import BadInput
 from archive.models import Page
+from indexer.extract.render import load_page_image
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,6 @@ def _source(scans: Path, page: Page) -> Path:
 def _load(scans: Path, page: Page, source_kind: str) -> Image.Image:
     path = _source(scans, page)
     dpi = _dpi_for_width(page, RENDER_WIDTH)
-    from indexer.render import load_page_image
 
     image = load_page_image(str(path), source_kind, page.file_page, dpi)
     if image.mode not in ("RGB", "L"):

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from markupsafe import Markup, escape
 
 from archive.permalinks import absolute
+from archive.vnformat import issue_number, kind_label
 from webapp import db, library, searching, users
 
 bp = Blueprint("search", __name__)
@@ -103,7 +104,6 @@ def _hit_view(hit: Any, query: searching.Query) -> dict[str, Any]:
     url = getattr(hit, "url", "") or ""
     if getattr(hit, "kind", "") == "page" and query.q:
         url += ("&" if "?" in url else "?") + urlencode({"q": query.q})
-    from webapp.vnformat import issue_number
 
     number = getattr(hit, "number", "")
     label = issue_number(number, getattr(hit, "year", 0)) if number else issue
@@ -141,8 +141,6 @@ def _facet_view(facets: Any, query: searching.Query, context: dict[str, Any]) ->
 
 
 def _facet_label(name: str, value: str, context: dict[str, Any]) -> str:
-    from webapp.vnformat import kind_label
-
     if name == "series":
         return context["series_names"].get(value, value)
     if name == "topic":

@@ -4,7 +4,7 @@ Why a module: the search page, its exports, the JSON API and the coverage pages 
 which links every number to a search) must read and write the same URL parameters, and only
 ``indexer/`` may import Whoosh. :class:`Query` is the whole state of a search, parsed from and
 written to a URL in one fixed order (so a search can be bookmarked and cited); :func:`execute`
-turns it into the engine's ``indexer.search.SearchRequest`` and returns the engine's result.
+turns it into the engine's ``indexer.search.engine.SearchRequest`` and returns the engine's result.
 
 URL parameters are those of ``SearchRequest.params()`` (the engine's canonical form, as
 ``bantin search --from/--to`` names them): ``q``, ``series``, ``from``, ``to``, ``month``,
@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from archive.config import Config
 from archive.vntext import nfc
+from indexer.search import engine
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +136,6 @@ class BadQuery(Exception):
 
 
 def _engine() -> Any:
-    try:
-        from indexer import search as engine
-    except ImportError as e:
-        raise SearchUnavailable("Bộ máy tìm kiếm chưa được cài đặt (indexer.search).") from e
     return engine
 
 

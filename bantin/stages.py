@@ -1,0 +1,94 @@
+"""The stages of ``bantin build``, in order, written once: :data:`BUILD_STAGES`.
+
+Each stage function takes the open catalog and the settings, does only what is out of date
+(everything with ``force``) and returns a :class:`~bantin.common.StageOutcome`. The stage
+packages are imported inside the functions: each pulls in heavy libraries (pypdfium2,
+Tesseract bindings, Whoosh, scikit-learn), and ``bantin --help`` should not pay for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archive.catalog import Catalog
+from archive.config import Config
+from bantin.common import StageOutcome, echo_err
+
+
+def stage_ingest(catalog: Catalog, config: Config, *, forget_missing: bool = False,
+                 **_: Any) -> StageOutcome:
+    from archive.ingest import ingest_scans  # deferred: pypdfium2 and PIL
+
+    r = ingest_scans(catalog, config.scans, forget_missing=forget_missing)
+    for line in r.problems:
+        echo_err(f"lỗi: {line}")
+    for line in r.warnings:
+        echo_err(f"cảnh báo: {line}")
+    for issue_id in r.missing:
+        echo_err(f"cảnh báo: {issue_id}: source file no longer in scans/; rows kept "
+                 "(run `bantin ingest --forget-missing` to drop them)")
+    parts = [f"{len(r.added)} new", f"{len(r.changed)} changed", f"{len(r.unchanged)} unchanged"]
+    if r.updated_metadata:
+        parts.append(f"{len(r.updated_metadata)} metadata updated")
+    if r.missing:
+        parts.append(f"{len(r.missing)} missing")
+    if r.forgotten:
+        parts.append(f"{len(r.forgotten)} forgotten")
+    if r.problems:
+        parts.append(f"{len(r.problems)} failed")
+    return StageOutcome("ingest: issues " + ", ".join(parts), r.failed)
+
+
+def stage_extract(catalog: Catalog, config: Config, *, force: bool = False,
+                  issue_ids: list[str] | None = None, **_: Any) -> StageOutcome:
+    from indexer import extract  # deferred: pdfplumber, pypdfium2, numpy
+
+    r = extract.run(catalog, config, force=force, issue_ids=issue_ids)
+    for line in r.failed:
+        echo_err(f"lỗi: {line}")
+    methods = ", ".join(f"{k} {v}" for k, v in sorted(r.by_method.items())) or "none"
+    return StageOutcome(f"extract: {r.done} pages done ({methods}), {r.skipped} current, "
+                        f"{len(r.failed)} failed, {r.seconds:.1f} s", bool(r.failed))
+
+
+def stage_segment(catalog: Catalog, config: Config, *, force: bool = False,
+                  issue_ids: list[str] | None = None, **_: Any) -> StageOutcome:
+    from indexer import segment  # deferred: numpy
+
+    r = segment.run(catalog, config, force=force, issue_ids=issue_ids)
+    for line in r.failed:
+        echo_err(f"lỗi: {line}")
+    waiting = f", {r.waiting} waiting for page text" if r.waiting else ""
+    return StageOutcome(f"segment: {r.done} issues segmented ({r.articles} articles), "
+                        f"{r.skipped} current{waiting}, {len(r.failed)} failed, "
+                        f"{r.seconds:.1f} s", bool(r.failed))
+
+
+def stage_analyze(catalog: Catalog, config: Config, *, force: bool = False,
+                  **_: Any) -> StageOutcome:
+    from indexer import analyze  # deferred: scikit-learn
+
+    r = analyze.run(catalog, config, force=force)
+    for line in r.failed:
+        echo_err(f"lỗi: {line}")
+    return StageOutcome(r.summary(), bool(r.failed))
+
+
+def stage_index(catalog: Catalog, config: Config, *, force: bool = False,
+                **_: Any) -> StageOutcome:
+    from indexer import search  # deferred: Whoosh
+
+    report = search.run(catalog, config, rebuild=force)
+    return StageOutcome(report.summary())
+
+
+# `bantin build` runs these in this order: each reads what the stages before it wrote
+# (analyze the articles segment wrote; index, last, everything).
+BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
+    ("ingest", stage_ingest),
+    ("extract", stage_extract),
+    ("segment", stage_segment),
+    ("analyze", stage_analyze),
+    ("index", stage_index),
+]

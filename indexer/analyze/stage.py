@@ -1,0 +1,290 @@
+"""The analyze stage: topic labels and cited documents for every article, redone only when stale.
+
+Why incremental: tagging the whole archive is cheap but not free, and an editor who adds a
+term wants the new labels without waiting for segmentation or OCR. Each article's analysis
+records what it was made from (:data:`analyze_state`): a key of its text, the topic list's
+version+fingerprint and the citation rules' version+register fingerprint. A rerun redoes an
+article when its text changed, every article's topics when the topic list changed, every
+article's citations (and topics, which use them) when the rules or the register changed.
+Writes go in batches of :data:`BATCH` articles, one transaction each: a crash loses one batch.
+
+Articles are read through :func:`read_articles` only, so editors' corrections (issue 7) can
+be applied in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.catalog import Catalog, now
+from archive.models import Article
+from archive.progress import Progress
+from indexer.analyze.citations import Citation, Measure, find_citations, rules_key
+from indexer.analyze.citations import evaluate as evaluate_refs
+from indexer.analyze.register import Register, load_register, register_path
+from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.analyze.topics import Item, TopicList, TopicScore, tag_topics
+from indexer.analyze.topics import evaluate as evaluate_topics
+from indexer.segment.edits import editor_topics
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # articles per transaction
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One cited document of one article, all its mentions folded together."""
+
+    doc_id: str
+    kind: str
+    number: str
+    doc_type: str
+    body: str
+    year: int | None
+    date: str
+    raw: str
+    count: int
+    issuer: str = ""
+    known: bool = False
+
+
+@dataclass
+class AnalyzeReport:
+    analyzed: int = 0  # articles whose topics or citations were redone
+    current: int = 0  # articles skipped as up to date
+    failed: list[str] = field(default_factory=list)  # "article id: message"
+    topics_version: str = ""
+    refs_version: str = ""
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"analyze: {self.analyzed} articles analysed, {self.current} current, "
+                f"{len(self.failed)} failed (topics {self.topics_version}, "
+                f"citations {self.refs_version}), {self.seconds:.1f} s")
+
+
+# --- reading articles --------------------------------------------------------------------
+
+def has_articles_table(catalog: Catalog) -> bool:
+    return catalog.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article'") \
+        is not None
+
+
+def article_ids(catalog: Catalog) -> list[str]:
+    """Every article id, in a stable order (series, year, issue, order in the issue)."""
+    if not has_articles_table(catalog):
+        return []
+    rows = catalog.query("SELECT a.id FROM article a JOIN issue i ON i.id = a.issue_id"
+                         " ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, a.seq, a.id")
+    return [r["id"] for r in rows]
+
+
+def read_articles(catalog: Catalog, ids: Iterable[str] | None = None) -> Iterator[Article]:
+    """The articles in force, as values: the one place analysis and suggestions read them.
+
+    The articles in force (table ``article``: the segment stage and every editor's edit
+    write them with corrections applied, see ``indexer.segment.edits``) with their issue's
+    series, year, number and date. Editors' topic labels are applied when writing (:func:`_write`).
+    """
+    wanted = list(ids) if ids is not None else article_ids(catalog)
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = catalog.query(
+            "SELECT a.*, i.series, i.year, i.number, i.date AS issue_date FROM article a"
+            f" JOIN issue i ON i.id = a.issue_id WHERE a.id IN ({marks})", chunk)
+        by_id = {r["id"]: r for r in rows}
+        for article_id in chunk:
+            r = by_id.get(article_id)
+            if r is not None:
+                yield _article(r)
+
+
+def _article(r: sqlite3.Row) -> Article:
+    try:
+        boxes = {int(k): [tuple(b) for b in v] for k, v in json.loads(r["boxes"] or "{}").items()}
+    except (ValueError, TypeError, AttributeError):
+        boxes = {}
+    date = (r["issue_date"] or "")[:7] or str(r["year"])
+    return Article(id=r["id"], issue_id=r["issue_id"], series=r["series"], year=r["year"],
+                   number=r["number"], seq=r["seq"], section=r["section"] or "",
+                   title=r["title"] or "", byline=r["byline"] or "",
+                   first_page=r["first_page"], last_page=r["last_page"], kind=r["kind"] or "",
+                   text=r["text"] or "", words=r["words"] or 0,
+                   confidence=r["confidence"] or 0.0, date=date, boxes=boxes)  # type: ignore[arg-type]
+
+
+def text_key(article: Article) -> str:
+    """Fingerprint of everything analysis reads from an article."""
+    payload = json.dumps([article.title, article.section, article.kind, article.text,
+                          article.date], ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+# --- analysing one article ---------------------------------------------------------------
+
+def collect_refs(citations: Iterable[Citation]) -> list[Ref]:
+    """One :class:`Ref` per document: mentions counted, the first mention's spelling kept,
+    the first date and issuer any mention gives."""
+    grouped: dict[str, list[Citation]] = {}
+    for c in citations:
+        grouped.setdefault(c.doc_id, []).append(c)
+    out = []
+    for doc_id, cs in grouped.items():
+        first = cs[0]
+        out.append(Ref(doc_id=doc_id, kind=next((c.kind for c in cs if c.kind), ""),
+                       number=first.number, doc_type=first.doc_type, body=first.body,
+                       year=next((c.year for c in cs if c.year), None),
+                       date=next((c.date for c in cs if c.date), ""), raw=first.raw,
+                       count=len(cs), issuer=next((c.issuer for c in cs if c.issuer), ""),
+                       known=any(c.known for c in cs)))
+    return out
+
+
+def analyze_article(article: Article, topic_list: TopicList,
+                    register: Register) -> tuple[list[TopicScore], list[Ref]]:
+    """Topics and cited documents of one article (title and text both searched)."""
+    citations = find_citations(f"{article.title}\n\n{article.text}", register=register,
+                               when=article.date or str(article.year))
+    refs = collect_refs(citations)
+    scores = tag_topics(article, topic_list, doc_ids=[c.doc_id for c in citations])
+    return scores, refs
+
+
+# --- the stage ---------------------------------------------------------------------------
+
+def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool = False,
+                topic_list: TopicList | None = None,
+                register: Register | None = None,
+                only: Iterable[str] | None = None) -> AnalyzeReport:
+    """Analyse every article that is out of date (all with ``force``).
+
+    The topic list and register come from ``home`` (an editor's copy there wins over the
+    shipped one, see :func:`indexer.analyze.topicfile.topics_path`) unless given. A malformed file
+    raises :class:`indexer.analyze.datafile.DataFileError` naming the line, before anything is written.
+    """
+    started = time.monotonic()
+    topic_list = topic_list or load_topics(topics_path(home))
+    register = register if register is not None else load_register(register_path(home))
+    report = AnalyzeReport(topics_version=topic_list.key, refs_version=rules_key(register))
+    ids = article_ids(catalog) if only is None else list(dict.fromkeys(only))  # only: after an edit
+    if not ids:
+        report.seconds = time.monotonic() - started
+        return report
+    if only is None:
+        state = {r["article_id"]: r for r in catalog.query("SELECT * FROM analyze_state")}
+    else:  # a few articles after an edit: not the whole table
+        state = {r["article_id"]: r for i in range(0, len(ids), 500) for r in catalog.query(
+            f"SELECT * FROM analyze_state WHERE article_id IN ({','.join('?' * len(ids[i:i + 500]))})",
+            ids[i:i + 500])}
+    if only is None:
+        catalog.clear_problems("analyze")
+    todo: list[str] = []
+    for i in range(0, len(ids), 500):
+        for article in read_articles(catalog, ids[i:i + 500]):
+            st = state.get(article.id)
+            current = (st is not None and st["text_key"] == text_key(article)
+                       and st["topics_version"] == report.topics_version
+                       and st["refs_version"] == report.refs_version)
+            if current and not force:
+                report.current += 1
+            else:
+                todo.append(article.id)
+    with Progress(len(todo), "analyze") as progress:
+        for i in range(0, len(todo), BATCH):
+            batch = list(read_articles(catalog, todo[i:i + BATCH]))
+            results = []
+            for article in batch:
+                try:
+                    results.append((article, *analyze_article(article, topic_list, register)))
+                except Exception as e:  # one bad article must not stop the stage
+                    log.exception("analyze: %s failed", article.id)
+                    report.failed.append(f"{article.id}: {e}")
+                    catalog.add_problem("analyze", f"article {article.id}: {e}",
+                                        issue_id=article.issue_id)
+                    progress.advance(failed=True)
+            _write(catalog, results, report.topics_version, report.refs_version)
+            report.analyzed += len(results)
+            progress.advance(len(results))
+    report.seconds = time.monotonic() - started
+    log.info("%s", report.summary())
+    return report
+
+
+def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list[Ref]]],
+           topics_version: str, refs_version: str) -> None:
+    """Replace the analysis of a batch of articles in one transaction. Labels an editor set
+    (``indexer.segment.edits.editor_topics``) replace the machine's; scores and evidence stay."""
+
+    stamp = now()
+    edited = editor_topics(catalog, [a.id for a, _, _ in results])
+    with catalog.transaction() as db:
+        for article, scores, refs in results:
+            db.execute("DELETE FROM article_topic WHERE article_id = ?", (article.id,))
+            db.execute("DELETE FROM article_ref WHERE article_id = ?", (article.id,))
+            labels = edited.get(article.id)
+            db.executemany(
+                "INSERT INTO article_topic(article_id, topic, score, label, evidence,"
+                " topics_version) VALUES (?,?,?,?,?,?)",
+                [(article.id, s.topic, s.score, int(s.label if labels is None else s.topic in labels),
+                  json.dumps(dict(s.evidence), ensure_ascii=False), topics_version)
+                 for s in scores if s.score > 0 or s.label or (labels and s.topic in labels)]
+                + [(article.id, t, 0.0, 1, "{}", topics_version) for t in labels or ()
+                   if t not in {s.topic for s in scores}])
+            db.executemany(
+                "INSERT INTO article_ref(article_id, doc_id, kind, number, doc_type, body, year,"
+                " date, raw, count, issuer, known) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(article.id, r.doc_id, r.kind, r.number, r.doc_type, r.body, r.year, r.date,
+                  r.raw, r.count, r.issuer, int(r.known)) for r in refs])
+            db.execute(
+                "INSERT INTO analyze_state(article_id, text_key, topics_version, refs_version,"
+                " analyzed_at) VALUES (?,?,?,?,?) ON CONFLICT(article_id) DO UPDATE SET"
+                " text_key = excluded.text_key, topics_version = excluded.topics_version,"
+                " refs_version = excluded.refs_version, analyzed_at = excluded.analyzed_at",
+                (article.id, text_key(article), topics_version, refs_version, stamp))
+
+
+# --- measuring on the sample's truth -----------------------------------------------------
+
+@dataclass(frozen=True)
+class TruthMeasure:
+    """Topic labels and cited documents measured on the truth's own article text."""
+
+    topics: Measure
+    refs: Measure
+    articles: int
+    seconds: float
+
+
+def evaluate_truth(articles_jsonl: str | Path, *, topic_list: TopicList | None = None,
+                   register: Register | None = None) -> TruthMeasure:
+    """Tag and cite every article of ``sample-truth/articles.jsonl`` from its true title,
+    section, kind and text, and compare with its true ``topics`` and ``doc_refs``: the
+    analysis alone, independent of segmentation (the bench measures the chain separately)."""
+
+    topic_list = topic_list or load_topics()
+    register = register if register is not None else load_register()
+    started = time.monotonic()
+    topic_pairs, ref_pairs = [], []
+    with open(articles_jsonl, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            item = Item(rec.get("title", ""), rec.get("text", ""), rec.get("section", ""),
+                        rec.get("kind", ""))
+            when = str(rec.get("date") or rec.get("year") or "") or None
+            cites = find_citations(f"{item.title}\n\n{item.text}", register=register, when=when)
+            scores = tag_topics(item, topic_list, doc_ids=[c.doc_id for c in cites])
+            topic_pairs.append(([s.topic for s in scores if s.label], rec.get("topics", [])))
+            ref_pairs.append(({c.doc_id for c in cites}, rec.get("doc_refs", [])))
+    return TruthMeasure(evaluate_topics(topic_pairs), evaluate_refs(ref_pairs), len(topic_pairs),
+                        time.monotonic() - started)

@@ -1,0 +1,378 @@
+"""OCR: an engine Protocol and the Tesseract engine, and :func:`ocr_page` for the extract stage.
+
+One Tesseract run per page: ``image_to_data`` (TSV) gives every word with its box, confidence
+and block/paragraph/line numbers, and the page text is rebuilt from those rows, so text,
+words and confidences always agree. A page is read twice only when Sauvola, chosen for uneven
+light, read it with little confidence (:data:`SAUVOLA_RETRY_CONF`): Otsu reads it again and
+the more confident read is kept.
+
+Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benchmark"):
+
+* ``vie`` alone (issue 2 measured: adding ``eng`` gained nothing and cost 13 % more time);
+* ``--oem 1`` (LSTM) and ``--psm 3`` (automatic layout): ``--psm 6`` or ``4`` read across the
+  columns of two-column pages (20-25 % CER on them, against 0.3-2 %); the poor copies that
+  lost whole blocks under psm 3 are fixed by deskewing first (``indexer.extract.preprocess``);
+* Tesseract's thresholding per page: its default Otsu once ``indexer.extract.preprocess`` has
+  flattened the light, Sauvola (``thresholding_method=2``) where the light was uneven (phone
+  photos: 1.1 % → 0.6 % CER; on other scans it did no better, on old copies worse); adaptive
+  Otsu (1) was worse everywhere and 3-5x slower;
+* ``textord_heavy_nr=1`` on noisy pages (old copies: 5.0 % → 3.6 % CER; on clean scans it
+  costs 0.5 %);
+* :mod:`indexer.extract.ocrfix` tidies the words (Unicode, dashes, specks of toner, *chi bộ*);
+* ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower;
+* the page goes to Tesseract as an uncompressed PGM file (PNG costs 0.1-0.5 s a page).
+
+Every option that changes the output, the Tesseract version and the preprocessing version
+are in :func:`settings_key`, so a page is redone exactly when one of them changes.
+
+Test seam: the engine runs the ``tesseract`` found on ``PATH`` (as pytesseract does); tests
+put a script named ``tesseract`` first on ``PATH`` to make a page hang or fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+from archive.errors import MissingDependency, OcrFailure
+from archive.models import OcrSettings, PageResult, PageTask, Word
+from archive.vntext import nfc
+from indexer.extract import ocrfix, preprocess
+from indexer.extract.render import load_page_image
+
+log = logging.getLogger(__name__)
+
+ENGINE = "tesseract"
+INSTALL_HINT = ("install tesseract-ocr and tesseract-ocr-vie "
+                "(sudo apt-get install -y tesseract-ocr tesseract-ocr-vie)")
+
+# Tesseract options and their defaults; OcrSettings.extra may override any of them (and the
+# preprocessing switches below). Every one is part of the settings key.
+DEFAULT_OPTIONS: dict[str, str] = {
+    "psm": "3",  # automatic page segmentation, no orientation detection
+    "oem": "1",  # LSTM only (Debian's vie is the fast integer LSTM model)
+    # 0 Otsu, 1 adaptive Otsu, 2 Sauvola; auto: Sauvola where the light was uneven
+    "thresholding_method": "auto",
+    # Tesseract's heavy noise reduction; auto: on where the paper is noisy (old copies)
+    "textord_heavy_nr": "auto",
+    "fixes": ocrfix.VERSION,  # indexer.extract.ocrfix rules; "0" turns them off
+}
+NOISY_PAGE = 4.0  # grey levels of paper noise (preprocess.noise_level) from which auto NR is on
+UNEVEN_LIGHT = 60.0  # background spread (preprocess.flatten) from which auto Sauvola is on
+# Below this mean word confidence an auto-Sauvola read is suspect: read again with Otsu and
+# keep the more confident (on three samples' 69 photos every good read was above 89; one
+# page Sauvola turned to grain read at 84 with 60 % CER, where Otsu gave 1.4 %)
+SAUVOLA_RETRY_CONF = 88.0
+PREP_OPTIONS = ("flatten", "stretch", "deskew", "upscale_below", "denoise")
+TESSERACT_PARAMS = ("thresholding_method", "textord_heavy_nr")
+
+
+# --- values -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word as the engine saw it, in pixels of the image it was given."""
+
+    text: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 pixels
+    conf: float  # 0..100
+    block: int  # paragraph-level text region, 1-based, in reading order
+    line: int  # 1-based within the page, in reading order
+    line_height: int  # pixels, the height of the word's line box
+
+
+@dataclass(frozen=True)
+class Recognition:
+    words: tuple[OcrWord, ...]
+    text: str  # NFC, lines joined by "\n", a blank line between blocks
+    confidence: float  # mean word confidence, 0..100 (0 when no words)
+
+
+class OcrEngine(Protocol):
+    """What the extract stage needs of an OCR engine (Tesseract today, others later)."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
+                  where: str = "page", params: dict[str, str] | None = None) -> Recognition:
+        """Read ``image`` (mode "L", ``dpi`` dots per inch) once; ``where`` names the page in
+        errors; ``params`` are engine parameters decided for this page. Raises
+        MissingDependency or OcrFailure."""
+        ...
+
+
+# --- options ------------------------------------------------------------------------------
+
+def options(settings: OcrSettings) -> dict[str, str]:
+    """The effective options: defaults overridden by ``settings.extra``."""
+    merged = dict(DEFAULT_OPTIONS)
+    prep = preprocess.PrepOptions()
+    merged.update({"flatten": str(int(prep.flatten)), "stretch": str(int(prep.stretch)),
+                   "deskew": str(int(prep.deskew)), "upscale_below": f"{prep.upscale_below:g}",
+                   "denoise": str(int(prep.denoise))})
+    merged.update({str(k): str(v) for k, v in settings.extra})
+    return merged
+
+
+def prep_options(settings: OcrSettings) -> preprocess.PrepOptions:
+    opts = options(settings)
+    return preprocess.PrepOptions(
+        flatten=opts["flatten"] == "1", stretch=opts["stretch"] == "1",
+        deskew=opts["deskew"] == "1", upscale_below=float(opts["upscale_below"]),
+        denoise=opts["denoise"] == "1")
+
+
+def settings_key(settings: OcrSettings) -> str:
+    """Engine, version, language, dpi, every option and the preprocessing version.
+
+    Raises MissingDependency when Tesseract or the language pack is not installed.
+    """
+    engine = TesseractEngine()
+    engine.check_languages(settings.lang)
+    opts = options(settings)
+    tess = ";".join(f"{k}={opts[k]}" for k in sorted(opts) if k not in PREP_OPTIONS)
+    prep = prep_options(settings).key()
+    auto = (f"auto=nr@{NOISY_PAGE:g},sauvola@{UNEVEN_LIGHT:g},"  # what "auto" decides by
+            f"otsu-again@{SAUVOLA_RETRY_CONF:g}")
+    return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};{auto};prep={prep}"
+
+
+def page_params(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[str, str]:
+    """Tesseract's -c parameters for one page: the "auto" options decided from what
+    preprocessing measured (paper noise, unevenness of the light)."""
+    opts = options(settings)
+    thresholding = opts["thresholding_method"]
+    if thresholding == "auto":
+        uneven = prepared.meta.get("background_spread", 0.0) >= UNEVEN_LIGHT
+        thresholding = "2" if uneven else "0"
+    heavy = opts["textord_heavy_nr"]
+    if heavy == "auto":
+        heavy = "1" if prepared.meta.get("noise", 0.0) >= NOISY_PAGE else "0"
+    return {"thresholding_method": thresholding, "textord_heavy_nr": heavy}
+
+
+# --- Tesseract ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4)
+def _tesseract_info(command: str) -> tuple[str, frozenset[str]]:
+    """(version line, installed languages) of the ``tesseract`` on PATH; cached per process."""
+    exe = shutil.which(command)
+    if exe is None:
+        raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}")
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60,
+                             check=False)
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True,
+                               timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MissingDependency(f"Tesseract cannot be run ({e}): {INSTALL_HINT}") from e
+    version = (out.stdout or out.stderr).strip().splitlines()
+    if not version or not version[0].lower().startswith("tesseract"):
+        raise MissingDependency(f"'{exe} --version' did not answer as Tesseract: {INSTALL_HINT}")
+    names = frozenset(line.strip() for line in (langs.stdout + langs.stderr).splitlines()[1:]
+                      if line.strip() and " " not in line.strip())
+    return version[0].strip(), names
+
+
+class TesseractEngine:
+    """Tesseract through pytesseract, one process per page, one thread per process."""
+
+    name = ENGINE
+    command = "tesseract"
+
+    @property
+    def version(self) -> str:
+        return _tesseract_info(self.command)[0]
+
+    def check_languages(self, lang: str) -> None:
+        """Raise MissingDependency naming the Debian package of any missing language."""
+        installed = _tesseract_info(self.command)[1]
+        for code in lang.split("+"):
+            if code and code not in installed:
+                raise MissingDependency(
+                    f"Tesseract has no '{code}' language data: install tesseract-ocr-{code} "
+                    f"(sudo apt-get install -y tesseract-ocr-{code})")
+
+    def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
+                  where: str = "page", params: dict[str, str] | None = None) -> Recognition:
+        import pytesseract
+
+        self.check_languages(settings.lang)
+        os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
+        opts = options(settings)
+        params = dict(params or {})
+        for name in TESSERACT_PARAMS:
+            if name not in params:
+                params[name] = opts[name] if opts[name] != "auto" else "0"
+        config = f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)}"
+        config += "".join(f" -c {k}={v}" for k, v in sorted(params.items()))
+        with tempfile.TemporaryDirectory(prefix="bantin-ocr-") as tmp:
+            # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
+            source = Path(tmp) / "page.pgm"
+            image.convert("L").save(source, "PPM")
+            try:
+                tsv = pytesseract.image_to_data(str(source), lang=settings.lang, config=config,
+                                                timeout=settings.timeout or 0)
+            except pytesseract.TesseractNotFoundError as e:
+                raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}") from e
+            except RuntimeError as e:
+                if "timeout" in str(e).lower():
+                    raise OcrFailure(where, f"Tesseract timed out after {settings.timeout:g} s",
+                                     "check the scan, or raise ocr_timeout") from e
+                raise OcrFailure(where, f"Tesseract failed ({e})", "check the scan") from e
+            except pytesseract.TesseractError as e:
+                message = str(e.message if hasattr(e, "message") else e).strip()
+                if "loading language" in message.lower():
+                    raise MissingDependency(
+                        f"Tesseract cannot load '{settings.lang}': install "
+                        f"tesseract-ocr-{settings.lang.split('+')[0]}") from e
+                raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
+                                 "check the scan") from e
+        return parse_tsv(tsv, fixes=opts["fixes"] != "0")
+
+
+def get_engine(name: str = ENGINE) -> OcrEngine:
+    if name != ENGINE:
+        raise MissingDependency(f"unknown OCR engine '{name}'; available: {ENGINE}")
+    return TesseractEngine()
+
+
+# --- TSV → words and text -----------------------------------------------------------------
+
+def parse_tsv(tsv: str, *, fixes: bool = True) -> Recognition:
+    """Tesseract's TSV (levels page/block/par/line/word) → words, text and mean confidence.
+
+    Blocks here are Tesseract's paragraphs, numbered in the order Tesseract reads them (its
+    layout analysis orders columns); text gets a blank line between them. Rows with
+    confidence -1 (structure rows, or words Tesseract gave up on) carry no word. Words are
+    cleaned by :mod:`indexer.extract.ocrfix` (always Unicode; the other rules when ``fixes``).
+    """
+    rows = tsv.splitlines()
+    if not rows:
+        return Recognition((), "", 0.0)
+    header = rows[0].split("\t")
+    col = {name: i for i, name in enumerate(header)}
+    needed = ("level", "block_num", "par_num", "line_num", "left", "top", "width", "height",
+              "conf", "text")
+    if any(name not in col for name in needed):
+        raise OcrFailure("tesseract", f"unexpected TSV header {header!r}",
+                         "check the Tesseract installation (5.x expected)")
+    line_heights: dict[tuple[int, int, int], int] = {}
+    raw: list[tuple[tuple[int, int, int], str, tuple[int, int, int, int], float]] = []
+    for row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) < len(header) - 1:
+            continue
+        if len(cells) < len(header):
+            cells.append("")
+        try:
+            level = int(cells[col["level"]])
+            key = (int(cells[col["block_num"]]), int(cells[col["par_num"]]),
+                   int(cells[col["line_num"]]))
+            left, top = int(cells[col["left"]]), int(cells[col["top"]])
+            width, height = int(cells[col["width"]]), int(cells[col["height"]])
+            conf = float(cells[col["conf"]])
+        except ValueError:
+            continue
+        if level == 4:
+            line_heights[key] = height
+        elif level == 5 and conf >= 0:
+            text = ocrfix.clean_word(cells[col["text"]])
+            if text:
+                raw.append((key, text, (left, top, left + width, top + height),
+                            min(max(conf, 0.0), 100.0)))
+    if fixes:
+        raw = [(k, "–" if ocrfix.is_dash(t) else t, b, c) for k, t, b, c in raw
+               if ocrfix.is_dash(t) or not ocrfix.is_speck(t, c)]
+        texts = ocrfix.fix_cell_words([t for _k, t, _b, _c in raw])
+        raw = [(k, t, b, c) for (k, _t, b, c), t in zip(raw, texts)]
+    blocks: dict[tuple[int, int], int] = {}
+    lines: dict[tuple[int, int, int], int] = {}
+    words: list[OcrWord] = []
+    for key, text, box, conf in raw:
+        block = blocks.setdefault(key[:2], len(blocks) + 1)
+        line = lines.setdefault(key, len(lines) + 1)
+        height = line_heights.get(key, box[3] - box[1])
+        words.append(OcrWord(text, box, conf, block, line, height))
+    return Recognition(tuple(words), page_text(words), _mean([w.conf for w in words]))
+
+
+def page_text(words: list[OcrWord] | tuple[OcrWord, ...]) -> str:
+    """Lines joined by "\\n" in reading order, a blank line between blocks."""
+    parts: list[str] = []
+    last_block = last_line = None
+    current: list[str] = []
+    for w in words:
+        if w.line != last_line:
+            if current:
+                parts.append(" ".join(current))
+                current = []
+            if last_block is not None and w.block != last_block:
+                parts.append("")
+            last_line, last_block = w.line, w.block
+        current.append(w.text)
+    if current:
+        parts.append(" ".join(current))
+    return nfc("\n".join(parts))
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 2) if values else 0.0
+
+
+# --- the extract stage's entry point ------------------------------------------------------
+
+def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) -> PageResult:
+    """OCR one page: render or load it, prepare it, one Tesseract run, words as page fractions.
+
+    Raises BadInput (the file cannot be read), OcrFailure (Tesseract failed or timed out),
+    MissingDependency; ``indexer.extract.page.extract_page`` turns them into a failed result.
+    """
+    started = time.monotonic()
+    engine = engine or get_engine()
+    where = f"{task.path} page {task.file_page + 1}"
+    key = settings_key(task.settings)
+    image = load_page_image(task.path, task.source_kind, task.file_page, task.settings.dpi,
+                            gray=True)
+    dpi = float(image.info.get("dpi", (task.settings.dpi,))[0]) or float(task.settings.dpi)
+    prepared = preprocess.prepare(image, dpi, prep_options(task.settings))
+    params = page_params(task.settings, prepared)
+    recognition = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where,
+                                   params=params)
+    if params["thresholding_method"] == "2" and recognition.confidence < SAUVOLA_RETRY_CONF and \
+            options(task.settings)["thresholding_method"] == "auto":
+        otsu = {**params, "thresholding_method": "0"}
+        again = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where,
+                                 params=otsu)
+        log.debug("%s: Sauvola read at %.1f, Otsu at %.1f", task.page_id,
+                  recognition.confidence, again.confidence)
+        if again.confidence > recognition.confidence:
+            recognition, params = again, otsu
+    words = tuple(
+        Word(text=w.text, box=prepared.to_source(w.box), conf=round(w.conf, 1), block=w.block,
+             line=w.line, size=round(w.line_height * 72.0 / prepared.dpi, 2))
+        for w in recognition.words)
+    steps = ",".join([*prepared.steps, *(f"{k}={v}" for k, v in sorted(params.items())
+                                          if v != "0")]) or "none"
+    log.debug("%s: %d words, conf %.1f, prep %s, %.2f s", task.page_id, len(words),
+              recognition.confidence, steps, time.monotonic() - started)
+    notes = [n for n in (note, f"prep: {steps}") if n]
+    return PageResult(
+        page_id=task.page_id, sha256=task.sha256, method="ocr", text=recognition.text,
+        words=words, confidence=recognition.confidence, engine=engine.name,
+        engine_version=engine.version, settings_key=key, width_px=image.width,
+        height_px=image.height, note="; ".join(notes),
+        seconds=round(time.monotonic() - started, 3))

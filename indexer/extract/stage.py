@@ -1,0 +1,191 @@
+"""Runs the extract stage over a process pool and commits each page as it arrives.
+
+Why this shape: OCR is CPU-bound and a page is the natural unit of parallel work
+(as in OCRmyPDF). Workers only compute (:func:`indexer.extract.page.extract_page`); this process
+alone writes the catalog, one transaction per page, so ``kill -9`` loses only the pages in
+flight and a rerun redoes exactly those. A page that hangs is failed after its timeout and
+the pool is restarted; a worker that crashes fails the pages that were in flight with it only
+after they crash a second time, so one bad page cannot take its neighbours down.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from archive.catalog import Catalog
+from archive.config import Config
+from archive.errors import MissingDependency
+from archive.models import OcrSettings, PageResult, PageTask
+from archive.progress import Progress
+from indexer.extract.page import extract_page, method_keys, text_method_keys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExtractReport:
+    done: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)  # "page id: message"
+    by_method: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def ocr_settings(config: Config) -> OcrSettings:
+    return OcrSettings(lang=str(config.ocr_lang), dpi=int(config.ocr_dpi),
+                       timeout=float(config.ocr_timeout))
+
+
+def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
+                  issue_ids: Iterable[str] | None = None) -> tuple[list[PageTask], int]:
+    """Pages whose text is missing, stale (source or settings changed) or failed; and the
+    count of pages that are current and will be skipped."""
+    settings = ocr_settings(config)
+    no_ocr: MissingDependency | None = None
+    try:
+        keys = method_keys(settings)
+    except MissingDependency as e:  # no Tesseract: PDFs with a text layer can still be read
+        keys, no_ocr = text_method_keys(), e
+    wanted = set(issue_ids) if issue_ids is not None else None
+    rows = catalog.query(
+        "SELECT p.id, p.file, p.file_page, p.sha256, i.source_kind, i.id AS issue_id,"
+        " t.sha256 AS text_sha, t.method, t.settings_key"
+        " FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t ON t.page_id = p.id"
+        " WHERE i.missing = 0 ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, p.seq")
+    tasks, skipped = [], 0
+    for r in rows:
+        if wanted is not None and r["issue_id"] not in wanted:
+            continue
+        current = r["text_sha"] == r["sha256"] and (
+            r["method"] in keys and r["settings_key"] == keys[r["method"]] or
+            (no_ocr is not None and r["method"] == "ocr"))  # kept: it cannot be read again
+        if current and not force:
+            skipped += 1
+            continue
+        tasks.append(PageTask(page_id=r["id"], path=str(config.scans / r["file"]),
+                              source_kind=r["source_kind"], file_page=r["file_page"],
+                              sha256=r["sha256"], settings=settings))
+    if no_ocr is not None and any(t.source_kind != "pdf" for t in tasks):
+        raise no_ocr  # scans to read and nothing to read them with: say so before starting
+    return tasks, skipped
+
+
+def _init_worker() -> None:
+    # Tesseract's own threads make parallel pages 5-25x slower: one thread per process.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _failure(task: PageTask, message: str) -> PageResult:
+    return PageResult(page_id=task.page_id, sha256=task.sha256, method="",
+                      error=f"{task.path} page {task.file_page + 1}: {message}")
+
+
+class _Pool:
+    """A process pool that can be torn down and rebuilt when a worker hangs or dies."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.executor = self._new()
+
+    def _new(self) -> cf.ProcessPoolExecutor:
+        ctx = multiprocessing.get_context("forkserver")
+        return cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx,
+                                      initializer=_init_worker)
+
+    def restart(self) -> None:
+        for proc in list(getattr(self.executor, "_processes", {}).values()):
+            try:
+                proc.kill()
+            except (OSError, AttributeError):
+                pass
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
+                issue_ids: Iterable[str] | None = None, jobs: int | None = None) -> ExtractReport:
+    """Extract every pending page (see :func:`pending_tasks`), committing page by page."""
+    started = time.monotonic()
+    tasks, skipped = pending_tasks(catalog, config, force=force, issue_ids=issue_ids)
+    report = ExtractReport(skipped=skipped)
+    jobs = jobs or config.job_count
+    if not tasks:
+        return report
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+    def commit(result: PageResult) -> None:
+        catalog.put_page_result(result)
+        if result.failed:
+            report.failed.append(f"{result.page_id}: {result.error}")
+            log.debug("extract failed: %s: %s", result.page_id, result.error)
+        else:
+            report.done += 1
+            report.by_method[result.method] = report.by_method.get(result.method, 0) + 1
+
+    with Progress(len(tasks), "extract") as bar:
+        if jobs <= 1:
+            for task in tasks:
+                result = extract_page(task)
+                commit(result)
+                bar.advance(failed=result.failed)
+        else:
+            _run_pool(tasks, jobs, config, commit, bar)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Progress) -> None:  # type: ignore[no-untyped-def]
+    # a hung page (no answer in its own timeout, plus one page it may queue behind) fails alone
+    limit = 2 * float(config.ocr_timeout) + 60.0  # a queued task may wait behind one page
+    queue = list(reversed(tasks))
+    crashes: dict[str, int] = {}
+    pool = _Pool(jobs)
+    inflight: dict[cf.Future[PageResult], tuple[PageTask, float]] = {}
+    try:
+        while queue or inflight:
+            while queue and len(inflight) < jobs * 2:
+                task = queue.pop()
+                inflight[pool.executor.submit(extract_page, task)] = (task, time.monotonic())
+            done, _ = cf.wait(inflight, timeout=5.0, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                task, _t0 = inflight.pop(fut)
+                try:
+                    result = fut.result()
+                except cf.process.BrokenProcessPool:
+                    broken = True
+                    crashes[task.page_id] = crashes.get(task.page_id, 0) + 1
+                    if crashes[task.page_id] >= 2:
+                        result = _failure(task, "the worker crashed twice on this page")
+                    else:
+                        queue.append(task)
+                        continue
+                except Exception as e:  # pickling or pool errors: fail the page, go on
+                    result = _failure(task, f"{type(e).__name__}: {e}")
+                commit(result)
+                bar.advance(failed=result.failed)
+            now = time.monotonic()
+            hung = [f for f, (_t, t0) in inflight.items() if now - t0 > limit and f.running()]
+            if hung or broken:
+                for fut in hung:
+                    task, _ = inflight.pop(fut)
+                    result = _failure(task, f"timed out after {limit:.0f} s")
+                    commit(result)
+                    bar.advance(failed=True)
+                for task, _t0 in list(inflight.values()):
+                    if broken:
+                        crashes[task.page_id] = crashes.get(task.page_id, 0) + 1
+                    queue.append(task)
+                inflight.clear()
+                pool.restart()
+    finally:
+        pool.close()

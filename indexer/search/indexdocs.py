@@ -1,0 +1,226 @@
+"""The documents the search index holds, read from the catalog with corrections applied.
+
+:func:`effective_articles` and :func:`effective_pages` are the only readers of indexed
+values: the index stage, the reindex after a correction and the search snippets all go
+through them, so an editor's fix (``archive/editorial.py``: ``page_version``,
+``article_version``) reaches every one of them the moment it is in the catalog.
+No search engine is imported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from archive.catalog import Catalog
+from archive.editorial import effective_page
+from archive.vntext import nfc
+from indexer.search.tokens import ANALYZER_VERSION, normalize_identifier
+
+log = logging.getLogger(__name__)
+
+# Bump when the indexed values of a document change shape (part of every content key).
+DOC_VERSION = "d-1"
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One searchable document as the catalog says it is now (corrections applied).
+
+    ``doctype`` is ``article`` or ``page``; ``orphan`` marks a page no article covers, which
+    article searches include so text is found where segmentation failed. Pages are 1-based;
+    ``conf`` is the mean OCR confidence 0..100; ``boxes`` (article outline per page, page
+    fractions) is for marking hits and is not indexed.
+    """
+
+    id: str
+    doctype: str
+    issue_id: str
+    series: str
+    year: int
+    number: str
+    date: str  # YYYY-MM or YYYY-MM-DD, '' when unknown
+    seq: int  # article order in the issue, or the page's seq
+    first_page: int
+    last_page: int
+    title: str = ""
+    byline: str = ""
+    section: str = ""
+    kind: str = ""
+    topics: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()  # normalised identifiers of cited documents
+    text: str = ""
+    conf: float = 100.0
+    orphan: bool = False
+    boxes: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict,
+                                                                      compare=False)
+
+    @property
+    def month(self) -> int:
+        return int(self.date[5:7]) if len(self.date) >= 7 and self.date[5:7].isdigit() else 0
+
+    @property
+    def scope(self) -> str:
+        if self.doctype == "article":
+            return "article"
+        return "orphan" if self.orphan else "page"
+
+    def content_key(self) -> str:
+        """Hash of everything indexed about this document (not the outline boxes)."""
+        values = asdict(self)
+        values.pop("boxes")
+        payload = json.dumps([ANALYZER_VERSION, DOC_VERSION, values], ensure_ascii=False,
+                             sort_keys=True)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:20]
+
+
+# --- reading the catalog -----------------------------------------------------------------
+
+def _tables(catalog: Catalog) -> set[str]:
+    return {r["name"] for r in catalog.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def has_table(catalog: Catalog, name: str) -> bool:
+    """Whether another area's table exists yet (articles, analysis and corrections arrive
+    with their stages)."""
+    return name in _tables(catalog)
+
+
+def _chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _batches(catalog: Catalog, base: str, alias: str, ids: Iterable[str] | None,
+             issue_ids: Iterable[str] | None) -> Iterator[tuple[str, list[str]]]:
+    """The query ``base`` split into batches: by ``ids``, by ``issue_ids``, or (neither)
+    by groups of issues, so a 250,000-article archive streams instead of loading at once."""
+    if ids is not None:
+        column, wanted = f"{alias}.id", sorted(set(ids))
+    else:
+        column = f"{alias}.issue_id"
+        if issue_ids is not None:
+            wanted = sorted(set(issue_ids))
+        else:
+            wanted = [r["id"] for r in catalog.query("SELECT id FROM issue WHERE missing = 0 ORDER BY id")]
+    for chunk in _chunks(wanted, 500 if ids is not None else 40):
+        yield base + f" AND {column} IN ({','.join('?' * len(chunk))})", chunk
+
+
+def _ref_ids(raw: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for doc_id in raw:
+        norm = normalize_identifier(doc_id) or nfc(doc_id).strip()
+        if norm and norm not in out:
+            out.append(norm)
+    return tuple(sorted(out))
+
+
+def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
+                       issue_ids: Iterable[str] | None = None, text: bool = True,
+                       outlines: bool = False) -> Iterator[IndexDoc]:
+    """The articles in force: the ``article`` rows (``indexer/segment/edits.py`` writes
+    editors' field, split and merge corrections into them, and editors' topic labels into
+    ``article_topic``), their topic labels (``label = 1``) and cited documents. Without
+    ``ids``/``issue_ids``, every article of every issue still held. With ``text=False`` the
+    text is left out (cheap, for page spans); ``outlines=True`` reads the boxes too (for
+    marking hits; not indexed)."""
+    tables = _tables(catalog)
+    if "article" not in tables:
+        return
+    columns = ("a.id, a.issue_id, a.seq, a.section, a.title, a.byline, a.first_page, a.last_page,"
+               " a.kind, a.confidence, a.boxes, i.series, i.year, i.number, i.date"
+               + (", a.text" if text else ""))
+    base = (f"SELECT {columns} FROM article a JOIN issue i ON i.id = a.issue_id"
+            " WHERE i.missing = 0")
+    for sql, params in _batches(catalog, base, "a", ids, issue_ids):
+        rows = catalog.query(sql + " ORDER BY a.issue_id, a.seq, a.id", params)
+        if not rows:
+            continue
+        art_ids = [r["id"] for r in rows]
+        topics = _multi(catalog, tables, "article_topic", "topic", art_ids, "label = 1")
+        refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, "1 = 1")
+        for r in rows:
+            yield IndexDoc(
+                id=r["id"], doctype="article", issue_id=r["issue_id"], series=r["series"],
+                year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=int(r["seq"]),
+                first_page=int(r["first_page"]), last_page=int(r["last_page"]),
+                title=nfc(r["title"] or ""), byline=nfc(r["byline"] or ""),
+                section=nfc(r["section"] or ""), kind=r["kind"] or "",
+                topics=tuple(sorted(set(topics.get(r["id"], [])))), refs=_ref_ids(refs.get(r["id"], [])),
+                text=nfc(r["text"] or "") if text else "", conf=float(r["confidence"] or 0.0),
+                boxes=_boxes(r["boxes"]) if outlines else {})
+
+
+def _multi(catalog: Catalog, tables: set[str], table: str, column: str, ids: list[str],
+           where: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if table not in tables:
+        return out
+    for chunk in _chunks(ids):
+        rows = catalog.query(f"SELECT article_id, {column} AS v FROM {table} WHERE {where}"
+                             f" AND article_id IN ({','.join('?' * len(chunk))})", chunk)
+        for r in rows:
+            out.setdefault(r["article_id"], []).append(r["v"])
+    return out
+
+
+def _boxes(raw: str | None) -> dict[int, list[tuple[float, float, float, float]]]:
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+        return {int(seq): [tuple(b) for b in boxes] for seq, boxes in data.items()}  # type: ignore[misc]
+    except (ValueError, TypeError, AttributeError):
+        return {}
+
+
+def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
+                    issue_ids: Iterable[str] | None = None) -> Iterator[IndexDoc]:
+    """The page texts in force: an editor's latest version (``archive.editorial``), else
+    the machine text made from the page's current source; pages without text are left out.
+    ``orphan`` is set for pages that no article in force covers."""
+
+    tables = _tables(catalog)
+    corrected: set[str] = set()
+    if "page_version" in tables:
+        corrected = {r["page_id"] for r in catalog.query("SELECT DISTINCT page_id FROM page_version")}
+    base = ("SELECT p.id, p.issue_id, p.seq, i.series, i.year, i.number, i.date, t.text,"
+            " t.confidence FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t"
+            " ON t.page_id = p.id AND t.sha256 = p.sha256 WHERE i.missing = 0")
+    for sql, params in _batches(catalog, base, "p", ids, issue_ids):
+        rows = catalog.query(sql + " ORDER BY p.issue_id, p.seq", params)
+        spans = _covered(catalog, {r["issue_id"] for r in rows}) if rows else {}
+        for r in rows:
+            text, conf = r["text"], r["confidence"]
+            if r["id"] in corrected:
+                version = effective_page(catalog, r["id"])
+                if version is not None:
+                    text, conf = version.text, version.confidence
+            if text is None:
+                continue
+            seq = int(r["seq"])
+            yield IndexDoc(
+                id=r["id"], doctype="page", issue_id=r["issue_id"], series=r["series"],
+                year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=seq,
+                first_page=seq, last_page=seq, text=nfc(text), conf=float(conf or 0.0),
+                orphan=seq not in spans.get(r["issue_id"], set()))
+
+
+def _covered(catalog: Catalog, issue_ids: set[str]) -> dict[str, set[int]]:
+    """Pages covered by an article in force, per issue."""
+    out: dict[str, set[int]] = {}
+    for doc in effective_articles(catalog, issue_ids=issue_ids, text=False):
+        out.setdefault(doc.issue_id, set()).update(range(doc.first_page, doc.last_page + 1))
+    return out
+
+
+def topics_version(catalog: Catalog) -> str:
+    """The topic list version(s) the labels were made with ('' before the analyze stage)."""
+    if "article_topic" not in _tables(catalog):
+        return ""
+    rows = catalog.query("SELECT DISTINCT topics_version AS v FROM article_topic ORDER BY 1")
+    return ",".join(str(r["v"]) for r in rows)
