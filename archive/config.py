@@ -30,6 +30,8 @@ class Settings:
     ocr_lang: str = _setting("vie", "Tesseract language pack(s), e.g. 'vie' or 'vie+eng'.")
     ocr_dpi: int = _setting(300, "Resolution (dots per inch) at which PDF pages are rendered for OCR.")
     ocr_timeout: int = _setting(300, "Seconds Tesseract may spend on one page before it is marked failed.")
+    office_timeout: float = _setting(120.0, "Seconds LibreOffice may spend converting or printing one Word "
+                                            "file before it is marked failed.")
     low_confidence: float = _setting(70.0, "Mean OCR confidence (0-100) below which a page counts as "
                                            "low quality.")
     secret_key: str = _setting("", "Key that signs web sessions; required to serve (generate one with "

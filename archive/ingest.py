@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from archive.catalog import Catalog
+from archive.documents import DOCUMENT_KIND, DocumentPages, document_sha
 from archive.errors import BadInput
 from archive.models import Issue, Page
 from archive.progress import track
@@ -222,15 +223,19 @@ def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Cand
                     else:
                         raise BadInput(entry.relative_to(scans),
                                        f"unknown file type '{entry.suffix or '(none)'}'",
-                                       "use .pdf, .tif or .tiff, or a folder of .png/.jpg/.tif pages")
+                                       "use .pdf, .tif or .tiff, a Word file (.doc, .docx, .rtf, "
+                                       ".odt), or a folder of .png/.jpg/.tif pages")
                     candidates.append(_Candidate(parse_issue_name(entry, scans), entry, kind))
                 except BadInput as e:
                     report.problems.append(str(e))
     return series_dirs, candidates
 
 
-def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False) -> IngestReport:
-    """Bring the catalog in line with ``scans/`` (see the module docstring)."""
+def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False,
+                 documents: DocumentPages | None = None) -> IngestReport:
+    """Bring the catalog in line with ``scans/`` (see the module docstring). ``documents``
+    reads Word files (``indexer.extract.documentpdf.DocumentPrinter``); without it they are
+    reported as problems."""
     scans = scans.resolve()
     report = IngestReport()
     catalog.clear_problems("ingest")
@@ -273,7 +278,8 @@ def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False)
     hasher = _Hasher(catalog, scans)
     for issue_id, cand in track(sorted(by_id.items()), total=len(by_id), label="ingest"):
         try:
-            outcome = _ingest_one(catalog, scans, cand, existing.get(issue_id), hasher)
+            outcome = _ingest_one(catalog, scans, cand, existing.get(issue_id), hasher, documents,
+                                  report)
         except BadInput as e:
             report.problems.append(str(e))
             continue
@@ -305,8 +311,11 @@ def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False)
 
 
 def _ingest_one(catalog: Catalog, scans: Path, cand: _Candidate, old: Issue | None,
-                hasher: _Hasher) -> str:
+                hasher: _Hasher, documents: DocumentPages | None, report: IngestReport) -> str:
     rel = cand.path.relative_to(scans).as_posix()
+    if cand.kind == DOCUMENT_KIND and documents is None:
+        raise BadInput(rel, "Word files are read by `bantin ingest` (with LibreOffice)",
+                       "run `bantin ingest` or `bantin build`")
     sidecar = read_sidecar(cand.path)
     if cand.kind == "images":
         files = _page_images(cand.path)
@@ -319,6 +328,9 @@ def _ingest_one(catalog: Catalog, scans: Path, cand: _Candidate, old: Issue | No
         shas = [hasher.sha(f) for f in files]
         digest = hashlib.sha256("".join(f"{f.name}:{s}\n" for f, s in zip(files, shas)).encode())
         issue_sha = digest.hexdigest()
+    elif cand.kind == DOCUMENT_KIND:
+        assert documents is not None
+        issue_sha = document_sha(hasher.sha(cand.path), documents.key)
     else:
         issue_sha = hasher.sha(cand.path)
 
@@ -355,7 +367,12 @@ def _ingest_one(catalog: Catalog, scans: Path, cand: _Candidate, old: Issue | No
             finally:
                 image.close()
     else:
-        sizes = inspect_pdf(cand.path, rel) if cand.kind == "pdf" else inspect_tiff(cand.path, rel)
+        if cand.kind == DOCUMENT_KIND:
+            assert documents is not None
+            sizes, notes = documents.pages(cand.path, rel, issue_sha)
+            report.warnings.extend(notes)
+        else:
+            sizes = inspect_pdf(cand.path, rel) if cand.kind == "pdf" else inspect_tiff(cand.path, rel)
         for seq, (w, h, dpi, wpt, hpt) in enumerate(sizes, 1):
             page_sha = hashlib.sha256(f"{issue_sha}:{seq - 1}".encode()).hexdigest()
             pages.append(Page(id=f"{issue.id}/{seq}", issue_id=issue.id, seq=seq, file=rel,

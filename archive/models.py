@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-METHODS = ("text", "legacy", "ocr")
+METHODS = ("text", "legacy", "ocr", "document")  # document: a Word file, decoded run by run
 ARTICLE_KINDS = ("tin", "bai", "hoi-dap", "van-ban", "khac")
 
 
@@ -68,7 +68,7 @@ class Issue:
     date: str = ""  # YYYY-MM or YYYY-MM-DD when known
     note: str = ""
     source: str = ""  # path relative to scans/ (a file or a folder of page images)
-    source_kind: str = ""  # "pdf", "tiff", "images"
+    source_kind: str = ""  # "pdf", "tiff", "images", "document" (a Word file)
     sha256: str = ""
     page_count: int = 0
 
@@ -152,7 +152,7 @@ class PageResult:
     engine: str = ""  # e.g. "tesseract", "pdfplumber"
     engine_version: str = ""
     settings_key: str = ""
-    encoding: str = ""  # for legacy pages: "tcvn3" or "vni"
+    encoding: str = ""  # legacy pages: "tcvn3" or "vni"; document pages: "tcvn3+unicode+vni"...
     width_px: int = 0
     height_px: int = 0
     note: str = ""  # e.g. "legacy repair uncertain; OCR used"

@@ -4,6 +4,8 @@
 
     scans/<series>/series.toml                      optional, describes the series
     scans/<series>/<year>/<series>-<year>-<NN>.pdf  one issue in one file (.pdf .tif .tiff)
+    scans/<series>/<year>/<series>-<year>-<NN>.doc  or a Word file (.doc .docx .rtf .odt) in
+                                                    TCVN3, VNI or Unicode (archive/documents.py)
     scans/<series>/<year>/<series>-<year>-<NN>/     or a folder of page images in name order
     scans/<series>/<year>/<series>-<year>-<NN>.toml optional sidecar: date, printed_number, note
 
@@ -19,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.documents import DOCUMENT_EXTENSIONS, DOCUMENT_KIND
 from archive.errors import BadInput
 from archive.models import Series, SeriesTitle
 from archive.vntext import nfc
 
-ISSUE_FILE_EXTENSIONS = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff"}
+ISSUE_FILE_EXTENSIONS = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff",
+                         **{ext: DOCUMENT_KIND for ext in DOCUMENT_EXTENSIONS}}
 PAGE_IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 NAME = re.compile(
     r"^(?P<series>[a-z][a-z0-9]*)-(?P<year>\d{4})-(?P<number>\d{1,4})(?:-(?P<suffix>[a-z0-9]+(?:-[a-z0-9]+)*))?$"

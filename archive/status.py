@@ -57,13 +57,14 @@ def archive_status(catalog: Catalog) -> dict[str, Any]:
 def format_status(status: dict[str, Any]) -> str:
     """The table people read (Vietnamese headings, like the web app)."""
     head = (f"{'Bộ':<8}{'Năm':>6}{'Số':>5}{'Trang':>7}{'Đã đọc':>8}  "
-            f"{'text':>5}{'legacy':>7}{'ocr':>5}{'Tin cậy OCR':>12}{'Lỗi':>5}")
+            f"{'text':>5}{'legacy':>7}{'ocr':>5}{'word':>5}{'Tin cậy OCR':>12}{'Lỗi':>5}")
     lines = [head, "-" * len(head)]
     for r in status["years"]:
         m = r["by_method"]
         conf = f"{r['mean_confidence']:.1f}" if r["mean_confidence"] is not None else "-"
         lines.append(f"{r['series']:<8}{r['year']:>6}{r['issues']:>5}{r['pages']:>7}{r['extracted']:>8}  "
-                     f"{m.get('text', 0):>5}{m.get('legacy', 0):>7}{m.get('ocr', 0):>5}{conf:>12}{r['failures']:>5}")
+                     f"{m.get('text', 0):>5}{m.get('legacy', 0):>7}{m.get('ocr', 0):>5}"
+                     f"{m.get('document', 0):>5}{conf:>12}{r['failures']:>5}")
     t = status["totals"]
     lines.append("-" * len(head))
     lines.append(f"Tổng: {t['issues']} số, {t['pages']} trang, {t['extracted']} trang đã đọc, "

@@ -19,8 +19,10 @@ from bantin.common import StageOutcome, echo_err
 def stage_ingest(catalog: Catalog, config: Config, *, forget_missing: bool = False,
                  **_: Any) -> StageOutcome:
     from archive.ingest import ingest_scans  # deferred: pypdfium2 and PIL
+    from indexer.extract.documentpdf import DocumentPrinter  # deferred: Word files, python-docx
 
-    r = ingest_scans(catalog, config.scans, forget_missing=forget_missing)
+    printer = DocumentPrinter(config.cache_dir, timeout=config.office_timeout)
+    r = ingest_scans(catalog, config.scans, forget_missing=forget_missing, documents=printer)
     for line in r.problems:
         echo_err(f"lỗi: {line}")
     for line in r.warnings:

@@ -25,7 +25,8 @@ from bench.machine import machine  # noqa: E402
 from samplegen.content import plan_archive  # noqa: E402
 from samplegen.sample import write_sample  # noqa: E402
 
-KINDS = ("scan-old", "scan-300", "scan-photo", "pdf-tcvn3", "pdf-vni", "pdf-unicode")
+KINDS = ("scan-old", "scan-300", "scan-photo", "pdf-tcvn3", "pdf-vni", "pdf-unicode", "word-tcvn3",
+         "word-vni", "word-mixed", "word-unicode")
 
 
 

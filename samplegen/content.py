@@ -256,6 +256,26 @@ def _small(frames: list[Frame], seed: int) -> list[Frame]:
     return out
 
 
+# Provincial issues that survive as the office's Word files (samplegen.render_word): kind, year.
+WORD_ISSUES = {
+    "full": (("word-tcvn3", 2005), ("word-vni", 2006), ("word-mixed", 2007),
+             ("word-unicode", 2008), ("word-mixed", 2009), ("word-tcvn3", 2010)),
+    "small": (("word-mixed", 2007),),
+}
+
+
+def _word_frames(schedule: list[Frame], size: str, seed: int) -> list[Frame]:
+    """Extra ``tbnb`` issues in months the schedule left free (numbered like the others)."""
+    out: list[Frame] = []
+    for kind, year in WORD_ISSUES[size]:
+        rng = random.Random(f"{seed}:word:{kind}:{year}")
+        taken = {f.month for f in schedule if f.series == "tbnb" and f.year == year}
+        taken |= {f.month for f in out if f.year == year}
+        month = rng.choice([m for m in range(2, 13) if m not in taken])
+        out.append(replace(_frame(rng, "tbnb", year, month, False), source=kind, toc=False))
+    return out
+
+
 def _colophon(series: str, year: int, rng: random.Random, editors: dict[str, list[tuple[int, str]]]
               ) -> tuple[int, str, str, str]:
     """(print run, editor in charge, printer, licence) for an issue: a slow trend with noise."""
@@ -312,6 +332,7 @@ def plan_archive(size: str = "full", seed: int = 1) -> ArchivePlan:
     corpus = load_corpus()
     available = _availability(corpus, seed)
     frames = _schedule(corpus, available, seed)
+    schedule = frames
     if size == "small":
         frames = _small(frames, seed)
     gaps = [replace(g) for g in GAPS]
@@ -337,6 +358,21 @@ def plan_archive(size: str = "full", seed: int = 1) -> ArchivePlan:
             seed=seed, pages_hint=_pages(frame.source, frame.columns, articles), print_run=run,
             editor=editor, printer=printer, licence=licence,
         ))
+    # Word issues come last, so every other issue is exactly what it was before they existed
+    for frame in _word_frames(schedule, size, seed):
+        rng = random.Random(f"{seed}:{size}:{frame.issue_id}")
+        composer = IssueComposer(corpus, ledger, rng, series=frame.series, year=frame.year,
+                                 month=frame.month, size=size, compact=False)
+        articles = tuple(replace(a, banner=a.banner or a.section)
+                         for a in composer.compose(frame.issue_id))
+        title, publisher = _title_row(series_by_code[frame.series], frame.year, frame.month)
+        run, editor, printer, licence = _colophon(frame.series, frame.year, rng, editors)
+        plans.append(IssuePlan(
+            series=frame.series, year=frame.year, number=frame.number, suffix=frame.suffix,
+            month=frame.month, title=title, publisher=publisher, printed_number=frame.printed_number,
+            source=frame.source, columns=1, toc=False, articles=articles, seed=seed,
+            pages_hint=_pages(frame.source, 1, articles), print_run=run, editor=editor,
+            printer=printer, licence=licence))
     plans.sort(key=lambda p: (p.series != "ttshcb", p.year, p.month, p.suffix))
     cited = {d for p in plans for a in p.articles for d in a.doc_refs}
     uncited = tuple(sorted(d for d in corpus.register if d not in cited))

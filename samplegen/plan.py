@@ -16,6 +16,10 @@ SOURCE_KINDS = (
     "pdf-tcvn3",    # PDF whose text layer is TCVN3 (ABC) .VnTime fonts: mojibake until repaired
     "pdf-vni",      # PDF whose text layer is VNI-Times
     "pdf-unicode",  # born-digital Unicode PDF
+    "word-tcvn3",   # the office's Word file typed in .VnTime/.VnTimeH (samplegen.render_word)
+    "word-vni",     # ... in VNI-Times
+    "word-mixed",   # ... TCVN3 body, VNI titles, a Unicode table, Wingdings bullets
+    "word-unicode", # ... in Unicode
 )
 
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import UsageError
+from samplegen.layout import FOOTER_TEXT
 from samplegen.plan import ArchivePlan
+from samplegen.render_word import WORD_SOURCES, header_text, truth_text
 from samplegen.truth import TRUTH_DIR, article_records, write_json, write_jsonl, write_series
 from samplegen.writer import IssueOutput, container_for, write_issue
 
@@ -104,6 +106,7 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
         n_issues, n_pages = by_source.get(issue.source, (0, 0))
         by_source[issue.source] = (n_issues + 1, n_pages + len(out.pages))
     write_jsonl(truth / "pages.jsonl", pages)
+    write_jsonl(truth / "documents.jsonl", document_records(plan, outputs))
     write_jsonl(truth / "articles.jsonl", articles)
     write_json(truth / "gaps.json", list(plan.gaps))
     write_json(truth / "manifest.json", {"files": sorted(written)})
@@ -111,6 +114,20 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
     log.debug("sample: %d issues, %d pages, %d articles in %.1f s", len(plan.issues), len(pages),
              len(articles), seconds)
     return SampleReport(len(plan.issues), len(pages), len(articles), seconds, by_source)
+
+
+def document_records(plan: ArchivePlan, outputs: dict[str, IssueOutput]) -> list[dict[str, object]]:
+    """``documents.jsonl``: per Word issue, the text the reader must return (reading order,
+    one paragraph or table cell a line; running lines apart)."""
+    out: list[dict[str, object]] = []
+    for issue in plan.issues:
+        if issue.source not in WORD_SOURCES:
+            continue
+        rel = outputs[issue.issue_id].paths[0]
+        out.append({"issue": issue.issue_id, "file": rel, "scan": issue.source,
+                    "container": rel.rsplit(".", 1)[-1], "text": truth_text(issue),
+                    "header": header_text(issue), "footer": FOOTER_TEXT})
+    return out
 
 
 def _remove_previous(scans: Path, truth: Path) -> None:

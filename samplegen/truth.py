@@ -14,6 +14,9 @@
                                 series, year, number, date, section, title, byline, first_page,
                                 last_page, kind, topics, doc_refs, text (paragraphs joined by
                                 blank lines)
+``sample-truth/documents.jsonl`` one record per Word issue (source ``word-*``): issue, file,
+                                scan, container, text (what the Word reader must return: one
+                                paragraph or table cell a line, reading order), header, footer
 ``sample-truth/gaps.json``      topics deliberately thin or absent, from the plan
 ``sample-truth/manifest.json``  what this run wrote under scans/, so ``--force`` can remove
                                 exactly that and nothing of the user's

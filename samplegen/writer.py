@@ -30,6 +30,8 @@ from samplegen.layout import IssueLayout, choose_style, layout_issue
 from samplegen.plan import IssuePlan
 from samplegen.render_image import ImageFonts, render_page
 from samplegen.render_pdf import LegacyFonts, UnicodeFonts, image_pdf, render_pdf
+from samplegen.render_word import CONTAINERS as WORD_CONTAINERS
+from samplegen.render_word import write_word
 
 # Containers of scanned issues, taken in turn per kind of scan (see container_for).
 CONTAINERS = {
@@ -40,7 +42,8 @@ CONTAINERS = {
 JPEG_QUALITY = {"scan-old": 85, "scan-300": 88, "scan-photo": 80}
 PNG_LEVEL = 6
 SOURCE_GROUP = {"scan-old": "scan", "scan-300": "scan", "scan-photo": "scan",
-                "pdf-tcvn3": "pdf-legacy", "pdf-vni": "pdf-legacy", "pdf-unicode": "pdf-unicode"}
+                "pdf-tcvn3": "pdf-legacy", "pdf-vni": "pdf-legacy", "pdf-unicode": "pdf-unicode",
+                **{kind: "word" for kind in WORD_CONTAINERS}}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,11 @@ def seeded(plan: IssuePlan, purpose: str) -> int:
 
 
 def container_for(plan: IssuePlan, turn: int) -> str:
-    """The container of the ``turn``-th scanned issue of its kind (0-based), in rotation."""
+    """The container of the ``turn``-th scanned issue of its kind (0-based), in rotation
+    (Word issues: the file type, ``doc`` or ``docx``)."""
+    if plan.source in WORD_CONTAINERS:
+        cycle = WORD_CONTAINERS[plan.source]
+        return cycle[turn % len(cycle)]
     if plan.source not in CONTAINERS:
         return "pdf"
     cycle = CONTAINERS[plan.source]
@@ -76,6 +83,8 @@ def write_issue(plan: IssuePlan, scans: Path, container: str) -> IssueOutput:
     started = time.monotonic()
     folder = issue_dir(scans, plan)
     folder.mkdir(parents=True, exist_ok=True)
+    if plan.source in WORD_CONTAINERS:
+        return _write_word_issue(plan, folder, container, started)
     style = choose_style(plan)
     quirks = plan.source == "pdf-tcvn3" and random.Random(seeded(plan, "quirk")).random() < 0.3
     if plan.source.startswith("pdf-"):
@@ -104,6 +113,22 @@ def write_issue(plan: IssuePlan, scans: Path, container: str) -> IssueOutput:
     spans = tuple((s.key, s.first_page, s.last_page) for s in layout.spans)
     return IssueOutput(plan.issue_id, tuple(paths), tuple(records), spans,
                        round(time.monotonic() - started, 3))
+
+
+def _write_word_issue(plan: IssuePlan, folder: Path, container: str, started: float) -> IssueOutput:
+    """A Word file (see samplegen.render_word); page truth from the PDF printed from the
+    truth text, as the archive prints the decoded text."""
+    name, texts, spans = write_word(plan, folder, container)
+    rel = f"{plan.series}/{plan.year:04d}/{name}"
+    sidecar = _write_sidecar(plan, folder)
+    records = [{
+        "series": plan.series, "year": plan.year, "number": plan.number, "suffix": plan.suffix,
+        "issue": plan.issue_id, "page": n, "text": text, "source": SOURCE_GROUP[plan.source],
+        "scan": plan.source, "container": container, "file": rel, "file_page": n - 1, "dpi": 0,
+        "typeface": "Liberation Serif", "quirks": False, "columns": 1, "regions": [],
+    } for n, text in enumerate(texts, 1)]
+    return IssueOutput(plan.issue_id, (rel, f"{plan.series}/{plan.year:04d}/{sidecar}"),
+                       tuple(records), tuple(spans), round(time.monotonic() - started, 3))
 
 
 def _write_pdf(plan: IssuePlan, folder: Path, style, quirks: bool  # type: ignore[no-untyped-def]

@@ -194,7 +194,7 @@ BAD_INPUTS = [
     ("text file named .tif", "ttshcb/1991/ttshcb-1991-05.tif",
      lambda p: _write(p, "Biên bản họp chi bộ\n".encode()), "not a readable image"),
     ("decompression bomb", "ttshcb/1991/ttshcb-1991-06/001.png", _bomb_png, "too large"),
-    ("unknown extension", "ttshcb/1991/ttshcb-1991-07.docx", lambda p: _write(p, b"PK\x03\x04"),
+    ("unknown extension", "ttshcb/1991/ttshcb-1991-07.wpd", lambda p: _write(p, b"PK\x03\x04"),
      "unknown file type"),
     ("name outside the convention", "ttshcb/1991/scan-0001.pdf", _truncated_pdf,
      "does not follow"),

@@ -15,6 +15,7 @@ import pytest
 from archive.catalog import Catalog
 from archive.editorial import correct_page
 from archive.errors import IndexLocked
+from bantin.stages import BUILD_STAGES
 from indexer.search.build import build_index, drain_queue, update_documents
 from indexer.search.engine import SearchIndex, search
 from indexer.search.generations import CURRENT, IndexStore, Manifest
@@ -205,8 +206,6 @@ def test_one_writer_at_a_time(home: Path) -> None:
 
 
 def test_index_is_the_last_build_stage() -> None:
-    from bantin.main import BUILD_STAGES
-
     assert BUILD_STAGES[-1][0] == "index"
 
 

@@ -147,12 +147,12 @@ def test_bad_names_and_duplicates_are_named_and_the_rest_goes_on(home: Path, cat
     make_pdf(scans / "tbnb/2008/tbnb-2009-02.pdf", 1)
     make_pdf(scans / "xyz/2008/xyz-2008-01.pdf", 1)
     make_images(scans / "tbnb/2008/tbnb-2008-01", 1)
-    (scans / "tbnb/2008/tbnb-2008-03.docx").write_bytes(b"PK")
+    (scans / "tbnb/2008/tbnb-2008-03.wpd").write_bytes(b"PK")  # WordPerfect: not read
     report = ingest_scans(catalog, scans)
     text = "\n".join(report.problems)
     assert "tbnb/2008/so-1.pdf: name does not follow" in text
     assert "tbnb/2008/tbnb-2009-02.pdf: year 2009 in the name but the folder is '2008'" in text
-    assert "tbnb/2008/tbnb-2008-03.docx: unknown file type '.docx'" in text
+    assert "tbnb/2008/tbnb-2008-03.wpd: unknown file type '.wpd'" in text
     assert "the same issue tbnb-2008-01" in text
     # a series we do not know, without series.toml: read under its code, with a warning
     assert "xyz" not in text
@@ -161,7 +161,7 @@ def test_bad_names_and_duplicates_are_named_and_the_rest_goes_on(home: Path, cat
     xyz = catalog.get_series("xyz")
     assert xyz is not None and (xyz.title, xyz.first_year) == ("xyz", 0)
     stored = {r["path"] for r in catalog.problems("ingest")}
-    assert "tbnb/2008/so-1.pdf" in stored and "tbnb/2008/tbnb-2008-03.docx" in stored
+    assert "tbnb/2008/so-1.pdf" in stored and "tbnb/2008/tbnb-2008-03.wpd" in stored
 
 
 def test_scans_are_empty(home: Path) -> None:

@@ -19,6 +19,8 @@ import pytest
 from PIL import Image
 
 from archive.vntext import nfc
+from indexer.analyze.register import SHIPPED as REGISTER_SHIPPED
+from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
 from samplegen.content import plan_archive
 from samplegen.plan import ArchivePlan
 from samplegen.sample import write_sample
@@ -97,7 +99,7 @@ def test_every_kind_of_source_and_container(sample: Path, plan: ArchivePlan) -> 
     assert {p["scan"] for p in pages} == {i.source for i in plan.issues}
     assert {"scan-old", "scan-300", "scan-photo", "pdf-tcvn3", "pdf-vni", "pdf-unicode"} <= {p["scan"] for p in pages}
     containers = {p["container"] for p in pages}
-    assert {"pdf", "tiff", "images-png", "images-jpg"} <= containers
+    assert {"pdf", "tiff", "images-png", "images-jpg", "doc"} <= containers
     for s in plan.series:
         data = tomllib.loads((sample / "scans" / s.code / "series.toml").read_text("utf-8"))
         assert data["code"] == s.code and data["title"] == s.title
@@ -121,6 +123,9 @@ def test_truth_pages_exist_in_the_files(sample: Path, plan: ArchivePlan) -> None
         elif container == "tiff":
             with Image.open(sample / "scans" / recs[0]["file"]) as im:
                 assert im.n_frames == len(recs), issue_id
+        elif container in ("doc", "docx"):  # a Word file: its pages are those printed from it
+            assert (sample / "scans" / recs[0]["file"]).is_file()
+            assert [r["file_page"] for r in recs] == list(range(len(recs)))
         else:
             folder = (sample / "scans" / recs[0]["file"]).parent
             images = sorted(f.name for f in folder.iterdir())
@@ -161,6 +166,25 @@ def test_legacy_pdfs_extract_as_mojibake(sample: Path) -> None:
             assert "\u2212" in text and not any(f.split("+")[-1].startswith(".") for f in fonts)
 
 
+def test_word_issue_is_typed_in_legacy_fonts_and_read_exactly(sample: Path, tmp_path: Path) -> None:
+    """The small sample's Word issue is a .doc mixing TCVN3 (soft hyphens for ư, .VnTimeH
+    capitals), VNI titles, a Unicode table and Wingdings bullets; the reader returns exactly
+    the truth's text; the same seed gives the same bytes (checked by test_same_seed_same_bytes)."""
+    from indexer.extract.wordfile import read_word_file
+
+    records = [json.loads(x) for x in
+               (sample / "sample-truth/documents.jsonl").read_text("utf-8").splitlines()]
+    assert [(r["scan"], r["container"]) for r in records] == [("word-mixed", "doc")]
+    rec = records[0]
+    path = sample / "scans" / rec["file"]
+    assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97 binary
+    doc = read_word_file(path, work_dir=tmp_path)
+    assert doc.encodings == ("symbol", "tcvn3", "unicode", "vni")
+    assert doc.text() == rec["text"]
+    assert doc.headers == (rec["header"],) and doc.footers == (rec["footer"],)
+    assert "ư" in rec["text"] and any(b.table for b in doc.body)
+
+
 def test_scans_have_no_text_layer(sample: Path) -> None:
     for rec in _pages(sample):
         if rec["container"] == "pdf-image":
@@ -173,13 +197,13 @@ def test_articles_pages_and_labels(sample: Path, plan: ArchivePlan) -> None:
     articles = _articles(sample)
     assert len(articles) == sum(len(i.articles) for i in plan.issues)
     pages = Counter(p["issue"] for p in _pages(sample))
-    topics_file = REPO / "indexer" / "topics.toml"
+    topics_file = TOPICS_SHIPPED
     if topics_file.exists():
         topics = {t["slug"] for t in tomllib.loads(topics_file.read_text("utf-8"))["topic"]}
     else:
         topics = ISSUE4_TOPICS
     docs = {d["id"]: d["date"] for d in
-            tomllib.loads((REPO / "indexer" / "documents.toml").read_text("utf-8"))["document"]}
+            tomllib.loads(REGISTER_SHIPPED.read_text("utf-8"))["document"]}
     ids = [a["id"] for a in articles]
     assert len(set(ids)) == len(ids)
     kinds = Counter(a["kind"] for a in articles)

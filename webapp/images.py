@@ -33,7 +33,8 @@ def page_image(issue_id: str, seq: int, size: str) -> Any:
     if request.if_none_match and etag in request.if_none_match:
         return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "private, max-age=86400"}
     try:
-        path = pageimage.page_image_file(config.scans, config.cache_dir, page, issue.source_kind, size)
+        path = pageimage.page_image_file(config.scans, config.cache_dir, page, issue.source_kind, size,
+                                         issue_sha=issue.sha256)
     except BadInput as e:
         current_app.logger.warning("page image %s: %s", page.id, e)
         abort(404)

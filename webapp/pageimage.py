@@ -22,8 +22,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from archive.documents import DOCUMENT_KIND, derived_pdf_path
 from archive.errors import BadInput
 from archive.models import Page
+from indexer.extract.documentpdf import ensure_pdf
 from indexer.extract.render import load_page_image
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,11 @@ def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
     return cache_dir / "pages" / key[:2] / f"{key}-{size}.jpg"
 
 
-def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, size: str) -> Path:
-    """The cached JPEG of ``page`` at ``size``, rendering every size on the first request."""
+def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, size: str, *,
+                    issue_sha: str = "") -> Path:
+    """The cached JPEG of ``page`` at ``size``, rendering every size on the first request.
+    A Word issue's page (``source_kind`` "document") is rendered from the PDF printed from
+    its decoded text, named by the issue's ``issue_sha`` (printed again if the cache lost it)."""
     target = cache_path(cache_dir, page, size)
     if target.exists():
         return target
@@ -54,7 +59,7 @@ def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, 
     with lock:  # one render per page even when many requests arrive at once
         if target.exists():
             return target
-        image = _load(scans, page, source_kind)
+        image = _load(scans, page, source_kind, cache_dir, issue_sha)
         for name, width in SIZES.items():
             _write(_scaled(image, width), cache_path(cache_dir, page, name), JPEG_QUALITY[name])
     return target
@@ -70,8 +75,12 @@ def _source(scans: Path, page: Page) -> Path:
     return path
 
 
-def _load(scans: Path, page: Page, source_kind: str) -> Image.Image:
+def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str) -> Image.Image:
     path = _source(scans, page)
+    if source_kind == DOCUMENT_KIND:
+        path = derived_pdf_path(cache_dir, issue_sha)
+        if not path.is_file():
+            path = ensure_pdf(_source(scans, page), cache_dir, issue_sha, name=page.file).pdf
     dpi = _dpi_for_width(page, RENDER_WIDTH)
 
     image = load_page_image(str(path), source_kind, page.file_page, dpi)

@@ -17,12 +17,15 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.config import Config
-from archive.errors import MissingDependency
+from archive.documents import DOCUMENT_KIND, derived_pdf_path
+from archive.errors import BadInput, MissingDependency
 from archive.models import OcrSettings, PageResult, PageTask
 from archive.progress import Progress
+from indexer.extract.documentpdf import ensure_pdf
 from indexer.extract.page import extract_page, method_keys, text_method_keys
 
 log = logging.getLogger(__name__)
@@ -55,10 +58,12 @@ def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
     wanted = set(issue_ids) if issue_ids is not None else None
     rows = catalog.query(
         "SELECT p.id, p.file, p.file_page, p.sha256, i.source_kind, i.id AS issue_id,"
+        " i.sha256 AS issue_sha,"
         " t.sha256 AS text_sha, t.method, t.settings_key"
         " FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t ON t.page_id = p.id"
         " WHERE i.missing = 0 ORDER BY i.series, i.year, CAST(i.number AS INTEGER), i.number, i.suffix, p.seq")
     tasks, skipped = [], 0
+    printed: dict[str, Path] = {}
     for r in rows:
         if wanted is not None and r["issue_id"] not in wanted:
             continue
@@ -68,12 +73,32 @@ def pending_tasks(catalog: Catalog, config: Config, *, force: bool = False,
         if current and not force:
             skipped += 1
             continue
-        tasks.append(PageTask(page_id=r["id"], path=str(config.scans / r["file"]),
+        path = config.scans / r["file"]
+        if r["source_kind"] == DOCUMENT_KIND:
+            path = _document_pdf(config, path, r["issue_sha"], printed)
+        tasks.append(PageTask(page_id=r["id"], path=str(path),
                               source_kind=r["source_kind"], file_page=r["file_page"],
                               sha256=r["sha256"], settings=settings))
-    if no_ocr is not None and any(t.source_kind != "pdf" for t in tasks):
+    if no_ocr is not None and any(t.source_kind not in ("pdf", DOCUMENT_KIND) for t in tasks):
         raise no_ocr  # scans to read and nothing to read them with: say so before starting
     return tasks, skipped
+
+
+def _document_pdf(config: Config, source: Path, issue_sha: str, printed: dict[str, Path]) -> Path:
+    """The derived PDF of a Word issue, printed again when the cache lost it (a failure is
+    logged here and reported by the page's worker, which finds no PDF)."""
+    if issue_sha in printed:
+        return printed[issue_sha]
+    path = derived_pdf_path(config.cache_dir, issue_sha)
+    if not path.is_file():
+        try:
+            path = ensure_pdf(source, config.cache_dir, issue_sha,
+                              timeout=float(config.office_timeout),
+                              name=source.relative_to(config.scans).as_posix()).pdf
+        except BadInput as e:
+            log.warning("%s", e)
+    printed[issue_sha] = path
+    return path
 
 
 def _init_worker() -> None:
