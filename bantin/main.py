@@ -74,3 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0) if isinstance(e.code, int) else 1
     return 0
+
+
+if __name__ == "__main__":  # `python -m bantin.main` as well as `python -m bantin`
+    sys.exit(main())

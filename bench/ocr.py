@@ -98,7 +98,7 @@ class Cer:
 def bantin(home: Path, *args: str, env: dict[str, str] | None = None) -> float:
     """Run the real command; returns wall seconds; exits the benchmark if it fails."""
     started = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "bantin.main", "--home", str(home), "--quiet", *args],
+    r = subprocess.run([sys.executable, "-m", "bantin", "--home", str(home), "--quiet", *args],
                        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
                        capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started

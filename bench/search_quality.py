@@ -52,7 +52,7 @@ def load_truth(home: Path) -> list[dict]:
 def build_home(work: Path) -> Path:
     """Make the sample and run the whole pipeline (slow: OCR of the scanned issues)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    bantin = [sys.executable, "-m", "bantin.main", "--home", str(work), "--quiet"]
+    bantin = [sys.executable, "-m", "bantin", "--home", str(work), "--quiet"]
     if not (work / "sample-truth" / "articles.jsonl").exists():
         subprocess.run([*bantin, "sample", "--size", "full"], check=True, env=env, cwd=REPO)
     done = subprocess.run([*bantin, "build"], env=env, cwd=REPO)

@@ -40,7 +40,7 @@ PARTIAL = 4
 def bantin(home: Path, *args: str, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bantin.main", "--quiet", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "bantin", "--quiet", *args], cwd=REPO,
                           env=full_env, text=True, capture_output=True, timeout=timeout)
 
 
@@ -254,7 +254,7 @@ def test_sigkill_in_the_middle_loses_nothing_done(tmp_path: Path) -> None:
         save_png(image, folder / f"{i + 1:03d}.png")  # type: ignore[arg-type]
     assert bantin(home, "ingest").returncode == 0
     env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "bantin.main", "--quiet", "extract",
+    proc = subprocess.Popen([sys.executable, "-m", "bantin", "--quiet", "extract",
                              "--jobs", "2"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     done_before: dict[str, int] = {}
