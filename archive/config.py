@@ -45,6 +45,9 @@ class Settings:
                                    "per CPU core.")
     secure_cookies: bool = _setting(False, "Mark session cookies Secure (set true when the app is "
                                            "served over https).")
+    trusted_proxies: str = _setting("", "Addresses or networks of reverse proxies whose X-Forwarded-For "
+                                        "header names the client (e.g. '127.0.0.1, 10.0.0.0/8'); empty: the "
+                                        "header is ignored and the connection's address counts.")
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ JSON Lines or CSV, UTF-8, NFC; the field names are a public interface: extend, n
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from archive import csvcells
 from archive.catalog import Catalog
 
 PAGE_FIELDS = ("id", "series", "year", "number", "issue_id", "page", "method", "confidence",
@@ -38,7 +38,7 @@ def write_records(records: Iterator[dict[str, Any]], out: IO[str], fmt: str,
     """Write records as ``jsonl`` or ``csv``; lists become ``;``-joined in CSV. Returns the count."""
     n = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
+        writer = csvcells.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
         writer.writeheader()
         for rec in records:
             writer.writerow({k: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v

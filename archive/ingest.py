@@ -174,6 +174,23 @@ def page_order(path: Path) -> list[object]:
             for part in re.split(r"(\d+)", path.name)]
 
 
+def _outside(path: Path, scans: Path) -> BadInput | None:
+    """A problem when ``path`` is a link (or under one) that leads outside ``scans/``:
+    such files are refused, never read, so nothing outside the scans becomes searchable.
+    ``scans`` is resolved; links that stay inside it are fine."""
+    try:
+        target = path.resolve()
+        target.relative_to(scans)
+    except ValueError:
+        return BadInput(path.relative_to(scans).as_posix(),
+                        f"a link to {target}, outside scans/ (not read)",
+                        "copy the file into scans/ or remove the link")
+    except OSError as e:  # a link loop
+        return BadInput(path.relative_to(scans).as_posix(), f"a broken link ({e.strerror or e})",
+                        "remove the link")
+    return None
+
+
 def _page_images(folder: Path) -> list[Path]:
     files = [p for p in folder.iterdir()
              if not p.name.startswith(".") and p.name.lower() not in _SYSTEM_FILES]
@@ -196,6 +213,9 @@ def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Cand
     for top in sorted(scans.iterdir()):
         if top.name.startswith("."):
             continue
+        if problem := _outside(top, scans):
+            report.problems.append(str(problem))
+            continue
         if not top.is_dir():
             if top.name.lower() not in {"readme", "readme.md", "readme.txt"}:
                 report.problems.append(f"{top.relative_to(scans)}: not in a <series>/<year>/ folder "
@@ -204,6 +224,9 @@ def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Cand
         series_dirs.append(top)
         for year_dir in sorted(top.iterdir()):
             if year_dir.name.startswith(".") or year_dir.name == "series.toml":
+                continue  # series.toml is read (and checked) with its series
+            if problem := _outside(year_dir, scans):
+                report.problems.append(str(problem))
                 continue
             if not year_dir.is_dir() or not year_dir.name.isdigit():
                 report.problems.append(f"{year_dir.relative_to(scans)}: expected a year folder "
@@ -213,8 +236,11 @@ def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Cand
                 if entry.name.startswith("."):
                     continue
                 suffix = entry.suffix.lower()
-                if entry.is_file() and suffix == ".toml":
-                    continue  # sidecars are read with their issue
+                if suffix == ".toml":
+                    continue  # sidecars are read (and checked) with their issue
+                if problem := _outside(entry, scans):
+                    report.problems.append(str(problem))
+                    continue
                 try:
                     if entry.is_dir():
                         kind = "images"
@@ -243,6 +269,9 @@ def ingest_scans(catalog: Catalog, scans: Path, *, forget_missing: bool = False,
 
     known_series: set[str] = set()
     for folder in series_dirs:
+        if problem := _outside(folder / "series.toml", scans):
+            report.problems.append(str(problem))
+            continue
         try:
             catalog.put_series(read_series(folder))
             known_series.add(folder.name)
@@ -316,12 +345,17 @@ def _ingest_one(catalog: Catalog, scans: Path, cand: _Candidate, old: Issue | No
     if cand.kind == DOCUMENT_KIND and documents is None:
         raise BadInput(rel, "Word files are read by `bantin ingest` (with LibreOffice)",
                        "run `bantin ingest` or `bantin build`")
+    stem = cand.path.name if cand.kind == "images" else cand.path.stem
+    if problem := _outside(cand.path.parent / f"{stem}.toml", scans):
+        raise problem
     sidecar = read_sidecar(cand.path)
     if cand.kind == "images":
         files = _page_images(cand.path)
         if not files:
             raise BadInput(rel, "folder holds no page images", "put the page scans (.png, .jpg, .tif) in it")
         for f in files:
+            if problem := _outside(f, scans):
+                raise problem
             if f.is_dir() or f.suffix.lower() not in PAGE_IMAGE_EXTENSIONS:
                 raise BadInput(f.relative_to(scans), "not a page image",
                                "a page folder may hold only .png, .jpg, .jpeg, .tif files")

@@ -14,10 +14,19 @@ from bantin.stages import stage_index
 
 @click.command("index")
 @click.option("--rebuild", is_flag=True, help="Build the search index from scratch.")
+@click.option("--check", is_flag=True,
+              help="Only verify the current index (every file against its checksum); exit 4 if damaged.")
 @pass_state
-def index(state: State, rebuild: bool) -> None:
-    """Bring the search index in line with the catalog (only what changed, unless --rebuild)."""
+def index(state: State, rebuild: bool, check: bool) -> None:
+    """Bring the search index in line with the catalog (only what changed, unless --rebuild).
+    A damaged index is rebuilt."""
     config = state.config()
+    if check:
+        from indexer.search.engine import check_index  # deferred: Whoosh
+
+        current, files = check_index(config)
+        click.echo(f"index: sound ({current.name}, {files} files match their checksums)")
+        return
     with state.catalog(config) as catalog:
         finish([stage_index(catalog, config, force=rebuild)])
 

@@ -5,18 +5,26 @@ by default: `bantin sample --size full && bantin build`), logs in a temporary be
 runs N client threads (plain http.client, keep-alive) against each target in turn for a fixed
 time: the search page (a mix of queries, with and without diacritics, phrases, identifiers,
 filters), a page image (from the cache: every image is fetched once before timing, the cold
-render is timed separately), an article page, the page viewer and the issue page. Targets
+render is timed separately), the same searches through the JSON API (``/api/search``, which
+also returns each hit's word marks), an article page, the page viewer and the issue page. Targets
 that other areas add (issue 8's coverage pages) come from ``bench_paths(catalog)`` in the
 modules of :data:`EXTRA_TARGET_MODULES`, when they exist.
 
     .venv/bin/python bench/web.py [--home DIR] [--clients 20] [--seconds 10]
 
-Prints one table; no assertion (targets: p95 < 300 ms for search at 20 clients).
+Then a mixed row: half the clients on the search page, half on the API, while one editor
+saves page corrections (each timed from the POST to its answer, which includes the refresh
+that makes the correction searchable). It writes page versions (a marker word added, then
+removed) into the home: run it on a copy (``--no-mixed`` skips it).
+
+Prints one table; no assertion (targets: p95 < 300 ms for search and the API at 20 clients,
+corrections saved within 2 s p95 under that load).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import os
 import random
@@ -87,12 +95,21 @@ def start_server(home: Path, port: int, threads: int, workers: int) -> subproces
     raise SystemExit("bantin serve did not start within 60 s")
 
 
+def _cookie(r: http.client.HTTPResponse, name: str) -> str:
+    """``name=value`` of the cookie ``name`` the response sets ('' if none); login sets two
+    (the session and the known-browser cookie)."""
+    for value in r.msg.get_all("Set-Cookie") or []:
+        if value.startswith(name + "="):
+            return value.split(";")[0]
+    return ""
+
+
 def login(port: int, name: str, password: str) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/login")
     r = conn.getresponse()
     body = r.read().decode()
-    cookie = r.getheader("Set-Cookie", "").split(";")[0]
+    cookie = _cookie(r, "bantin_session")
     token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)  # type: ignore[union-attr]
     form = urlencode({"name": name, "password": password, "csrf_token": token})
     conn.request("POST", "/login", body=form, headers={
@@ -101,7 +118,7 @@ def login(port: int, name: str, password: str) -> str:
     r.read()
     if r.status != 302:
         raise SystemExit(f"bench login failed: HTTP {r.status}")
-    return r.getheader("Set-Cookie", "").split(";")[0]
+    return _cookie(r, "bantin_session")
 
 
 def get(conn: http.client.HTTPConnection, path: str, cookie: str) -> int:
@@ -145,6 +162,66 @@ def run_target(target: Target, port: int, cookie: str, clients: int, seconds: fl
     target.seconds = time.monotonic() - started
 
 
+class Editor:
+    """One editor saving page corrections in a loop (the desk's form, as a browser posts it):
+    each save appends or removes a marker word at the end of a page and is timed from the
+    POST to its answer (the save, and the refresh that makes it searchable)."""
+
+    def __init__(self, port: int, cookie: str, pages: list[str]) -> None:
+        self.port, self.cookie, self.pages = port, cookie, pages
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def run(self, deadline: float) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        k = 0
+        while time.monotonic() < deadline:
+            page = self.pages[k % len(self.pages)]
+            k += 1
+            issue, seq = page.rsplit("/", 1)
+            path = f"/desk/i/{issue}/{seq}"
+            conn.request("GET", path, headers={"Cookie": self.cookie})
+            r = conn.getresponse()
+            body = r.read().decode()
+            text = re.search(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', body, re.S)
+            base = re.search(r'name="base_version" value="(\d+)"', body)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', body)
+            if r.status != 200 or not (text and base and csrf):
+                self.errors += 1
+                continue
+            current = html.unescape(text.group(1))
+            current = (current[1:] if current.startswith("\n") else current).rstrip()
+            marker = " [bench]"
+            new = current[: -len(marker)] if current.endswith(marker) else current + marker
+            form = urlencode({"text": new, "base_version": base.group(1), "reason": "bench",
+                              "csrf_token": csrf.group(1)})
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=form, headers={
+                "Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+            r = conn.getresponse()
+            r.read()
+            self.latencies.append(time.perf_counter() - t0)
+            self.errors += r.status != 302
+        conn.close()
+
+
+def run_mixed(page: Target, api: Target, editor: Editor | None, port: int, cookie: str,
+              clients: int, seconds: float) -> None:
+    """Half the clients on the search page, half on the API, and one editor saving."""
+    thread = None
+    if editor is not None:
+        thread = threading.Thread(target=editor.run, args=(time.monotonic() + seconds,))
+        thread.start()
+    both = [threading.Thread(target=run_target, args=(page, port, cookie, clients - clients // 2, seconds)),
+            threading.Thread(target=run_target, args=(api, port, cookie, clients // 2, seconds))]
+    for t in both:
+        t.start()
+    for t in both:
+        t.join()
+    if thread is not None:
+        thread.join()
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -163,6 +240,7 @@ def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list
 
     searches = [Query(q=q, **f).url() for q in QUERIES for f in FILTERS]  # canonical URLs
     out = [Target("search page", searches)]
+    out.append(Target("API search (JSON)", ["/api" + u for u in searches]))
     out.append(Target("page image (cached)", [f"/img/{p.rsplit('/', 1)[0]}/{p.rsplit('/', 1)[1]}/view.jpg"
                                               for p in pick_pages]))
     if articles:
@@ -189,6 +267,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
     parser.add_argument("--sample", type=int, default=60, help="distinct pages/articles per target")
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per target first")
+    parser.add_argument("--only", action="append", default=[],
+                        help="time only the targets whose name contains this (repeatable)")
+    parser.add_argument("--no-mixed", action="store_true",
+                        help="skip the mixed row (half the clients on the search page, half on the API, "
+                             "one editor saving corrections: it writes page versions into the home)")
     args = parser.parse_args()
     config = load_config(args.home)
     if not config.catalog_path.exists():
@@ -197,10 +280,15 @@ def main() -> int:
     from webapp import users
 
     name, password = f"bench-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    editor_name = name + "-bientap"
     rng = random.Random(7)
     with Catalog(config.catalog_path) as catalog:
         targets, sizes = targets_for(catalog, args.sample, rng)
         users.add_user(catalog, name, "reader", password, by="bench")
+        users.add_user(catalog, editor_name, "editor", password, by="bench")
+        edit_pages = [r["id"] for r in catalog.query(
+            "SELECT p.id FROM page p JOIN page_text t ON t.page_id = p.id ORDER BY p.id")]
+        edit_pages = rng.sample(edit_pages, min(10, len(edit_pages)))
         docs = ""
         try:
             from indexer.search import engine as search  # noqa: F401
@@ -220,6 +308,7 @@ def main() -> int:
         get(conn, targets[0].paths[0], cookie)  # the first search opens the index
         first_search = time.perf_counter() - t0
         conn.close()
+        all_targets = list(targets)
         image = next(t for t in targets if t.name.startswith("page image"))
         cold: list[float] = []
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -228,15 +317,25 @@ def main() -> int:
             get(conn, path, cookie)
             cold.append(time.perf_counter() - t0)
         conn.close()
+        if args.only:
+            targets = [t for t in targets if any(o in t.name for o in args.only)]
         for t in targets:  # warm up: each process opens the index, fills its caches
             run_target(Target(t.name, t.paths), port, cookie, args.clients, args.warmup)
             run_target(t, port, cookie, args.clients, args.seconds)
+        if not args.no_mixed:
+            page = next(t for t in all_targets if t.name == "search page")
+            api = next(t for t in all_targets if t.name.startswith("API search"))
+            mixed = [Target(f"mixed: {page.name}", page.paths), Target(f"mixed: {api.name}", api.paths)]
+            editor = Editor(port, login(port, editor_name, password), edit_pages)
+            run_mixed(mixed[0], mixed[1], editor, port, cookie, args.clients, args.seconds)
+            saves = Target("mixed: correction saved", [], editor.latencies, editor.errors, args.seconds)
+            targets += [*mixed, saves]
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
         with Catalog(config.catalog_path) as catalog, catalog.transaction() as db:
-            db.execute("DELETE FROM account WHERE name = ?", (name,))
+            db.execute("DELETE FROM account WHERE name IN (?, ?)", (name, editor_name))
     print(f"Machine: {machine()}")
     print(f"Home: {config.home} — {sizes['issues']} issues, {sizes['pages']} pages, "
           f"{sizes['articles']} articles; {docs}")

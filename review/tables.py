@@ -9,11 +9,11 @@ same digits; only the separators differ (``12.5`` in CSV, ``12,5 %`` on screen).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive import csvcells
 from archive.vnformat import number
 from review.evidence import Evidence
 
@@ -85,7 +85,7 @@ class Table:
         for each column holding links its URL (absolute under ``base_url``) and query key,
         and the index version every number was computed against."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csvcells.writer(buffer, lineterminator="\n")
         linked = self.linked_columns()
         flagged = [i for i in range(len(self.columns)) if any(r[i].flag for r in self.rows)]
         header = [c.key for c in self.columns]

@@ -42,7 +42,18 @@ def test_users_create_role_disable_and_reset(desk_home: DeskHome) -> None:
     assert try_login(app, "nguoimoi", "mat-khau-moi-9") == 302
     # a too-short password is refused with a message, nothing created
     admin.post("/admin/users", data={"name": "ngan", "role": "reader", "password": "123", "csrf_token": csrf})
-    assert "too short" in admin.get("/admin/").get_data(as_text=True)
+    assert "mật khẩu quá ngắn" in admin.get("/admin/").get_data(as_text=True)
+    # common passwords and the user name are refused, in Vietnamese, nothing created
+    for weak in ("password123", "1234567890", "nguoi.thu.hai"):
+        admin.post("/admin/users", data={"name": "nguoi.thu.hai", "role": "reader", "password": weak,
+                                         "csrf_token": csrf})
+    shown = admin.get("/admin/").get_data(as_text=True)
+    assert "quá phổ biến" in shown and "trùng với tên đăng nhập" in shown
+    admin.post("/admin/users/doc", data={"action": "password", "password": "qwertyuiop", "csrf_token": csrf})
+    assert "quá phổ biến" in admin.get("/admin/").get_data(as_text=True)
+    with desk_home.catalog() as c:
+        assert users.get_user(c, "nguoi.thu.hai") is None
+    assert try_login(app, "doc", PASSWORD) == 302  # the weak reset did not happen
     # role change ends the user's sessions (the epoch moves)
     doc = client_for(app, "doc")
     admin.post("/admin/users/doc", data={"action": "role", "role": "editor", "csrf_token": csrf})

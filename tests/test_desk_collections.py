@@ -142,10 +142,46 @@ def test_rename_and_delete(desk_home: DeskHome) -> None:
     editor.post(f"/c/{slug}", data={"action": "rename", "name": "Bộ mới", "description": "Mô tả",
                                     "csrf_token": csrf})
     assert "Bộ mới" in editor.get("/c/").get_data(as_text=True)
-    other = client_for(app, "bientap2")  # not the owner: may annotate, may not delete
+    other = client_for(app, "bientap2")  # not the owner: may not delete
     assert other.post(f"/c/{slug}", data={"action": "delete", "csrf_token": csrf_from(
         other.get("/c/").get_data(as_text=True))}).status_code == 403
     assert editor.post(f"/c/{slug}", data={"action": "delete", "csrf_token": csrf}).status_code == 302
     assert editor.get(f"/c/{slug}").status_code == 404
     with desk_home.catalog() as c:
         assert c.query("SELECT * FROM collection_item") == []
+
+
+def test_only_the_owner_and_admins_change_a_collection(desk_home: DeskHome) -> None:
+    """The rule (README, Collections): any editor creates; the owner and admins change."""
+    app, slug, ids = build_collection(desk_home)  # owned by bientap
+    with desk_home.catalog() as c:
+        before = data.get_collection(c, slug)
+    assert before is not None and before.owner == "bientap"
+    item_id = before.items[0].id
+    other = client_for(app, "bientap2")
+    page = other.get(f"/c/{slug}").get_data(as_text=True)
+    assert 'name="action" value="rename"' not in page and 'value="remove"' not in page  # no forms shown
+    csrf = csrf_from(page)
+    refused = [
+        other.post(f"/c/{slug}", data={"action": "rename", "name": "Của tôi", "csrf_token": csrf}),
+        other.post(f"/c/{slug}", data={"action": "delete", "csrf_token": csrf}),
+        other.post(f"/c/{slug}/items/{item_id}", data={"action": "note", "note": "sửa", "csrf_token": csrf}),
+        other.post(f"/c/{slug}/items/{item_id}", data={"action": "down", "csrf_token": csrf}),
+        other.post(f"/c/{slug}/items/{item_id}", data={"action": "move", "position": "3", "csrf_token": csrf}),
+        other.post(f"/c/{slug}/items/{item_id}", data={"action": "remove", "csrf_token": csrf}),
+        other.post("/c/add", data={"kind": "article", "ref": ids[0], "collection": slug, "next": "/",
+                                   "csrf_token": csrf}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    with desk_home.catalog() as c:
+        assert data.get_collection(c, slug) == before  # nothing changed
+    # the add form on an article page lists only the collections bientap2 may change
+    article_page = other.get(f"/a/{ids[0]}").get_data(as_text=True)
+    assert f'value="{slug}"' not in article_page
+    # the admin may change it
+    admin = client_for(app, "quantri")
+    csrf = csrf_from(admin.get(f"/c/{slug}").get_data(as_text=True))
+    r = admin.post(f"/c/{slug}/items/{item_id}", data={"action": "note", "note": "đã xem", "csrf_token": csrf})
+    assert r.status_code == 302
+    with desk_home.catalog() as c:
+        assert data.get_collection(c, slug).items[0].note == "đã xem"  # type: ignore[union-attr]

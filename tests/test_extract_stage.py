@@ -289,6 +289,40 @@ def test_sigkill_in_the_middle_loses_nothing_done(tmp_path: Path) -> None:
     assert not problems(home)
 
 
+def test_killed_workers_temp_folders_stay_in_the_cache_and_are_cleaned(tmp_path: Path) -> None:
+    """A worker killed in the middle of a page leaves its temporary folder (the page image
+    handed to Tesseract) in ``index/cache/tmp``, never the system's temporary folder, and the
+    next run deletes it."""
+    home = tmp_path / "home"
+    make_home(home)
+    lock, record = tmp_path / "hung-once", tmp_path / "input-path"
+    folder = fake_tesseract(tmp_path / "bin",
+                            f'if mkdir "{lock}" 2>/dev/null; then echo "$1" > "{record}"; exec sleep 600; fi\n'
+                            'exec "$REAL" "$@"')
+    env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO),
+           "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+    assert bantin(home, "ingest").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "bantin.main", "--quiet", "extract", "--jobs", "2"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (record.exists() and record.read_text().strip()):
+            assert proc.poll() is None, "extract ended before a page hung"
+            time.sleep(0.05)
+        image = Path(record.read_text().strip())
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the run, its workers and the hung Tesseract
+        proc.wait()
+    cache_tmp = home / "index" / "cache" / "tmp"
+    assert image.parent.parent == cache_tmp, image
+    assert image.parent.name.startswith("bantin-ocr-") and image.parent.exists()  # left behind
+    r = bantin(home, "extract", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    assert not image.parent.exists()
+    assert [p.name for p in cache_tmp.iterdir()] == []
+
+
 def test_hung_page_times_out_and_the_rest_go_on(tmp_path: Path) -> None:
     home = tmp_path / "home"
     truth = make_home(home)

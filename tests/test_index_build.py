@@ -22,6 +22,7 @@ from indexer.search.generations import CURRENT, IndexStore, Manifest
 from indexer.search.query import SearchRequest
 from tests.conftest import BANTIN, REPO
 from tests.search_fixtures import Art, Iss, article_id, config_for, fill, put_issue
+from tests.web_fixtures import web_home_factory  # noqa: F401  (fixture)
 
 WORDS = ("đảng viên chi bộ sinh hoạt nghị quyết nhân dân kinh tế xã hội phát triển văn hóa "
          "giáo dục an ninh quốc phòng tham nhũng kiểm tra giám sát cán bộ lãnh đạo quản lý "
@@ -276,3 +277,65 @@ def test_sigkill_at_a_random_moment_of_a_rebuild(built) -> None:
         fresh = SearchIndex(config.search_dir)
         result = fresh.search(SearchRequest(q="chi bộ", per_page=50), catalog)
         assert (result.total, [h.id for h in result.hits]) == (before[0][0], [i for i, _s in before[0][1]])
+
+
+# --- issue 18: a damaged index is detected, reported in one line, and rebuilt ---------------
+
+def _damage(gen: Path, *, every: bool = True) -> list[str]:
+    """Overwrite 64 bytes in the middle of the generation's index files with random bytes
+    (sizes unchanged); returns the names damaged."""
+    files = [p for p in sorted(gen.iterdir()) if p.is_file() and not p.name.startswith("manifest")
+             and p.stat().st_size > 128]
+    files = files if every else [max(files, key=lambda p: p.stat().st_size)]
+    for path in files:
+        with open(path, "r+b") as f:
+            f.seek(path.stat().st_size // 2)
+            f.write(os.urandom(64))
+    return [p.name for p in files]
+
+
+def test_a_damaged_index_is_detected_and_rebuilt(built) -> None:
+    config, catalog, _issues = built
+    home = config.home
+    ok = subprocess.run([*BANTIN, "--home", str(home), "--quiet", "index", "--check"], cwd=REPO,
+                        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert ok.returncode == 0 and "index: sound" in ok.stdout, ok.stderr
+    before = snapshot(config, catalog)
+    store = IndexStore(config.search_dir)
+    damaged = _damage(store.current(), every=False)  # one segment file: only the checksum tells
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*BANTIN, "--home", str(home), "--quiet", *args], cwd=REPO,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+    check = run("index", "--check")
+    assert check.returncode == 4, check
+    assert len(check.stderr.strip().splitlines()) == 1 and damaged[0] in check.stderr
+    assert "damaged" in check.stderr and "bantin index --rebuild" in check.stderr
+    _damage(store.current())  # now every file: opening it fails
+    found = run("search", "chi bộ")
+    assert found.returncode == 4 and "Traceback" not in found.stderr, found.stderr
+    assert len(found.stderr.strip().splitlines()) == 1 and "bantin index --rebuild" in found.stderr
+    rebuilt = run("index")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "current" not in rebuilt.stderr + rebuilt.stdout and "damaged" in rebuilt.stderr + rebuilt.stdout
+    assert run("index", "--check").returncode == 0
+    assert snapshot(config, catalog) == before
+
+
+def test_the_web_app_answers_503_on_a_damaged_index(web_home_factory, caplog) -> None:  # noqa: F811
+    from tests.web_fixtures import login, make_app
+
+    home = web_home_factory()
+    _damage(IndexStore(home.config.search_dir).current(), every=False)  # one file: the checksums tell
+    app = make_app(home)
+    client = app.test_client()
+    login(client, "doc")
+    caplog.set_level("ERROR")
+    for url in ("/search?q=chi+bo", "/api/search?q=chi+bo", "/search/export.csv?q=chi+bo",
+                "/coverage/trends"):
+        r = client.get(url)
+        assert r.status_code == 503, (url, r.status_code)
+        assert "Chỉ mục tìm kiếm bị hỏng" in r.get_data(as_text=True), url
+    assert "bantin index --rebuild" in caplog.text
+    assert client.get("/coverage/structure").status_code == 200  # counted from the catalog: still there

@@ -170,3 +170,27 @@ def test_scans_are_empty(home: Path) -> None:
     assert scans_are_empty(home / "scans")
     make_pdf(home / "scans/tbnb/2005/tbnb-2005-01.pdf", 1)
     assert not scans_are_empty(home / "scans")
+
+
+def test_links_leading_outside_scans_are_refused_and_named(home: Path, catalog: Catalog,
+                                                           tmp_path_factory) -> None:
+    scans = home / "scans"
+    outside = tmp_path_factory.mktemp("elsewhere")
+    secret_pdf = make_pdf(outside / "secret.pdf", 1, text="Bi mat")
+    secret_pages = make_images(outside / "pages", 1)
+    make_pdf(scans / "tbnb/2008/tbnb-2008-01.pdf", 1)
+    (scans / "tbnb/2008/tbnb-2008-02.pdf").symlink_to(secret_pdf)  # an issue file
+    (scans / "tbnb/2008/tbnb-2008-03").symlink_to(secret_pages)  # an issue folder
+    folder = make_images(scans / "tbnb/2008/tbnb-2008-04", 1)
+    (folder / "002.png").symlink_to(secret_pages / "001.png")  # one page of a folder
+    (scans / "tbnb/2009").symlink_to(outside)  # a year folder
+    (scans / "ttshcb").symlink_to(outside)  # a series folder
+    (scans / "tbnb/2008/tbnb-2008-05.pdf").symlink_to(scans / "tbnb/2008/tbnb-2008-01.pdf")  # inside: fine
+    report = ingest_scans(catalog, scans)
+    text = "\n".join(report.problems)
+    for rel in ("tbnb/2008/tbnb-2008-02.pdf", "tbnb/2008/tbnb-2008-03", "tbnb/2008/tbnb-2008-04/002.png",
+                "tbnb/2009", "ttshcb"):
+        assert f"{rel}: a link to " in text and "outside scans/" in text, rel
+    assert sorted(i.id for i in catalog.issues()) == ["tbnb-2008-01", "tbnb-2008-05"]
+    stored = {r["path"] for r in catalog.problems("ingest")}
+    assert "tbnb/2008/tbnb-2008-02.pdf" in stored

@@ -412,3 +412,36 @@ def test_numeral_twins() -> None:
     assert {k: t.folded for k, t in twins.items()} == {2: "13", 4: "xi"}  # not after tháng
     assert arabic_numerals(("nghi", "quyet", "trung", "uong", "4", "khoa", "xi")) == \
         ("nghi", "quyet", "trung", "uong", "4", "khoa", "11")
+
+
+def test_word_marks_follow_a_correction_of_the_page(tmp_path) -> None:
+    """Marks are computed from page tokens kept per page version (issue 18: the API returns
+    marks, and recomputing them per request made it slower than the page): a correction of
+    the page must show at once, with the index unchanged."""
+    from archive.editorial import correct_page, effective_page
+    from indexer.search.highlight import MatchSpec, word_marks
+    from indexer.search.query import leaves
+
+    home = tmp_path
+    (home / "index").mkdir()
+    issue = Iss("ttshcb", 2001, "05", 5, articles=[
+        Art("Kinh tế hợp tác", ["Kinh tế hợp tác xã phát triển. Hợp tác xã kiểu mới ở nông thôn."])])
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        fill(catalog, [issue])
+        config = config_for(home)
+        build_index(catalog, config)
+        request = SearchRequest(q="hop tac xa", target="pages")
+        first = search(config, request, catalog)
+        before = len(first.hits[0].marks[1])  # the title's "hợp tác", and two "hợp tác xã"
+        assert first.total == 1 and before == 8
+        again = search(config, request, catalog)  # from the kept tokens: the same marks
+        assert again.hits[0].marks == first.hits[0].marks
+        page_id = f"{issue.id}/1"
+        page = effective_page(catalog, page_id)
+        text = page.text.replace("Hợp tác xã kiểu mới", "Mô hình kiểu mới")
+        correct_page(catalog, page_id, text, author="bientap", base_version=0)
+        after = search(config, request, catalog)  # the index still has the old text
+        assert after.total == 1 and len(after.hits[0].marks[1]) == before - 3
+        corrected = effective_page(catalog, page_id)
+        spec = MatchSpec.from_leaves(leaves(request.tree), set())
+        assert after.hits[0].marks == word_marks([(1, corrected.words)], spec)

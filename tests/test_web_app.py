@@ -228,6 +228,11 @@ def test_cli_user_commands(bantin: Any, home: Path) -> None:
     r = bantin("user", "add", "lan", input="x\n")
     assert r.code == 2 and "already exists" in r.err
     assert bantin("user", "add", "ngan", input="short\n").code == 2
+    for weak in ("password", "12345678", "aaaaaaaaaaaa", "ngan.2024", "1234567890"):
+        r = bantin("user", "add", "ngan.2024", input=weak + "\n")
+        assert r.code == 2 and "mật khẩu" in r.err, weak
+    r = bantin("user", "add", "lan", "--update", input="iloveyou123\n")  # a password change
+    assert r.code == 2 and "quá phổ biến" in r.err
     assert bantin("user", "add", "bad name!", input="mat-khau-dai-1\n").code == 2
     r = bantin("user", "list")
     assert re.search(r"lan\s+editor\s+active", r.out)

@@ -123,10 +123,12 @@ def test_public_endpoints_hold_no_data(web_app: Any) -> None:
 def test_session_cookie_is_signed_httponly_samesite(web_app: Any) -> None:
     client = web_app.test_client()
     r = login(client)
-    cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    cookies = r.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2  # the session and the device cookie (webapp/auth.py)
+    for cookie in cookies:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    cookie = next(c for c in cookies if c.startswith("bantin_session="))
     name, value = cookie.split(";")[0].split("=", 1)
-    assert name == "bantin_session"
     forged = web_app.test_client()
     forged.set_cookie(name, value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
     assert forged.get("/").status_code == 302  # a tampered signature is no session
@@ -135,7 +137,8 @@ def test_session_cookie_is_signed_httponly_samesite(web_app: Any) -> None:
 def test_secure_cookies_setting(web_home: WebHome) -> None:
     app = make_app(web_home, SETTINGS={"secure_cookies": True})
     r = login(app.test_client())
-    assert "Secure" in r.headers["Set-Cookie"]
+    cookies = r.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2 and all("Secure" in c for c in cookies)
 
 
 def test_security_headers(reader: Any) -> None:
@@ -361,3 +364,152 @@ def test_app_refuses_to_start_without_a_real_secret(web_home: WebHome, monkeypat
             create_app({"HOME": str(web_home.path), "SETTINGS": {"secret_key": weak}})
     app = create_app({"HOME": str(web_home.path), "SETTINGS": {"secret_key": "k" * 40}})
     assert app.config["SECRET_KEY"] == "k" * 40
+
+
+# --- issue 18: sessions end on the server, throttles hold and spare the owner ---------------
+
+def test_logout_ends_the_session_on_the_server(web_app: Any) -> None:
+    client = web_app.test_client()
+    login(client, "doc")
+    copied = client.get_cookie("bantin_session").value  # e.g. stolen before the logout
+    assert client.get("/api/me").status_code == 200
+    csrf = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    thief = web_app.test_client()
+    thief.set_cookie("bantin_session", copied)
+    assert thief.get("/api/me").status_code == 401
+    assert thief.get("/").status_code == 302
+    other = web_app.test_client()  # another login of the same user is not affected
+    login(other, "doc")
+    assert other.get("/api/me").status_code == 200
+
+
+def test_role_change_ends_open_sessions(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False)
+    app = make_app(home)
+    client = app.test_client()
+    login(client, "bientap")
+    copied = client.get_cookie("bantin_session").value
+    with home.catalog() as catalog:
+        users.set_role(catalog, "bientap", "reader")
+        rows = catalog.query("SELECT ended FROM web_session WHERE account = 'bientap'")
+    assert rows and all(r["ended"] == 1 for r in rows)
+    thief = app.test_client()
+    thief.set_cookie("bantin_session", copied)
+    assert thief.get("/api/me").status_code == 401
+
+
+def _concurrent_logins(path: Any, attempts: list[tuple[str, str]], ip: str) -> list[users.LoginOutcome]:
+    import threading
+
+    from archive.catalog import Catalog
+
+    start = threading.Barrier(len(attempts))
+    out: list[users.LoginOutcome] = []
+    lock = threading.Lock()
+
+    def attempt(name: str, password: str) -> None:
+        catalog = Catalog(path)
+        try:
+            start.wait()
+            outcome = users.authenticate(catalog, name, password, ip)
+        finally:
+            catalog.close()
+        with lock:
+            out.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=a) for a in attempts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_concurrent_wrong_logins_cannot_race_the_throttle(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False)
+    path = home.config.catalog_path
+    same_name = _concurrent_logins(path, [("doc", f"sai-{n}")
+                                          for n in range(30)], "10.1.1.1")
+    checked = [o for o in same_name if not o.throttled]
+    assert len(same_name) == 30 and len(checked) <= users.MAX_FAILURES_PER_USER
+    many_names = _concurrent_logins(path, [(f"ai-{n}", "sai") for n in range(30)], "10.1.1.2")
+    checked = [o for o in many_names if not o.throttled]
+    assert len(checked) <= users.MAX_FAILURES_PER_IP
+
+
+def _age_attempts(home: WebHome, seconds: float) -> None:
+    """Move every recorded login attempt ``seconds`` into the past (instead of sleeping)."""
+    with home.catalog() as catalog, catalog.transaction() as db:
+        db.execute("UPDATE login_try SET at = at - ?", (seconds,))
+
+
+def test_known_browser_is_not_locked_out_and_others_wait_a_growing_delay(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False, users={"doc": "reader", "khac": "reader"})
+    app = make_app(home)
+    mine = app.test_client()  # the owner's usual browser
+    assert login(mine, "doc").status_code == 302
+    csrf = csrf_from(mine.get("/").get_data(as_text=True))
+    mine.post("/logout", data={"csrf_token": csrf})
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    for _ in range(users.MAX_FAILURES_PER_USER + 2):
+        login(attacker, "doc", "sai-mat-khau")
+    r = login(attacker, "doc", PASSWORD)  # right password from an unknown browser: wait
+    assert r.status_code == 429 and "Quá nhiều lần" in r.get_data(as_text=True)
+    wait = int(r.headers["Retry-After"])
+    assert 0 < wait <= users.MAX_DELAY
+    assert login(mine, "doc").status_code == 302  # the owner's browser still logs in
+    # the delay grows with each failure and ends: no hard lock
+    assert users.throttle_delay(users.MAX_FAILURES_PER_USER + 1, users.MAX_FAILURES_PER_USER) \
+        > users.throttle_delay(users.MAX_FAILURES_PER_USER, users.MAX_FAILURES_PER_USER) > 0
+    _age_attempts(home, wait + 1)
+    assert login(app.test_client(), "doc").status_code == 302
+    # a known browser for one name is an unknown one for another name
+    device = mine.get_cookie("bantin_device").value
+    with app.test_request_context("/login", headers={"Cookie": "bantin_device=" + device}):
+        from webapp import auth
+
+        assert auth.known_device("doc") and not auth.known_device("khac")
+
+
+def test_office_behind_one_address_is_not_locked_out(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False, users={"doc": "reader", "khac": "reader"})
+    app = make_app(home)
+    colleague = app.test_client()
+    colleague.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    assert login(colleague, "khac").status_code == 302  # has logged in from here before
+    colleague.post("/logout", data={"csrf_token": csrf_from(colleague.get("/").get_data(as_text=True))})
+    noisy = app.test_client()
+    noisy.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    for n in range(users.MAX_FAILURES_PER_IP):
+        login(noisy, f"ai-{n}", "sai")
+    assert login(noisy, "doc").status_code == 429  # unknown browsers at this address wait
+    assert login(colleague, "khac").status_code == 302  # known browsers do not
+
+
+def test_forwarded_for_is_honoured_from_trusted_proxies_only(web_home_factory: Any) -> None:
+    home = web_home_factory(index=False, users={"doc": "reader"})
+    behind = make_app(home, SETTINGS={"trusted_proxies": "127.0.0.1, 10.0.0.0/8"})
+    for n in range(users.MAX_FAILURES_PER_IP):  # one office, through the proxy
+        c = behind.test_client()
+        c.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
+        login(c, f"ai-{n}", "sai")
+    elsewhere = behind.test_client()
+    elsewhere.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.1, 10.1.2.3"
+    assert login(elsewhere, "doc").status_code == 302  # another client behind the proxy
+    office = behind.test_client()
+    office.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
+    assert login(office, "doc").status_code == 429
+    with home.catalog() as catalog:
+        ips = {r["ip"] for r in catalog.query("SELECT ip FROM login_try")}
+    assert ips == {"203.0.113.5", "198.51.100.1"}
+    # a client that is not a trusted proxy cannot pick its address with the header
+    direct = make_app(home)
+    spoof = direct.test_client()
+    spoof.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.99"
+    login(spoof, "doc", "sai")
+    with home.catalog() as catalog:
+        assert catalog.one("SELECT ip FROM login_try ORDER BY id DESC LIMIT 1")["ip"] == "127.0.0.1"
+    with pytest.raises(ConfigError, match="trusted_proxies"):
+        make_app(home, SETTINGS={"trusted_proxies": "not-an-address"})

@@ -26,7 +26,7 @@ def test_names_and_passwords_are_checked(catalog: Catalog) -> None:
     for bad in ("a", "có dấu", "x" * 41, "-dash", "a/b"):
         with pytest.raises(UsageError):
             users.add_user(catalog, bad, "reader", "mat-khau-dai-1")
-    with pytest.raises(UsageError, match="too short"):
+    with pytest.raises(UsageError, match="quá ngắn"):
         users.add_user(catalog, "ngan", "reader", "1234567")
     with pytest.raises(UsageError, match="unknown role"):
         users.add_user(catalog, "vai", "root", "mat-khau-dai-1")
@@ -55,3 +55,26 @@ def test_tokens_are_revocable(catalog: Catalog) -> None:
     assert users.user_for_token(catalog, "not-a-token") is None
     assert users.revoke_tokens(catalog, "doc") == 1
     assert users.user_for_token(catalog, token) is None
+
+
+@pytest.mark.parametrize("weak, reason", [
+    ("password", "quá ngắn"), ("12345678", "quá ngắn"), ("aaaaaaaa", "quá ngắn"),
+    ("aaaaaaaaaaaa", "khác nhau"), ("password12345", "phổ biến"), ("1234567890", "phổ biến"),
+    ("Qwertyuiop!", "phổ biến"), ("matkhau123", "phổ biến"), ("lan.nguyen", "trùng"),
+    ("Lan.Nguyen2024!", "trùng"),
+])
+def test_password_policy_refuses_weak_passwords(catalog: Catalog, weak: str, reason: str) -> None:
+    with pytest.raises(UsageError, match=reason):
+        users.add_user(catalog, "lan.nguyen", "reader", weak)
+    users.add_user(catalog, "lan.nguyen", "reader", "mat-khau-dai-1")
+    with pytest.raises(UsageError, match=reason):
+        users.set_password(catalog, "lan.nguyen", weak)
+
+
+def test_password_policy_accepts_long_passwords_and_passphrases(catalog: Catalog) -> None:
+    from webapp import passwords
+
+    assert len(passwords.common_passwords()) > 3000  # the bundled list is read
+    for good in ("mat-khau-dai-1", "trâu ăn cỏ non", "chi bộ họp tháng tư", "x7#Kq9!mZ2"):
+        assert passwords.check_password(good, "lan") == good
+    assert passwords.is_passphrase("trâu ăn cỏ non") and not passwords.is_passphrase("trâu ăn cỏ")

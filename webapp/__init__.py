@@ -25,7 +25,8 @@ from archive import vnformat
 from archive.catalog import Catalog
 from archive.config import SETTINGS, Config, load_config
 from archive.errors import ConfigError
-from webapp import admin, api, article, auth, browse, collections, coverage, desk, images, search, security
+from indexer.search.generations import IndexDamaged
+from webapp import admin, api, article, auth, browse, collections, coverage, desk, images, search, searching, security
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
     )
+    try:
+        proxies = security.parse_proxies(config.trusted_proxies)
+    except ValueError as e:
+        raise ConfigError(f"setting 'trusted_proxies': {e}; give addresses or networks separated "
+                          "by commas, e.g. '127.0.0.1, 10.0.0.0/8'") from e
+    app.config["TRUSTED_PROXIES"] = proxies
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(test_config)
     config.index_dir.mkdir(parents=True, exist_ok=True)
@@ -143,3 +150,13 @@ def _error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    def damaged(e: IndexDamaged) -> Any:
+        """A damaged search index (coverage pages, the viewer, ...): 503, the fix in the log."""
+        log.error("%s (while serving %s)", e, request.path)
+        if request.path.startswith("/api/"):
+            return jsonify(error=searching.DAMAGED_MESSAGE, status=503), 503
+        return render_template("error.html", code=503, message=searching.DAMAGED_MESSAGE,
+                               user=g.get("user")), 503
+
+    app.register_error_handler(IndexDamaged, damaged)

@@ -8,12 +8,12 @@ item keeps the title it had when it was added and says it is no longer in the ca
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from archive import csvcells
 from archive.catalog import Catalog
 from archive.collections import Collection
 from indexer.segment.ops import merged_into
@@ -76,7 +76,7 @@ def records(catalog: Catalog, collection: Collection, base_url: str,
 def to_csv(recs: list[Record]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(buffer)
+    writer = csvcells.writer(buffer)
     writer.writerow(CSV_FIELDS)
     for r in recs:
         writer.writerow([r.position, r.kind, r.ref, r.title, r.container, r.issue_label, r.date, r.pages,

@@ -2,9 +2,12 @@
 editor shares with any logged-in user, ``/c/<slug>/export.csv|docx|ris`` downloads one.
 
 Reading and exporting need only a login (a collection is evidence for everyone writing the
-report); creating, adding, annotating, reordering and deleting need ``editor``. Articles are
-added from the article page and searches from the search page (a small form each, shown to
-editors only). Every change and export is written to the audit log.
+report). Any editor may create a collection; only its owner and the admins may change it
+afterwards (add, annotate, reorder, remove items, rename, delete): :func:`may_change`, checked
+on every changing route (403 otherwise) and used by the templates to show the forms. Articles
+are added from the article page and searches from the search page (a small form each, shown to
+editors, listing the collections they may change). Every change and export is written to the
+audit log.
 """
 
 from __future__ import annotations
@@ -38,20 +41,38 @@ MAX_NOTE = 4000  # characters
 MAX_NAME = 200
 
 
+def may_change(user: users.User | None, collection: data.Collection) -> bool:
+    """The rule: a collection is changed by its owner (an editor) or an admin, nobody else."""
+    if user is None or not users.has_role(user, "editor"):
+        return False
+    return collection.owner == user.name or users.has_role(user, "admin")
+
+
 @bp.app_context_processor
 def _choices() -> dict[str, Any]:
-    """``collection_choices()`` for the "add to a collection" forms on other pages."""
+    """``collection_choices()`` for the "add to a collection" forms on other pages (the
+    collections the user may change), ``may_change(c)`` for the collection page."""
     def choices() -> list[tuple[str, str]]:
-        if not users.has_role(g.get("user"), "editor"):
+        user = g.get("user")
+        if not users.has_role(user, "editor"):
             return []
-        return [(c.slug, c.name) for c in data.list_collections(db.catalog())]
-    return {"collection_choices": choices}
+        return [(c.slug, c.name) for c in data.list_collections(db.catalog()) if may_change(user, c)]
+    return {"collection_choices": choices,
+            "may_change_collection": lambda c: may_change(g.get("user"), c)}
 
 
 def _get(slug: str) -> data.Collection:
     found = data.get_collection(db.catalog(), slug)
     if found is None:
         abort(404)
+    return found
+
+
+def _changeable(slug: str) -> data.Collection:
+    """The collection ``slug`` when the user may change it; 404 or 403 otherwise."""
+    found = _get(slug)
+    if not may_change(g.get("user"), found):
+        abort(403)
     return found
 
 
@@ -108,6 +129,8 @@ def add() -> Any:
                 data.get_collection(catalog, request.form.get("collection", ""))
             if target is None:
                 raise UsageError("choose a collection or name a new one")
+            if not may_change(g.user, target):
+                abort(403)
             if name:
                 users.audit(catalog, g.user.name, "collection-create", target.slug, target.name)
             data.add_item(catalog, target.id, kind, ref, title=title,
@@ -140,7 +163,7 @@ def view(slug: str) -> Any:
 @security.editor_required
 def change(slug: str) -> Any:
     catalog = db.catalog()
-    found = _get(slug)
+    found = _changeable(slug)
     action = request.form.get("action")
     with catalog.transaction():
         if action == "rename":
@@ -152,8 +175,6 @@ def change(slug: str) -> Any:
                 return redirect(url_for("collections.view", slug=slug))
             users.audit(catalog, g.user.name, "collection-rename", slug, request.form.get("name", ""))
         elif action == "delete":
-            if found.owner != g.user.name and not users.has_role(g.user, "admin"):
-                abort(403)
             data.delete_collection(catalog, found.id)
             users.audit(catalog, g.user.name, "collection-delete", slug, found.name)
             return redirect(url_for("collections.index"))
@@ -166,7 +187,7 @@ def change(slug: str) -> Any:
 @security.editor_required
 def item(slug: str, item_id: int) -> Any:
     catalog = db.catalog()
-    found = _get(slug)
+    found = _changeable(slug)
     positions = {i.id: i.position for i in found.items}
     if item_id not in positions:
         abort(404)

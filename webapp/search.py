@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -14,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, stream_with_context
 from markupsafe import Markup, escape
 
+from archive import csvcells
 from archive.permalinks import absolute
 from archive.vnformat import issue_number, kind_label
 from webapp import db, library, searching, users
@@ -198,7 +198,7 @@ def _export_record(hit: Any, base: str) -> dict[str, Any]:
 
 def _csv_rows(hits: Iterator[Any], base: str) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvcells.writer(buffer)
     buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer.writerow(EXPORT_FIELDS)
     for hit in hits:

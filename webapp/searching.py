@@ -127,6 +127,11 @@ class Query:
 _DEFAULTS = [(f.name, f.default) for f in fields(Query)]
 
 
+DAMAGED_MESSAGE = ("Chỉ mục tìm kiếm bị hỏng nên tạm thời không tìm được. Quản trị viên cần chạy "
+                   "`bantin index --rebuild` để dựng lại (không mất dữ liệu: chỉ mục được tạo lại "
+                   "từ danh mục).")
+
+
 class SearchUnavailable(Exception):
     """The search index is missing or the engine is not installed; the message says why."""
 
@@ -180,6 +185,10 @@ def execute(config: Config, query: Query, catalog: Any = None, *, marks: bool = 
         missing = getattr(engine, "IndexMissing", None)
         if missing is not None and isinstance(e, missing):
             raise SearchUnavailable("Chưa có chỉ mục tìm kiếm: chạy `bantin build` để tạo.") from e
+        damaged = getattr(engine, "IndexDamaged", None)
+        if damaged is not None and isinstance(e, damaged):
+            log.error("%s", e)  # says the fix: `bantin index --rebuild`
+            raise SearchUnavailable(DAMAGED_MESSAGE) from e
         raise
 
 

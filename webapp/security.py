@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -90,11 +91,55 @@ def _user_from_session() -> users.User | None:
     name = session.get("user")
     if not name:
         return None
-    user = users.get_user(db.catalog(), name)
-    if user is None or user.disabled or user.epoch != session.get("epoch"):
-        session.clear()  # disabled, deleted, or password/role changed since this login
+    user = users.session_user(db.catalog(), str(session.get("sid", "")), name, session.get("epoch"))
+    if user is None:
+        session.clear()  # logged out, disabled, deleted, or password/role changed since this login
         return None
     return user
+
+
+# --- client address ------------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxies(text: str) -> tuple[Network, ...]:
+    """The ``trusted_proxies`` setting: addresses or networks separated by commas or spaces
+    (``127.0.0.1, 10.0.0.0/8``). Raises ValueError naming a bad entry."""
+    out = []
+    for part in text.replace(",", " ").split():
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"'{part}' is not an address or network") from None
+    return tuple(out)
+
+
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_ip() -> str:
+    """The client's address for throttling and the audit log.
+
+    ``X-Forwarded-For`` is honoured only when the connection comes from a trusted proxy (the
+    ``trusted_proxies`` setting): the list is read from the right, skipping trusted proxies,
+    and the first other address is the client. Anyone can send the header, so from any other
+    peer it is ignored and the connection's address counts.
+    """
+    peer = request.remote_addr or ""
+    proxies: tuple[Network, ...] = current_app.config.get("TRUSTED_PROXIES", ())
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
 
 
 def safe_next(target: str | None) -> str:

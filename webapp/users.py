@@ -5,23 +5,31 @@ Why here and not in the web layer: the CLI (``bantin user ...``) and the app sha
 issue 7's admin pages read the same tables.
 
 * Roles are ordered ``reader < editor < admin``; :func:`has_role` answers "at least".
-* Passwords are hashed with :func:`werkzeug.security.generate_password_hash` (scrypt).
+* Passwords follow :mod:`webapp.passwords` and are hashed with
+  :func:`werkzeug.security.generate_password_hash` (scrypt).
 * API tokens are random (256 bits) and stored as their SHA-256 only: a stolen catalog does not
   give working tokens, and a lookup is one indexed query (a slow password hash would make
   every API request slow, and buys nothing for a random secret).
 * A user's ``epoch`` is bumped when the password, role or state changes; sessions carry the
   epoch they were made with, so such a change ends every open session of that user.
-* Login throttling counts failed attempts per name and per address over a window
-  (:data:`THROTTLE_WINDOW` seconds): past :data:`MAX_FAILURES_PER_USER` or
-  :data:`MAX_FAILURES_PER_IP` the next attempt is refused before the password is checked.
+* Web sessions are also rows of ``web_session`` (:func:`open_session`): logging out ends the
+  row, so a copied cookie stops working at once (the signed cookie alone cannot be revoked).
+* Login throttling counts failed attempts over a window (:data:`THROTTLE_WINDOW` seconds) per
+  name and per address for unknown browsers, and per (name, browser) for a browser that
+  logged in as that name before. Past :data:`MAX_FAILURES_PER_USER` or
+  :data:`MAX_FAILURES_PER_IP` each further attempt waits a delay that doubles from
+  :data:`FIRST_DELAY` (never a hard lock). The count and the attempt's row are written in one
+  transaction, so concurrent attempts cannot all slip under the limit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -30,15 +38,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from archive.catalog import Catalog, now
 from archive.errors import UsageError
 from archive.vntext import nfc
+from webapp import passwords
 
 log = logging.getLogger(__name__)
 
 ROLES = ("reader", "editor", "admin")
 ROLE_LABELS = {"reader": "Bạn đọc", "editor": "Biên tập viên", "admin": "Quản trị"}
-MIN_PASSWORD = 8  # characters
 THROTTLE_WINDOW = 15 * 60  # seconds
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_IP = 20
+MAX_FAILURES_PER_USER = 5  # failures before the delay starts, per name (or per known browser)
+MAX_FAILURES_PER_IP = 20  # failures before the delay starts, per address
+FIRST_DELAY = 2  # seconds to wait after the limit's last failure; doubles with each further one
+MAX_DELAY = THROTTLE_WINDOW  # seconds
+SESSION_LIFETIME = 12 * 3600  # seconds; the web app's PERMANENT_SESSION_LIFETIME
 TOKEN_PREFIX = "bt_"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
@@ -80,11 +91,9 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_password(password: str) -> str:
-    password = nfc(password)
-    if len(password) < MIN_PASSWORD:
-        raise UsageError(f"the password is too short: use at least {MIN_PASSWORD} characters")
-    return password
+def check_password(password: str, name: str = "") -> str:
+    """The policy of :mod:`webapp.passwords` (length or passphrase, not the name, not common)."""
+    return passwords.check_password(password, name)
 
 
 def _user(row: object) -> User:
@@ -107,7 +116,7 @@ def add_user(catalog: Catalog, name: str, role: str, password: str, *, by: str =
     name = check_name(name)
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    password = check_password(password)
+    password = check_password(password, name)
     stamp = now()
     with catalog.transaction() as db:
         if db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
@@ -127,10 +136,11 @@ def _require(catalog: Catalog, name: str) -> User:
 
 def set_password(catalog: Catalog, name: str, password: str, *, by: str = "") -> None:
     user = _require(catalog, name)
-    password = check_password(password)
+    password = check_password(password, user.name)
     with catalog.transaction() as db:
         db.execute("UPDATE account SET password_hash = ?, epoch = epoch + 1, updated_at = ?"
                    " WHERE name = ?", (generate_password_hash(password), now(), user.name))
+        _end_sessions(db, user.name)
         audit(catalog, by, "user-password", user.name)
 
 
@@ -141,6 +151,7 @@ def set_role(catalog: Catalog, name: str, role: str, *, by: str = "") -> None:
     with catalog.transaction() as db:
         db.execute("UPDATE account SET role = ?, epoch = epoch + 1, updated_at = ? WHERE name = ?",
                    (role, now(), user.name))
+        _end_sessions(db, user.name)
         audit(catalog, by, "user-role", user.name, f"{user.role}->{role}")
 
 
@@ -150,47 +161,120 @@ def set_disabled(catalog: Catalog, name: str, disabled: bool = True, *, by: str 
     with catalog.transaction() as db:
         db.execute("UPDATE account SET disabled = ?, epoch = epoch + 1, updated_at = ?"
                    " WHERE name = ?", (int(disabled), now(), user.name))
+        _end_sessions(db, user.name)
         audit(catalog, by, "user-disable" if disabled else "user-enable", user.name)
 
 
-# --- passwords and throttling --------------------------------------------------------------
+# --- throttling ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class LoginOutcome:
     user: User | None
     throttled: bool = False
+    retry_after: int = 0  # seconds to wait when throttled
+
+
+def throttle_delay(failed: int, limit: int) -> float:
+    """Seconds to wait after the last of ``failed`` failures: none below ``limit``, then
+    :data:`FIRST_DELAY` doubling with each further failure, at most :data:`MAX_DELAY`."""
+    if failed < limit:
+        return 0.0
+    return float(min(FIRST_DELAY * 2 ** (failed - limit), MAX_DELAY))
+
+
+def _wait(db: sqlite3.Connection, where: str, params: tuple[object, ...], limit: int,
+          stamp: float) -> float:
+    """Seconds still to wait for the failed (or in-flight) attempts matching ``where``."""
+    row = db.execute(f"SELECT count(*), max(at) FROM login_try WHERE {where} AND at > ?"
+                     " AND state != 'ok'", (*params, stamp - THROTTLE_WINDOW)).fetchone()
+    failed, last = int(row[0]), row[1]
+    if last is None:
+        return 0.0
+    return max(0.0, float(last) + throttle_delay(failed, limit) - stamp)
 
 
 def failures(catalog: Catalog, name: str, ip: str, *, at: float | None = None) -> tuple[int, int]:
-    """Failed attempts within the window: (for this name, from this address)."""
+    """Failed attempts within the window from browsers not known for the name:
+    (for this name, from this address)."""
     since = (time.time() if at is None else at) - THROTTLE_WINDOW
-    by_name = catalog.one("SELECT count(*) AS n FROM login_attempt WHERE account = ? AND at > ?"
-                          " AND ok = 0", (normalize_name(name), since))
-    by_ip = catalog.one("SELECT count(*) AS n FROM login_attempt WHERE ip = ? AND at > ?"
-                        " AND ok = 0", (ip, since))
+    by_name = catalog.one("SELECT count(*) AS n FROM login_try WHERE account = ? AND device = ''"
+                          " AND at > ? AND state != 'ok'", (normalize_name(name), since))
+    by_ip = catalog.one("SELECT count(*) AS n FROM login_try WHERE ip = ? AND device = ''"
+                        " AND at > ? AND state != 'ok'", (ip, since))
     return int(by_name["n"]), int(by_ip["n"])  # type: ignore[index]
 
 
-def authenticate(catalog: Catalog, name: str, password: str, ip: str) -> LoginOutcome:
-    """Check a login; record the attempt and the audit entry. Refuse when throttled."""
+def authenticate(catalog: Catalog, name: str, password: str, ip: str, *,
+                 device: str = "") -> LoginOutcome:
+    """Check a login; record the attempt and the audit entry. Refuse while throttled.
+
+    ``device`` is the id of a browser that logged in as ``name`` before (the signed device
+    cookie of :mod:`webapp.auth`), or ''. Failures are counted per name and per address for
+    unknown browsers, and per (name, device) for a known one, so a flood of wrong passwords
+    from elsewhere never locks the owner out of their own browser (OWASP's "device cookies").
+
+    The count and the attempt's 'pending' row are one ``BEGIN IMMEDIATE`` transaction, so
+    concurrent attempts are serialised: at most the limit's worth of password checks run, and
+    an attempt in flight counts as a failure until it is known to be right.
+    """
     name = normalize_name(name)[:80]
-    by_name, by_ip = failures(catalog, name, ip)
-    if by_name >= MAX_FAILURES_PER_USER or by_ip >= MAX_FAILURES_PER_IP:
-        with catalog.transaction():
-            audit(catalog, name, "login-throttled", name, f"ip={ip}")
-        return LoginOutcome(None, throttled=True)
+    device = device[:64]
+    stamp = time.time()
+    with catalog.transaction() as db:
+        if device:
+            wait = _wait(db, "account = ? AND device = ?", (name, device), MAX_FAILURES_PER_USER, stamp)
+        else:
+            wait = max(_wait(db, "account = ? AND device = ''", (name,), MAX_FAILURES_PER_USER, stamp),
+                       _wait(db, "ip = ? AND device = ''", (ip,), MAX_FAILURES_PER_IP, stamp))
+        if wait > 0:
+            audit(catalog, name, "login-throttled", name, f"ip={ip} wait={math.ceil(wait)}s")
+            return LoginOutcome(None, throttled=True, retry_after=math.ceil(wait))
+        attempt = db.execute("INSERT INTO login_try(at, account, ip, device, state)"
+                             " VALUES (?,?,?,?,'pending')", (stamp, name, ip, device)).lastrowid
+        db.execute("DELETE FROM login_try WHERE at < ?", (stamp - 24 * 3600,))
     row = catalog.one("SELECT * FROM account WHERE name = ?", (name,))
     stored = row["password_hash"] if row else _DUMMY_HASH
     ok = check_password_hash(stored, nfc(password)) and row is not None and not row["disabled"]
-    stamp = time.time()
     with catalog.transaction() as db:
-        db.execute("INSERT INTO login_attempt(at, account, ip, ok) VALUES (?,?,?,?)",
-                   (stamp, name, ip, int(ok)))
-        db.execute("DELETE FROM login_attempt WHERE at < ?", (stamp - 24 * 3600,))
+        db.execute("UPDATE login_try SET state = ? WHERE id = ?", ("ok" if ok else "failed", attempt))
         if ok:
             db.execute("UPDATE account SET last_login = ? WHERE name = ?", (now(), name))
         audit(catalog, name if row else "", "login" if ok else "login-failed", name, f"ip={ip}")
     return LoginOutcome(_user(row) if ok else None)
+
+
+# --- server-side sessions ------------------------------------------------------------------
+
+def open_session(catalog: Catalog, user: User) -> str:
+    """Record a new web session for ``user``; its id goes into the signed session cookie."""
+    sid = secrets.token_urlsafe(32)
+    stamp = time.time()
+    with catalog.transaction() as db:
+        db.execute("INSERT INTO web_session(id, account, created_at) VALUES (?,?,?)",
+                   (sid, user.name, stamp))
+        db.execute("DELETE FROM web_session WHERE created_at < ?", (stamp - SESSION_LIFETIME,))
+    return sid
+
+
+def session_user(catalog: Catalog, sid: str, name: str, epoch: object) -> User | None:
+    """The active user of an open session, or None (logged out, expired, disabled, or the
+    password, role or state changed since the login)."""
+    row = catalog.one("SELECT a.* FROM web_session s JOIN account a ON a.name = s.account"
+                      " WHERE s.id = ? AND s.ended = 0 AND s.created_at > ?",
+                      (sid, time.time() - SESSION_LIFETIME))
+    if row is None or row["name"] != name or row["epoch"] != epoch or row["disabled"]:
+        return None
+    return _user(row)
+
+
+def end_session(catalog: Catalog, sid: str) -> None:
+    with catalog.transaction() as db:
+        db.execute("UPDATE web_session SET ended = 1 WHERE id = ?", (sid,))
+
+
+def _end_sessions(db: sqlite3.Connection, name: str) -> None:
+    """End every session of ``name`` (called inside the change's transaction)."""
+    db.execute("UPDATE web_session SET ended = 1 WHERE account = ?", (name,))
 
 
 # --- API tokens ----------------------------------------------------------------------------

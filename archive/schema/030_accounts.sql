@@ -21,16 +21,31 @@ CREATE TABLE IF NOT EXISTS api_token (
     revoked INTEGER NOT NULL DEFAULT 0
 );
 
--- Every login attempt, for throttling per user and per address (old rows pruned).
-CREATE TABLE IF NOT EXISTS login_attempt (
+-- Login attempts, for throttling per name, per browser and per address (old rows pruned).
+-- Replaces the first version's `login_attempt`, which recorded an attempt only after the
+-- password check (so concurrent attempts could all pass the count): a `login_try` row is
+-- written as 'pending' in the same transaction as the count, before the password is checked.
+DROP TABLE IF EXISTS login_attempt;
+CREATE TABLE IF NOT EXISTS login_try (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,                          -- Unix time, seconds
     account TEXT NOT NULL,                     -- the name typed (may not exist)
-    ip TEXT NOT NULL,
-    ok INTEGER NOT NULL
+    ip TEXT NOT NULL,                          -- the client address (see trusted_proxies)
+    device TEXT NOT NULL DEFAULT '',           -- a known browser's device id, '' for any other
+    state TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'failed'))
 );
-CREATE INDEX IF NOT EXISTS login_attempt_account ON login_attempt(account, at);
-CREATE INDEX IF NOT EXISTS login_attempt_ip ON login_attempt(ip, at);
+CREATE INDEX IF NOT EXISTS login_try_account ON login_try(account, at);
+CREATE INDEX IF NOT EXISTS login_try_ip ON login_try(ip, at);
+
+-- Open web sessions: the signed session cookie names its row, so logging out (or a password,
+-- role or state change) ends the session on the server, not only in the browser.
+CREATE TABLE IF NOT EXISTS web_session (
+    id TEXT PRIMARY KEY,                       -- random, 256 bits
+    account TEXT NOT NULL REFERENCES account(name) ON DELETE CASCADE,
+    created_at REAL NOT NULL,                  -- Unix time, seconds
+    ended INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS web_session_account ON web_session(account);
 
 -- Audit log: logins, exports, user changes, corrections (issue 7's admin views read it).
 CREATE TABLE IF NOT EXISTS audit (

@@ -219,7 +219,7 @@ class TesseractEngine:
                 params[name] = opts[name] if opts[name] != "auto" else "0"
         config = f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)}"
         config += "".join(f" -c {k}={v}" for k, v in sorted(params.items()))
-        with tempfile.TemporaryDirectory(prefix="bantin-ocr-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=_temp_root()) as tmp:
             # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
             source = Path(tmp) / "page.pgm"
             image.convert("L").save(source, "PPM")
@@ -242,6 +242,62 @@ class TesseractEngine:
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
         return parse_tsv(tsv, fixes=opts["fixes"] != "0")
+
+
+# --- temporary folders ---------------------------------------------------------------------
+# Each Tesseract run reads the page from a temporary folder (a few MB). A worker killed mid-page
+# (kill -9, a crash, a hung page's pool restart) cannot delete its folder, so the folders live
+# in the home's cache (``index/cache/tmp``, set by the pipeline) rather than the system's
+# temporary folder, named with the worker's pid, and :func:`clean_temp` deletes those of
+# processes that are gone at the start of the next run.
+
+TEMP_PREFIX = "bantin-ocr-"
+_temp_dir: str | None = None  # set per process by set_temp_root (the pool's initializer)
+
+
+def set_temp_root(path: str | os.PathLike[str] | None) -> None:
+    """Where this process's Tesseract runs put their temporary folders (None: the system's)."""
+    global _temp_dir
+    _temp_dir = str(path) if path is not None else None
+
+
+def _temp_root() -> str | None:
+    if _temp_dir is not None:
+        os.makedirs(_temp_dir, exist_ok=True)
+    return _temp_dir
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: trust kill()
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def clean_temp(root: str | os.PathLike[str]) -> list[str]:
+    """Delete the temporary folders under ``root`` left by OCR workers that no longer run;
+    returns their names. Folders of running processes (another run) are kept."""
+    folder = Path(root)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in folder.iterdir():
+        if not path.name.startswith(TEMP_PREFIX) or not path.is_dir() or path.is_symlink():
+            continue
+        pid_text = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return removed
 
 
 def get_engine(name: str = ENGINE) -> OcrEngine:

@@ -25,6 +25,7 @@ from archive.documents import DOCUMENT_KIND, derived_pdf_path
 from archive.errors import BadInput, MissingDependency
 from archive.models import OcrSettings, PageResult, PageTask
 from archive.progress import Progress
+from indexer.extract import ocr
 from indexer.extract.documentpdf import ensure_pdf
 from indexer.extract.page import extract_page, method_keys, text_method_keys
 
@@ -101,9 +102,15 @@ def _document_pdf(config: Config, source: Path, issue_sha: str, printed: dict[st
     return path
 
 
-def _init_worker() -> None:
+def _init_worker(temp_root: str | None = None) -> None:
     # Tesseract's own threads make parallel pages 5-25x slower: one thread per process.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    ocr.set_temp_root(temp_root)
+
+
+def temp_root(config: Config) -> Path:
+    """The OCR workers' temporary folders: inside the home's cache, cleaned at each run."""
+    return config.cache_dir / "tmp"
 
 
 def _failure(task: PageTask, message: str) -> PageResult:
@@ -114,14 +121,15 @@ def _failure(task: PageTask, message: str) -> PageResult:
 class _Pool:
     """A process pool that can be torn down and rebuilt when a worker hangs or dies."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, temp: Path | None = None) -> None:
         self.jobs = jobs
+        self.temp = str(temp) if temp is not None else None
         self.executor = self._new()
 
     def _new(self) -> cf.ProcessPoolExecutor:
         ctx = multiprocessing.get_context("forkserver")
         return cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx,
-                                      initializer=_init_worker)
+                                      initializer=_init_worker, initargs=(self.temp,))
 
     def restart(self) -> None:
         for proc in list(getattr(self.executor, "_processes", {}).values()):
@@ -143,9 +151,15 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
     tasks, skipped = pending_tasks(catalog, config, force=force, issue_ids=issue_ids)
     report = ExtractReport(skipped=skipped)
     jobs = jobs or config.job_count
+    temp = temp_root(config)
+    left = ocr.clean_temp(temp)
+    if left:
+        log.info("removed %d temporary folders left by OCR workers that were stopped: %s",
+                 len(left), ", ".join(left[:5]))
     if not tasks:
         return report
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    ocr.set_temp_root(temp)  # pages read in this process (one job)
 
     def commit(result: PageResult) -> None:
         catalog.put_page_result(result)
@@ -173,7 +187,7 @@ def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Pro
     limit = 2 * float(config.ocr_timeout) + 60.0  # a queued task may wait behind one page
     queue = list(reversed(tasks))
     crashes: dict[str, int] = {}
-    pool = _Pool(jobs)
+    pool = _Pool(jobs, temp_root(config))
     inflight: dict[cf.Future[PageResult], tuple[PageTask, float]] = {}
     try:
         while queue or inflight:

@@ -28,7 +28,7 @@ from typing import Any
 from archive.catalog import Catalog, now
 from archive.config import Config
 from archive.progress import Progress
-from indexer.search.generations import IndexStore, Manifest, index_version
+from indexer.search.generations import IndexStore, Manifest, index_version, verify_generation
 from indexer.search.indexdocs import (
     IndexDoc,
     effective_articles,
@@ -82,12 +82,15 @@ class IndexReport:
     index_version: str = ""
     documents: int = 0
     seconds: float = 0.0
+    damaged: str = ""  # what was wrong with the generation this run replaced
 
     def summary(self) -> str:
         if not (self.added or self.updated or self.deleted or self.full):
             return (f"index: current ({self.documents} documents, version {self.index_version}),"
                     f" {self.seconds:.1f} s")
         how = "rebuilt" if self.full else "updated"
+        if self.damaged:
+            how = f"rebuilt (the previous index was damaged: {self.damaged})"
         return (f"index: {how}: {self.added} added, {self.updated} changed, {self.deleted} removed,"
                 f" {self.unchanged} unchanged; {self.documents} documents, version"
                 f" {self.index_version}, {self.seconds:.1f} s")
@@ -166,6 +169,7 @@ def _publish(store: IndexStore, gen: Path, rows: list[tuple[str, str, str, str]]
     """Record the content keys and versions in ``gen``'s manifest, then publish ``gen``."""
     manifest = Manifest(gen)
     manifest.replace(rows, gone)
+    manifest.record_files(gen)
     report.documents = manifest.count()
     report.index_version = index_version(manifest.digest(), versions["analyzer"],
                                          versions["schema"], versions["topics"])
@@ -199,10 +203,17 @@ def _count(catalog: Catalog) -> int:
     return int(n)
 
 
-def _current_keys(store: IndexStore, versions: dict[str, str]) -> dict[str, str] | None:
-    """Content keys of the current generation, or None when it must be rebuilt."""
+def _current_keys(store: IndexStore, versions: dict[str, str],
+                  report: IndexReport) -> dict[str, str] | None:
+    """Content keys of the current generation, or None when it must be rebuilt (missing,
+    made by other versions, or damaged: then ``report.damaged`` says how)."""
     current = store.current()
     if current is None:
+        return None
+    problems = verify_generation(current)
+    if problems:
+        report.damaged = problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+        log.warning("search index damaged: %s; rebuilding it", report.damaged)
         return None
     manifest = Manifest(current, readonly=True)
     try:
@@ -224,8 +235,8 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
     versions = _versions(catalog)
     with store.writing():
         store.cleanup()
-        old = None if (rebuild or force) else _current_keys(store, versions)
         report = IndexReport()
+        old = None if (rebuild or force) else _current_keys(store, versions, report)
         changed: list[str] = []
         gone: list[str] = []
         if old is not None:
@@ -242,7 +253,7 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
             if len(changed) + len(gone) > REBUILD_SHARE * max(len(seen), 1):
                 old = None
         if old is None:
-            report = IndexReport(full=True)
+            report = IndexReport(full=True, damaged=report.damaged)
             gen = store.empty()
             rows = _write(gen, _all_docs(catalog), create=True, total=_count(catalog))
             report.added = len(rows)

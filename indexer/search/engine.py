@@ -39,7 +39,14 @@ from indexer.search.evaluate import (
     int_or_zero,
     union,
 )
-from indexer.search.generations import CURRENT, IndexStore, Manifest
+from indexer.search.generations import (  # noqa: F401  (IndexDamaged re-exported for callers)
+    CURRENT,
+    REBUILD_HINT,
+    IndexDamaged,
+    IndexStore,
+    Manifest,
+    verify_generation,
+)
 from indexer.search.highlight import MatchSpec
 from indexer.search.postings import PositionLists
 from indexer.search.query import (  # noqa: F401  (QueryError re-exported for callers)
@@ -232,7 +239,8 @@ class SearchIndex:
     """A reader of the search index under ``search_dir`` that follows new generations.
 
     Open one per process and share it between threads (the web app keeps one); it checks
-    ``CURRENT`` before every search and switches to a newly published generation.
+    ``CURRENT`` before every search and switches to a newly published generation, after
+    checking that generation's new files against their checksums (IndexDamaged otherwise).
     """
 
     def __init__(self, search_dir: str | os.PathLike[str]) -> None:
@@ -240,6 +248,7 @@ class SearchIndex:
         self._gen: _Generation | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
+        self._verified: set[tuple[str, int, int, int]] = set()  # index files found sound
 
     def generation(self) -> _Generation:
         current = self.store.root / CURRENT
@@ -256,9 +265,25 @@ class SearchIndex:
                 raise IndexMissing(f"there is no search index in {self.store.root}; run "
                                    "`bantin index` (or `bantin build`) to make it")
             if self._gen is None or self._gen.path != path:
-                self._gen = _Generation(path)
+                problems = verify_generation(path, self._verified)  # new files only
+                if problems:
+                    raise _damaged(self.store.root, problems)
+                try:
+                    self._gen = _Generation(path)
+                except Exception as e:
+                    raise _damaged(self.store.root, [f"{path.name} cannot be opened ({e!r:.200})"]) from e
             self._stamp = stamp
             return self._gen
+
+    def _reading_failed(self, gen: _Generation, error: Exception) -> None:
+        """After an unexpected error while reading ``gen``: IndexDamaged when its files are
+        damaged (the generation is dropped, so a rebuilt one is opened next time)."""
+        problems = verify_generation(gen.path)
+        if problems:
+            with self._lock:
+                if self._gen is gen:
+                    self._gen, self._stamp = None, None
+            raise _damaged(self.store.root, problems) from error
 
     @property
     def index_version(self) -> str:
@@ -271,16 +296,23 @@ class SearchIndex:
         search page does not draw them, and they cost most of a page of hits)."""
         started = time.perf_counter()
         gen = self.generation()
-        evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
-        match = evaluator.run(request.tree)
-        mask = gen.filter_mask(request)
-        keep = mask[match.ids]
-        docs, scores = match.ids[keep], match.scores[keep]
-        total = int(len(docs))
-        found = facets(gen, docs)
-        chosen = page_of(gen, request, docs, scores)
-        spec = MatchSpec.from_leaves(leaves(request.tree), evaluator.near_terms)
-        found_hits = hits(gen, chosen, spec, catalog, marks=marks and request.per_page <= MARKS_MAX_HITS)
+        try:
+            evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
+            match = evaluator.run(request.tree)
+            mask = gen.filter_mask(request)
+            keep = mask[match.ids]
+            docs, scores = match.ids[keep], match.scores[keep]
+            total = int(len(docs))
+            found = facets(gen, docs)
+            chosen = page_of(gen, request, docs, scores)
+            spec = MatchSpec.from_leaves(leaves(request.tree), evaluator.near_terms)
+            found_hits = hits(gen, chosen, spec, catalog,
+                              marks=marks and request.per_page <= MARKS_MAX_HITS)
+        except BantinError:
+            raise
+        except Exception as e:
+            self._reading_failed(gen, e)
+            raise
         took = (time.perf_counter() - started) * 1000
         log.debug("search %s: %d hits in %.1f ms", request.canonical(), total, took)
         return SearchResult(request, total, tuple(found_hits), found, request.query_key, gen.version,
@@ -290,14 +322,20 @@ class SearchIndex:
         """How often the request's terms and phrases occur in the documents it finds, per
         series and year (term trends, issue 8): the same documents as :meth:`search`."""
         gen = self.generation()
-        evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
-        match = evaluator.run(request.tree)
-        docs = match.ids[gen.filter_mask(request)[match.ids]]
-        counts = np.zeros(len(docs), dtype=np.float64)
-        for leaf in leaves(request.tree):
-            ids, tf = _leaf_counts(gen, evaluator, leaf)
-            _common, ia, ib = np.intersect1d(docs, ids, assume_unique=True, return_indices=True)
-            counts[ia] += tf[ib]
+        try:
+            evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
+            match = evaluator.run(request.tree)
+            docs = match.ids[gen.filter_mask(request)[match.ids]]
+            counts = np.zeros(len(docs), dtype=np.float64)
+            for leaf in leaves(request.tree):
+                ids, tf = _leaf_counts(gen, evaluator, leaf)
+                _common, ia, ib = np.intersect1d(docs, ids, assume_unique=True, return_indices=True)
+                counts[ia] += tf[ib]
+        except BantinError:
+            raise
+        except Exception as e:
+            self._reading_failed(gen, e)
+            raise
         series = gen.attrs["series"]
         keys = series.codes[docs].astype(np.int64) * 10000 + gen.numbers["year"][docs]
         uniq, inverse = np.unique(keys, return_inverse=True)
@@ -329,6 +367,34 @@ def _leaf_counts(gen: _Generation, evaluator: Evaluator,
         return p.ids, p.tf.astype(np.float64)
     ids, tf = evaluator._positional(grams)
     return ids, tf.astype(np.float64)
+
+
+def _damaged(root: Path, problems: list[str]) -> IndexDamaged:
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return IndexDamaged(f"the search index {root} is damaged: {problems[0]}{more}; {REBUILD_HINT}")
+
+
+def check_index(where: Config | str | os.PathLike[str]) -> tuple[Path, int]:
+    """`bantin index --check`: (the current generation, files verified) when it is sound and
+    opens; IndexMissing or IndexDamaged (saying to rebuild) otherwise."""
+    root = Path(where.search_dir if isinstance(where, Config) else where)
+    store = IndexStore(root)
+    current = store.current()
+    if current is None:
+        raise IndexMissing(f"there is no search index in {root}; run `bantin index` to make it")
+    problems = verify_generation(current)
+    if not problems:
+        try:
+            _Generation(current)
+        except Exception as e:
+            problems = [f"{current.name} cannot be opened ({e!r:.200})"]
+    if problems:
+        raise _damaged(root, problems)
+    manifest = Manifest(current, readonly=True)
+    try:
+        return current, len(manifest.files())
+    finally:
+        manifest.close()
 
 
 _INDEXES: dict[Path, SearchIndex] = {}

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+import numpy as np
+
 from archive.models import Word
 from archive.vntext import nfc
 from indexer.search.query import Phrase, Term
@@ -218,6 +220,97 @@ def _inside(word: Word, boxes: Sequence[Sequence[float]]) -> bool:
     return any(b[0] - 0.005 <= cx <= b[2] + 0.005 and b[1] - 0.005 <= cy <= b[3] + 0.005 for b in boxes)
 
 
+def _inside_all(words: Sequence[Word], boxes: Sequence[Sequence[float]]) -> list[bool]:
+    """:func:`_inside` for every word at once (pages hold ~1,000 words, outlines ~50 boxes)."""
+    w = np.asarray([word.box for word in words], dtype=np.float64)
+    b = np.asarray(boxes, dtype=np.float64)
+    cx = ((w[:, 0] + w[:, 2]) / 2)[:, None]
+    cy = ((w[:, 1] + w[:, 3]) / 2)[:, None]
+    inside = ((b[:, 0] - 0.005 <= cx) & (cx <= b[:, 2] + 0.005)
+              & (b[:, 1] - 0.005 <= cy) & (cy <= b[:, 3] + 0.005))
+    rows = np.asarray(inside.any(axis=1), dtype=bool)
+    return [bool(x) for x in rows]
+
+
+@dataclass(frozen=True)
+class PageTokens:
+    """A page's words tokenized as the index tokenizes them, ready to match any query:
+    ``folded`` the tokens' folded forms, ``owner`` per token (seq, the boxes of the words
+    it covers, rounded as marks are shown),
+    ``positions`` each folded form's token positions. Independent of the query, so the
+    search keeps them per page version (:mod:`indexer.search.results`) and a query only looks up
+    its own words."""
+
+    folded: tuple[str, ...]
+    owner: tuple[tuple[int, tuple[Box, ...]], ...]
+    positions: dict[str, tuple[int, ...]]
+
+
+def page_tokens(seq: int, words: Sequence[Word], outline: list[Box] | None = None) -> PageTokens:
+    """Tokens of one page (only the words inside ``outline``, an article's boxes, if given).
+    One text per page, so an identifier written over several words ("21 - NQ/TW") is one
+    token as in the index."""
+    if outline and words:
+        words = [w for w, keep in zip(words, _inside_all(words, outline)) if keep]
+    starts: list[int] = []
+    parts: list[str] = []
+    pos = 0
+    for word in words:
+        text = nfc(word.text)
+        starts.append(pos)
+        parts.append(text)
+        pos += len(text) + 1
+    boxes: list[Box] = [(round(w.box[0], 5), round(w.box[1], 5), round(w.box[2], 5), round(w.box[3], 5))
+                        for w in words]
+    folded: list[str] = []
+    owner: list[tuple[int, tuple[Box, ...]]] = []
+    positions: dict[str, list[int]] = {}
+    for tok in scan(" ".join(parts)):
+        first = bisect_right(starts, tok.start) - 1
+        last = bisect_right(starts, tok.end - 1) - 1
+        positions.setdefault(tok.folded, []).append(len(folded))
+        folded.append(tok.folded)
+        owner.append((seq, tuple(boxes[first:last + 1])))
+    return PageTokens(tuple(folded), tuple(owner), {k: tuple(v) for k, v in positions.items()})
+
+
+def token_marks(pages: Sequence[PageTokens], spec: MatchSpec) -> dict[int, list[Box]]:
+    """Boxes (page fractions) of the words that match ``spec``, per page seq, over pages
+    in page order (a phrase may run from one page onto the next). The same spans as
+    :func:`find` over the pages' tokens, found from each page's positions of the query's
+    words rather than by reading every token."""
+    if not spec:
+        return {}
+    offsets: list[int] = []
+    folded: list[str] = []
+    for page in pages:
+        offsets.append(len(folded))
+        folded.extend(page.folded)
+    spans: list[tuple[int, int, str]] = []
+    for term in spec.terms:
+        for page, base in zip(pages, offsets):
+            spans.extend((base + i, base + i + 1, term) for i in page.positions.get(term, ()))
+    for phrase in spec.phrases:
+        n, key = len(phrase), " ".join(phrase)
+        for page, base in zip(pages, offsets):
+            for i in page.positions.get(phrase[0], ()):
+                j = base + i
+                if tuple(folded[j:j + n]) == phrase:
+                    spans.append((j, j + n, key))
+    spans.sort()
+    marks: dict[int, list[Box]] = {}
+    seen: set[tuple[int, Box]] = set()
+    for first, end, _key in spans:
+        for i in range(first, end):
+            k = bisect_right(offsets, i) - 1
+            seq, covered = pages[k].owner[i - offsets[k]]
+            for box in covered:
+                if (seq, box) not in seen:
+                    seen.add((seq, box))
+                    marks.setdefault(seq, []).append(box)
+    return marks
+
+
 def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
                outlines: dict[int, list[Box]] | None = None) -> dict[int, list[Box]]:
     """Boxes (page fractions) of the words that match ``spec``, per page seq.
@@ -228,35 +321,5 @@ def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
     """
     if not spec:
         return {}
-    stream: list[Token] = []
-    owner: list[tuple[int, list[Word]]] = []  # per token: (seq, the words it covers)
-    for seq, words in pages:
-        if outlines and outlines.get(seq):
-            words = [w for w in words if _inside(w, outlines[seq])]
-        # one text per page, so an identifier written over several words ("21 - NQ/TW")
-        # is one token as in the index
-        starts: list[int] = []
-        parts: list[str] = []
-        pos = 0
-        for word in words:
-            text = nfc(word.text)
-            starts.append(pos)
-            parts.append(text)
-            pos += len(text) + 1
-        for tok in scan(" ".join(parts)):
-            first = bisect_right(starts, tok.start) - 1
-            last = bisect_right(starts, tok.end - 1) - 1
-            stream.append(tok)
-            owner.append((seq, list(words[first:last + 1])))
-    marks: dict[int, list[Box]] = {}
-    seen: set[tuple[int, Box]] = set()
-    for first, end, _key in find(stream, spec):
-        for i in range(first, end):
-            seq, covered = owner[i]
-            for word in covered:
-                box: Box = (round(word.box[0], 5), round(word.box[1], 5),
-                            round(word.box[2], 5), round(word.box[3], 5))
-                if (seq, box) not in seen:
-                    seen.add((seq, box))
-                    marks.setdefault(seq, []).append(box)
-    return marks
+    return token_marks([page_tokens(seq, words, (outlines or {}).get(seq))
+                        for seq, words in pages], spec)

@@ -7,6 +7,8 @@ and on the catalog (the text in force, for snippets and word marks).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +17,10 @@ import numpy as np
 from archive.catalog import Catalog
 from archive.editorial import effective_page
 from archive.errors import BantinError
+from archive.models import Word
 from archive.permalinks import article_path, page_path
 from indexer.search.evaluate import Snapshot
-from indexer.search.highlight import MatchSpec, snippet, word_marks
+from indexer.search.highlight import MatchSpec, PageTokens, page_tokens, snippet, token_marks
 from indexer.search.indexdocs import IndexDoc, effective_articles, effective_pages
 from indexer.search.query import Everything, SearchRequest
 
@@ -186,11 +189,69 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float]], spec: MatchSpec,
     return hits
 
 
+# Page tokens for word marks, per page version: loading a page's words (JSON) and tokenizing
+# them cost ~4 ms a page, most of an API search (which returns marks) when done per hit and
+# request; a page changes only when it is re-extracted or corrected, so they are kept per
+# (catalog, page id, version, machine row), at most PAGE_TOKENS_KEPT pages per process.
+PAGE_TOKENS_KEPT = 4096
+PAGE_WORDS_KEPT = 64
+_page_tokens: OrderedDict[tuple[object, ...], PageTokens] = OrderedDict()
+_page_words: OrderedDict[tuple[object, ...], tuple[Word, ...]] = OrderedDict()
+_page_tokens_lock = threading.Lock()
+
+
+def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(highest correction version, machine text row) per page: changes when the text does."""
+    if not page_ids:
+        return {}
+    marks = ",".join("?" * len(page_ids))
+    rows = catalog.query(
+        "SELECT p.id, (SELECT MAX(v.version) FROM page_version v WHERE v.page_id = p.id) AS v,"
+        f" (SELECT t.rowid FROM page_text t WHERE t.page_id = p.id) AS r FROM page p WHERE p.id IN ({marks})",
+        page_ids)
+    return {r["id"]: (int(r["v"] or 0), int(r["r"] or 0)) for r in rows}
+
+
+def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> tuple[Word, ...]:
+    """A page's words in force, kept for the last few pages (a page holds several articles,
+    each with its own outline, and parsing its words is most of tokenizing it)."""
+    key = (str(catalog.path), page_id, stamp)
+    with _page_tokens_lock:
+        found = _page_words.get(key)
+        if found is not None:
+            _page_words.move_to_end(key)
+            return found
+    version = effective_page(catalog, page_id)
+    words = tuple(version.words) if version is not None else ()
+    with _page_tokens_lock:
+        _page_words[key] = words
+        while len(_page_words) > PAGE_WORDS_KEPT:
+            _page_words.popitem(last=False)
+    return words
+
+
+def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
+            outline: list[tuple[float, float, float, float]] | None) -> PageTokens:
+    key = (str(catalog.path), page_id, stamp, tuple(map(tuple, outline or ())))
+    with _page_tokens_lock:
+        found = _page_tokens.get(key)
+        if found is not None:
+            _page_tokens.move_to_end(key)
+            return found
+    made = page_tokens(seq, _words(catalog, page_id, stamp), outline)
+    with _page_tokens_lock:
+        _page_tokens[key] = made
+        while len(_page_tokens) > PAGE_TOKENS_KEPT:
+            _page_tokens.popitem(last=False)
+    return made
+
+
 def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchSpec,
            source: IndexDoc) -> dict[int, list[tuple[float, float, float, float]]]:
-
-    words = []
-    for seq in pages:
-        version = effective_page(catalog, f"{issue_id}/{seq}")
-        words.append((seq, version.words if version is not None else ()))
-    return word_marks(words, spec, source.boxes or None)
+    if not spec:
+        return {}
+    ids = [f"{issue_id}/{seq}" for seq in pages]
+    stamps = _page_stamps(catalog, ids)
+    outlines = source.boxes or {}
+    return token_marks([_tokens(catalog, pid, seq, stamps.get(pid, (0, 0)), outlines.get(seq))
+                        for pid, seq in zip(ids, pages)], spec)
