@@ -23,6 +23,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from archive import issued
 from archive.catalog import Catalog, now
 from archive.config import SETTINGS, Config
 from archive.errors import BadInput, UsageError
@@ -215,6 +216,35 @@ def _check_settings(path: Path, source: Path) -> None:
     unknown = sorted(set(data) - {s.name for s in SETTINGS})
     if unknown:
         raise _refuse(source, f"bantin.toml holds unknown settings ({', '.join(unknown)[:120]})")
+def keep_issued(restored: Path, replaced: Path) -> int:
+    """Carry every permalink issued by the catalog being replaced into the restored one (ids
+    made after the backup keep answering: they point at the restored articles holding their
+    text). Returns the ids carried over."""
+    catalog = Catalog(restored)  # applies the schema: a backup older than the log gets it
+    carried = 0
+    try:
+        attached = replaced.exists()
+        if attached:  # ATTACH is refused inside a transaction
+            catalog.db.execute("ATTACH DATABASE ? AS replaced", (f"file:{replaced}?mode=ro",))
+        with catalog.transaction() as db:
+            issued.remember_all(db)
+            tables = {r[0] for r in db.execute("SELECT name FROM replaced.sqlite_master")} if attached else set()
+            if "article" in tables:  # ids in force there, logged or not
+                carried += db.execute(
+                    "INSERT OR IGNORE INTO issued_article(id, issue_id, title, text, live, targets,"
+                    " first_at, updated_at) SELECT id, issue_id, title, text, 1, '[]', ?, ?"
+                    " FROM replaced.article", (now(), now())).rowcount
+            if "issued_article" in tables:
+                carried += db.execute("INSERT OR IGNORE INTO issued_article SELECT * FROM"
+                                      " replaced.issued_article").rowcount
+            if "issued_collection" in tables:
+                db.execute("INSERT OR IGNORE INTO issued_collection SELECT * FROM replaced.issued_collection")
+            issued.refresh_all(db)
+        if attached:
+            catalog.db.execute("DETACH DATABASE replaced")
+    finally:
+        catalog.close()
+    return carried
 
 
 def restore_backup(config: Config, source: Path, *, force: bool = False) -> dict[str, Any]:
@@ -258,6 +288,7 @@ def restore_backup(config: Config, source: Path, *, force: bool = False) -> dict
             _check_catalog(staged["catalog.sqlite"], source)
             if "bantin.toml" in staged:
                 _check_settings(staged["bantin.toml"], source)
+            keep_issued(staged["catalog.sqlite"], config.catalog_path)
             # every check passed: now, and only now, the home changes
             for suffix in ("-wal", "-shm"):
                 Path(str(config.catalog_path) + suffix).unlink(missing_ok=True)

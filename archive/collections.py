@@ -8,6 +8,7 @@ shown when they were added, so a collection still reads well if an article is re
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -54,8 +55,9 @@ def create_collection(catalog: Catalog, name: str, *, owner: str, description: s
     with catalog.transaction() as db:
         for _ in range(10):
             slug = slugify(name)
-            if not db.execute("SELECT 1 FROM collection WHERE slug = ?", (slug,)).fetchone():
-                break
+            if not db.execute("SELECT 1 FROM collection WHERE slug = ? UNION ALL SELECT 1 FROM"
+                              " issued_collection WHERE slug = ?", (slug, slug)).fetchone():
+                break  # a slug once issued is never given to another collection
         cur = db.execute("INSERT INTO collection(slug, name, description, owner, created_at,"
                          " updated_at) VALUES (?,?,?,?,?,?)",
                          (slug, name, nfc(description), owner, stamp, stamp))
@@ -157,5 +159,21 @@ def rename_collection(catalog: Catalog, collection_id: int, name: str, descripti
 
 
 def delete_collection(catalog: Catalog, collection_id: int) -> None:
+    """Delete a collection; its link /c/<slug> keeps answering with what it held
+    (``issued_collection``)."""
+    found = get_collection(catalog, collection_id)
     with catalog.transaction() as db:
+        if found is not None:
+            items = [[i.kind, i.ref, i.title] for i in found.items]
+            db.execute("INSERT OR REPLACE INTO issued_collection(slug, name, deleted_at, items)"
+                       " VALUES (?,?,?,?)", (found.slug, found.name, now(),
+                                             json.dumps(items, ensure_ascii=False)))
         db.execute("DELETE FROM collection WHERE id = ?", (collection_id,))
+
+
+def deleted_collection(catalog: Catalog, slug: str) -> tuple[str, str, list[tuple[str, str, str]]] | None:
+    """(name, deleted at, [(kind, ref, title)]) of a deleted collection, or None."""
+    row = catalog.one("SELECT * FROM issued_collection WHERE slug = ?", (slug,))
+    if row is None:
+        return None
+    return row["name"], row["deleted_at"], [(str(k), str(r), str(t)) for k, r, t in json.loads(row["items"])]

@@ -79,4 +79,4 @@ def kind_label(kind: str) -> str:
 
 
 FILTERS = {"vn_number": number, "vn_percent": percent, "vn_month": month, "vn_day": day,
-           "vn_kind": kind_label, "vn_pages": page_range}
+           "vn_kind": kind_label, "vn_pages": page_range, "vn_issue": issue_number}

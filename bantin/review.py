@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from archive.errors import UsageError
+from archive.errors import BantinError, UsageError
 from bantin.common import State, pass_state
 from review.filters import Filters, series_list
 from review.periods import BY_CHOICES
@@ -89,12 +89,16 @@ def stats(state: State, as_json: bool, by: str, series: tuple[str, ...], year_fr
               help="Group years by Party Congress term, decade or year.")
 @click.option("--threshold", type=click.FloatRange(0, 100), default=None,
               help="Share (%) below which a topic counts as thin in a period (default 2).")
+@click.option("--check", "check", is_flag=True,
+              help="Then open every link of the report in the web app (logged in) and fail on a "
+                   "non-200 answer, a missing anchor or a number its target does not show.")
+@click.option("--check-user", default="", help="Account the check opens the links as (default: the first enabled).")
 @_series_option
 @_years_options
 @pass_state
 def report(state: State, fmt: str, out: str | None, base_url: str | None, by: str,
-           threshold: float | None, series: tuple[str, ...], year_from: int | None,
-           year_to: int | None) -> None:
+           threshold: float | None, check: bool, check_user: str, series: tuple[str, ...],
+           year_from: int | None, year_to: int | None) -> None:
     """Write the statistical appendix (DOCX or self-contained HTML), every number and example
     article linked to the archive under --base-url."""
     from review.coverage import DEFAULT_THRESHOLD  # deferred: heavy libraries stay out of `bantin --help`
@@ -113,5 +117,30 @@ def report(state: State, fmt: str, out: str | None, base_url: str | None, by: st
     write_report(built, fmt, target)
     click.echo(f"report written to {target} ({len(built.tables())} tables, {len(built.links())} links, "
                f"index {built.index_version or 'none'})")
+    if check:
+        check_report(state, built, check_user)
+
+
+def check_report(state: State, built: Any, user: str) -> None:
+    """``report --check``: every link of ``built`` opened in the app (webapp.linkcheck)."""
+    from webapp import create_app  # deferred: the web app is only needed for the check
+    from webapp.linkcheck import check as check_links  # deferred: as above
+    from webapp.linkcheck import session_for, summary  # deferred: as above
+
+    config = state.config()
+    app = create_app({"HOME": str(config.home), "TESTING": True})
+    client = app.test_client()
+    with state.catalog(config) as catalog:
+        try:
+            session_for(client, catalog, user)
+        except LookupError as e:
+            raise UsageError(f"report --check: {e}") from e
+    result = check_links(built, client)
+    for line in summary(result):
+        click.echo(line)
+    if not result.ok:
+        raise BantinError(f"report --check: {len(result.faults)} faults in the report's links "
+                          "(listed above): a page that does not open, an anchor it lacks, or a "
+                          "number its target does not show")
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from archive.vnformat import number
 from review.corpus import Corpus
-from review.evidence import Evidence, search_evidence
+from review.evidence import Evidence, basis_evidence, search_evidence
 from review.filters import Filters
 from review.periods import Period
 from review.tables import Cell, Column, Table, share
@@ -52,6 +53,15 @@ class HeatCell:
     def share(self, measure: str) -> float | None:
         return self.share_words if measure == "words" else self.share_articles
 
+    def share_link(self, measure: str) -> Evidence:
+        """Where a share leads: the view of the period's issues showing its numerator (the
+        topic's articles, or their words) and denominator (all articles, or all words)."""
+        basis = basis_evidence(self.series, self.lo, self.hi, "words" if measure == "words" else "articles",
+                               topic=self.topic)
+        if measure == "words":
+            return basis.showing(("words-part", self.words), ("words", self.period_words))
+        return basis.showing(("articles-part", self.articles), ("articles", self.period_articles))
+
 
 @dataclass(frozen=True)
 class SeriesHeatmap:
@@ -76,6 +86,15 @@ class Gap:
     articles: int
     kind: str
     link: Evidence
+    values: tuple[tuple[str, float | None, int, int], ...] = ()  # (period label, share %, articles, period articles)
+
+    def described(self) -> str:
+        """Each period of the gap with its value: ``2001–2005: 0 % (0/55); 2006–2010: 1,2 % (2/170)``."""
+        return "; ".join(f"{label}: {number(v or 0, 1)} % ({n}/{total})" for label, v, n, total in self.values)
+
+
+SPLIT_STEP = 0.5  # of the threshold: two thin periods whose shares differ more are two gaps
+STRAY_ARTICLES = 2  # a period above the threshold with at most this many articles does not end a gap
 
 
 def flag_of(articles: int, period_articles: int, cell_share: float | None, threshold: float) -> str:
@@ -105,8 +124,7 @@ def _heatmaps(corpus: Corpus, filters: Filters, measure: str, threshold: float) 
         periods = filters.periods(corpus, code)
         columns = []
         for p in periods:
-            lo, hi = filters.bounds(p)
-            lo = p.first if lo is None else lo
+            lo, hi = filters.bounds_within(p, corpus, code)
             inside = corpus.articles_in(code, lo, hi)
             counts: Counter[str] = Counter()
             words: Counter[str] = Counter()
@@ -139,7 +157,10 @@ def find_gaps(corpus: Corpus, maps: list[SeriesHeatmap]) -> list[Gap]:
     period (empty or thin) and whose share over the whole run stays below the threshold: a
     year with two articles does not end a silence of twenty years ("at most four articles
     from 1989 to 2017" is one thin gap), a lasting return of the topic does, since it lifts
-    the run's share. Periods with no data neither break a run nor count in it.
+    the run's share. Periods with no data neither break a run nor count in it. A period
+    above the threshold with more than :data:`STRAY_ARTICLES` articles ends the run (the
+    topic came back), and a run is cut between two thin periods whose shares differ by more
+    than :data:`SPLIT_STEP` of the threshold: a gap never spans periods of unlike value.
     """
     v = corpus.index_version
     gaps = []
@@ -153,16 +174,52 @@ def find_gaps(corpus: Corpus, maps: list[SeriesHeatmap]) -> list[Gap]:
                     continue
                 end = i
                 for j in range(i + 1, len(held)):
+                    if held[j].flag not in ("empty", "thin") and held[j].articles > STRAY_ARTICLES:
+                        break  # the topic came back: the value changed, the gap ends
                     if held[j].flag in ("empty", "thin") and _share(held[i:j + 1], hm) < hm.threshold:
                         end = j
-                run = held[i:end + 1]
-                first, last = run[0].lo, run[-1].hi
-                n = sum(c.articles for c in run)
-                gaps.append(Gap(hm.series, slug, first, last, len(run), n, "empty" if n == 0 else "thin",
-                                search_evidence(v, series=hm.series, year_from=first, year_to=last,
-                                                topic=slug)))
+                for run in _split_run(held[i:end + 1], hm):
+                    first, last = run[0].lo, run[-1].hi
+                    n = sum(c.articles for c in run)
+                    values = tuple((_years_label(c), c.share(hm.measure), c.articles, c.period_articles)
+                                   for c in run)
+                    gaps.append(Gap(hm.series, slug, first, last, len(run), n, "empty" if n == 0 else "thin",
+                                    search_evidence(v, series=hm.series, year_from=first, year_to=last,
+                                                    topic=slug).showing(("articles", n)), values))
                 i = end + 1
     return sorted(gaps, key=lambda g: (g.series, -g.periods, g.topic, g.first))
+
+
+def _years_label(c: HeatCell) -> str:
+    """The period as counted: a term that began before the series names only its years."""
+    if c.lo == c.period.first and c.hi == c.period.last:
+        return c.period.label
+    name = c.period.label.split(" (")[0]
+    return f"{name} ({c.lo}–{c.hi})" if c.hi is not None and c.hi != c.lo else f"{name} ({c.lo})"
+
+
+def _split_run(run: list[HeatCell], hm: SeriesHeatmap) -> list[list[HeatCell]]:
+    """A run cut where the value changes: between two thin periods (both with articles)
+    whose shares differ by more than :data:`SPLIT_STEP` of the threshold, so one gap never
+    spans periods at 4,4 % and at 2,8 % as if they were alike."""
+    out = [[run[0]]]
+    for prev, cur in zip(run, run[1:]):
+        a, b = prev.share(hm.measure), cur.share(hm.measure)
+        if prev.flag == cur.flag == "thin" and prev.articles and cur.articles and a is not None \
+                and b is not None and abs(a - b) > SPLIT_STEP * hm.threshold:
+            out.append([cur])
+        else:
+            out[-1].append(cur)
+    # a piece must start and end flagged (an unflagged period inside stays inside)
+    pieces = []
+    for piece in out:
+        while piece and piece[-1].flag not in ("empty", "thin"):
+            piece = piece[:-1]
+        while piece and piece[0].flag not in ("empty", "thin"):
+            piece = piece[1:]
+        if piece:
+            pieces.append(piece)
+    return pieces
 
 
 def _share(cells: list[HeatCell], hm: SeriesHeatmap) -> float:
@@ -187,10 +244,11 @@ def heatmap_table(corpus: Corpus, filters: Filters, *, measure: str = "articles"
         for slug, name, cells in hm.rows:
             for c in cells:
                 rows.append((Cell(hm.series, text=hm.title), Cell(slug, text=name),
-                             Cell(c.period.key, text=c.period.label), Cell(c.articles, c.link),
-                             Cell(c.period_articles), Cell(c.share_articles, c.link, c.flag),
-                             Cell(c.words, c.link), Cell(c.period_words),
-                             Cell(c.share_words, c.link, c.flag),
+                             Cell(c.period.key, text=c.period.label),
+                             Cell(c.articles, c.link.showing(("articles", c.articles))),
+                             Cell(c.period_articles), Cell(c.share_articles, c.share_link("articles"), c.flag),
+                             Cell(c.words, c.share_link("words")), Cell(c.period_words),
+                             Cell(c.share_words, c.share_link("words"), c.flag),
                              Cell(c.flag, text=FLAG_LABELS[c.flag])))
     basis = "số chữ" if measure == "words" else "số tin, bài"
     note = (f"Ô trống: không có tin, bài nào về chủ đề; ô mỏng: dưới {threshold:g} % {basis} của "
@@ -205,14 +263,17 @@ def gaps_table(corpus: Corpus, filters: Filters, *, measure: str = "articles",
     columns = (Column("series", "Bản tin"), Column("topic", "Chủ đề"),
                Column("from", "Từ năm", "year"), Column("to", "Đến năm", "year"),
                Column("periods", "Số thời kỳ", "int"), Column("articles", "Tin, bài", "int"),
-               Column("kind", "Loại khoảng trống"))
+               Column("kind", "Loại khoảng trống"), Column("values", "Từng thời kỳ"))
     rows = []
     for g in find_gaps(corpus, maps):
         rows.append((Cell(g.series, text=corpus.series_title(g.series)),
                      Cell(g.topic, text=corpus.topic_name(g.topic)), Cell(g.first), Cell(g.last),
-                     Cell(g.periods), Cell(g.articles, g.link), Cell(g.kind, text=FLAG_LABELS[g.kind])))
+                     Cell(g.periods), Cell(g.articles, g.link), Cell(g.kind, text=FLAG_LABELS[g.kind]),
+                     Cell(g.described())))
     return Table("gaps", "Khoảng trống về chủ đề", columns, tuple(rows),
-                 "Các thời kỳ liên tiếp mà bản tin không có hoặc có rất ít tin, bài về chủ đề.",
+                 "Các thời kỳ liên tiếp mà bản tin không có hoặc có rất ít tin, bài về chủ đề, chỉ "
+                 "trong những năm bản tin đã phát hành; một chuỗi dài được tách khi tỷ lệ thay đổi; "
+                 "cột cuối ghi tỷ lệ từng thời kỳ (số tin, bài về chủ đề/tổng số).",
                  corpus.index_version, {"measure": measure, "threshold": threshold})
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from archive.permalinks import lag_path
 from indexer.analyze.register import Register, load_register, register_path
 from review.corpus import ArticleRow, Corpus
 from review.evidence import Evidence, article_evidence, search_evidence
@@ -41,6 +42,7 @@ class Mention:
     mentions: int  # articles within the filters
     by_year: tuple[tuple[int, int], ...]  # (year, articles) within the filters
     link: Evidence  # the search listing the mentions
+    searched: int = -1  # articles that search lists (it cannot tell two documents of one identifier apart)
     after_last_issue: bool = False  # issued after the last issue held of the series
 
 
@@ -80,7 +82,10 @@ def _mentions(corpus: Corpus, filters: Filters) -> list[Mention]:
     reg = register(corpus)
     v = corpus.index_version
     citing: dict[tuple[str, str], list[ArticleRow]] = {}  # (doc key, series) → articles
+    by_id: Counter[tuple[str, str]] = Counter()  # (identifier, series) → articles within the filters
     for a in corpus.articles:
+        if in_years(a.year, filters.year_from, filters.year_to):
+            by_id.update((ref, a.series) for ref in set(a.refs))
         for ref in a.refs:
             doc = reg.lookup(ref, a.date)
             key = f"{doc.id}@{doc.date}" if doc is not None else ref
@@ -101,7 +106,8 @@ def _mentions(corpus: Corpus, filters: Filters) -> list[Mention]:
             out.append(Mention(
                 doc_id=doc.id, kind=doc.kind, title=doc.title, issued=doc.date, series=s,
                 first=first, lag_months=lag(doc.date, first) if first else None,
-                mentions=len(inside), by_year=tuple(sorted(Counter(a.year for a in inside).items())),
+                mentions=len(inside), searched=by_id[(doc.id, s)],
+                by_year=tuple(sorted(Counter(a.year for a in inside).items())),
                 link=search_evidence(v, series=s, ref=doc.id, year_from=filters.year_from,
                                      year_to=filters.year_to, sort="date"),
                 after_last_issue=issued_month >= last_held.get(s, (0, 0))))
@@ -132,6 +138,14 @@ def unregistered(corpus: Corpus, filters: Filters) -> list[Mention]:
     return out
 
 
+def _mentions_link(m: Mention) -> Evidence | None:
+    """The search listing the mentions, when it lists exactly them (another document with the
+    same identifier, issued at another date, would add its own articles: then no link)."""
+    if m.searched >= 0 and m.searched != m.mentions:
+        return None
+    return m.link.showing(("articles", m.mentions))
+
+
 def documents_table(corpus: Corpus, filters: Filters) -> Table:
     columns = (Column("document", "Văn bản"), Column("kind", "Loại"), Column("title", "Trích yếu"),
                Column("issued", "Ngày ban hành", "date"), Column("series", "Bản tin"),
@@ -144,7 +158,9 @@ def documents_table(corpus: Corpus, filters: Filters) -> Table:
         rows.append((Cell(m.doc_id, m.link), Cell(m.kind), Cell(m.title), Cell(m.issued),
                      Cell(m.series, text=corpus.series_title(m.series)),
                      Cell(m.first.date if m.first else None, first_link),
-                     Cell(m.lag_months, first_link), Cell(m.mentions, m.link)))
+                     Cell(m.lag_months, Evidence(lag_path(m.first.id, m.doc_id, m.issued)).showing(
+                         ("months", m.lag_months)) if m.first and m.lag_months is not None else first_link),
+                     Cell(m.mentions, _mentions_link(m))))
     note = ("Độ trễ: số tháng từ tháng ban hành đến tháng của số bản tin đầu tiên nhắc tới văn "
             "bản (tìm trong toàn bộ kho). Số tin, bài: trong khoảng năm đã chọn; bấm để xem danh "
             "sách.")
@@ -185,7 +201,8 @@ def mentions_table(corpus: Corpus, filters: Filters) -> Table:
             link = search_evidence(corpus.index_version, series=m.series, ref=m.doc_id,
                                    year_from=year, year_to=year, sort="date")
             rows.append((Cell(m.doc_id), Cell(m.series, text=corpus.series_title(m.series)),
-                         Cell(year), Cell(n, link)))
+                         Cell(year), Cell(n, link.showing(("articles", n))
+                                          if m.searched < 0 or m.searched == m.mentions else None)))
     return Table("mentions", "Số tin, bài nhắc tới mỗi văn bản theo năm", columns, tuple(rows),
                  "", corpus.index_version)
 
@@ -198,7 +215,8 @@ def unregistered_table(corpus: Corpus, filters: Filters) -> Table:
     for m in unregistered(corpus, filters):
         first_link = article_evidence(m.first.id, corpus.index_version) if m.first else None
         rows.append((Cell(m.doc_id, m.link), Cell(m.series, text=corpus.series_title(m.series)),
-                     Cell(m.first.date if m.first else None, first_link), Cell(m.mentions, m.link)))
+                     Cell(m.first.date if m.first else None, first_link),
+                     Cell(m.mentions, m.link.showing(("articles", m.mentions)))))
     return Table("unregistered", "Văn bản được dẫn nhưng chưa có trong danh mục", columns,
                  tuple(rows), "Biên tập viên có thể bổ sung vào tệp documents.toml.",
                  corpus.index_version)

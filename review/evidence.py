@@ -11,9 +11,10 @@ example articles to their permalink (``/a/<id>``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from archive.permalinks import absolute, article_path, search_path, series_path
+from archive import permalinks
+from archive.permalinks import absolute, article_path, basis_path, search_path, series_path
 from indexer.search.query import SearchRequest
 
 
@@ -25,6 +26,14 @@ class Evidence:
     path: str
     query_key: str = ""
     index_version: str = ""
+    # what the target's headline shows, (unit, value): a count opens a view showing that same
+    # count; a ratio opens one showing its numerator and denominator (checked by
+    # ``bantin report --check``; the target marks them ``data-count``/``data-unit``)
+    shows: tuple[tuple[str, float], ...] = ()
+
+    def showing(self, *pairs: tuple[str, float | None]) -> Evidence:
+        """This link, declaring the figures its target shows."""
+        return replace(self, shows=tuple((u, float(v)) for u, v in pairs if v is not None))
 
     def url(self, base_url: str = "") -> str:
         """Absolute under ``base_url`` (reports), or the path itself when it is empty."""
@@ -48,6 +57,13 @@ def article_evidence(article_id: str, index_version: str = "") -> Evidence:
     return Evidence(article_path(article_id), "", index_version)
 
 
+def basis_evidence(series: str, year_from: int, year_to: int | None, measure: str, **extra: str) -> Evidence:
+    """The view of what a structure number was computed from (``/coverage/basis``): the
+    issues of the series and years, each with its pages, articles and words, and the
+    period's totals as its headline."""
+    return Evidence(basis_path(series, year_from, year_to, measure, **extra))
+
+
 def holdings_evidence(series: str, year: int | None = None) -> Evidence:
     """The series calendar (held issues and gaps), at the year when given."""
     path = series_path(series) + (f"#y{year}" if year is not None else "")
@@ -66,11 +82,6 @@ def coverage_path(table: str, params: list[tuple[str, str]], *, csv: bool = Fals
     """``/coverage/<page>?…#<table>`` (the page showing the table, its permalink) or
     ``/coverage/<page>.csv?table=<table>&…`` (its data). A table derived for the report
     (``topics-<series>``, one series' heatmap as a matrix) leads to the table it is made from."""
-    from urllib.parse import urlencode
-
     source = table if table in PAGE_OF_TABLE else table.split("-", 1)[0]
     page = PAGE_OF_TABLE.get(source, source)
-    if csv:
-        return f"/coverage/{page}.csv?" + urlencode([("table", source), *params])
-    query = urlencode(params)
-    return f"/coverage/{page}" + (f"?{query}" if query else "") + f"#{table}"
+    return permalinks.coverage_path(page, source if csv else table, params, csv=csv)

@@ -62,7 +62,7 @@ def _examples(catalog: Catalog, corpus: Corpus, filters: Filters, topic: str,
     tagged = [a for a in corpus.articles if topic in a.topics and a.series in series]
     out = []
     for period in filters.periods(corpus):
-        lo, hi = filters.bounds(period)
+        lo, hi = filters.bounds_within(period, corpus)
         inside = [a for a in tagged if in_years(a.year, lo, hi)]
         for a, score in rank(inside, scores, corpus.low_confidence)[:per_period]:
             out.append(Example(a, topic, period, round(score, 2), a.confidence >= corpus.low_confidence))
@@ -82,7 +82,7 @@ def examples_table(catalog: Catalog, corpus: Corpus, filters: Filters, topics: l
         for ex in examples(catalog, corpus, filters, slug, per_period=per_period):
             a = ex.article
             link = article_evidence(a.id, corpus.index_version)
-            lo, hi = filters.bounds(ex.period)
+            lo, hi = filters.bounds_within(ex.period, corpus, a.series)
             listing = search_evidence(corpus.index_version, series=a.series, year_from=lo,
                                       year_to=hi, topic=slug)
             rows.append((Cell(slug, text=corpus.topic_name(slug)),
@@ -91,8 +91,25 @@ def examples_table(catalog: Catalog, corpus: Corpus, filters: Filters, topics: l
                          Cell(issue_number(a.number, a.year)), Cell(a.date), Cell(a.section),
                          Cell(a.kind, text=kind_label(a.kind)), Cell(ex.score),
                          Cell(round(a.confidence, 1)), Cell("; ".join(a.refs)), Cell(a.id, link)))
-    note = ("Bài tiêu biểu: mang nhãn chủ đề, đọc tốt (độ tin cậy nhận dạng từ "
-            f"{corpus.low_confidence:g} trở lên), điểm chủ đề cao nhất, có trích dẫn văn bản. "
+    note = (f"Bài tiêu biểu: mang nhãn chủ đề, {selection_claim(corpus, [r[-1].value for r in rows])}. "
             "Bấm vào thời kỳ để xem mọi tin, bài của chủ đề trong thời kỳ đó.")
     return Table("examples", "Bài viết tiêu biểu theo chủ đề và thời kỳ", columns, tuple(rows),
                  note, corpus.index_version)
+
+
+def selection_claim(corpus: Corpus, article_ids: list[str]) -> str:
+    """What the listed examples are, said only as far as it is true of every one of them
+    (reading quality, cited documents), with the count when only some qualify."""
+    by_id = corpus.memo("articles-by-id", lambda: {a.id: a for a in corpus.articles})
+    listed = [by_id[i] for i in article_ids if i in by_id]
+    if not listed:
+        return "chưa có bài nào được chọn"
+    good = sum(1 for a in listed if a.confidence >= corpus.low_confidence)
+    cite = sum(1 for a in listed if a.refs)
+    parts = ["điểm chủ đề cao nhất trong thời kỳ"]
+    reading = f"độ tin cậy nhận dạng từ {corpus.low_confidence:g} trở lên"
+    parts.append(f"đọc tốt ({reading})" if good == len(listed) else
+                 f"ưu tiên bài đọc tốt ({reading}): {good}/{len(listed)} bài")
+    parts.append("có trích dẫn văn bản" if cite == len(listed) else
+                 f"ưu tiên bài có trích dẫn văn bản: {cite}/{len(listed)} bài có")
+    return ", ".join(parts)

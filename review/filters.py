@@ -83,6 +83,16 @@ class Filters:
         span = self.span(corpus, series)
         return periods(self.by, *span) if span else []
 
+    def bounds_within(self, period: Period, corpus: Corpus, series: str | None = None) -> tuple[int, int | None]:
+        """:meth:`bounds` starting no earlier than the series was published (its
+        ``series.toml`` first year, else its first issue held): a Congress term that began
+        before the series counts, and links to, only the years it exists."""
+        lo, hi = self.bounds(period)
+        span = self.span(corpus, series)
+        if span is None:
+            return (lo if lo is not None else period.first), hi
+        return max(lo if lo is not None else span[0], span[0]), hi
+
     def bounds(self, period: Period) -> tuple[int | None, int | None]:
         """The years of ``period`` a link searches: the period within the filter range."""
         lo = max(period.first, self.year_from) if self.year_from is not None else period.first

@@ -22,7 +22,14 @@ from archive.catalog import Catalog
 from archive.collections import list_collections
 from archive.config import Config
 from archive.errors import UsageError
-from archive.permalinks import absolute, article_path
+from archive.permalinks import (
+    absolute,
+    article_path,
+    basis_path,
+    describe_search,
+    saved_search_path,
+    series_path,
+)
 from archive.vnformat import issue_number, number, page_range
 from review import coverage, documents, examples, figures, structure
 from review.charts import Chart, HeatChart, png
@@ -40,6 +47,7 @@ FORMATS = ("docx", "html")
 class Link:
     text: str
     url: str  # absolute
+    shows: tuple[tuple[str, float], ...] = ()  # figures the target shows (see review.evidence.Evidence)
 
 
 @dataclass(frozen=True)
@@ -158,8 +166,8 @@ class _Builder:
         self.blocks.append(Figure(chart, png(chart), caption,
                                   self.url(coverage_path(table, params))))
 
-    def link(self, text: str, path: str) -> Link:
-        return Link(text, self.url(path))
+    def link(self, text: str, path: str, *shows: tuple[str, float]) -> Link:
+        return Link(text, self.url(path), tuple((u, float(v)) for u, v in shows))
 
 
 def render_report(catalog: Catalog, config: Config, filters: Filters, *, base_url: str,
@@ -209,8 +217,10 @@ def _holdings(b: _Builder) -> None:
         expected = sum(st.expected for st in rows)
         done = sum(st.held_expected for st in rows)
         pct = display(Column("x", "", "percent", 1), Cell(round(100 * done / expected, 1))) if expected else ""
+        span = f.span(c, code)
+        path = basis_path(code, span[0], span[1], "issues") if span else series_path(code)
         b.p(f"{c.series_title(code)}: kho có ",
-            b.link(f"{held} số", f"/s/{code}"),
+            b.link(f"{held} số", path, ("issues", held)),
             f" trên {expected} số theo kế hoạch phát hành" + (f" ({pct})." if pct else "."))
     b.figure(figures.completeness_chart(c, f), "Hình 1. Mức đầy đủ của kho theo thời kỳ, "
              "bên cạnh tỷ lệ trang đọc kém.", "structure")
@@ -247,7 +257,7 @@ def _topics(b: _Builder) -> None:
         b.table(matrix, tuple(col.key for col in matrix.columns), extra)
     b.h(2, f"3.{len(maps) + 1}. Khoảng trống về chủ đề")
     gaps = coverage.gaps_table(c, f, threshold=b.threshold)
-    b.table(gaps, ("series", "topic", "from", "to", "periods", "articles", "kind"), extra)
+    b.table(gaps, ("series", "topic", "from", "to", "periods", "articles", "kind", "values"), extra)
 
 
 def matrix_table(corpus: Corpus, hm: coverage.SeriesHeatmap, measure: str = "articles") -> Table:
@@ -263,7 +273,7 @@ def matrix_table(corpus: Corpus, hm: coverage.SeriesHeatmap, measure: str = "art
                 row.append(Cell(None, flag="nodata", text="–"))
             else:
                 text = f"{number(value or 0, 1)} % ({cell.articles})"
-                row.append(Cell(value, cell.link, cell.flag, text))
+                row.append(Cell(value, cell.share_link(measure), cell.flag, text))
         rows.append(tuple(row))
     return Table(f"topics-{hm.series}", f"{hm.title}: chủ đề theo thời kỳ", columns, tuple(rows),
                  "Ô tô đậm: trống hoặc mỏng; –: kho chưa có dữ liệu thời kỳ này.", corpus.index_version)
@@ -308,8 +318,10 @@ def _collections(b: _Builder) -> None:
             if item.kind == "article":
                 target = b.link(item.title or item.ref, article_path(item.ref))
             else:
-                target = b.link(item.title or f"Tìm kiếm: {item.ref}", "/search?" + item.ref)
+                target = b.link(item.title or "Tìm kiếm", saved_search_path(item.ref))
             parts: list[str | Link] = [target]
+            if item.kind == "search":  # the filters, not only the words
+                parts.append(f" ({describe_search(item.ref)})")
             if item.note:
                 parts.append(f" — {item.note}")
             b.p(*parts, style="bullet")
@@ -318,11 +330,13 @@ def _collections(b: _Builder) -> None:
 def _examples(b: _Builder) -> None:
     c, f = b.corpus, b.filters
     b.h(1, "6. Bài viết tiêu biểu theo chủ đề và thời kỳ")
-    b.p("Với mỗi chủ đề và thời kỳ: những bài mang nhãn chủ đề, đọc tốt, điểm chủ đề cao nhất, "
-        "ưu tiên bài có trích dẫn văn bản.", style="note")
+    chosen = {slug: examples.examples(b.catalog, c, f, slug, per_period=b.per_period) for slug, _ in c.topics()}
+    b.p("Với mỗi chủ đề và thời kỳ: những bài mang nhãn chủ đề, "
+        + examples.selection_claim(c, [ex.article.id for found in chosen.values() for ex in found]) + ".",
+        style="note")
     k = 0
     for slug, name in c.topics():
-        found = examples.examples(b.catalog, c, f, slug, per_period=b.per_period)
+        found = chosen[slug]
         if not found:
             continue
         k += 1

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from archive.holdings import holdings
+from archive.holdings import Year, holdings
 from archive.models import Issue
 from archive.vnformat import kind_label
 from review.corpus import Corpus
-from review.evidence import holdings_evidence, search_evidence
+from review.evidence import Evidence, basis_evidence, search_evidence
 from review.filters import Filters, in_years
 from review.periods import Period
 from review.tables import Cell, Column, Table, ratio, share
@@ -71,37 +72,50 @@ def period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
 
 def _period_stats(corpus: Corpus, filters: Filters) -> list[PeriodStats]:
     out = []
-
     for code in filters.chosen_series(corpus):
+        if corpus.get_series(code) is None:
+            continue
+        for period in filters.periods(corpus, code):
+            lo, hi = filters.bounds_within(period, corpus, code)
+            out.append(stats_of(corpus, code, period, lo, hi))
+    return out
+
+
+def calendar_years(corpus: Corpus, code: str) -> dict[int, Year]:
+    """The series calendar's years (issues expected and held), as the web app draws it."""
+
+    def make() -> dict[int, Year]:
         series = corpus.get_series(code)
         if series is None:
-            continue
-        issues = corpus.issues_in(code, 0, None)
+            return {}
         cal = holdings(series, [Issue(id=i.id, series=i.series, year=i.year, number=i.number,
-                                      suffix=i.suffix) for i in issues])
-        years = {y.year: y for y in cal.years}
-        for period in filters.periods(corpus, code):
-            lo, hi = filters.bounds(period)
-            lo = lo if lo is not None else period.first
-            held_issues = corpus.issues_in(code, lo, hi)
-            arts = corpus.articles_in(code, lo, hi)
-            cal_years = [y for year, y in years.items() if _in(year, lo, hi)]
-            sections = Counter(a.section or NO_SECTION for a in arts)
-            kinds = Counter(a.kind for a in arts)
-            out.append(PeriodStats(
-                series=code, period=period, lo=lo, hi=hi, held=len(held_issues),
-                expected=sum(y.expected for y in cal_years),
-                held_expected=sum(y.held_expected for y in cal_years),
-                pages=sum(i.pages for i in held_issues),
-                pages_read=sum(i.pages_read for i in held_issues),
-                low_pages=sum(i.low_pages for i in held_issues),
-                corrected_pages=sum(i.corrected_pages for i in held_issues),
-                articles=len(arts), words=sum(a.words for a in arts),
-                orphan_pages=sum(i.orphan_pages for i in held_issues),
-                orphan_words=sum(i.orphan_words for i in held_issues),
-                sections=tuple(sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))),
-                kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))))
-    return out
+                                      suffix=i.suffix) for i in corpus.issues_in(code, 0, None)])
+        return {y.year: y for y in cal.years}
+
+    return corpus.memo(("calendar", code), make)
+
+
+def stats_of(corpus: Corpus, code: str, period: Period, lo: int, hi: int | None) -> PeriodStats:
+    """One series over years ``lo``..``hi``: what the structure table shows, and what the
+    basis view (``/coverage/basis``) its numbers link to shows as its headline."""
+    held_issues = corpus.issues_in(code, lo, hi)
+    arts = corpus.articles_in(code, lo, hi)
+    cal_years = [y for year, y in calendar_years(corpus, code).items() if _in(year, lo, hi)]
+    sections = Counter(a.section or NO_SECTION for a in arts)
+    kinds = Counter(a.kind for a in arts)
+    return PeriodStats(
+        series=code, period=period, lo=lo, hi=hi, held=len(held_issues),
+        expected=sum(y.expected for y in cal_years),
+        held_expected=sum(y.held_expected for y in cal_years),
+        pages=sum(i.pages for i in held_issues),
+        pages_read=sum(i.pages_read for i in held_issues),
+        low_pages=sum(i.low_pages for i in held_issues),
+        corrected_pages=sum(i.corrected_pages for i in held_issues),
+        articles=len(arts), words=sum(a.words for a in arts),
+        orphan_pages=sum(i.orphan_pages for i in held_issues),
+        orphan_words=sum(i.orphan_words for i in held_issues),
+        sections=tuple(sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))),
+        kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
 def _series_cell(corpus: Corpus, code: str) -> Cell:
@@ -127,22 +141,34 @@ def structure_table(corpus: Corpus, filters: Filters) -> Table:
     )
     rows = []
     for st in period_stats(corpus, filters):
-        year_link = holdings_evidence(st.series, st.lo)
+        def basis(measure: str, st: PeriodStats = st) -> Evidence:
+            return basis_evidence(st.series, st.lo, st.hi, measure)
+
+        issues, pages, words = basis("issues"), basis("pages"), basis("words")
         search = search_evidence(v, series=st.series, year_from=st.lo, year_to=st.hi)
         rows.append((
             _series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label),
-            Cell(st.held, year_link), Cell(st.expected, year_link),
-            Cell(st.completeness, year_link),
-            Cell(st.pages, search), Cell(ratio(st.pages, st.held)),
-            Cell(st.articles, search), Cell(ratio(st.articles, st.held)),
-            Cell(round(st.words / st.articles) if st.articles else None, search),
-            Cell(st.low_share), Cell(st.corrected_pages), Cell(st.orphan_pages, search),
+            Cell(st.held, issues.showing(("issues", st.held))),
+            Cell(st.expected, issues.showing(("issues-expected", st.expected))),
+            Cell(st.completeness, issues.showing(("issues-held-expected", st.held_expected),
+                                                 ("issues-expected", st.expected))),
+            Cell(st.pages, pages.showing(("pages", st.pages))),
+            Cell(ratio(st.pages, st.held), pages.showing(("pages", st.pages), ("issues", st.held))),
+            Cell(st.articles, search.showing(("articles", st.articles))),
+            Cell(ratio(st.articles, st.held), basis("articles").showing(("articles", st.articles),
+                                                                        ("issues", st.held))),
+            Cell(round(st.words / st.articles) if st.articles else None,
+                 words.showing(("words", st.words), ("articles", st.articles))),
+            Cell(st.low_share, pages.showing(("pages-low", st.low_pages), ("pages-read", st.pages_read))),
+            Cell(st.corrected_pages, pages.showing(("pages-corrected", st.corrected_pages))),
+            Cell(st.orphan_pages, pages.showing(("pages-orphan", st.orphan_pages))),
         ))
     note = ("Số theo kế hoạch tính theo số kỳ phát hành mỗi năm của bản tin (năm đầu tính từ "
-            "tháng phát hành đầu tiên). Mỗi số liệu liên kết tới lịch các số hoặc tới trang tìm "
-            "kiếm liệt kê các tin, bài được đếm; trang tìm kiếm liệt kê thêm những trang chưa "
-            "tách được bài (cột cuối). Trang đọc kém: độ tin cậy nhận dạng trung bình dưới "
-            f"{corpus.low_confidence:g}.")
+            "tháng phát hành đầu tiên); mỗi thời kỳ chỉ tính những năm bản tin đã phát hành. "
+            "Số tin, bài liên kết tới trang tìm kiếm liệt kê chúng; các số khác (số, trang, chữ, "
+            "tỷ lệ) liên kết tới trang liệt kê từng số bản tin của thời kỳ với số trang, số tin, "
+            "bài và số chữ, có tổng ở đầu trang. Trang đọc kém: độ tin cậy nhận dạng trung bình "
+            f"dưới {corpus.low_confidence:g}.")
     return Table("structure", "Kho lưu trữ và cơ cấu theo thời kỳ", columns, tuple(rows), note, v)
 
 
@@ -157,8 +183,11 @@ def sections_table(corpus: Corpus, filters: Filters) -> Table:
         for section, n in st.sections:
             link = None if section == NO_SECTION else search_evidence(
                 v, series=st.series, year_from=st.lo, year_to=st.hi, section=section)
-            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label),
-                         Cell(section), Cell(n, link), Cell(share(n, st.articles), link)))
+            part = basis_evidence(st.series, st.lo, st.hi, "articles",
+                                  section="-" if section == NO_SECTION else section)
+            rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label), Cell(section),
+                         Cell(n, link.showing(("articles", n)) if link else part.showing(("articles-part", n))),
+                         Cell(share(n, st.articles), part.showing(("articles-part", n), ("articles", st.articles)))))
     return Table("sections", "Tỷ lệ các chuyên mục", columns, tuple(rows),
                  "Tỷ lệ trên tổng số tin, bài của bản tin trong thời kỳ.", v)
 
@@ -173,8 +202,10 @@ def kinds_table(corpus: Corpus, filters: Filters) -> Table:
     for st in period_stats(corpus, filters):
         for kind, n in st.kinds:
             link = search_evidence(v, series=st.series, year_from=st.lo, year_to=st.hi, kind=kind)
+            part = basis_evidence(st.series, st.lo, st.hi, "articles", kind=kind)
             rows.append((_series_cell(corpus, st.series), Cell(st.period.key, text=st.period.label),
-                         Cell(kind, text=kind_label(kind)), Cell(n, link), Cell(share(n, st.articles), link)))
+                         Cell(kind, text=kind_label(kind)), Cell(n, link.showing(("articles", n))),
+                         Cell(share(n, st.articles), part.showing(("articles-part", n), ("articles", st.articles)))))
     return Table("kinds", "Tỷ lệ các thể loại", columns, tuple(rows),
                  "Tin: tin ngắn; Bài: bài viết; Hỏi – đáp; Văn bản: trích văn bản; Khác.", v)
 
@@ -182,3 +213,67 @@ def kinds_table(corpus: Corpus, filters: Filters) -> Table:
 def structure_tables(corpus: Corpus, filters: Filters) -> list[Table]:
     return [structure_table(corpus, filters), sections_table(corpus, filters),
             kinds_table(corpus, filters)]
+
+
+@dataclass(frozen=True)
+class IssueBasis:
+    """One issue's share of a period's structure numbers (a row of the basis view)."""
+
+    id: str
+    number: str
+    year: int
+    date: str
+    pages: int
+    pages_read: int
+    low_pages: int
+    corrected_pages: int
+    orphan_pages: int
+    articles: int
+    words: int
+    part: int  # its articles in the chosen section, kind or topic
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the structure numbers of one series and years were computed from: the totals
+    (:class:`PeriodStats`, the same function as the table) and every issue counted."""
+
+    stats: PeriodStats
+    issues: tuple[IssueBasis, ...]
+    part: int | None  # articles in the chosen section/kind/topic (None when none chosen)
+    part_label: str
+    part_words: int = 0  # their words
+
+
+def basis(corpus: Corpus, code: str, lo: int, hi: int | None, *, section: str = "", kind: str = "",
+          topic: str = "") -> Basis:
+    """The basis view's content (``/coverage/basis``, linked from every structure number)."""
+    period = Period("basis", f"{lo}–{hi}" if hi is not None and hi != lo else str(lo), lo, hi if hi is not None else lo)
+    st = stats_of(corpus, code, period, lo, hi)
+    chosen = bool(section or kind or topic)
+
+    def wanted(a: Any) -> bool:
+        if section and (a.section or NO_SECTION) != (NO_SECTION if section == "-" else section):
+            return False
+        if kind and a.kind != kind:
+            return False
+        return not topic or topic in a.topics
+
+    by_issue: dict[str, list[Any]] = {}
+    for a in corpus.articles_in(code, lo, hi):
+        by_issue.setdefault(a.issue_id, []).append(a)
+    rows = []
+    for i in corpus.issues_in(code, lo, hi):
+        arts = by_issue.get(i.id, [])
+        rows.append(IssueBasis(i.id, i.number, i.year, i.date, i.pages, i.pages_read, i.low_pages,
+                               i.corrected_pages, i.orphan_pages, len(arts), sum(a.words for a in arts),
+                               sum(1 for a in arts if wanted(a))))
+    labels = []
+    if section:
+        labels.append("chuyên mục " + (NO_SECTION if section == "-" else section))
+    if kind:
+        labels.append("thể loại " + kind_label(kind))
+    if topic:
+        labels.append("chủ đề " + corpus.topic_name(topic))
+    part_words = sum(a.words for arts in by_issue.values() for a in arts if wanted(a)) if chosen else 0
+    return Basis(st, tuple(rows), sum(r.part for r in rows) if chosen else None, ", ".join(labels), part_words)

@@ -171,7 +171,7 @@ def test_article_form_split_and_merge(desk_home: DeskHome) -> None:
     assert r.status_code == 302
     assert search_ids(desk_home, f'"{HIDDEN_TITLE}"') == [aid]
     moved = editor.get(f"/a/{new_id}")
-    assert moved.status_code == 302 and moved.headers["Location"] == f"/a/{aid}"
+    assert moved.status_code == 308 and moved.headers["Location"] == f"/a/{aid}"
     actions = [a for _u, a, _t in audit_actions(desk_home)]
     assert {"article-edit", "article-split", "article-merge"} <= set(actions)
 

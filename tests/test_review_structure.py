@@ -56,8 +56,10 @@ def test_completeness_pages_articles_words_and_reading_quality(handmade_home: Pa
     assert (r13["issues_held"], r13["pages"], r13["articles"], r13["orphan_pages"]) == (1, 3, 2, 1)
     tb = row(table, series="tbnb", period="2012")
     assert (tb["issues_held"], tb["completeness"], tb["low_ocr_pages"]) == (1, 8.3, 0.0)
-    # the series calendar is where holdings numbers lead; the search where articles do
-    assert r["issues_held_url"] == "/s/ttshcb#y2012"
+    # holdings, pages and words lead to the issues they were counted over; articles to the search
+    assert r["issues_held_url"] == "/coverage/basis?series=ttshcb&from=2012&to=2012#issues"
+    assert r["pages_url"] == "/coverage/basis?series=ttshcb&from=2012&to=2012#pages"
+    assert r["words_per_article_url"] == "/coverage/basis?series=ttshcb&from=2012&to=2012#words"
     assert r["articles_url"] == "/search?series=ttshcb&from=2012&to=2012"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from archive import csvcells
+from archive import csvcells, issued, permalinks
 from archive.catalog import Catalog
 from archive.collections import Collection
 from indexer.segment.ops import merged_into
@@ -44,7 +44,7 @@ class Record:
         if self.citation is not None:
             return cite.vietnamese(self.citation)
         if self.kind == "search":
-            return f"Tìm kiếm “{self.title}”: {self.url}"
+            return f"Tìm kiếm “{self.title}” ({permalinks.describe_search(self.ref)}): {self.url}"
         return f"\"{self.title}\" (không còn trong kho: {self.ref})"
 
 
@@ -55,12 +55,13 @@ def records(catalog: Catalog, collection: Collection, base_url: str,
     for item in collection.items:
         if item.kind == "search":
             out.append(Record(item.position, "search", item.ref, item.title or item.ref, item.note,
-                              base_url.rstrip("/") + item.ref))
+                              base_url.rstrip("/") + permalinks.saved_search_path(item.ref)))
             continue
         article_id = item.ref
         found = library.get_article(catalog, article_id)
         if found is None:
-            target = merged_into(catalog, article_id)
+            where = issued.resolve(catalog, article_id)
+            target = where.targets[0] if where and where.targets else merged_into(catalog, article_id)
             found = library.get_article(catalog, target) if target else None
         if found is None:
             out.append(Record(item.position, "missing", item.ref, item.title, item.note, ""))

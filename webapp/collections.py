@@ -28,6 +28,7 @@ from flask import (
 )
 
 from archive import collections as data
+from archive import issued, permalinks
 from archive.errors import UsageError
 from archive.vntext import nfc
 from indexer.segment.ops import merged_into
@@ -74,6 +75,8 @@ def _changeable(slug: str) -> data.Collection:
     if not may_change(g.get("user"), found):
         abort(403)
     return found
+def _item_path(kind: str, ref: str) -> str:
+    return permalinks.article_path(ref) if kind == "article" else permalinks.saved_search_path(ref)
 
 
 def _base_url() -> str:
@@ -146,6 +149,13 @@ def add() -> Any:
 @bp.get("/c/<slug>")
 def view(slug: str) -> Any:
     catalog = db.catalog()
+    if data.get_collection(catalog, slug) is None:
+        gone = data.deleted_collection(catalog, slug)
+        if gone is None:
+            abort(404)
+        name, at, rows = gone
+        return render_template("collections/deleted.html", slug=slug, name=name, at=at,
+                               items=[(k, r, t, _item_path(k, r)) for k, r, t in rows])
     found = _get(slug)
     items = []
     for item in found.items:
@@ -153,8 +163,11 @@ def view(slug: str) -> Any:
         if item.kind == "article":
             article = library.get_article(catalog, item.ref)
             if article is None:
-                moved = merged_into(catalog, item.ref)
-        items.append({"item": item, "article": article, "moved": moved})
+                where = issued.resolve(catalog, item.ref)
+                moved = (where.targets[0] if where and where.targets else None) or merged_into(catalog, item.ref)
+        items.append({"item": item, "article": article, "moved": moved,
+                      "path": _item_path(item.kind, item.ref),
+                      "filters": permalinks.describe_search(item.ref) if item.kind == "search" else ""})
     return render_template("collections/view.html", c=found, items=items,
                            share=_base_url() + url_for("collections.view", slug=slug))
 

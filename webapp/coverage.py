@@ -20,12 +20,13 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from markupsafe import Markup
 
 from archive.errors import UsageError
+from archive.permalinks import search_path
 from indexer.search.engine import IndexMissing
 from review import coverage as cov
 from review import documents, examples, figures, structure, trends
 from review.charts import png
 from review.corpus import Corpus, load_corpus
-from review.evidence import coverage_path
+from review.evidence import coverage_path, search_request
 from review.filters import Filters
 from review.report import render_report
 from review.report_docx import write_docx
@@ -215,6 +216,38 @@ def index() -> Any:
     return render_template("coverage/index.html", corpus=corpus, filters=filters, totals=totals,
                            params=filters.params(), series=[(s.code, s.title) for s in corpus.series],
                            query=urlencode(filters.params()), index_version=corpus.index_version)
+
+
+def _year_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise UsageError(f"năm {raw!r} không hợp lệ: nhập bốn chữ số, ví dụ 2005")
+    return int(raw)
+
+
+@bp.get("/basis")
+def basis_page() -> Any:
+    """``/coverage/basis?series=…&from=…&to=…[&section|kind|topic=…]``: the issues a
+    structure number was computed from, the period's totals as the headline (each marked
+    ``data-count``/``data-unit`` for ``bantin report --check``), one row per issue."""
+    try:
+        corpus = _corpus()
+        code = request.args.get("series", "") or next(iter(corpus.series_codes()), "")
+        if corpus.get_series(code) is None:
+            raise UsageError(f"không có bản tin {code!r} trong kho")
+        lo, hi = _year_arg("from"), _year_arg("to")
+        held = corpus.years(code)
+        lo = lo if lo is not None else (held[0] if held else 0)
+        found = structure.basis(corpus, code, lo, hi, section=request.args.get("section", ""),
+                                kind=request.args.get("kind", ""), topic=request.args.get("topic", ""))
+    except UsageError as e:
+        return _bad(str(e))
+    return render_template("coverage/basis.html", b=found, st=found.stats,
+                           title=corpus.series_title(code), code=code,
+                           search=search_path(list(search_request(series=code, year_from=lo,
+                                                                  year_to=hi).params())))
 
 
 @bp.get("/structure")

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from archive import issued
 from archive.catalog import Catalog, now
 from archive.editorial import EditConflict, fault_point, text_diff
 from archive.errors import UsageError
@@ -211,6 +212,7 @@ def materialise(db: sqlite3.Connection, catalog: Catalog, issue_id: str) -> Mate
     """Rewrite the issue's ``article`` rows as the edits say (inside the caller's
     transaction): rows updated in place (their analysis stays), new ones inserted, gone
     ones deleted; editors' topic labels applied; changed ids queued for the index."""
+    issued.remember(db, issue_id)
     effective = apply_edits(catalog, issue_id, machine_articles(db, issue_id))
     old = {r["id"]: r for r in db.execute("SELECT * FROM article WHERE issue_id = ?", (issue_id,))}
     stamp = now()
@@ -246,6 +248,7 @@ def materialise(db: sqlite3.Connection, catalog: Catalog, issue_id: str) -> Mate
         if _set_labels(db, article_id, labels):
             changed.append(article_id)
     queue(db, [*changed, *removed], "article")
+    issued.record(db, issue_id, effective)
     return Materialised(tuple(dict.fromkeys(changed)), tuple(removed), tuple(ids))
 
 

@@ -232,7 +232,9 @@ def _merge(articles: list[Article], op: dict[str, Any]) -> list[Article]:
         for page, bs in p.boxes.items():
             boxes.setdefault(page, []).extend(bs)
     bylines = list(dict.fromkeys(p.byline for p in parts if p.byline))
-    merged = replace(head, text=text, words=word_count(text), confidence=round(conf, 2), boxes=boxes,
+    larger = max(parts, key=lambda p: p.words)  # the first of the largest on a tie
+    merged = replace(head, kind=larger.kind, text=text, words=word_count(text), confidence=round(conf, 2),
+                     boxes=boxes,
                      first_page=min(p.first_page for p in parts),
                      last_page=max(p.last_page for p in parts), byline=" ".join(bylines))
     gone = {p.id for p in parts[1:]}

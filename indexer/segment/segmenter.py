@@ -83,9 +83,17 @@ def segment_issue(issue: Issue, pages: Sequence[PageWords], *,
 
 def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
                          sections: SectionList | None = None,
-                         series_titles: Sequence[str] = ()) -> Segmentation:
-    """:func:`segment_issue` with the masthead date, the table of contents and problems."""
+                         series_titles: Sequence[str] = (),
+                         machine_pages: Sequence[PageWords] | None = None) -> Segmentation:
+    """:func:`segment_issue` with the masthead date, the table of contents and problems.
+
+    ``machine_pages``: the same pages before editors' corrections (when some were
+    corrected): each corrected line keeps the role (title, byline, banner, body) the machine
+    gave it, so a spelling correction changes words, never the issue's structure."""
     read = read_issue(issue, pages, sections=sections, series_titles=series_titles)
+    if machine_pages is not None:
+        before = read_issue(issue, machine_pages, sections=sections, series_titles=series_titles)
+        keep_roles(read.stream, before.stream)
     sections = sections or load_sections()
     drafts = _assemble(read.stream, sections, list(read.toc))
     articles = _articles(issue, drafts, sections, read.date)
@@ -153,6 +161,31 @@ def read_issue(issue: Issue, pages: Sequence[PageWords], *,
     if toc:
         problems += roles.apply_toc(toc, flow)
     return IssueLines(stream, flow, tuple(toc), date, tuple(problems))
+
+
+KEPT_ROLES = frozenset({"title", "byline", "byline-end", "banner", "body"})
+
+
+def _line_key(ln: Line) -> tuple[int, int, int, int] | None:
+    """A line's identity across a text correction: its page and the extractor's block and
+    line numbers of its first word (kept by ``archive.editorial.align_words``), and its column."""
+    if not ln.words:
+        return None
+    w = ln.words[0]
+    return ln.page, w.block, w.line, ln.column
+
+
+def keep_roles(stream: Sequence[Line], before: Sequence[Line]) -> int:
+    """Give each line of ``stream`` the role its line had in ``before`` (the machine's text)
+    when both are article roles (:data:`KEPT_ROLES`, or noise now); returns the lines changed."""
+    was = {k: ln.role for ln in before if (k := _line_key(ln)) is not None}
+    changed = 0
+    for ln in stream:
+        old = was.get(_line_key(ln))  # type: ignore[arg-type]
+        if old in KEPT_ROLES and ln.role != old and (ln.role in KEPT_ROLES or ln.role == "noise"):
+            ln.role = old
+            changed += 1
+    return changed
 
 
 def _speck(ln: Line) -> bool:

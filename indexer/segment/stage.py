@@ -21,9 +21,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive import issued
 from archive.catalog import Catalog, now
 from archive.config import Config
-from archive.editorial import effective_page
+from archive.editorial import effective_page, page_history
 from archive.models import Article, Issue, Page
 from archive.progress import Progress
 from indexer.segment.edits import apply_edits
@@ -58,6 +59,23 @@ def effective_pages(catalog: Catalog, issue_id: str) -> list[PageWords]:
         out.append(PageWords(page.seq, tuple(version.words), version.method or "text",
                              width, height, page.id))
     return out
+
+
+def machine_pages(catalog: Catalog, issue_id: str) -> list[PageWords] | None:
+    """The issue's pages as the machine read them (before editors' corrections), or None
+    when no page of the issue is corrected: segmentation takes the roles of corrected lines
+    from them (a spelling correction must not turn a title into body text)."""
+    corrected = False
+    out = []
+    for page in catalog.pages(issue_id):
+        history = page_history(catalog, page.id)
+        if not history:
+            continue
+        corrected = corrected or len(history) > 1
+        first = history[0]
+        width, height = _page_points(page)
+        out.append(PageWords(page.seq, tuple(first.words), first.method or "text", width, height, page.id))
+    return out if corrected else None
 
 
 def _page_points(page: Page) -> tuple[float, float]:
@@ -131,7 +149,8 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
             try:
                 pages = effective_pages(catalog, issue.id)
                 seg = segment_issue_report(issue, pages, sections=sections,
-                                           series_titles=titles.get(issue.series, ()))
+                                           series_titles=titles.get(issue.series, ()),
+                                           machine_pages=machine_pages(catalog, issue.id))
                 problems = list(seg.problems)
                 if missing:
                     problems.insert(0, "page(s) " + ", ".join(map(str, missing)) +
@@ -168,10 +187,13 @@ def store_segmentation(catalog: Catalog, issue: Issue, seg: Segmentation, key: s
 
     stamp = now()
     with catalog.transaction() as db:
+        issued.remember(db, issue.id)  # ids in force before: never lost, never reused
+        machine = issued.guard(db, issue.id, seg.articles)
         old = {r["id"]: r for r in db.execute("SELECT * FROM article WHERE issue_id = ?",
                                               (issue.id,))}
         db.execute("DELETE FROM article WHERE issue_id = ?", (issue.id,))
-        for a in apply_edits(catalog, issue.id, seg.articles):  # editors' edits replayed
+        effective = apply_edits(catalog, issue.id, machine)  # editors' edits replayed
+        for a in effective:
             row = _row(a)
             previous = old.get(a.id)
             same = previous is not None and all(previous[k] == v for k, v in row.items())
@@ -194,10 +216,11 @@ def store_segmentation(catalog: Catalog, issue: Issue, seg: Segmentation, key: s
             db.execute("UPDATE issue SET date = ? WHERE id = ? AND date = ''",
                        (seg.issue_date, issue.id))
         if _has_table(catalog, "article_machine"):
-            machine = json.dumps([asdict(a) for a in seg.articles], ensure_ascii=False)
             db.execute("INSERT INTO article_machine(issue_id, articles, at) VALUES (?,?,?)"
                        " ON CONFLICT(issue_id) DO UPDATE SET articles=excluded.articles,"
-                       " at=excluded.at", (issue.id, machine, stamp))
+                       " at=excluded.at",
+                       (issue.id, json.dumps([asdict(a) for a in machine], ensure_ascii=False), stamp))
+        issued.record(db, issue.id, effective)
 
 
 def _row(a: Article) -> dict[str, Any]:

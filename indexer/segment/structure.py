@@ -15,6 +15,7 @@ from typing import Any
 from archive.catalog import Catalog, now
 from archive.editorial import EditConflict, fault_point, text_diff
 from archive.errors import UsageError
+from archive.issued import issued_ids
 from archive.vntext import nfc
 from indexer.segment.edits import machine_articles, materialise
 from indexer.segment.ops import MAX_TITLE, anchor, issue_ops, paragraphs, read_ops, replay, split_at, structure_version
@@ -73,7 +74,7 @@ def split_article(catalog: Catalog, article_id: str, at: int, title: str = "", *
               "title": title}
         trial = split_at(articles, {**op, "new_id": "-"})
         first_page = next(a for a in trial if a.id == "-").first_page
-        taken = {a.id for a in articles}
+        taken = {a.id for a in articles} | issued_ids(db, issue_id)  # never an id issued before
         op["new_id"] = make_article_id(issue_id, first_page, name, taken)
         done = _add_op(db, catalog, issue_id, current + 1, op, author, reason)
     assert op["new_id"] in done
@@ -82,7 +83,9 @@ def split_article(catalog: Catalog, article_id: str, at: int, title: str = "", *
 
 def merge_articles(catalog: Catalog, article_ids: Sequence[str], *, author: str, base_ops: int,
                    reason: str = "") -> str:
-    """Merge articles of one issue into the first of them (in issue order); returns its id."""
+    """Merge articles of one issue into the first of them (in issue order); returns its id.
+    The merged article takes the kind of its largest part (a title taken for a short *tin*
+    merged back into its long article gives a *bài*)."""
     if not author:
         raise UsageError("a correction needs its author")
     ids = list(dict.fromkeys(article_ids))
