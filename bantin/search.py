@@ -83,14 +83,18 @@ def _text(result: Any) -> str:
     from indexer.search.highlight import snippet_text  # deferred: heavy libraries stay out of `bantin --help`
 
     r = result.request
-    lines = [f"{result.total} kết quả  (query_key {result.query_key}, index {result.index_version})"]
+    more = f", thêm {result.possible} có thể" if result.possible else ""
+    fuzzy = " (tìm gần đúng)" if r.fuzzy else ""
+    lines = [f"{result.total} kết quả{more}{fuzzy}  (query_key {result.query_key}, "
+             f"index {result.index_version})"]
     first = (r.page - 1) * r.per_page
     for n, hit in enumerate(result.hits, first + 1):
         pages = (f"tr. {hit.pages[0]}" if len(hit.pages) == 1
                  else f"tr. {hit.pages[0]}–{hit.pages[-1]}")
         where = f"{hit.series} số {hit.number}/{hit.year} ({hit.date}), {pages}"
         section = f" · {hit.section}" if hit.section else ""
-        lines.append(f"{n:3}. [{hit.kind}] {hit.title}{section}")
+        maybe = "(có thể) " if hit.possible else ""
+        lines.append(f"{n:3}. [{hit.kind}] {maybe}{hit.title}{section}")
         lines.append(f"     {where} · {hit.url} · {hit.score:.2f}")
         if hit.snippet:
             lines.append(f"     {snippet_text(hit.snippet)}")

@@ -14,6 +14,20 @@ found by search and is left out of that query's denominator (the count is printe
 recall@10 = relevant articles among the first ten hits / min(10, relevant articles);
 MRR = mean over queries of 1 / rank of the first relevant hit (0 when none in the first 10).
 
+Precision (issue 13): every hit the search counts (``total``, all pages of it) is checked
+against its own indexed text (title, text, byline, from the catalog): it is right when the
+text holds every typed word under the matching rule (a word typed with diacritics as that
+very word, case and tone placement aside; one without, in any spelling; quoted words side by
+side), as counted here independently of the index. Shown for hits on text-layer documents
+(confidence 100) and on OCR'd ones. The ``collision`` class is a fixed list of accented
+words whose folded forms collide (*nhũng*/*những*, *khoán*/*khoan*, ...): for each, ``total``
+is compared with the exact count of articles holding it.
+
+Possible hits on OCR'd documents: for the accented queries (``diacritics``, ``phrase``,
+``filter``), the relevant truth articles on OCR'd pages found among the certain hits, among
+certain + possible, and among the hits of the query's folded twin (all hits, not the first
+ten); and the possible share, possible / (total + possible).
+
 Classes: ``diacritics`` (words typed with diacritics), ``plain`` (the same queries without
 diacritics: each ``diacritics``, ``phrase`` and ``filter`` query has its folded twin run
 automatically), ``phrase`` (quoted), ``identifier`` (a cited document in another spelling),
@@ -94,7 +108,70 @@ def twin(query: dict) -> dict:
     return plain
 
 
-def run_queries(home: Path, queries: list[dict], matched: dict[str, str]) -> list[dict]:
+# --- the matching rule, counted without the index -------------------------------------
+
+_SYL = re.compile(r"[^\W_]+")
+COLLISIONS = ["nhũng", "tham nhũng", "khoán", "bão lũ", "chống tham nhũng", "của", "cửa",
+              "công", "cống", "cổng", "cộng", "những", "lạm", "làm", "lâm", '"tham nhũng"',
+              '"sinh hoạt chi bộ"', "nghị quyet"]
+
+
+def _forms(text: str) -> list[tuple[str, str]]:
+    from archive.vntext import canonical_word, nfc
+
+    return [(canonical_word(w.lower()), fold(w)) for w in _SYL.findall(nfc(text))]
+
+
+def holds(tokens: list[tuple[str, str]], q: str) -> bool:
+    """Whether text tokens hold query ``q`` (unquoted words anywhere, quoted ones side by
+    side) under the rule: a word with diacritics exactly, one without in any spelling."""
+    def fits(token: tuple[str, str], word: tuple[str, str, bool]) -> bool:
+        return token[0] == word[0] if word[2] else token[1] == word[1]
+
+    def typed(text: str) -> list[tuple[str, str, bool]]:
+        return [(e, f, e != f) for e, f in _forms(text)]
+
+    exact = {t[0] for t in tokens}
+    folded = {t[1] for t in tokens}
+    for e, f, marked in typed(re.sub(r'"[^"]+"', " ", q)):
+        if (e not in exact) if marked else (f not in folded):
+            return False
+    for phrase in re.findall(r'"([^"]+)"', q):
+        words = typed(phrase)
+        n = len(words)
+        if not any(all(fits(tokens[i + j], words[j]) for j in range(n))
+                   for i in range(len(tokens) - n + 1)):
+            return False
+    return True
+
+
+def indexed_texts(catalog) -> dict[str, tuple[list[tuple[str, str]], float]]:  # type: ignore[no-untyped-def]
+    """Every searchable document's tokens (title, text, byline as indexed) and confidence."""
+    from indexer.search.indexdocs import effective_articles, effective_pages
+
+    out = {}
+    for doc in list(effective_articles(catalog)) + list(effective_pages(catalog)):
+        text = "\n".join(p for p in (doc.title, doc.text, doc.byline) if p)
+        out[doc.id] = (_forms(text), doc.conf)
+    return out
+
+
+def every_hit(index, request) -> tuple[list[tuple[str, bool]], int, int]:  # type: ignore[no-untyped-def]
+    """(id, possible) of every hit, certain first; total; possible (no snippets)."""
+    from dataclasses import replace
+
+    out: list[tuple[str, bool]] = []
+    page = 1
+    while True:
+        result = index.search(replace(request, page=page, per_page=1000), None, marks=False)
+        out += [(h.id, h.possible) for h in result.hits]
+        if not result.hits or len(out) >= result.total + result.possible:
+            return out, result.total, result.possible
+        page += 1
+
+
+def run_queries(home: Path, queries: list[dict], matched: dict[str, str],
+                texts: dict | None = None) -> list[dict]:
     from archive.catalog import Catalog
     from archive.config import load_config
     from indexer.search.engine import SearchRequest, search
@@ -112,10 +189,74 @@ def run_queries(home: Path, queries: list[dict], matched: dict[str, str]) -> lis
             found = [i for i in top if i in relevant]
             recall = len(found) / min(10, len(relevant)) if relevant else float("nan")
             first = next((n for n, i in enumerate(top, 1) if i in relevant), None)
-            rows.append({**query, "recall": recall, "rr": 1 / first if first else 0.0,
-                         "total": result.total, "unsegmented": len(missing),
-                         "relevant_n": len(relevant)})
+            row = {**query, "recall": recall, "rr": 1 / first if first else 0.0,
+                   "total": result.total, "possible": result.possible,
+                   "unsegmented": len(missing), "relevant_n": len(relevant)}
+            if texts is not None:
+                row.update(_precision(config, request, texts, relevant))
+            rows.append(row)
     return rows
+
+
+def _precision(config, request, texts: dict, relevant: set[str]) -> dict:  # type: ignore[no-untyped-def]
+    """Precision of every counted hit on text and on OCR'd documents; relevant articles on
+    OCR'd documents found certainly, possibly, and by the folded twin."""
+    from dataclasses import replace
+
+    from indexer.search.engine import open_index
+
+    index = open_index(config)
+    found, total, possible = every_hit(index, replace(request, per_page=1000))
+    right = {"text": [0, 0], "ocr": [0, 0]}
+    for doc_id, maybe in found:
+        if maybe or doc_id not in texts:
+            continue
+        tokens, conf = texts[doc_id]
+        kind = "text" if conf >= 100 else "ocr"
+        right[kind][1] += 1
+        right[kind][0] += holds(tokens, request.q)
+    certain = {d for d, m in found if not m}
+    maybe = {d for d, m in found if m}
+    on_ocr = {r for r in relevant if r in texts and texts[r][1] < 100}
+    folded, _t, _p = every_hit(index, replace(request, q=fold(request.q), per_page=1000))
+    folded_ids = {d for d, _m in folded}
+    return {"precision_text": right["text"], "precision_ocr": right["ocr"],
+            "all_total": total, "all_possible": possible, "ocr_relevant": len(on_ocr),
+            "ocr_certain": len(on_ocr & certain), "ocr_with_possible": len(on_ocr & (certain | maybe)),
+            "ocr_folded": len(on_ocr & folded_ids)}
+
+
+def collision_rows(config, texts: dict) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Accented words whose folded forms collide: total against the exact count."""
+    from indexer.search.engine import SearchRequest, open_index
+
+    index = open_index(config)
+    rows = []
+    for q in COLLISIONS:
+        request = SearchRequest(q=q, per_page=1000)
+        found, total, possible = every_hit(index, request)
+        exact = sum(1 for doc_id, (tokens, _conf) in texts.items()
+                    if _is_article_scope(index, doc_id) and holds(tokens, q))
+        folded = index.search(SearchRequest(q=fold(q), per_page=1), None, marks=False).total
+        good = sum(1 for d, m in found if not m and d in texts and holds(texts[d][0], q))
+        rows.append({"q": q, "total": total, "possible": possible, "exact": exact,
+                     "folded": folded, "precision": good / total if total else 1.0})
+    return rows
+
+
+_SCOPES: dict[str, bool] = {}
+
+
+def _is_article_scope(index, doc_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether an article search counts this document: articles, and pages no article
+    covers (orphans), as the index's scope column says."""
+    if not _SCOPES:
+        gen = index.generation()
+        scope = gen.attrs["scope"]
+        for docnum in range(gen.size):
+            if gen.live[docnum]:
+                _SCOPES[gen.stored(docnum)["id"]] = scope.values[scope.codes[docnum]] in ("article", "orphan")
+    return _SCOPES.get(doc_id, False)
 
 
 def report(rows: list[dict], home: Path) -> None:
@@ -124,8 +265,8 @@ def report(rows: list[dict], home: Path) -> None:
     print(f"Machine: {machine()}")
     print(f"Archive: {home} ({len(rows)} query runs)")
     print()
-    print("| class | queries | recall@10 | MRR | target |")
-    print("|---|---|---|---|---|")
+    print("| class | queries | recall@10 | MRR | precision (text) | precision (OCR) | target |")
+    print("|---|---|---|---|---|---|---|")
     classes: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         if r["relevant_n"]:
@@ -136,10 +277,13 @@ def report(rows: list[dict], home: Path) -> None:
             continue
         recall = sum(r["recall"] for r in group) / len(group)
         mrr = sum(r["rr"] for r in group) / len(group)
-        target = f"≥ {TARGETS[name]:.2f}" if name in TARGETS else ""
+        target = f"recall ≥ {TARGETS[name]:.2f}" if name in TARGETS else ""
         if name == "plain":
-            target = "≥ 0.9 × twin"
-        print(f"| {name} | {len(group)} | {recall:.3f} | {mrr:.3f} | {target} |")
+            target = "recall ≥ 0.9 × twin"
+        if name in ("diacritics", "phrase", "filter"):
+            target += ("; " if target else "") + "precision (text) 1.00"
+        print(f"| {name} | {len(group)} | {recall:.3f} | {mrr:.3f} | {_ratio(group, 'precision_text')} "
+              f"| {_ratio(group, 'precision_ocr')} | {target} |")
     by_q = {r["q"]: r for r in rows}
     ratios = [(r["recall"], by_q[r["twin_of"]]["recall"]) for r in rows
               if r["class"] == "plain" and r["relevant_n"] and r["twin_of"] in by_q]
@@ -149,6 +293,19 @@ def report(rows: list[dict], home: Path) -> None:
     print()
     print(f"plain / diacritic twin recall: {mean_plain:.3f} / {mean_twin:.3f} = "
           f"{mean_plain / mean_twin if mean_twin else float('nan'):.3f} (worst single pair {worst:.2f})")
+    accented = [r for r in rows if r["class"] in TWINNED and "ocr_relevant" in r]
+    if accented:
+        rel = sum(r["ocr_relevant"] for r in accented)
+        cert = sum(r["ocr_certain"] for r in accented)
+        withp = sum(r["ocr_with_possible"] for r in accented)
+        fold_ = sum(r["ocr_folded"] for r in accented)
+        tot = sum(r["all_total"] for r in accented)
+        pos = sum(r["all_possible"] for r in accented)
+        print()
+        print(f"Accented queries ({len(accented)}), relevant truth articles on OCR'd pages: {rel}; "
+              f"found (all hits) certain {cert} ({_share(cert, rel)}), certain + possible {withp} "
+              f"({_share(withp, rel)}), folded twin {fold_} ({_share(fold_, rel)}); "
+              f"possible share {pos}/{tot + pos} = {_share(pos, tot + pos)}")
     unseg = sum(r["unsegmented"] for r in rows)
     if unseg:
         print(f"relevant articles not produced by segmentation (left out): {unseg}")
@@ -158,6 +315,25 @@ def report(rows: list[dict], home: Path) -> None:
         print("Queries below full recall:")
         for r in misses:
             print(f"  [{r['class']}] {r['q']!r}: recall {r['recall']:.2f}, {r['total']} hits")
+
+
+def _ratio(group: list[dict], key: str) -> str:
+    right = sum(r[key][0] for r in group if key in r)
+    seen = sum(r[key][1] for r in group if key in r)
+    return f"{right / seen:.3f} ({seen})" if seen else "–"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.3f}" if whole else "–"
+
+
+def report_collisions(rows: list[dict]) -> None:
+    print()
+    print("| accented query | total | exact count | possible | folded total | precision |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['q']} | {r['total']} | {r['exact']} | {r['possible']} | {r['folded']} "
+              f"| {r['precision']:.3f} |")
 
 
 # --- writing the query set from the truth ---------------------------------------------
@@ -295,11 +471,14 @@ def main() -> None:
     from archive.catalog import Catalog
     from archive.config import load_config
 
-    with Catalog(load_config(home).catalog_path, readonly=True) as catalog:
+    config = load_config(home)
+    with Catalog(config.catalog_path, readonly=True) as catalog:
         matched = match_articles(catalog, truth)
-    rows = run_queries(home, queries, matched)
+        texts = indexed_texts(catalog)
+    rows = run_queries(home, queries, matched, texts)
     print(f"truth articles matched to indexed articles: {len(matched)}/{len(truth)}")
     report(rows, home)
+    report_collisions(collision_rows(config, texts))
 
 
 if __name__ == "__main__":

@@ -405,12 +405,13 @@ def _pct(values: list[float], q: float) -> float:
 
 
 
-def run_size(n: int, work: Path, chain: Chain, reuse: bool) -> list[dict]:
+def run_size(n: int, work: Path, chain: Chain, reuse: bool,
+             engines: tuple[str, ...] = ("ours", "base")) -> list[dict]:
     home = work / f"n{n}"
     print(f"== {n} articles in {home}", file=sys.stderr, flush=True)
     mb = make_catalog(home, n, chain)
     rows = []
-    for engine in ("ours", "base"):
+    for engine in engines:
         target = (home / "index" / "search" / "CURRENT") if engine == "ours" \
             else (_baseline_dir(home) / "_MAIN_1.toc")
         stamp = home / "index" / f"bench-{engine}.json"
@@ -466,6 +467,8 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/bantin-search-bench", help="Work folder (kept).")
     ap.add_argument("--sample-home", default=None, help="A home with sample-truth/ to learn the text from.")
     ap.add_argument("--reuse", action="store_true", help="Reuse catalogs and indexes already built.")
+    ap.add_argument("--engines", default="ours,base",
+                    help="Indexes to build and query: ours (Bản tin), base (plain Whoosh).")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -476,7 +479,7 @@ def main() -> None:
     rows: list[dict] = []
     load_start = os.getloadavg()[0]
     for n in [int(s) for s in args.sizes.split(",")]:
-        rows += run_size(n, Path(args.work), chain, args.reuse)
+        rows += run_size(n, Path(args.work), chain, args.reuse, tuple(args.engines.split(",")))
     print_table(rows, source, (load_start, os.getloadavg()[0]))
 
 

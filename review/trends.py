@@ -40,6 +40,7 @@ class TrendPoint:
     words: int  # corpus volume: words of the series' documents that year
     low_share: float | None  # % of pages read with low confidence that year
     link: Evidence
+    possible: int = 0  # more documents found only by a folded match on poorly read text
 
     @property
     def per_10k(self) -> float | None:
@@ -104,6 +105,7 @@ def _points(config: Config, corpus: Corpus, filters: Filters, terms: tuple[str, 
                     occurrences=found.occurrences.get((code, year), 0),
                     documents=found.documents.get((code, year), 0), words=words,
                     low_share=share(low, read),
+                    possible=found.possible_documents.get((code, year), 0),
                     link=search_evidence(found.index_version, q=term, series=code, year_from=year,
                                          year_to=year)))
     return points
@@ -112,16 +114,20 @@ def _points(config: Config, corpus: Corpus, filters: Filters, terms: tuple[str, 
 def trends_table(config: Config, corpus: Corpus, filters: Filters, terms: tuple[str, ...]) -> Table:
     columns = (Column("term", "Từ, cụm từ"), Column("series", "Bản tin"), Column("year", "Năm", "year"),
                Column("occurrences", "Số lần xuất hiện", "int"),
-               Column("documents", "Số tin, bài", "int"), Column("words", "Tổng số chữ", "int"),
+               Column("documents", "Số tin, bài", "int"),
+               Column("possible", "Có thể thêm (OCR kém)", "int"),
+               Column("words", "Tổng số chữ", "int"),
                Column("per_10k", "Lần/10.000 chữ", "float", 2),
                Column("low_ocr_pages", "Trang đọc kém", "percent", 1))
     rows = []
     for p in trend_points(config, corpus, filters, terms):
         rows.append((Cell(p.term), Cell(p.series, text=corpus.series_title(p.series)), Cell(p.year),
-                     Cell(p.occurrences, p.link), Cell(p.documents, p.link), Cell(p.words),
+                     Cell(p.occurrences, p.link), Cell(p.documents, p.link),
+                     Cell(p.possible, p.link), Cell(p.words),
                      Cell(p.per_10k, p.link), Cell(p.low_share)))
     note = ("Tần suất = số lần xuất hiện (trong tiêu đề, nội dung, tác giả) trên 10.000 chữ của bản "
             "tin trong năm. Trang đọc kém cao thì tần suất thấp có thể do chất lượng bản quét, "
-            "không phải do nội dung.")
+            "không phải do nội dung. Từ gõ có dấu chỉ đếm đúng từ đó; “có thể thêm” là số tin, "
+            "bài đọc máy kém chỉ khớp khi bỏ dấu (không tính vào số lần xuất hiện).")
     return Table("trends", "Tần suất từ, cụm từ theo năm", columns, tuple(rows), note,
                  corpus.index_version, {"terms": terms})

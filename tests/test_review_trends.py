@@ -74,6 +74,7 @@ def test_occurrences_per_ten_thousand_words(handmade_home: Path, term: str) -> N
         assert p.per_10k == round(10000 * occ / volume, 2)
         result = search(config, SearchRequest.from_params(dict(parse_qsl(urlsplit(p.link.path).query))))
         assert result.total == p.documents and result.query_key == p.link.query_key
+        assert result.possible == p.possible  # the cell and the search it opens agree (issue 13)
     quality = {(p.series, p.year): p.low_share for p in points}
     assert quality[("ttshcb", 2012)] == 25.0 and quality[("tbnb", 2012)] == 0.0
 

@@ -99,11 +99,13 @@ def test_query_without_diacritics_finds_every_spelling(archive) -> None:
     assert set(ids(result)) == {aid("Giữ vững hòa bình ở biên giới"), aid("Hoa binh tren bien gioi")}
 
 
-def test_query_with_diacritics_ranks_the_exact_spelling_first(archive) -> None:
+def test_query_with_diacritics_finds_that_spelling_and_poor_ocr_only_as_possible(archive) -> None:
+    # issue 13: an accented word means that word; the unmarked text read at confidence 50
+    # (below the 70 setting) may have lost its marks: listed after, as possible, not counted
     result = run(archive, q="hòa bình")
-    assert ids(result)[0] == aid("Giữ vững hòa bình ở biên giới")
-    assert aid("Hoa binh tren bien gioi") in ids(result)  # OCR without marks still found, lower
-    assert result.hits[0].score > result.hits[1].score
+    assert ids(result) == [aid("Giữ vững hòa bình ở biên giới"), aid("Hoa binh tren bien gioi")]
+    assert (result.total, result.possible) == (1, 1)
+    assert [h.possible for h in result.hits] == [False, True]
 
 
 def test_old_and_new_tone_placement_meet(archive) -> None:

@@ -126,7 +126,10 @@ def test_marks_fold_phrases_identifiers_and_negation() -> None:
     assert marks.marked_words(words, "21-nq/tw") == {5}
     assert marks.marked_words(words, "chi NOT hoc") == {6, 12}
     assert marks.marked_words(words, "chi -học") == {6, 12}
-    assert marks.marked_words(words, "title:nghị AND tw") == {2, 5}
+    assert marks.marked_words(words, "nghị AND 21 - NQ/TW") == {2, 5}  # the engine's parser:
+    assert marks.marked_words(words, "tw") == set()  # "tw" is not a word of 21-NQ/TW (one token)
+    assert marks.marked_words(words, "nghi quyết") == {2, 3}  # the rule: quyết exact
+    assert marks.marked_words(words, "nghĩ") == set()  # nghị is not nghĩ
     assert marks.marked_words(words, "") == set()
     assert marks.count_matches(words, "chi bo") == 4  # "chi" ×2 + "bo" ×2
     assert marks.text_matches("Sinh hoạt chi bộ", "sinh hoat") and not marks.text_matches("x", "y")

@@ -218,7 +218,8 @@ def test_script_in_ocr_text_renders_inert(reader: Any, web_home: WebHome) -> Non
         html = reader.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "<b>đậm</b>" not in html, url
         assert "&lt;script&gt;alert" in html or "&lt;script&gt;alert(&#39;xss&#39;)" in html \
-            or "alert(&#39;xss&#39;)" in html, url
+            or "alert(&#39;xss&#39;)" in html \
+            or "&lt;script&gt;<mark>alert</mark>(&#39;xss&#39;)" in html, url  # within an issue: marked
     assert len(re.findall(r"<script\b", reader.get(f"/a/{aid}").get_data(as_text=True))) == 1  # ours
 
 

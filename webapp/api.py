@@ -31,7 +31,9 @@ def me() -> Any:
 
 @bp.get("/search")
 def search() -> Any:
-    query = searching.Query.from_args(request.args)
+    query, problems = searching.query_from(request.args)
+    if problems:
+        return jsonify(error=" ".join(problems), status=400), 400
     if query.empty:
         return jsonify(error="Thiếu tham số q hoặc bộ lọc.", status=400), 400
     try:

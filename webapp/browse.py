@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from archive import holdings, permalinks
 from archive.vntext import nfc
 from webapp import db, library, marks
+from webapp.search import safe_snippet
 
 bp = Blueprint("browse", __name__)
 NAV: list[tuple[str, str, str]] = []
@@ -77,7 +78,8 @@ def _toc(articles: list[library.ArticleRow]) -> list[tuple[str, list[library.Art
 
 
 def _search_issue(catalog: Any, pages: list[Any], q: str) -> list[dict[str, Any]]:
-    """Pages of this issue where ``q`` occurs, with counts: exact, from the page words."""
+    """Pages of this issue where ``q`` occurs under the search's rule, with the number of
+    matches and a snippet around them (escaped, matches marked)."""
     out = []
     for page in pages:
         text = library.page_text(catalog, page)
@@ -85,10 +87,8 @@ def _search_issue(catalog: Any, pages: list[Any], q: str) -> list[dict[str, Any]
             continue
         n = marks.count_matches(text.words, q)
         if n:
-            hit = sorted(marks.marked_words(text.words, q))
-            first = hit[0] if hit else 0
-            context = " ".join(w.text for w in text.words[max(0, first - 8):first + 12])
-            out.append({"seq": page.seq, "count": n, "context": context})
+            out.append({"seq": page.seq, "count": n,
+                        "snippet": safe_snippet(marks.page_snippet(text.words, q))})
     return out
 
 

@@ -1,100 +1,57 @@
-"""Which words of a page a query marks: folded syllable sequences matched against word boxes.
+"""Which words of a page a query marks, by the search's own matching rule.
 
-Why here: the search index ranks documents but does not know where on the scan a phrase
-sits (Whoosh highlights terms, not phrases), and pages reached by browsing have no search hit
-at all. The viewer therefore matches the query itself, the way the index analyses it: NFC,
-diacritics folded (đ→d), split into syllables. A bare term or an identifier (``21-NQ/TW``)
-is the sequence of its syllables; a quoted phrase is one sequence; ``NOT``/``-`` terms, field
-prefixes (``title:``) and operators are not marked. A sequence may run across words and
-lines (a phrase broken at a line end), never across pages.
+Why here: the search index ranks documents but does not know where on the scan a word sits,
+and pages reached by browsing have no search hit at all. The viewer therefore matches the
+query itself, with the engine's parser and matcher (``indexer.search.query``, ``indexer.search.highlight``),
+so a page marks exactly what a search counts (issue 13): a word typed with diacritics only
+where that word is written, one typed without them in any spelling; a quoted phrase as one
+sequence, word by word; an identifier in any spelling; ``NOT``/``-`` terms and operators are
+not marked. A sequence may run across words and lines, never across pages. A query the
+parser refuses marks nothing (the search page says what is wrong with it).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import lru_cache
 
+from archive.errors import UsageError
 from archive.models import Word
-from archive.vntext import fold, nfc
-
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_SYLLABLE = re.compile(r"\w+", re.UNICODE)
-_OPERATORS = {"and", "or", "not", "AND", "OR", "NOT"}
+from indexer.search.highlight import MatchSpec, find, matched_words, snippet
+from indexer.search.query import leaves, parse
+from indexer.search.tokens import scan
 
 
-@dataclass(frozen=True)
-class Pattern:
-    syllables: tuple[str, ...]  # folded
-
-
-def patterns(query: str) -> list[Pattern]:
-    """The sequences to mark for ``query`` (longest first, duplicates removed)."""
-    out: list[tuple[str, ...]] = []
-    negate_next = False
-    for m in _TOKEN.finditer(nfc(query or "")):
-        minus, phrase, bare = m.group(1), m.group(2), m.group(3)
-        if bare is not None:
-            if bare in {"NOT", "not"}:
-                negate_next = True
-                continue
-            if bare in _OPERATORS:
-                continue
-            if bare.startswith("-"):
-                negate_next = False
-                continue
-            text = bare.split(":", 1)[1] if re.match(r"^[a-z_]+:", bare) else bare
-            text = re.sub(r"[~^][0-9.]*$", "", text).strip("()*?")
-        else:
-            text = phrase
-            if minus:
-                negate_next = False
-                continue
-        if negate_next:
-            negate_next = False
-            continue
-        sylls = tuple(_SYLLABLE.findall(fold(text)))
-        if sylls and sylls not in out:
-            out.append(sylls)
-    out.sort(key=len, reverse=True)
-    return [Pattern(s) for s in out]
+@lru_cache(maxsize=256)
+def spec_of(query: str) -> MatchSpec:
+    """What ``query`` marks (empty when it is empty or malformed)."""
+    try:
+        tree = parse(query or "")
+    except UsageError:
+        return MatchSpec(frozenset(), ())
+    return MatchSpec.from_leaves(leaves(tree))
 
 
 def marked_words(words: Sequence[Word], query: str) -> set[int]:
-    """Indices of ``words`` covered by any occurrence of any pattern of ``query``."""
-    pats = patterns(query)
-    if not pats or not words:
-        return set()
-    flat: list[tuple[str, int]] = []  # (folded syllable, word index)
-    for i, w in enumerate(words):
-        for s in _SYLLABLE.findall(fold(w.text)):
-            flat.append((s, i))
-    keys = [s for s, _ in flat]
-    hit: set[int] = set()
-    for p in pats:
-        n = len(p.syllables)
-        first = p.syllables[0]
-        for start in range(len(keys) - n + 1):
-            if keys[start] == first and tuple(keys[start:start + n]) == p.syllables:
-                hit.update(flat[k][1] for k in range(start, start + n))
-    return hit
+    """Indices of ``words`` covered by any match of ``query``."""
+    return {i for a, b in matched_words(words, spec_of(query)) for i in range(a, b)}
 
 
 def count_matches(words: Sequence[Word], query: str) -> int:
-    """How many pattern occurrences start on this page (for "search within this issue")."""
-    pats = patterns(query)
-    keys = [s for w in words for s in _SYLLABLE.findall(fold(w.text))]
-    n_hits = 0
-    for p in pats:
-        n = len(p.syllables)
-        n_hits += sum(1 for i in range(len(keys) - n + 1) if tuple(keys[i:i + n]) == p.syllables)
-    return n_hits
+    """How many matches (words and phrases of the query) are on this page."""
+    return len(matched_words(words, spec_of(query)))
+
+
+def page_snippet(words: Sequence[Word], query: str) -> str:
+    """A passage of the page around its best match, HTML escaped, matches in ``<mark>``."""
+    return snippet(" ".join(w.text for w in words), spec_of(query))
 
 
 def text_matches(text: str, query: str) -> bool:
-    """Whether every pattern of ``query`` occurs in ``text`` (folded, by syllables)."""
-    pats = patterns(query)
-    if not pats:
+    """Whether every word and phrase of ``query`` occurs in ``text`` under the rule."""
+    spec = spec_of(query)
+    if not spec:
         return False
-    keys = " " + " ".join(_SYLLABLE.findall(fold(text))) + " "
-    return all(" " + " ".join(p.syllables) + " " in keys for p in pats)
+    found = {k for _f, _e, k in find(scan(text), spec)}
+    wanted = {e or f for f, e in spec.terms} | {" ".join(e or f for f, e in p) for p in spec.phrases}
+    return wanted <= found

@@ -16,6 +16,8 @@ from markupsafe import Markup, escape
 from archive import csvcells
 from archive.permalinks import absolute
 from archive.vnformat import issue_number, kind_label
+from indexer.search.query import SearchRequest
+from indexer.search.results import Hit
 from webapp import db, library, searching, users
 
 bp = Blueprint("search", __name__)
@@ -24,20 +26,20 @@ NAV: list[tuple[str, str, str]] = []
 FACETS = (("series", "Bản tin"), ("year", "Năm"), ("section", "Chuyên mục"), ("kind", "Loại"),
           ("topic", "Chủ đề"), ("ref", "Văn bản được dẫn"))
 FACET_SHOWN = 12  # values listed per facet (the most frequent)
-_ARTICLE_ID = re.compile(r"^(?P<issue>.+)-p\d+-[0-9a-f]{4}(?:-\d+)?$")
 _TAG = re.compile(r"(<[^>]*>)")
 _MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.IGNORECASE)
 
 
 @bp.get("/search")
 def search_page() -> Any:
-    query = searching.Query.from_args(request.args)
+    query, problems = searching.query_from(request.args)
     canonical = query.pairs()
-    if list(request.args.items(multi=True)) != canonical:
+    if list(request.args.items(multi=True)) != canonical and not problems:
         # one URL per search: empty form fields dropped, parameters in the canonical order
         return redirect(query.url(page=query.page) if canonical else "/search")
     catalog = db.catalog()
     context: dict[str, Any] = {"query": query, "result": None, "error": "", "hits": [],
+                               "problems": problems,
                                "facets": [], "series_names": {s.code: s.title for s in catalog.series()},
                                "sections": _distinct(catalog, "section"),
                                "topic_names": library.topic_names()}
@@ -55,7 +57,10 @@ def search_page() -> Any:
             context["result"] = result
             context["hits"] = [_hit_view(h, query) for h in result.hits]
             context["facets"] = _facet_view(result.facets, query, context)
-            context["pages"] = _pager(query, result.total)
+            context["pages"] = _pager(query, result.listed)
+            if query.page > context["pages"]["last"] and result.listed:
+                return redirect(query.url(page=context["pages"]["last"]))  # past the end: the last page
+            context["years"] = _year_bars(result.facets.get("year", {}), query)
     return render_template("search/search.html", **context), status
 
 
@@ -80,38 +85,26 @@ def safe_snippet(snippet: str) -> Markup:
     return Markup("".join(out))
 
 
-def issue_of(hit: Any) -> str:
-    issue = getattr(hit, "issue_id", "") or ""
-    if issue:
-        return issue
-    hid = str(getattr(hit, "id", ""))
-    if getattr(hit, "kind", "") == "page" or "/" in hid:
-        return hid.rsplit("/", 1)[0]
-    m = _ARTICLE_ID.match(hid)
-    return m.group("issue") if m else ""
-
-
-def _hit_view(hit: Any, query: searching.Query) -> dict[str, Any]:
+def _hit_view(hit: Hit, query: SearchRequest) -> dict[str, Any]:
     from urllib.parse import urlencode
 
-    issue = issue_of(hit)
-    pages = list(getattr(hit, "pages", []) or [])
+    issue = hit.issue_id
     extra = {"q": query.q} if query.q else {}
-    if getattr(hit, "kind", "") != "page":
+    if hit.kind != "page":
         extra["a"] = hit.id
     suffix = ("?" + urlencode(extra)) if extra else ""
-    page_links = [(p, f"/i/{issue}/{p}{suffix}") for p in pages] if issue else []
-    url = getattr(hit, "url", "") or ""
-    if getattr(hit, "kind", "") == "page" and query.q:
+    page_links = [(p, f"/i/{issue}/{p}{suffix}") for p in hit.pages] if issue else []
+    url = hit.url
+    if hit.kind == "page" and query.q:
         url += ("&" if "?" in url else "?") + urlencode({"q": query.q})
 
-    number = getattr(hit, "number", "")
-    label = issue_number(number, getattr(hit, "year", 0)) if number else issue
+    label = issue_number(hit.number, hit.year) if hit.number else issue
     return {"hit": hit, "url": url, "issue": issue, "issue_label": label, "page_links": page_links,
-            "snippet": safe_snippet(getattr(hit, "snippet", "") or "")}
+            "snippet": safe_snippet(hit.snippet), "title": safe_snippet(hit.title_marked),
+            "passages": [safe_snippet(p) for p in hit.snippets] or [safe_snippet(hit.snippet)]}
 
 
-def _facet_view(facets: Any, query: searching.Query, context: dict[str, Any]) -> list[dict[str, Any]]:
+def _facet_view(facets: Any, query: SearchRequest, context: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     facets = facets or {}
     for name, label in FACETS:
@@ -140,6 +133,17 @@ def _facet_view(facets: Any, query: searching.Query, context: dict[str, Any]) ->
     return out
 
 
+def _year_bars(years: dict[str, int], query: SearchRequest) -> list[dict[str, Any]]:
+    """The year histogram above the hits: one bar per year from the first to the last year
+    found (empty years too), height relative to the busiest, each a link to that year."""
+    counts = {int(y): c for y, c in years.items() if str(y).isdigit()}
+    if len(counts) < 2:
+        return []
+    top = max(counts.values())
+    return [{"year": y, "count": counts.get(y, 0), "height": round(100 * counts.get(y, 0) / top),
+             "url": query.url(year_from=y, year_to=y)} for y in range(min(counts), max(counts) + 1)]
+
+
 def _facet_label(name: str, value: str, context: dict[str, Any]) -> str:
     if name == "series":
         return context["series_names"].get(value, value)
@@ -150,7 +154,7 @@ def _facet_label(name: str, value: str, context: dict[str, Any]) -> str:
     return value
 
 
-def _pager(query: searching.Query, total: int) -> dict[str, Any]:
+def _pager(query: SearchRequest, total: int) -> dict[str, Any]:
     last = max(1, -(-total // query.per_page))
     window = [p for p in range(max(1, query.page - 3), min(last, query.page + 3) + 1)]
     return {"last": last, "window": [(p, query.url(page=p)) for p in window],
@@ -160,14 +164,15 @@ def _pager(query: searching.Query, total: int) -> dict[str, Any]:
 
 # --- exports -------------------------------------------------------------------------------
 
-EXPORT_FIELDS = ("id", "kind", "series", "date", "title", "section", "pages", "score", "url")
+EXPORT_FIELDS = ("id", "kind", "series", "date", "title", "section", "pages", "score", "url",
+                 "possible")
 
 
 @bp.get("/search/export.<fmt>")
 def export(fmt: str) -> Any:
     if fmt not in ("csv", "json"):
         return render_template("error.html", code=404, message="Không có định dạng này."), 404
-    query = searching.Query.from_args(request.args)
+    query, _problems = searching.query_from(request.args)
     config = current_app.config["BANTIN"]
     try:
         first, hits = searching.all_hits(config, query, db.catalog())
@@ -212,8 +217,8 @@ def _csv_rows(hits: Iterator[Any], base: str) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_stream(first: Any, hits: Iterator[Any], base: str, query: searching.Query) -> Iterator[str]:
-    head = {"total": first.total, "query_key": first.query_key,
+def _json_stream(first: Any, hits: Iterator[Any], base: str, query: SearchRequest) -> Iterator[str]:
+    head = {"total": first.total, "possible": first.possible, "query_key": first.query_key,
             "index_version": first.index_version, "search": query.url()}
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": [\n'
     for n, hit in enumerate(hits):

@@ -2,9 +2,10 @@
 
 Why a module: the search page, its exports, the JSON API and the coverage pages (issue 8,
 which links every number to a search) must read and write the same URL parameters, and only
-``indexer/`` may import Whoosh. :class:`Query` is the whole state of a search, parsed from and
-written to a URL in one fixed order (so a search can be bookmarked and cited); :func:`execute`
-turns it into the engine's ``indexer.search.engine.SearchRequest`` and returns the engine's result.
+``indexer/`` may import Whoosh. The state of a search is the engine's own request,
+:class:`indexer.search.query.SearchRequest` (``Query`` here is the same class), parsed from and
+written to a URL in one fixed order (so a search can be bookmarked and cited);
+:func:`execute` runs it and returns the engine's result.
 
 URL parameters are those of ``SearchRequest.params()`` (the engine's canonical form, as
 ``bantin search --from/--to`` names them): ``q``, ``series``, ``from``, ``to``, ``month``,
@@ -17,114 +18,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
 
 from archive.config import Config
-from archive.vntext import nfc
 from indexer.search import engine
+from indexer.search.query import WEB_MAX_PER_PAGE, QueryError, SearchRequest
+from indexer.search.results import Hit, SearchResult
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 20
-MAX_PER_PAGE = 200
+MAX_PER_PAGE = WEB_MAX_PER_PAGE
 EXPORT_BATCH = 500  # hits fetched per engine call while streaming an export
-SORTS = ("relevance", "date", "-date")
-URL_NAMES = {"year_from": "from", "year_to": "to"}  # field → URL parameter, as the engine
-TARGETS = ("articles", "pages")
+
+# One request type everywhere (issue 13): the web page, the API, the exports, the CLI, the
+# coverage pages and the report all build :class:`indexer.search.query.SearchRequest`, so the same
+# search has the same canonical form, ``query_key`` and totals wherever it is shown.
+Query = SearchRequest
 
 
-@dataclass(frozen=True)
-class Query:
-    q: str = ""
-    series: str = ""
-    year_from: int | None = None
-    year_to: int | None = None
-    month: int | None = None
-    section: str = ""
-    kind: str = ""
-    topic: str = ""
-    ref: str = ""
-    min_conf: float | None = None
-    target: str = "articles"
-    sort: str = "relevance"
-    fuzzy: bool = False
-    page: int = 1
-    per_page: int = PER_PAGE
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> Query:
-        """Parse URL parameters leniently: a bad number is ignored, never an error page."""
-        def text(name: str, limit: int = 200) -> str:
-            return nfc(str(args.get(name, "") or "")).strip()[:limit]
-
-        def integer(name: str, lo: int, hi: int) -> int | None:
-            raw = args.get(URL_NAMES.get(name, name))
-            if raw in (None, ""):
-                raw = args.get(name, "")
-            try:
-                value = int(str(raw).strip())
-            except ValueError:
-                return None
-            return value if lo <= value <= hi else None
-
-        conf: float | None
-        try:
-            conf = float(str(args.get("min_conf", "")).replace(",", "."))
-            conf = conf if 0 <= conf <= 100 else None
-        except ValueError:
-            conf = None
-        target = text("target")
-        sort = text("sort")
-        return cls(q=text("q", 500), series=text("series"), year_from=integer("year_from", 1900, 2100),
-                   year_to=integer("year_to", 1900, 2100), month=integer("month", 1, 12),
-                   section=text("section"), kind=text("kind"), topic=text("topic"), ref=text("ref"),
-                   min_conf=conf, target=target if target in TARGETS else "articles",
-                   sort=sort if sort in SORTS else "relevance",
-                   fuzzy=text("fuzzy").lower() in {"1", "true", "yes", "on"},
-                   page=integer("page", 1, 100000) or 1,
-                   per_page=integer("per_page", 1, MAX_PER_PAGE) or PER_PAGE)
-
-    @property
-    def empty(self) -> bool:
-        """No text and no filter: nothing to search for."""
-        return not any((self.q, self.series, self.year_from, self.year_to, self.month,
-                        self.section, self.kind, self.topic, self.ref, self.min_conf))
-
-    def pairs(self, **changes: Any) -> list[tuple[str, str]]:
-        """Non-default parameters in the fixed field order (the canonical URL form), with
-        ``changes`` applied (cheaper than a new Query: a result page links to ~100 URLs)."""
-        values = {**self.__dict__, **changes} if changes else self.__dict__
-        out = []
-        for name, default in _DEFAULTS:
-            value = values[name]
-            if value is None or value == "" or value == default:
-                continue
-            if isinstance(value, bool):
-                value = "1"
-            elif isinstance(value, float):
-                value = f"{value:g}"
-            out.append((URL_NAMES.get(name, name), str(value)))
-        return out
-
-    def url(self, path: str = "/search", **changes: Any) -> str:
-        """This search with ``changes`` applied (``page`` goes back to 1 unless given)."""
-        if changes and "page" not in changes:
-            changes["page"] = 1
-        pairs = self.pairs(**changes)
-        return path + ("?" + urlencode(pairs) if pairs else "")
-
-    def filters(self) -> list[tuple[str, str, str]]:
-        """(parameter, label, value) of each active filter, for "remove this filter" links."""
-        labels = {"series": "Bản tin", "year_from": "Từ năm", "year_to": "Đến năm", "month": "Tháng",
-                  "section": "Chuyên mục", "kind": "Loại", "topic": "Chủ đề",
-                  "ref": "Văn bản được dẫn", "min_conf": "Độ tin cậy tối thiểu"}
-        return [(name, label, str(getattr(self, name))) for name, label in labels.items()
-                if getattr(self, name) not in (None, "")]
-
-
-_DEFAULTS = [(f.name, f.default) for f in fields(Query)]
+def query_from(args: Mapping[str, str]) -> tuple[SearchRequest, list[str]]:
+    """The request a URL asks for and the messages for the parameters it had to leave out
+    (shown on the page instead of dropping them silently)."""
+    problems = SearchRequest.args_problems(args)
+    try:
+        return SearchRequest.from_args(args), problems
+    except QueryError as e:  # a reversed year range: search from the first year on
+        cleaned = {k: v for k, v in args.items() if k not in ("to", "year_to")}
+        return SearchRequest.from_args(cleaned), problems + [f"Đã bỏ qua năm kết thúc: {e}."]
 
 
 DAMAGED_MESSAGE = ("Chỉ mục tìm kiếm bị hỏng nên tạm thời không tìm được. Quản trị viên cần chạy "
@@ -144,13 +66,9 @@ def _engine() -> Any:
     return engine
 
 
-def request_for(query: Query, **changes: Any) -> Any:
-    """The engine's request value for ``query`` (fields of the same names)."""
-    engine = _engine()
-    q = replace(query, **changes) if changes else query
-    known = {f.name for f in fields(engine.SearchRequest)}
-    values = {f.name: getattr(q, f.name) for f in fields(q) if f.name in known}
-    return engine.SearchRequest(**values)
+def request_for(query: SearchRequest, **changes: Any) -> SearchRequest:
+    """The engine's request: ``query`` itself, with ``changes`` applied."""
+    return replace(query, **changes) if changes else query
 
 
 def _accepts_marks(engine: Any) -> bool:
@@ -200,7 +118,7 @@ def all_hits(config: Config, query: Query, catalog: Any = None) -> tuple[Any, It
         result, page = first, 1
         while True:
             yield from result.hits
-            if page * EXPORT_BATCH >= result.total or not result.hits:
+            if page * EXPORT_BATCH >= result.listed or not result.hits:
                 return
             page += 1
             result = execute(config, query, catalog, marks=False, page=page, per_page=EXPORT_BATCH)
@@ -208,37 +126,16 @@ def all_hits(config: Config, query: Query, catalog: Any = None) -> tuple[Any, It
     return first, iterate()
 
 
-HIT_FIELDS = ("id", "kind", "series", "date", "title", "section", "pages", "score", "snippet", "url")
+HIT_FIELDS = ("id", "kind", "series", "date", "title", "section", "pages", "score", "snippet", "url",
+              "possible")
 
 
-def hit_record(hit: Any) -> dict[str, Any]:
-    """A hit as the public JSON shape of `bantin search --json` (issue 5)."""
-    if isinstance(hit, Mapping):
-        get = hit.get
-    else:
-        def get(name: str, default: Any = None) -> Any:
-            return getattr(hit, name, default)
-    rec = {name: get(name, None) for name in HIT_FIELDS}
-    rec["pages"] = list(rec["pages"] or [])
-    return rec
+def hit_record(hit: Hit) -> dict[str, Any]:
+    """A hit as the public JSON shape of `bantin search --json` (issue 5), export fields."""
+    full = hit.to_json()
+    return {name: full[name] for name in HIT_FIELDS}
 
 
-def result_record(result: Any) -> dict[str, Any]:
+def result_record(result: SearchResult) -> dict[str, Any]:
     """The whole result as `bantin search --json` prints it."""
-    if hasattr(result, "to_json"):
-        data = result.to_json()
-        if isinstance(data, dict):
-            return data
-    return {"total": result.total, "query_key": result.query_key,
-            "index_version": result.index_version,
-            "hits": [hit_record(h) for h in result.hits], "facets": _facets(result.facets)}
-
-
-def _facets(facets: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, counts in (facets or {}).items():
-        if isinstance(counts, Mapping):
-            out[name] = dict(counts)
-        else:
-            out[name] = {str(k): v for k, v in counts}
-    return out
+    return result.to_json()

@@ -60,8 +60,8 @@ def index_fields(doc: IndexDoc) -> dict[str, Any]:
               "refs": list(doc.refs), "conf": round(doc.conf, 1), "orphan": doc.orphan}
     return {
         "id": doc.id, "doc": stored,
-        "x": [e for e, f in zip(exact, folded) if e != f], "f": folded, "b": bigrams(folded),
-        "tf": title_folded, "tb": bigrams(title_folded),
+        "x": [e if e != f else None for e, f in zip(exact, folded)], "f": folded, "b": bigrams(folded),
+        "tf": title_folded, "tb": bigrams(title_folded), "lw": list(doc.uncertain),
         "topic": list(doc.topics), "ref": list(doc.refs),
         "c_scope": doc.scope.encode(), "c_series": doc.series.encode(),
         "c_year": str(doc.year).encode(), "c_month": str(doc.month).encode(),
@@ -182,18 +182,19 @@ def _publish(store: IndexStore, gen: Path, rows: list[tuple[str, str, str, str]]
     store.cleanup()
 
 
-def _all_docs(catalog: Catalog) -> Iterator[IndexDoc]:
-    yield from effective_articles(catalog)
-    yield from effective_pages(catalog)
+def _all_docs(catalog: Catalog, below: float) -> Iterator[IndexDoc]:
+    """Every document, with its words read below ``below`` (the low-confidence setting)."""
+    yield from effective_articles(catalog, uncertain_below=below)
+    yield from effective_pages(catalog, uncertain_below=below)
 
 
-def _docs_by_id(catalog: Catalog, ids: list[str]) -> Iterator[IndexDoc]:
+def _docs_by_id(catalog: Catalog, ids: list[str], below: float) -> Iterator[IndexDoc]:
     articles = [i for i in ids if "/" not in i]  # page ids are "<issue>/<seq>"
     pages = [i for i in ids if "/" in i]
     if articles:
-        yield from effective_articles(catalog, articles)
+        yield from effective_articles(catalog, articles, uncertain_below=below)
     if pages:
-        yield from effective_pages(catalog, pages)
+        yield from effective_pages(catalog, pages, uncertain_below=below)
 
 
 def _count(catalog: Catalog) -> int:
@@ -231,6 +232,7 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
     build``); ``rebuild``/``force`` start from scratch."""
     started = time.monotonic()
     stamp = now()
+    below = float(config.low_confidence)
     store = IndexStore(config.search_dir)
     versions = _versions(catalog)
     with store.writing():
@@ -241,7 +243,7 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
         gone: list[str] = []
         if old is not None:
             seen: set[str] = set()
-            for doc in _all_docs(catalog):
+            for doc in _all_docs(catalog, below):
                 seen.add(doc.id)
                 if old.get(doc.id) != doc.content_key():
                     changed.append(doc.id)
@@ -255,14 +257,14 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
         if old is None:
             report = IndexReport(full=True, damaged=report.damaged)
             gen = store.empty()
-            rows = _write(gen, _all_docs(catalog), create=True, total=_count(catalog))
+            rows = _write(gen, _all_docs(catalog, below), create=True, total=_count(catalog))
             report.added = len(rows)
             _publish(store, gen, rows, [], versions, report)
         elif changed or gone:
             current = store.current()
             assert current is not None
             gen = store.fork(current)
-            rows = _write(gen, _docs_by_id(catalog, changed), create=False,
+            rows = _write(gen, _docs_by_id(catalog, changed, below), create=False,
                           delete=[*changed, *gone], total=len(changed))
             _publish(store, gen, rows, gone, versions, report)
         else:
@@ -288,6 +290,7 @@ def update_documents(catalog: Catalog, config: Config, ids: Iterable[str]) -> In
     """
     started = time.monotonic()
     ids = sorted(set(ids))
+    below = float(config.low_confidence)
     store = IndexStore(config.search_dir)
     versions = _versions(catalog)
     with store.writing():
@@ -298,17 +301,17 @@ def update_documents(catalog: Catalog, config: Config, ids: Iterable[str]) -> In
                 manifest.close()
             report = IndexReport(full=True)
             gen = store.empty()
-            rows = _write(gen, _all_docs(catalog), create=True, total=_count(catalog))
+            rows = _write(gen, _all_docs(catalog, below), create=True, total=_count(catalog))
             report.added = len(rows)
             _publish(store, gen, rows, [], versions, report)
             report.seconds = time.monotonic() - started
             return report
         article_ids = [i for i in ids if "/" not in i]
-        docs = {d.id: d for d in effective_articles(catalog, article_ids)}
+        docs = {d.id: d for d in effective_articles(catalog, article_ids, uncertain_below=below)}
         issues = {d.issue_id for d in docs.values()} | manifest.issues_of(article_ids)
-        for doc in effective_pages(catalog, [i for i in ids if "/" in i]):
+        for doc in effective_pages(catalog, [i for i in ids if "/" in i], uncertain_below=below):
             docs[doc.id] = doc
-        for doc in effective_pages(catalog, issue_ids=issues):
+        for doc in effective_pages(catalog, issue_ids=issues, uncertain_below=below):
             docs[doc.id] = doc
         old = manifest.keys_of([*ids, *docs])
         meta = manifest.meta()

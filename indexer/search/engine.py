@@ -28,16 +28,15 @@ from archive.config import Config
 from archive.errors import BantinError
 from indexer.analyze.register import load_register, register_path
 from indexer.search.evaluate import (
-    FUZZY_MIN_CHARS,
     Attribute,
     Evaluator,
-    Match,
     Names,
     Postings,
     Snapshot,
     arabic_numerals,
+    certain_and_possible,
     int_or_zero,
-    union,
+    suggestion,
 )
 from indexer.search.generations import (  # noqa: F401  (IndexDamaged re-exported for callers)
     CURRENT,
@@ -69,10 +68,12 @@ from indexer.search.results import (  # noqa: F401  (the result values are part 
     page_of,
 )
 from indexer.search.schema import ATTRIBUTES, column_codes, field_lengths, term_postings
-from indexer.search.tokens import bigrams, ref_key
+from indexer.search.tokens import ref_key
 
 log = logging.getLogger(__name__)
 
+SUGGEST_BELOW = 3  # a query finding fewer hits is offered a close spelling, if the index has one
+LOW_CONFIDENCE = 70.0  # the ``low_confidence`` setting's default, when no Config is given
 
 
 class _Generation(Snapshot):
@@ -243,8 +244,11 @@ class SearchIndex:
     checking that generation's new files against their checksums (IndexDamaged otherwise).
     """
 
-    def __init__(self, search_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, search_dir: str | os.PathLike[str], *,
+                 low_confidence: float | None = LOW_CONFIDENCE) -> None:
         self.store = IndexStore(search_dir)
+        # documents read below this mean OCR confidence give possible hits (None: none)
+        self.low_confidence = low_confidence
         self._gen: _Generation | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
@@ -297,38 +301,48 @@ class SearchIndex:
         started = time.perf_counter()
         gen = self.generation()
         try:
-            evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
-            match = evaluator.run(request.tree)
+            evaluator, certain, maybe = self._matches(gen, request)
             mask = gen.filter_mask(request)
-            keep = mask[match.ids]
-            docs, scores = match.ids[keep], match.scores[keep]
-            total = int(len(docs))
+            keep = mask[certain.ids]
+            docs, scores = certain.ids[keep], certain.scores[keep]
+            keep = mask[maybe.ids]
+            more, more_scores = maybe.ids[keep], maybe.scores[keep]
+            total, possible = int(len(docs)), int(len(more))
             found = facets(gen, docs)
-            chosen = page_of(gen, request, docs, scores)
+            chosen = page_of(gen, request, docs, scores, more, more_scores)
             spec = MatchSpec.from_leaves(leaves(request.tree), evaluator.near_terms)
-            found_hits = hits(gen, chosen, spec, catalog,
-                              marks=marks and request.per_page <= MARKS_MAX_HITS)
+            found_hits = hits(gen, chosen, spec, catalog, marks=marks and request.per_page <= MARKS_MAX_HITS)
         except BantinError:
             raise
         except Exception as e:
             self._reading_failed(gen, e)
             raise
         took = (time.perf_counter() - started) * 1000
-        log.debug("search %s: %d hits in %.1f ms", request.canonical(), total, took)
+        log.debug("search %s: %d hits (%d possible) in %.1f ms", request.canonical(), total,
+                  possible, took)
+        better = ""
+        if total + possible < SUGGEST_BELOW and not isinstance(request.tree, Everything):
+            better = suggestion(gen, request.tree)
         return SearchResult(request, total, tuple(found_hits), found, request.query_key, gen.version,
-                            took)
+                            took, possible=possible, suggestion=better, notes=tuple(evaluator.notes))
+
+    def _matches(self, gen: _Generation, request: SearchRequest) -> tuple[Evaluator, Any, Any]:
+        low = None if request.fuzzy else self.low_confidence
+        return certain_and_possible(gen, request.tree, register_names(self.store.root.parent.parent),
+                                    low)
 
     def occurrences(self, request: SearchRequest) -> Occurrences:
         """How often the request's terms and phrases occur in the documents it finds, per
         series and year (term trends, issue 8): the same documents as :meth:`search`."""
         gen = self.generation()
         try:
-            evaluator = Evaluator(gen, register_names(self.store.root.parent.parent))
-            match = evaluator.run(request.tree)
-            docs = match.ids[gen.filter_mask(request)[match.ids]]
+            evaluator, certain, maybe = self._matches(gen, request)
+            mask = gen.filter_mask(request)
+            docs = certain.ids[mask[certain.ids]]
+            more = maybe.ids[mask[maybe.ids]]
             counts = np.zeros(len(docs), dtype=np.float64)
             for leaf in leaves(request.tree):
-                ids, tf = _leaf_counts(gen, evaluator, leaf)
+                ids, tf = evaluator.leaf_counts(leaf)
                 _common, ia, ib = np.intersect1d(docs, ids, assume_unique=True, return_indices=True)
                 counts[ia] += tf[ib]
         except BantinError:
@@ -337,36 +351,24 @@ class SearchIndex:
             self._reading_failed(gen, e)
             raise
         series = gen.attrs["series"]
-        keys = series.codes[docs].astype(np.int64) * 10000 + gen.numbers["year"][docs]
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        n_docs = np.bincount(inverse, minlength=len(uniq))
+
+        def per_year(these: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            keys = series.codes[these].astype(np.int64) * 10000 + gen.numbers["year"][these]
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            return uniq, inverse, np.bincount(inverse, minlength=len(uniq))
+
+        uniq, inverse, n_docs = per_year(docs)
         n_occ = np.bincount(inverse, weights=counts, minlength=len(uniq))
         documents, occurrences = {}, {}
         for k, d, o in zip(uniq.tolist(), n_docs.tolist(), n_occ.tolist()):
             key = (series.values[k // 10000], k % 10000)
             documents[key], occurrences[key] = int(d), int(round(o))
+        maybe_docs: dict[tuple[str, int], int] = {}
+        uniq, _inverse, n_more = per_year(more)
+        for k, d in zip(uniq.tolist(), n_more.tolist()):
+            maybe_docs[(series.values[k // 10000], k % 10000)] = int(d)
         return Occurrences(request, documents, occurrences, int(len(docs)), request.query_key,
-                           gen.version)
-
-
-def _leaf_counts(gen: _Generation, evaluator: Evaluator,
-                 leaf: Term | Phrase) -> tuple[np.ndarray, np.ndarray]:
-    """(documents, occurrences) of one term or phrase, as the search matches it."""
-    if isinstance(leaf, Phrase) and len(leaf.terms) == 1:
-        leaf = leaf.terms[0]
-    if isinstance(leaf, Term):
-        words = [leaf.folded]
-        if leaf.fuzzy and len(leaf.folded) >= FUZZY_MIN_CHARS and "/" not in leaf.folded:
-            words += gen.terms_near(leaf.folded)
-        parts = [gen.postings("f", w) for w in words]
-        merged = union([Match(p.ids, p.tf.astype(np.float64)) for p in parts])
-        return merged.ids, merged.scores
-    grams = bigrams([t.folded for t in leaf.terms])
-    if len(grams) == 1:
-        p = gen.postings("b", grams[0])
-        return p.ids, p.tf.astype(np.float64)
-    ids, tf = evaluator._positional(grams)
-    return ids, tf.astype(np.float64)
+                           gen.version, possible=int(len(more)), possible_documents=maybe_docs)
 
 
 def _damaged(root: Path, problems: list[str]) -> IndexDamaged:
@@ -402,12 +404,15 @@ _INDEXES_LOCK = threading.Lock()
 
 
 def open_index(where: Config | str | os.PathLike[str]) -> SearchIndex:
-    """The process-wide reader of a search index (a Config or the ``index/search`` path)."""
+    """The process-wide reader of a search index (a Config or the ``index/search`` path;
+    a Config also gives the ``low_confidence`` setting that makes hits possible)."""
     path = Path(where.search_dir if isinstance(where, Config) else where).resolve()
     with _INDEXES_LOCK:
         index = _INDEXES.get(path)
         if index is None:
             index = _INDEXES[path] = SearchIndex(path)
+        if isinstance(where, Config):
+            index.low_confidence = float(where.low_confidence)
         return index
 
 

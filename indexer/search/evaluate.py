@@ -10,14 +10,24 @@ every query; here a term in every one of 250,000 articles, a phrase of common sy
 filter over the whole archive all cost a few array operations. Phrases are matched on
 syllable bigrams and their positions; filters are boolean masks cached per generation.
 
-Ranking is BM25 (k1 1.2, b 0.75) over the folded text, plus: title matches, the exact
-spelling when the user typed diacritics, adjacent query words found side by side. Every
-statistic comes from the live documents only, so a request gives the same scores whether
-the index was built in one run or updated piece by piece.
+The matching rule, per word (issue 13): a word typed with any diacritic (or đ) matches only
+that word (the ``x`` field: lower case, NFC, one tone placement); a word typed without any
+matches every spelling (the folded ``f`` field). Inside a phrase the same holds word by
+word: the folded bigrams give the candidate places and the exact positions of the marked
+words (``x`` keeps positions in the same numbering) keep those where the marked words are
+written as typed. A near spelling (``~``, *tìm gần đúng*) is the deliberate exception: it
+searches the folded field.
 
-Why one module of about 500 lines: matching, ranking and filtering walk the same query tree over
-the same snapshot arrays; split, every function would pass those arrays and the tree across a
-module boundary.
+Possible hits: an :class:`Evaluator` given ``low`` (documents whose OCR is below the
+low-confidence setting) also lets a marked word match its folded form in those documents,
+and in any document where that folded word was read below the setting (the ``lw`` field,
+filled at indexing from the page words' confidences), so :func:`certain_and_possible` can
+report the documents found only that way apart from the certain ones (OCR may have dropped
+or changed a mark there).
+
+Ranking is BM25 (k1 1.2, b 0.75), plus: title matches, adjacent query words found side by
+side. Every statistic comes from the live documents only, so a request gives the same
+scores whether the index was built in one run or updated piece by piece.
 """
 
 from __future__ import annotations
@@ -330,13 +340,35 @@ def _ref_match(value: str) -> str:
 class Evaluator:
     """Evaluates one query tree on one generation."""
 
-    def __init__(self, gen: Snapshot, names: Names | None = None) -> None:
+    def __init__(self, gen: Snapshot, names: Names | None = None,
+                 low: np.ndarray | None = None, *, scope: np.ndarray | None = None,
+                 cache: dict[tuple[str, str, bool], Postings] | None = None) -> None:
         self.gen = gen
         self.names = names or {}
         self.n = max(gen.live_count, 1)
+        # documents (bool per docnum) where a marked word may also match its folded form:
+        # set only to find the possible hits (see certain_and_possible)
+        self.low = low
+        # only these documents are looked at (bool per docnum; None: all)
+        self.scope = scope
+        # posting lists read in this request, shared by the evaluators of one search
+        self.cache: dict[tuple[str, str, bool], Postings] = {} if cache is None else cache
         # expansions used, highlighted too: near spellings (~), identifiers of a document
         # named in words (nghị quyết 21 → 21-nq/tw)
         self.near_terms: set[str] = set()
+        self.notes: list[str] = []  # what the reader should know about how the query was read
+
+    def postings(self, fname: str, term: str, values: bool = False) -> Postings:
+        """Live postings (read once per request), limited to ``scope``."""
+        p = self.cache.get((fname, term, values))
+        if p is None:
+            p = self.cache[(fname, term, values)] = self.gen.postings(fname, term, values)
+        if self.scope is not None and len(p.ids):
+            keep = self.scope[p.ids]
+            if not keep.all():
+                idx = np.flatnonzero(keep)
+                p = Postings(p.ids[idx], p.tf[idx], p.values.subset(idx) if p.values is not None else None)
+        return p
 
     def bm25(self, tf: np.ndarray, docs: np.ndarray, df: int, fname: str = "f") -> np.ndarray:
         if not len(docs):
@@ -363,7 +395,8 @@ class Evaluator:
         raise TypeError(node)
 
     def everything(self) -> Match:
-        ids = np.flatnonzero(self.gen.live).astype(np.int64)
+        live = self.gen.live if self.scope is None else self.gen.live & self.scope
+        ids = np.flatnonzero(live).astype(np.int64)
         return Match(ids, np.zeros(len(ids), dtype=np.float64))
 
     def conjunction(self, node: And, *, mentions: bool = True) -> Match:
@@ -384,7 +417,7 @@ class Evaluator:
                     for second in (b, twins.get(k + 1)):
                         if second is None:
                             continue
-                        p = self.gen.postings("b", f"{a.folded} {second.folded}")
+                        p = self.postings("b", f"{a.folded} {second.folded}")
                         match = boost(match, p.ids, NEAR_BOOST * self.bm25(p.tf, p.ids, len(p.ids)))
         return match
 
@@ -401,6 +434,10 @@ class Evaluator:
             items += node.items[i:start]
             typed = And(node.items[start:end], implicit=True)
             keys = mention.keys or self.gen.identifiers(mention.doc_types, mention.number)
+            if not keys:
+                words = " ".join(_plain(n) or "" for n in node.items[start:end])
+                self.notes.append(f"Không có văn bản nào mang số hiệu “{words}” trong chỉ mục; "
+                                  "các kết quả dưới đây chỉ khớp các từ đã gõ.")
             ids = [Term(k, k) for k in keys]
             self.near_terms.update(t.folded for t in ids)
             # the identifier stands for every word of the run, side by side: it earns the
@@ -423,14 +460,17 @@ class Evaluator:
         return match
 
     def excluded(self, node: Node) -> Match:
-        """What ``NOT node`` removes: a word typed with diacritics removes that spelling only
-        (``-số`` keeps *cơ sở*); anything else, every spelling."""
-        if isinstance(node, Term) and node.marked and node.exact != node.folded and not node.fuzzy:
-            x = self.gen.postings("x", node.exact)
-            return Match(x.ids, np.zeros(len(x.ids)))
-        return self.run(node)
+        """What ``NOT node`` removes: the documents ``node`` matches under the rule (``-số``
+        removes *số* and keeps *cơ sở*), never widened to the possible ones."""
+        low, self.low = self.low, None
+        try:
+            return self.run(node)
+        finally:
+            self.low = low
 
     def term(self, term: Term) -> Match:
+        if term.marked and not term.fuzzy:
+            return self._exact_term(term)
         words = [(term.folded, 1.0)]
         if term.fuzzy and len(term.folded) >= FUZZY_MIN_CHARS and "/" not in term.folded:
             near = self.gen.terms_near(term.folded)
@@ -438,47 +478,103 @@ class Evaluator:
             words += [(w, FUZZY_WEIGHT) for w in near]
         parts = []
         for word, weight in words:
-            p = self.gen.postings("f", word)
+            p = self.postings("f", word)
             match = Match(p.ids, weight * self.bm25(p.tf, p.ids, len(p.ids)))
-            t = self.gen.postings("tf", word)
+            t = self.postings("tf", word)
             match = boost(match, t.ids, weight * TITLE_BOOST * self.bm25(t.tf, t.ids, len(t.ids), "tf"))
             parts.append(match)
         if "/" in term.folded:  # a document identifier: also the articles that cite it by name
             cited = self.gen.citing(term.folded)
             ones = np.ones(len(cited), dtype=np.float32)
             parts.append(Match(cited, CITED_WEIGHT * self.bm25(ones, cited, len(cited))))
-        match = union(parts)
-        if term.marked and term.exact != term.folded:
-            x = self.gen.postings("x", term.exact)
-            match = boost(match, x.ids, EXACT_BOOST * self.bm25(x.tf, x.ids, len(x.ids)))
-        return match
+        return union(parts)
+
+    def _exact_term(self, term: Term) -> Match:
+        """A word typed with diacritics: the documents holding that very word."""
+        ids, tf = self.term_counts(term)
+        match = Match(ids, self.bm25(tf, ids, len(ids)))
+        t = self.postings("tf", term.folded)  # only boosts documents already found
+        return boost(match, t.ids, TITLE_BOOST * self.bm25(t.tf, t.ids, len(t.ids), "tf"))
+
+    def term_counts(self, term: Term) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, occurrences) of a marked word under the rule: its exact spelling,
+        plus (with ``low``) its folded form in the low-confidence documents."""
+        x = self.postings("x", term.exact)
+        if self.low is None:
+            return x.ids, x.tf
+        f = self.postings("f", term.folded)
+        low = self.uncertain(term.folded)
+        keep = low[f.ids]
+        sure = ~low[x.ids]  # a low document counts its folded occurrences (they include
+        loose = union([Match(x.ids[sure], x.tf[sure].astype(np.float64)),  # the exact ones)
+                       Match(f.ids[keep], f.tf[keep].astype(np.float64))])
+        return loose.ids, loose.scores.astype(np.float32)
+
+    def uncertain(self, folded: str) -> np.ndarray:
+        """Documents (bool per docnum) where ``folded`` may stand for a word whose marks OCR
+        lost: read below the low-confidence setting as a whole, or holding that word among
+        the words read below it (the ``lw`` field)."""
+        assert self.low is not None
+        ids = self.gen.postings("lw", folded).ids  # whole index: a mask
+        if not len(ids):
+            return self.low
+        out = self.low.copy()
+        out[ids] = True
+        return out
 
     def phrase(self, phrase: Phrase) -> Match:
-        words = [t.folded for t in phrase.terms]
-        if len(words) == 1:
-            return self.term(Term(phrase.terms[0].exact, words[0], phrase.terms[0].marked))
-        grams = bigrams(words)
-        if len(grams) == 1:
-            p = self.gen.postings("b", grams[0])
-            ids, tf = p.ids, p.tf
-        else:
-            ids, tf = self._positional(grams)
+        if len(phrase.terms) == 1:
+            t = phrase.terms[0]
+            return self.term(Term(t.exact, t.folded, t.marked))
+        ids, tf = self.phrase_counts(phrase)
         match = Match(ids, self.bm25(tf, ids, len(ids)))
-        titled = [self.gen.postings("tb", g).ids for g in grams]
+        grams = bigrams([t.folded for t in phrase.terms])
+        titled = [self.postings("tb", g).ids for g in grams]
         in_title = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), titled)
-        match = boost(match, in_title, np.full(len(in_title), TITLE_BOOST, dtype=np.float64))
-        for t in phrase.terms:
-            if t.marked and t.exact != t.folded:
-                x = self.gen.postings("x", t.exact)
-                match = boost(match, x.ids, EXACT_BOOST / len(words) * self.bm25(x.tf, x.ids, len(x.ids)))
-        return match
+        return boost(match, in_title, np.full(len(in_title), TITLE_BOOST, dtype=np.float64))
+
+    def phrase_counts(self, phrase: Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, times the phrase occurs) under the rule, word by word: the folded
+        bigrams follow one another and every marked word is written as typed there."""
+        grams = bigrams([t.folded for t in phrase.terms])
+        marked = [(j, t) for j, t in enumerate(phrase.terms) if t.marked]
+        if len(grams) == 1 and not marked:
+            p = self.postings("b", grams[0])
+            return p.ids, p.tf
+        keys = self._phrase_keys(grams)
+        for j, t in marked:
+            if not len(keys):
+                break
+            x = self.postings("x", t.exact, values=True)
+            keep = np.zeros(len(keys), dtype=bool)
+            rows = np.flatnonzero(_members(x.ids, _sorted_unique(keys >> 32)))
+            if len(rows):
+                assert x.values is not None
+                counts, pos = x.values.take(rows)  # only the candidate documents' positions
+                docs = np.repeat(x.ids[rows], counts)
+                ok = pos >= j
+                keep = _members(keys, _ascending((docs[ok] << 32) | (pos[ok] - j)))
+            if self.low is not None:
+                keep |= self.uncertain(t.folded)[keys >> 32]
+            keys = keys[keep]
+        if not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return _doc_counts(keys)
 
     def _positional(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Documents where the bigrams follow one another (a phrase of 3+ syllables), with
-        the number of times the phrase occurs: positions compared as (doc, start) keys."""
-        lists = [self.gen.postings("b", g, values=True) for g in grams]
-        if any(not len(p.ids) for p in lists):
+        """Documents where the bigrams follow one another, with the number of times the
+        phrase occurs (folded, as written)."""
+        keys = self._phrase_keys(grams)
+        if not len(keys):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return _doc_counts(keys)
+
+    def _phrase_keys(self, grams: list[str]) -> np.ndarray:
+        """Where the bigrams follow one another: sorted (doc << 32 | position of the first
+        word) keys, positions compared as keys."""
+        lists = [self.postings("b", g, values=True) for g in grams]
+        if any(not len(p.ids) for p in lists):
+            return np.zeros(0, np.int64)
         cand = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True),
                       [p.ids for p in sorted(lists, key=lambda p: len(p.ids))])
         keys: np.ndarray | None = None
@@ -490,12 +586,131 @@ class Evaluator:
             counts, pos = p.values.take(rows)
             docs = np.repeat(cand, counts)
             ok = pos >= j
-            k = np.unique((docs[ok] << 32) | (pos[ok] - j))
-            keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
-            cand = np.unique(keys >> 32)
-        if keys is None or not len(keys):
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        ids, counts = np.unique(keys >> 32, return_counts=True)
-        return ids, counts.astype(np.float32)
+            k = _ascending((docs[ok] << 32) | (pos[ok] - j))
+            keys = k if keys is None else keys[_members(keys, k)]
+            cand = _sorted_unique(keys >> 32)
+        if keys is None:
+            return np.zeros(0, np.int64)
+        return keys
+
+    def leaf_counts(self, leaf: Term | Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, occurrences) of one term or phrase as the search matches it (term
+        trends count these)."""
+        if isinstance(leaf, Phrase) and len(leaf.terms) == 1:
+            leaf = leaf.terms[0]
+        if isinstance(leaf, Phrase):
+            return self.phrase_counts(leaf)
+        if leaf.marked and not leaf.fuzzy:
+            return self.term_counts(leaf)
+        words = [leaf.folded]
+        if leaf.fuzzy and len(leaf.folded) >= FUZZY_MIN_CHARS and "/" not in leaf.folded:
+            words += self.gen.terms_near(leaf.folded)
+        parts = [self.postings("f", w) for w in words]
+        merged = union([Match(p.ids, p.tf.astype(np.float64)) for p in parts])
+        return merged.ids, merged.scores.astype(np.float32)
 
 
+# Phrase keys (doc << 32 | position) come out of the posting lists already sorted (documents
+# ascending, positions ascending within one): sorted arrays are compared by binary search and
+# deduplicated by neighbours, instead of np.unique / np.isin, which sort or hash them again.
+
+def _ascending(keys: np.ndarray) -> np.ndarray:
+    """``keys`` sorted and unique (as the postings give them; sorted here if not)."""
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        return np.unique(keys)
+    return keys
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if len(a) < 2:
+        return a
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
+
+
+def _members(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each value of ``a`` is in the sorted array ``b`` (bool per value of ``a``)."""
+    if not len(b) or not len(a):
+        return np.zeros(len(a), dtype=bool)
+    at = np.searchsorted(b, a)
+    return b[np.minimum(at, len(b) - 1)] == a
+
+
+def _doc_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, keys per document) of sorted phrase keys."""
+    docs = keys >> 32
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    counts = np.diff(np.append(starts, len(docs)))
+    return docs[starts], counts.astype(np.float32)
+
+
+def suggestion(gen: Snapshot, tree: Node) -> str:
+    """A close spelling that the index holds, for a query that finds little: each word the
+    index does not know, split into two syllables it knows that stand side by side somewhere
+    (``thamnhung`` → ``tham nhung``). '' when there is nothing to suggest."""
+    changed, out = False, []
+    for t in _terms(tree):
+        if t.fuzzy or "/" in t.folded or len(gen.postings("f", t.folded).ids):
+            out.append(t.exact if t.marked else t.folded)
+            continue
+        best: tuple[int, str] | None = None
+        for k in range(2, len(t.folded) - 1):
+            a, b = t.folded[:k], t.folded[k:]
+            df = len(gen.postings("b", f"{a} {b}").ids)
+            if df and (best is None or df > best[0]):
+                best = (df, f"{a} {b}")
+        if best is None:
+            return ""
+        out.append(best[1])
+        changed = True
+    return " ".join(out) if changed else ""
+
+
+def _terms(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, And) and node.implicit and all(isinstance(i, Term) for i in node.items):
+        return [i for i in node.items if isinstance(i, Term)]
+    return []  # operators, phrases: the query was written with care, no suggestion
+
+
+def has_marked(node: Node) -> bool:
+    """Whether the tree holds a word typed with diacritics (outside a near-spelling search),
+    the only words whose possible hits differ from the certain ones."""
+    if isinstance(node, Term):
+        return node.marked and not node.fuzzy
+    if isinstance(node, Phrase):
+        return any(t.marked for t in node.terms)
+    if isinstance(node, (And, Or)):
+        return any(has_marked(i) for i in node.items)
+    return False  # Not: exclusions never widen; Everything
+
+
+def certain_and_possible(gen: Snapshot, tree: Node, names: Names | None,
+                         low_confidence: float | None) -> tuple[Evaluator, Match, Match]:
+    """(the evaluator of the certain hits, the certain hits, the possible hits): possible are
+    the documents found only because a marked word matched its folded form in a document
+    whose OCR confidence is below ``low_confidence`` (None: no possible hits)."""
+    evaluator = Evaluator(gen, names)
+    certain = evaluator.run(tree)
+    if low_confidence is None or not has_marked(tree):
+        return evaluator, certain, empty()
+    low = gen.live & (gen.numbers["conf"] < low_confidence)
+    scope = low.copy()  # only there can the rule read a marked word loosely
+    for word in _marked_words(tree):
+        scope[gen.postings("lw", word).ids] = True
+    if not scope.any():
+        return evaluator, certain, empty()
+    loose = Evaluator(gen, names, low, scope=scope, cache=evaluator.cache).run(tree)
+    return evaluator, certain, minus(loose, certain.ids)
+
+
+def _marked_words(node: Node) -> set[str]:
+    """Folded forms of the words typed with diacritics (outside NOT and near spellings)."""
+    if isinstance(node, Term):
+        return {node.folded} if node.marked and not node.fuzzy else set()
+    if isinstance(node, Phrase):
+        return {t.folded for t in node.terms if t.marked}
+    if isinstance(node, (And, Or)):
+        return set().union(*(_marked_words(i) for i in node.items))
+    return set()

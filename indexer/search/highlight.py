@@ -1,10 +1,12 @@
 """Why a hit matched: an HTML-safe snippet, and the word boxes to mark on the page scans.
 
 Whoosh highlights single terms from stored text; here the matching is ours so it agrees with
-the index exactly: the text is tokenised by :func:`indexer.search.tokens.scan`, and a query term
-matches a token when their folded forms are equal (a phrase: consecutive tokens). The same
-matcher runs over the words of the page (:class:`archive.models.Word`) in reading order, pages
-in order, so a phrase that runs across a line or onto the next page is marked on both.
+the index exactly: the text is tokenised by :func:`indexer.search.tokens.scan`, and a query word
+matches a token under the search's rule: a word typed without diacritics when the folded
+forms are equal, a word typed with diacritics only when the exact forms are (a phrase:
+consecutive tokens, word by word). The same matcher runs over the words of the page
+(:class:`archive.models.Word`) in reading order, pages in order, so a phrase that runs
+across a line or onto the next page is marked on both.
 
 Every piece of document text is escaped before it reaches the snippet: OCR text can hold
 ``<script>`` and it must render as text.
@@ -18,8 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-import numpy as np
-
 from archive.models import Word
 from archive.vntext import nfc
 from indexer.search.query import Phrase, Term
@@ -30,43 +30,67 @@ SNIPPET_TOKENS = 32  # tokens shown around the best match
 LEAD_TOKENS = 8  # tokens kept before the first match of the window
 
 
+Wanted = tuple[str, str]  # (folded form, exact form or "" when any spelling will do)
+
+
 @dataclass(frozen=True)
 class MatchSpec:
-    """What to look for: folded single tokens, and folded token sequences."""
+    """What to look for: single words and word sequences, each word as :data:`Wanted`."""
 
-    terms: frozenset[str]
-    phrases: tuple[tuple[str, ...], ...]
+    terms: frozenset[Wanted]
+    phrases: tuple[tuple[Wanted, ...], ...]
 
     @classmethod
     def from_leaves(cls, leaves: Iterable[Term | Phrase], extra_terms: Iterable[str] = ()) -> MatchSpec:
-        terms: set[str] = set(extra_terms)
-        phrases: list[tuple[str, ...]] = []
+        """``extra_terms``: folded expansions the search used (near spellings, identifiers)."""
+        terms: set[Wanted] = {(t, "") for t in extra_terms}
+        phrases: list[tuple[Wanted, ...]] = []
         for leaf in leaves:
             if isinstance(leaf, Term):
-                terms.add(leaf.folded)
+                terms.add(_wanted(leaf))
             elif len(leaf.terms) == 1:
-                terms.add(leaf.terms[0].folded)
+                terms.add(_wanted(leaf.terms[0]))
             else:
-                phrases.append(tuple(t.folded for t in leaf.terms))
+                phrases.append(tuple(_wanted(t) for t in leaf.terms))
         return cls(frozenset(terms), tuple(sorted(set(phrases))))
+
+    def loose(self) -> MatchSpec:
+        """Every word in any spelling: how a possible hit (a poorly read document where a
+        mark may be lost) is highlighted."""
+        return MatchSpec(frozenset((f, "") for f, _e in self.terms),
+                         tuple(tuple((f, "") for f, _e in p) for p in self.phrases))
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases)
 
 
+def _wanted(term: Term) -> Wanted:
+    return (term.folded, term.exact if term.marked and not term.fuzzy else "")
+
+
+def fits(token: Token, word: Wanted) -> bool:
+    """Whether ``token`` is the query word ``word`` under the matching rule."""
+    return token.folded == word[0] and (not word[1] or token.exact == word[1])
+
+
+def _key(words: Sequence[Wanted]) -> str:
+    return " ".join(e or f for f, e in words)
+
+
 def find(tokens: Sequence[Token], spec: MatchSpec) -> list[tuple[int, int, str]]:
     """Matched token spans ``(first, last + 1, key)`` in order; ``key`` names what matched."""
-    folded = [t.folded for t in tokens]
+    terms = spec.terms
     spans: list[tuple[int, int, str]] = []
-    for i, tok in enumerate(folded):
-        if tok in spec.terms:
-            spans.append((i, i + 1, tok))
+    for i, tok in enumerate(tokens):
+        if (tok.folded, "") in terms:
+            spans.append((i, i + 1, tok.folded))
+        elif (tok.folded, tok.exact) in terms:
+            spans.append((i, i + 1, tok.exact))
     for phrase in spec.phrases:
         n = len(phrase)
-        first = phrase[0]
-        for i, tok in enumerate(folded):
-            if tok == first and tuple(folded[i:i + n]) == phrase:
-                spans.append((i, i + n, " ".join(phrase)))
+        for i in range(len(tokens) - n + 1):
+            if all(fits(tokens[i + j], phrase[j]) for j in range(n)):
+                spans.append((i, i + n, _key(phrase)))
     spans.sort()
     return spans
 
@@ -80,9 +104,9 @@ def snippet(text: str, spec: MatchSpec, *, size: int = SNIPPET_TOKENS) -> str:
     text = nfc(text)
     pattern = _pattern(spec) if spec else None
     if pattern is not None:
-        numbers = any(ch.isdigit() for t in spec.terms for ch in t) or \
-            any(ch.isdigit() for p in spec.phrases for w in p for ch in w)
-        return _snippet_by_pattern(text, pattern, size, numbers=numbers)
+        numbers = any(ch.isdigit() for t in spec.terms for ch in t[0]) or \
+            any(ch.isdigit() for p in spec.phrases for w in p for ch in w[0])
+        return _snippet_by_pattern(text, pattern, spec, size, numbers=numbers)
     tokens = scan(text)
     if not tokens:
         return escape(" ".join(text.split())[:200])
@@ -111,58 +135,112 @@ for _base, _marked in {"a": "aàáảãạăằắẳẵặâầấẩẫậ", "
                        "o": "oòóỏõọôồốổỗộơờớởỡợ", "u": "uùúủũụưừứửữự", "y": "yỳýỷỹỵ",
                        "d": "dđ"}.items():
     _VARIANTS[_base] = "[" + _marked + "]"
-_PATTERNS: dict[MatchSpec, re.Pattern[str] | None] = {}
+_PATTERNS: dict[MatchSpec, tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None] = {}
 
 
-def _pattern(spec: MatchSpec) -> re.Pattern[str] | None:
-    """One regular expression for every term and phrase of ``spec`` over unfolded text, or
-    None when the spec holds an identifier (those need the tokenizer's normalisation)."""
+def _pattern(spec: MatchSpec) -> tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None:
+    """One regular expression for every term and phrase of ``spec`` over unfolded text (by
+    their folded forms; group ``t<i>`` is item ``i`` of the list returned with it, whose
+    marked words are checked on each match), or None when the spec holds an identifier
+    (those need the tokenizer's normalisation)."""
     if spec in _PATTERNS:
         return _PATTERNS[spec]
     items = [(t,) for t in spec.terms] + list(spec.phrases)
-    pattern: re.Pattern[str] | None = None
-    if not any(not w.isalnum() for item in items for w in item):
-        alternatives = sorted((r"[\W_]+".join("".join(_VARIANTS.get(c, re.escape(c)) for c in w)
-                                               for w in item) for item in items), key=len, reverse=True)
-        groups = "|".join(f"(?P<t{i}>{alt})" for i, alt in enumerate(alternatives))  # key: lastgroup
-        pattern = re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE)
+    found: tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None = None
+    if not any(not w[0].isalnum() for item in items for w in item):
+        def alternative(item: tuple[Wanted, ...]) -> str:
+            return r"[\W_]+".join("".join(_VARIANTS.get(c, re.escape(c)) for c in w[0])
+                                   for w in item)
+        ordered = sorted(items, key=lambda item: (-len(alternative(item)), item))
+        groups = "|".join(f"(?P<t{i}>{alternative(item)})" for i, item in enumerate(ordered))
+        found = (re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE), ordered)
     if len(_PATTERNS) > 256:
         _PATTERNS.clear()
-    _PATTERNS[spec] = pattern
-    return pattern
+    _PATTERNS[spec] = found
+    return found
 
 
-def _snippet_by_pattern(text: str, pattern: re.Pattern[str], size: int, *,
-                        numbers: bool = False) -> str:
-    matches = [(m.start(), m.end(), m.lastgroup or "") for m in pattern.finditer(text)]
+def _checked(text: str, start: int, item: tuple[Wanted, ...], spec: MatchSpec,
+             ) -> list[tuple[int, int, str]]:
+    """The marks a pattern match at ``start`` stands for under the rule: the whole item when
+    each of its words fits, else (a phrase) those of its words that are single query words."""
+    tokens = scan(text)
+    if len(tokens) == len(item) and all(fits(t, w) for t, w in zip(tokens, item)):
+        return [(start + tokens[0].start, start + tokens[-1].end, _key(item))]
+    if len(item) == 1:
+        return []
+    return [(start + a, start + b, key) for a, b, key in
+            ((tokens[f].start, tokens[e - 1].end, k) for f, e, k in find(tokens, MatchSpec(spec.terms, ())))]
+
+
+def _snippet_by_pattern(text: str, compiled: tuple[re.Pattern[str], list[tuple[Wanted, ...]]],
+                        spec: MatchSpec, size: int, *, numbers: bool = False) -> str:
+    return _passages(text, compiled, spec, size, numbers=numbers, count=1)[0]
+
+
+def _passages(text: str, compiled: tuple[re.Pattern[str], list[tuple[Wanted, ...]]],
+              spec: MatchSpec, size: int, *, numbers: bool = False, count: int = 1) -> list[str]:
+    """Up to ``count`` passages of ``text``: the window with the most distinct matched words,
+    then the best among the matches left outside the windows already taken, in text order."""
+    pattern, ordered = compiled
+    matches: list[tuple[int, int, str]] = []
+    for m in pattern.finditer(text):
+        item = ordered[int((m.lastgroup or "t0")[1:])]
+        if all(not w[1] for w in item):
+            matches.append((m.start(), m.end(), _key(item)))
+        else:
+            matches += _checked(m.group(0), m.start(), item, spec)
     if numbers and matches:  # "21" inside "21-NQ/TW" is not the word 21 (one token there)
         idents = [(a, b) for a, b, _n in identifier_spans(text)]
         matches = [m for m in matches if not any(a <= m[0] < b for a, b in idents)]
     width = size * 7  # characters: a Vietnamese syllable and its space average under 7
-    if matches:
-        best, best_score = 0, -1
-        firsts = [m[0] for m in matches]
-        for a, _b, _k in matches[:64]:  # windows start near (at most 64) matches
-            start = max(0, a - LEAD_TOKENS * 7)
-            keys = set()
-            for _x, y, k in matches[bisect_left(firsts, start):]:
-                if y > start + width:
-                    break
-                keys.add(k)
-            if len(keys) > best_score:
-                best, best_score = start, len(keys)
-        lo = best
-    else:
-        lo = 0
-    hi = min(len(text), lo + width)
-    if lo > 0:  # whole words only
-        space = text.find(" ", lo)
-        lo = space + 1 if 0 <= space < lo + 20 else lo
-    if hi < len(text):
-        space = text.rfind(" ", lo, hi)
-        hi = space if space > lo else hi
-    marked = [(a, b) for a, b, _k in matches if a >= lo and b <= hi]
-    return _render(text, lo, hi, lo > 0, hi < len(text), _merge_chars(text, marked))
+    windows: list[tuple[int, int]] = []
+    left = matches
+    while len(windows) < count and (left or not windows):
+        lo = _best_window(left, width) if left else 0
+        hi = min(len(text), lo + width)
+        if lo > 0:  # whole words only
+            space = text.find(" ", lo)
+            lo = space + 1 if 0 <= space < lo + 20 else lo
+        if hi < len(text):
+            space = text.rfind(" ", lo, hi)
+            hi = space if space > lo else hi
+        windows.append((lo, hi))
+        left = [m for m in left if not any(a - width // 4 <= m[0] < b + width // 4 for a, b in windows)]
+    out = []
+    for lo, hi in sorted(windows):
+        marked = [(a, b) for a, b, _k in matches if a >= lo and b <= hi]
+        out.append(_render(text, lo, hi, lo > 0, hi < len(text), _merge_chars(text, marked)))
+    return out
+
+
+def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
+    """Start (characters) of the window of ``width`` near a match that holds the most
+    distinct matched words (the earliest on ties)."""
+    best, best_score = 0, -1
+    firsts = [m[0] for m in matches]
+    for a, _b, _k in matches[:64]:  # windows start near (at most 64) matches
+        start = max(0, a - LEAD_TOKENS * 7)
+        keys = set()
+        for _x, y, k in matches[bisect_left(firsts, start):]:
+            if y > start + width:
+                break
+            keys.add(k)
+        if len(keys) > best_score:
+            best, best_score = start, len(keys)
+    return best
+
+
+def snippets(text: str, spec: MatchSpec, *, count: int = 3, size: int = SNIPPET_TOKENS) -> list[str]:
+    """Up to ``count`` passages of ``text`` as HTML (see :func:`snippet`), in text order, each
+    holding matches the others do not; one when the spec holds an identifier."""
+    text = nfc(text)
+    compiled = _pattern(spec) if spec else None
+    if compiled is None:
+        return [snippet(text, spec, size=size)]
+    numbers = any(ch.isdigit() for t in spec.terms for ch in t[0]) or \
+        any(ch.isdigit() for p in spec.phrases for w in p for ch in w[0])
+    return _passages(text, compiled, spec, size, numbers=numbers, count=count)
 
 
 def _merge_chars(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -220,38 +298,10 @@ def _inside(word: Word, boxes: Sequence[Sequence[float]]) -> bool:
     return any(b[0] - 0.005 <= cx <= b[2] + 0.005 and b[1] - 0.005 <= cy <= b[3] + 0.005 for b in boxes)
 
 
-def _inside_all(words: Sequence[Word], boxes: Sequence[Sequence[float]]) -> list[bool]:
-    """:func:`_inside` for every word at once (pages hold ~1,000 words, outlines ~50 boxes)."""
-    w = np.asarray([word.box for word in words], dtype=np.float64)
-    b = np.asarray(boxes, dtype=np.float64)
-    cx = ((w[:, 0] + w[:, 2]) / 2)[:, None]
-    cy = ((w[:, 1] + w[:, 3]) / 2)[:, None]
-    inside = ((b[:, 0] - 0.005 <= cx) & (cx <= b[:, 2] + 0.005)
-              & (b[:, 1] - 0.005 <= cy) & (cy <= b[:, 3] + 0.005))
-    rows = np.asarray(inside.any(axis=1), dtype=bool)
-    return [bool(x) for x in rows]
-
-
-@dataclass(frozen=True)
-class PageTokens:
-    """A page's words tokenized as the index tokenizes them, ready to match any query:
-    ``folded`` the tokens' folded forms, ``owner`` per token (seq, the boxes of the words
-    it covers, rounded as marks are shown),
-    ``positions`` each folded form's token positions. Independent of the query, so the
-    search keeps them per page version (:mod:`indexer.search.results`) and a query only looks up
-    its own words."""
-
-    folded: tuple[str, ...]
-    owner: tuple[tuple[int, tuple[Box, ...]], ...]
-    positions: dict[str, tuple[int, ...]]
-
-
-def page_tokens(seq: int, words: Sequence[Word], outline: list[Box] | None = None) -> PageTokens:
-    """Tokens of one page (only the words inside ``outline``, an article's boxes, if given).
-    One text per page, so an identifier written over several words ("21 - NQ/TW") is one
-    token as in the index."""
-    if outline and words:
-        words = [w for w, keep in zip(words, _inside_all(words, outline)) if keep]
+def _word_tokens(words: Sequence[Word]) -> tuple[list[Token], list[tuple[int, int]]]:
+    """The tokens of one page's words read as one text (so an identifier written over several
+    words, "21 - NQ/TW", is one token as in the index), each with the word indices it covers
+    (first, last + 1)."""
     starts: list[int] = []
     parts: list[str] = []
     pos = 0
@@ -260,55 +310,18 @@ def page_tokens(seq: int, words: Sequence[Word], outline: list[Box] | None = Non
         starts.append(pos)
         parts.append(text)
         pos += len(text) + 1
-    boxes: list[Box] = [(round(w.box[0], 5), round(w.box[1], 5), round(w.box[2], 5), round(w.box[3], 5))
-                        for w in words]
-    folded: list[str] = []
-    owner: list[tuple[int, tuple[Box, ...]]] = []
-    positions: dict[str, list[int]] = {}
-    for tok in scan(" ".join(parts)):
-        first = bisect_right(starts, tok.start) - 1
-        last = bisect_right(starts, tok.end - 1) - 1
-        positions.setdefault(tok.folded, []).append(len(folded))
-        folded.append(tok.folded)
-        owner.append((seq, tuple(boxes[first:last + 1])))
-    return PageTokens(tuple(folded), tuple(owner), {k: tuple(v) for k, v in positions.items()})
+    tokens = scan(" ".join(parts))
+    spans = [(bisect_right(starts, t.start) - 1, bisect_right(starts, t.end - 1)) for t in tokens]
+    return tokens, spans
 
 
-def token_marks(pages: Sequence[PageTokens], spec: MatchSpec) -> dict[int, list[Box]]:
-    """Boxes (page fractions) of the words that match ``spec``, per page seq, over pages
-    in page order (a phrase may run from one page onto the next). The same spans as
-    :func:`find` over the pages' tokens, found from each page's positions of the query's
-    words rather than by reading every token."""
-    if not spec:
-        return {}
-    offsets: list[int] = []
-    folded: list[str] = []
-    for page in pages:
-        offsets.append(len(folded))
-        folded.extend(page.folded)
-    spans: list[tuple[int, int, str]] = []
-    for term in spec.terms:
-        for page, base in zip(pages, offsets):
-            spans.extend((base + i, base + i + 1, term) for i in page.positions.get(term, ()))
-    for phrase in spec.phrases:
-        n, key = len(phrase), " ".join(phrase)
-        for page, base in zip(pages, offsets):
-            for i in page.positions.get(phrase[0], ()):
-                j = base + i
-                if tuple(folded[j:j + n]) == phrase:
-                    spans.append((j, j + n, key))
-    spans.sort()
-    marks: dict[int, list[Box]] = {}
-    seen: set[tuple[int, Box]] = set()
-    for first, end, _key in spans:
-        for i in range(first, end):
-            k = bisect_right(offsets, i) - 1
-            seq, covered = pages[k].owner[i - offsets[k]]
-            for box in covered:
-                if (seq, box) not in seen:
-                    seen.add((seq, box))
-                    marks.setdefault(seq, []).append(box)
-    return marks
+def matched_words(words: Sequence[Word], spec: MatchSpec) -> list[tuple[int, int]]:
+    """Each match of ``spec`` on one page's words (reading order), as the word indices it
+    covers (first, last + 1): what the viewer marks and "search within this issue" counts."""
+    if not spec or not words:
+        return []
+    tokens, spans = _word_tokens(words)
+    return [(spans[f][0], spans[e - 1][1]) for f, e, _k in find(tokens, spec)]
 
 
 def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
@@ -321,5 +334,35 @@ def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
     """
     if not spec:
         return {}
-    return token_marks([page_tokens(seq, words, (outlines or {}).get(seq))
-                        for seq, words in pages], spec)
+    stream: list[Token] = []
+    owner: list[tuple[int, list[Word]]] = []  # per token: (seq, the words it covers)
+    for seq, words in pages:
+        if outlines and outlines.get(seq):
+            words = [w for w in words if _inside(w, outlines[seq])]
+        # one text per page, so an identifier written over several words ("21 - NQ/TW")
+        # is one token as in the index
+        starts: list[int] = []
+        parts: list[str] = []
+        pos = 0
+        for word in words:
+            text = nfc(word.text)
+            starts.append(pos)
+            parts.append(text)
+            pos += len(text) + 1
+        for tok in scan(" ".join(parts)):
+            first = bisect_right(starts, tok.start) - 1
+            last = bisect_right(starts, tok.end - 1) - 1
+            stream.append(tok)
+            owner.append((seq, list(words[first:last + 1])))
+    marks: dict[int, list[Box]] = {}
+    seen: set[tuple[int, Box]] = set()
+    for first, end, _key in find(stream, spec):
+        for i in range(first, end):
+            seq, covered = owner[i]
+            for word in covered:
+                box: Box = (round(word.box[0], 5), round(word.box[1], 5),
+                            round(word.box[2], 5), round(word.box[3], 5))
+                if (seq, box) not in seen:
+                    seen.add((seq, box))
+                    marks.setdefault(seq, []).append(box)
+    return marks

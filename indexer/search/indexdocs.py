@@ -17,13 +17,14 @@ from dataclasses import asdict, dataclass, field
 
 from archive.catalog import Catalog
 from archive.editorial import effective_page
+from archive.models import Word
 from archive.vntext import nfc
-from indexer.search.tokens import ANALYZER_VERSION, normalize_identifier
+from indexer.search.tokens import ANALYZER_VERSION, normalize_identifier, terms
 
 log = logging.getLogger(__name__)
 
 # Bump when the indexed values of a document change shape (part of every content key).
-DOC_VERSION = "d-1"
+DOC_VERSION = "d-2"  # d-2: uncertain (poorly read) words
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class IndexDoc:
     orphan: bool = False
     boxes: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict,
                                                                       compare=False)
+    # folded tokens of the words OCR read below the low-confidence setting (on the page, or
+    # inside the article's outline): where a lost mark may hide a match (possible hits)
+    uncertain: tuple[str, ...] = ()
 
     @property
     def month(self) -> int:
@@ -121,13 +125,15 @@ def _ref_ids(raw: Iterable[str]) -> tuple[str, ...]:
 
 def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
                        issue_ids: Iterable[str] | None = None, text: bool = True,
-                       outlines: bool = False) -> Iterator[IndexDoc]:
+                       outlines: bool = False,
+                       uncertain_below: float | None = None) -> Iterator[IndexDoc]:
     """The articles in force: the ``article`` rows (``indexer/segment/edits.py`` writes
     editors' field, split and merge corrections into them, and editors' topic labels into
     ``article_topic``), their topic labels (``label = 1``) and cited documents. Without
     ``ids``/``issue_ids``, every article of every issue still held. With ``text=False`` the
     text is left out (cheap, for page spans); ``outlines=True`` reads the boxes too (for
-    marking hits; not indexed)."""
+    marking hits; not indexed); ``uncertain_below`` (a confidence 0..100) fills
+    ``uncertain`` from the words of its pages inside its outline (the index stage)."""
     tables = _tables(catalog)
     if "article" not in tables:
         return
@@ -143,7 +149,11 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
         art_ids = [r["id"] for r in rows]
         topics = _multi(catalog, tables, "article_topic", "topic", art_ids, "label = 1")
         refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, "1 = 1")
+        words = _uncertain_words(catalog, {(r["issue_id"], p) for r in rows
+                                           for p in range(int(r["first_page"]), int(r["last_page"]) + 1)},
+                                 uncertain_below) if uncertain_below is not None else {}
         for r in rows:
+            boxes = _boxes(r["boxes"]) if (outlines or words) else {}
             yield IndexDoc(
                 id=r["id"], doctype="article", issue_id=r["issue_id"], series=r["series"],
                 year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=int(r["seq"]),
@@ -152,7 +162,9 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
                 section=nfc(r["section"] or ""), kind=r["kind"] or "",
                 topics=tuple(sorted(set(topics.get(r["id"], [])))), refs=_ref_ids(refs.get(r["id"], [])),
                 text=nfc(r["text"] or "") if text else "", conf=float(r["confidence"] or 0.0),
-                boxes=_boxes(r["boxes"]) if outlines else {})
+                boxes=boxes if outlines else {},
+                uncertain=_uncertain_in(words, r["issue_id"], int(r["first_page"]),
+                                        int(r["last_page"]), boxes) if words else ())
 
 
 def _multi(catalog: Catalog, tables: set[str], table: str, column: str, ids: list[str],
@@ -179,10 +191,13 @@ def _boxes(raw: str | None) -> dict[int, list[tuple[float, float, float, float]]
 
 
 def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
-                    issue_ids: Iterable[str] | None = None) -> Iterator[IndexDoc]:
+                    issue_ids: Iterable[str] | None = None,
+                    uncertain_below: float | None = None) -> Iterator[IndexDoc]:
     """The page texts in force: an editor's latest version (``archive.editorial``), else
     the machine text made from the page's current source; pages without text are left out.
-    ``orphan`` is set for pages that no article in force covers."""
+    ``orphan`` is set for pages that no article in force covers; ``uncertain_below`` fills
+    ``uncertain`` as for articles."""
+
 
     tables = _tables(catalog)
     corrected: set[str] = set()
@@ -196,18 +211,52 @@ def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
         spans = _covered(catalog, {r["issue_id"] for r in rows}) if rows else {}
         for r in rows:
             text, conf = r["text"], r["confidence"]
-            if r["id"] in corrected:
+            words: tuple[Word, ...] = ()
+            if r["id"] in corrected or (uncertain_below is not None and text is not None):
                 version = effective_page(catalog, r["id"])
                 if version is not None:
-                    text, conf = version.text, version.confidence
+                    text, conf, words = version.text, version.confidence, version.words
             if text is None:
                 continue
+            low = _low_tokens([w for w in words if w.conf < uncertain_below]) \
+                if uncertain_below is not None else ()
             seq = int(r["seq"])
             yield IndexDoc(
                 id=r["id"], doctype="page", issue_id=r["issue_id"], series=r["series"],
                 year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=seq,
                 first_page=seq, last_page=seq, text=nfc(text), conf=float(conf or 0.0),
-                orphan=seq not in spans.get(r["issue_id"], set()))
+                orphan=seq not in spans.get(r["issue_id"], set()), uncertain=low)
+
+
+def _uncertain_words(catalog: Catalog, pages: set[tuple[str, int]],
+                     below: float) -> dict[tuple[str, int], list[Word]]:
+    """The words read below ``below`` on each (issue, page seq), in the page text in force."""
+    out: dict[tuple[str, int], list[Word]] = {}
+    for issue_id, seq in sorted(pages):
+        version = effective_page(catalog, f"{issue_id}/{seq}")
+        low = [w for w in version.words if w.conf < below] if version is not None else []
+        if low:
+            out[(issue_id, seq)] = low
+    return out
+
+
+def _uncertain_in(words: dict[tuple[str, int], list[Word]], issue_id: str, first: int, last: int,
+                  boxes: dict[int, list[tuple[float, float, float, float]]]) -> tuple[str, ...]:
+    """The article's share of the poorly read words: those inside its outline on each page
+    (all of the page's when it has no outline there)."""
+    found: list[Word] = []
+    for seq in range(first, last + 1):
+        outline = boxes.get(seq)
+        for w in words.get((issue_id, seq), ()):
+            cx, cy = (w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2
+            if not outline or any(b[0] - 0.005 <= cx <= b[2] + 0.005 and b[1] - 0.005 <= cy <= b[3] + 0.005
+                                  for b in outline):
+                found.append(w)
+    return _low_tokens(found)
+
+
+def _low_tokens(words: list[Word]) -> tuple[str, ...]:
+    return tuple(sorted(set(terms(" ".join(nfc(w.text) for w in words))[1]))) if words else ()
 
 
 def _covered(catalog: Catalog, issue_ids: set[str]) -> dict[str, set[int]]:

@@ -114,14 +114,21 @@ class FieldBuffer:
                        for n, t in zip(numbers, tokens)]
         return numbers  # type: ignore[return-value]
 
-    def add(self, docnum: int, tokens: list[str]) -> int:
-        """Add one document's tokens; returns the postings added."""
+    def add(self, docnum: int, tokens: list[str | None]) -> int:
+        """Add one document's tokens; returns the postings added. In a positional field a
+        ``None`` holds a position without a token (the exact field skips unmarked words
+        but keeps every word's place in the text, so its positions line up with ``b``)."""
         if self.scorable:
             self.lengths[docnum] = len(tokens)
         if self.positional:
+            if None in tokens:  # a gap: the position is counted, nothing is indexed there
+                where = [i for i, t in enumerate(tokens) if t is not None]
+                tokens = [tokens[i] for i in where]
+            else:
+                where = range(len(tokens))  # type: ignore[assignment]
             self.tids.extend(self._numbers(tokens))
             self.docs.extend(repeat(docnum, len(tokens)))
-            self.counts.extend(range(len(tokens)))
+            self.counts.extend(where)
             return len(tokens)
         counts = Counter(tokens)
         self.tids.extend(self._numbers(counts))

@@ -15,9 +15,15 @@ says what to fix, never a traceback)::
     nghi quyet 21          a kind and a number: also every identifier 21-NQ/… (evaluate.py)
     tham nhung~            ~ after a word: also near spellings (OCR errors; folded field)
 
-A word typed without diacritics matches every spelling; a word with diacritics matches
-every spelling too but ranks its exact spelling first; after NOT it excludes that spelling
-only (``-số`` keeps *cơ sở*). Case and tone placement (*hoà*/*hòa*) never matter.
+The matching rule, per word: a word typed with any diacritic (or đ) matches only that word
+(``nhũng`` finds *nhũng*, never *những* or *nhung*); a word typed without any matches every
+spelling (``nhung`` finds *nhung*, *những*, *nhũng*, *nhúng*). Case and tone placement
+(*hoà*/*hòa*, *thuỷ*/*thủy*) never matter. Mixed queries apply it word by word (``nghị
+quyet``: exact *nghị*, any *quyet*), inside quoted phrases too; after NOT likewise (``-số``
+keeps *cơ sở*). A near-spelling search (``~`` or ``fuzzy``) searches every spelling.
+
+Bad queries never reach a recursion limit: at most :data:`MAX_QUERY_CHARS` characters,
+:data:`MAX_TERMS` words and :data:`MAX_DEPTH` nested parentheses or NOTs.
 
 Reproducible counts: :meth:`SearchRequest.canonical` is the request in one normal form
 (query re-written from its tree, filters in a fixed order, paging left out), and
@@ -47,6 +53,7 @@ TARGETS = ("articles", "pages")
 SORTS = ("relevance", "date", "-date")
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+MAX_DEPTH = 16  # nested parentheses / NOTs: more is a pasted or generated query
 MAX_PER_PAGE = 1000  # exports page through every hit in batches of 500
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
@@ -58,8 +65,8 @@ class QueryError(UsageError):
 
 @dataclass(frozen=True)
 class Term:
-    """One token: ``folded`` is searched; ``exact`` (lower case, canonical tones) is boosted
-    when the user typed diacritics (``marked``)."""
+    """One token: ``exact`` (lower case, canonical tones) is searched when the user typed
+    diacritics (``marked``), ``folded`` (no diacritics, đ→d) otherwise."""
 
     exact: str
     folded: str
@@ -162,12 +169,52 @@ class SearchRequest:
             raise QueryError(f"trang kết quả {self.page} không hợp lệ: bắt đầu từ 1")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(f"số kết quả mỗi trang phải từ 1 đến {MAX_PER_PAGE}")
-        self.__dict__["_tree"] = parse(self.q, fuzzy=self.fuzzy)  # not a field: derived
 
     @property
     def tree(self) -> Node:
-        """The parsed query (parsed once, when the request is made)."""
-        return self.__dict__["_tree"]  # type: ignore[no-any-return]
+        """The parsed query, parsed once, when first needed (so the web app can show a
+        malformed query back in its form beside the message that says what to fix)."""
+        tree = self.__dict__.get("_tree")  # not a field: derived
+        if tree is None:
+            tree = self.__dict__["_tree"] = parse(self.q, fuzzy=self.fuzzy)
+        return tree  # type: ignore[no-any-return]
+
+    # --- the URL form: the web app's search state, in one fixed order -----------------------
+
+    @property
+    def empty(self) -> bool:
+        """No text and no filter: nothing to search for."""
+        return not any((self.q, self.series, self.year_from, self.year_to, self.month,
+                        self.section, self.kind, self.topic, self.ref, self.min_conf))
+
+    def pairs(self, **changes: Any) -> list[tuple[str, str]]:
+        """URL parameters: the query as typed and every non-default value, in the fixed order
+        of :data:`URL_FIELDS` (the web app's canonical URL), with ``changes`` applied
+        (cheaper than a new request: a result page links to ~100 URLs)."""
+        values = {**self.__dict__, **changes} if changes else self.__dict__
+        out = []
+        for name, default in _URL_DEFAULTS:
+            value = values[name]
+            if value is None or value == "" or value == default:
+                continue
+            if isinstance(value, bool):
+                value = "1"
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            out.append((URL_NAMES.get(name, name), str(value)))
+        return out
+
+    def url(self, path: str = "/search", **changes: Any) -> str:
+        """This search with ``changes`` applied (``page`` goes back to 1 unless given)."""
+        if changes and "page" not in changes:
+            changes["page"] = 1
+        pairs = self.pairs(**changes)
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    def filters(self) -> list[tuple[str, str, str]]:
+        """(field, label, value) of each active filter, for "remove this filter" links."""
+        return [(name, label, str(getattr(self, name))) for name, label in FILTER_LABELS.items()
+                if getattr(self, name) not in (None, "")]
 
     @property
     def ref_key(self) -> str:
@@ -241,6 +288,81 @@ class SearchRequest:
                    sort=text("sort") or "relevance", page=integer("page") or 1,
                    per_page=integer("per_page") or 20,
                    fuzzy=text("fuzzy").lower() in {"1", "true", "yes", "on"})
+
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> SearchRequest:
+        """Build a request from a web page's URL parameters, leniently: a value out of range
+        or malformed is left out (:meth:`args_problems` names them for the page)."""
+        def text(name: str, limit: int = 200) -> str:
+            return nfc(str(args.get(name, "") or "")).strip()[:limit]
+
+        target, sort = text("target"), text("sort")
+        return cls(q=text("q", MAX_URL_QUERY), series=text("series"),
+                   year_from=_lenient_int(args, "year_from", FIRST_YEAR, LAST_YEAR),
+                   year_to=_lenient_int(args, "year_to", FIRST_YEAR, LAST_YEAR),
+                   month=_lenient_int(args, "month", 1, 12),
+                   section=text("section"), kind=text("kind"), topic=text("topic"), ref=text("ref"),
+                   min_conf=_lenient_conf(args), target=target if target in TARGETS else "articles",
+                   sort=sort if sort in SORTS else "relevance",
+                   fuzzy=text("fuzzy").lower() in {"1", "true", "yes", "on"},
+                   page=_lenient_int(args, "page", 1, 100000) or 1,
+                   per_page=_lenient_int(args, "per_page", 1, WEB_MAX_PER_PAGE) or 20)
+
+    @staticmethod
+    def args_problems(args: Mapping[str, Any]) -> list[str]:
+        """Messages (Vietnamese) for the URL parameters :meth:`from_args` had to leave out."""
+        out = []
+        for name, lo, hi, what in (("year_from", FIRST_YEAR, LAST_YEAR, "năm bốn chữ số, ví dụ 2012"),
+                                   ("year_to", FIRST_YEAR, LAST_YEAR, "năm bốn chữ số, ví dụ 2012"),
+                                   ("month", 1, 12, "tháng từ 1 đến 12"),
+                                   ("page", 1, 100000, "số trang từ 1"),
+                                   ("per_page", 1, WEB_MAX_PER_PAGE, f"từ 1 đến {WEB_MAX_PER_PAGE}")):
+            raw = _raw(args, name)
+            if raw and _lenient_int(args, name, lo, hi) is None:
+                out.append(f"Đã bỏ qua {URL_NAMES.get(name, name)}={raw!r}: cần {what}.")
+        raw = str(args.get("min_conf", "") or "").strip()
+        if raw and _lenient_conf(args) is None:
+            out.append(f"Đã bỏ qua min_conf={raw!r}: cần độ tin cậy từ 0 đến 100.")
+        for name, allowed in (("target", TARGETS), ("sort", SORTS)):
+            raw = str(args.get(name, "") or "").strip()
+            if raw and raw not in allowed:
+                out.append(f"Đã bỏ qua {name}={raw!r}: cần một trong {', '.join(allowed)}.")
+        return out
+
+
+URL_NAMES = {"year_from": "from", "year_to": "to"}  # field → URL parameter
+URL_FIELDS = ("q", "series", "year_from", "year_to", "month", "section", "kind", "topic", "ref",
+              "min_conf", "target", "sort", "fuzzy", "page", "per_page")
+_URL_DEFAULTS = [(f, SearchRequest.__dataclass_fields__[f].default) for f in URL_FIELDS]
+FILTER_LABELS = {"series": "Bản tin", "year_from": "Từ năm", "year_to": "Đến năm", "month": "Tháng",
+                 "section": "Chuyên mục", "kind": "Loại", "topic": "Chủ đề",
+                 "ref": "Văn bản được dẫn", "min_conf": "Độ tin cậy tối thiểu"}
+MAX_URL_QUERY = 500  # characters of q kept from a URL
+WEB_MAX_PER_PAGE = 200  # hits a web page lists at most (exports page through all)
+
+
+def _raw(args: Mapping[str, Any], name: str) -> str:
+    raw = args.get(URL_NAMES.get(name, name))
+    if raw in (None, ""):
+        raw = args.get(name, "")
+    return str(raw or "").strip()
+
+
+def _lenient_int(args: Mapping[str, Any], name: str, lo: int, hi: int) -> int | None:
+    try:
+        value = int(_raw(args, name))
+    except ValueError:
+        return None
+    return value if lo <= value <= hi else None
+
+
+def _lenient_conf(args: Mapping[str, Any]) -> float | None:
+    try:
+        conf = float(str(args.get("min_conf", "")).replace(",", "."))
+    except ValueError:
+        return None
+    return conf if 0 <= conf <= 100 else None
 
 
 def _number(value: float | None) -> str:
@@ -336,6 +458,7 @@ class _Parser:
         self.i = 0
         self.fuzzy = fuzzy
         self.count = 0
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -394,6 +517,18 @@ class _Parser:
 
     def unary(self) -> Node | None:
         tok = self.take()
+        if tok.kind in ("not", "("):
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise QueryError(f"truy vấn lồng quá sâu {self.where(tok)}: tối đa {MAX_DEPTH} "
+                                     "tầng ngoặc hoặc NOT; bỏ bớt dấu ngoặc")
+                return self._nested(tok)
+            finally:
+                self.depth -= 1
+        return self._word(tok)
+
+    def _nested(self, tok: _Tok) -> Node | None:
         if tok.kind == "not":
             nxt = self.peek()
             if nxt is None or nxt.kind in ("and", "or", ")", "not"):
@@ -409,6 +544,9 @@ class _Parser:
                 raise QueryError(f"thiếu dấu ngoặc đóng ')' cho ngoặc mở {self.where(tok)}")
             self.take()
             return node
+        raise AssertionError(tok.kind)
+
+    def _word(self, tok: _Tok) -> Node | None:
         if tok.kind == ")":
             raise QueryError(f"dấu ngoặc đóng ')' thừa {self.where(tok)}; xoá nó hoặc thêm '('")
         if tok.kind == "ident":

@@ -20,7 +20,7 @@ from archive.errors import BantinError
 from archive.models import Word
 from archive.permalinks import article_path, page_path
 from indexer.search.evaluate import Snapshot
-from indexer.search.highlight import MatchSpec, PageTokens, page_tokens, snippet, token_marks
+from indexer.search.highlight import MatchSpec, snippet, snippets, word_marks
 from indexer.search.indexdocs import IndexDoc, effective_articles, effective_pages
 from indexer.search.query import Everything, SearchRequest
 
@@ -57,6 +57,9 @@ class Hit:
     refs: tuple[str, ...] = ()
     conf: float = 0.0
     marks: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    possible: bool = False  # found only through a folded match in a poorly read document
+    title_marked: str = ""  # the title as HTML (escaped), the words that matched in <mark>
+    snippets: tuple[str, ...] = ()  # up to three passages (HTML), in text order; snippet is the best
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "series": self.series, "date": self.date,
@@ -64,15 +67,19 @@ class Hit:
                 "score": self.score, "snippet": self.snippet, "url": self.url,
                 "doctype": self.doctype, "issue_id": self.issue_id, "number": self.number,
                 "year": self.year, "byline": self.byline, "topics": list(self.topics),
-                "refs": list(self.refs), "conf": self.conf,
+                "refs": list(self.refs), "conf": self.conf, "possible": self.possible,
+                "title_marked": self.title_marked, "snippets": list(self.snippets),
                 "marks": {str(k): [list(b) for b in v] for k, v in sorted(self.marks.items())}}
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """``total`` matching documents (after filters), this page of ``hits``, ``facets``
-    (name → {value: count}, years ascending, others most frequent first), and what produced
-    the numbers: the request's ``query_key`` and the ``index_version``."""
+    """``total`` matching documents (after filters, certain under the matching rule),
+    ``possible`` more found only through a folded match in documents read below the
+    low-confidence setting (listed after the certain ones, ``Hit.possible``), this page of
+    ``hits``, ``facets`` of the certain hits (name → {value: count}, years ascending, others
+    most frequent first), and what produced the numbers: the request's ``query_key`` and
+    the ``index_version``. Paging runs over ``total + possible`` hits."""
 
     request: SearchRequest
     total: int
@@ -81,11 +88,21 @@ class SearchResult:
     query_key: str
     index_version: str
     took_ms: float = 0.0
+    possible: int = 0
+    suggestion: str = ""  # a close spelling the index holds, when this query finds little
+    notes: tuple[str, ...] = ()  # how the query was read (Vietnamese), e.g. no such document
+
+    @property
+    def listed(self) -> int:
+        """Hits one can page through: the certain, then the possible ones."""
+        return self.total + self.possible
 
     def to_json(self) -> dict[str, Any]:
         """The public shape of ``bantin search --json`` and ``/api/search`` (issue 5):
-        fields may be added, never renamed."""
-        return {"total": self.total, "query_key": self.query_key,
+        fields may be added, never renamed. ``fuzzy`` says the totals count near spellings."""
+        return {"total": self.total, "possible": self.possible, "fuzzy": self.request.fuzzy,
+                "suggestion": self.suggestion, "notes": list(self.notes),
+                "query_key": self.query_key,
                 "index_version": self.index_version,
                 "hits": [h.to_json() for h in self.hits], "facets": self.facets,
                 "canonical": self.request.canonical(), "page": self.request.page,
@@ -105,16 +122,31 @@ class Occurrences:
     total: int
     query_key: str
     index_version: str
+    possible: int = 0
+    possible_documents: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 # --- one published generation -------------------------------------------------------------
 
-def page_of(gen: Snapshot, request: SearchRequest, docs: np.ndarray,
-          scores: np.ndarray) -> list[tuple[int, float]]:
-    """The (docnum, score) of the requested page of hits, in order."""
+def page_of(gen: Snapshot, request: SearchRequest, docs: np.ndarray, scores: np.ndarray,
+            more: np.ndarray | None = None,
+            more_scores: np.ndarray | None = None) -> list[tuple[int, float, bool]]:
+    """The (docnum, score, possible) of the requested page of hits, in order: the certain
+    ``docs`` first, then the possible ``more``, each in the request's order."""
     start = (request.page - 1) * request.per_page
-    want = min(len(docs), start + request.per_page)
-    if start >= len(docs):
+    first = _page_of(gen, request, docs, scores, start, start + request.per_page)
+    out = [(d, s, False) for d, s in first]
+    if more is not None and more_scores is not None and len(more):
+        rest = _page_of(gen, request, more, more_scores, max(0, start - len(docs)),
+                        start + request.per_page - len(docs))
+        out += [(d, s, True) for d, s in rest]
+    return out[:request.per_page]
+
+
+def _page_of(gen: Snapshot, request: SearchRequest, docs: np.ndarray, scores: np.ndarray,
+             start: int, stop: int) -> list[tuple[int, float]]:
+    want = min(len(docs), stop)
+    if start >= want:
         return []
     rank = gen.rank[docs]
     if isinstance(request.tree, Everything) and request.sort == "relevance":
@@ -160,24 +192,26 @@ def _ordered(name: str, counts: dict[str, int]) -> dict[str, int]:
     return dict(items[:FACET_VALUES])
 
 
-def hits(gen: Snapshot, chosen: list[tuple[int, float]], spec: MatchSpec,
+def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
           catalog: Catalog | None, *, marks: bool) -> list[Hit]:
-    stored = [(gen.stored(d), score) for d, score in chosen]
+    stored = [(gen.stored(d), score, maybe) for d, score, maybe in chosen]
     texts: dict[str, IndexDoc] = {}
     if catalog is not None and stored:
-        article_ids = [s["id"] for s, _ in stored if s["doc"]["t"] == "article"]
-        page_ids = [s["id"] for s, _ in stored if s["doc"]["t"] == "page"]
+        article_ids = [s["id"] for s, _, _m in stored if s["doc"]["t"] == "article"]
+        page_ids = [s["id"] for s, _, _m in stored if s["doc"]["t"] == "page"]
         texts.update((d.id, d) for d in effective_articles(catalog, article_ids, outlines=marks))
         texts.update((d.id, d) for d in effective_pages(catalog, page_ids))
     hits = []
-    for fields, score in stored:
+    for fields, score, maybe in stored:
         d = fields["doc"]
         doc_id = fields["id"]
         is_page = d["t"] == "page"
         pages = tuple(range(int(d["first"]), int(d["last"]) + 1))
         source = texts.get(doc_id)
-        text = snippet(source.text, spec) if source is not None else ""
-        boxes = _marks(catalog, d["issue"], pages, spec, source) if (marks and catalog and source) else {}
+        shown = spec.loose() if maybe else spec  # a possible hit: its marks may be lost
+        text = snippet(source.text, shown) if source is not None else ""
+        passages = tuple(snippets(source.text, shown)) if source is not None and shown else ()
+        boxes = _marks(catalog, d["issue"], pages, shown, source) if (marks and catalog and source) else {}
         title = d["title"] or (f"Số {d['number']}/{d['year']}, trang {d['seq']}" if is_page else "")
         hits.append(Hit(
             id=doc_id, doctype=d["t"], kind="page" if is_page else d["kind"], series=d["series"],
@@ -185,19 +219,18 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float]], spec: MatchSpec,
             date=d["date"][:7] or str(d["year"]), title=title, section=d["section"],
             byline=d["byline"], pages=pages, score=round(score, 4), snippet=text,
             url=page_path(d["issue"], d["seq"]) if is_page else article_path(doc_id),
-            topics=tuple(d["topics"]), refs=tuple(d["refs"]), conf=float(d["conf"]), marks=boxes))
+            topics=tuple(d["topics"]), refs=tuple(d["refs"]), conf=float(d["conf"]), marks=boxes,
+            possible=maybe, snippets=passages,
+            title_marked=snippet(title, shown, size=len(title) + 1) if title else ""))
     return hits
 
 
-# Page tokens for word marks, per page version: loading a page's words (JSON) and tokenizing
-# them cost ~4 ms a page, most of an API search (which returns marks) when done per hit and
-# request; a page changes only when it is re-extracted or corrected, so they are kept per
-# (catalog, page id, version, machine row), at most PAGE_TOKENS_KEPT pages per process.
-PAGE_TOKENS_KEPT = 4096
-PAGE_WORDS_KEPT = 64
-_page_tokens: OrderedDict[tuple[object, ...], PageTokens] = OrderedDict()
+# A page's words per page version: loading them (JSON) cost most of an API search (which
+# returns marks) when done per hit and request; a page changes only when it is re-extracted
+# or corrected, so they are kept per (catalog, page id, version, machine row).
+PAGE_WORDS_KEPT = 256
 _page_words: OrderedDict[tuple[object, ...], tuple[Word, ...]] = OrderedDict()
-_page_tokens_lock = threading.Lock()
+_page_words_lock = threading.Lock()
 
 
 def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -207,43 +240,27 @@ def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, 
     marks = ",".join("?" * len(page_ids))
     rows = catalog.query(
         "SELECT p.id, (SELECT MAX(v.version) FROM page_version v WHERE v.page_id = p.id) AS v,"
-        f" (SELECT t.rowid FROM page_text t WHERE t.page_id = p.id) AS r FROM page p WHERE p.id IN ({marks})",
+        " (SELECT t.rowid FROM page_text t WHERE t.page_id = p.id) AS r"
+        f" FROM page p WHERE p.id IN ({marks})",
         page_ids)
     return {r["id"]: (int(r["v"] or 0), int(r["r"] or 0)) for r in rows}
 
 
 def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> tuple[Word, ...]:
-    """A page's words in force, kept for the last few pages (a page holds several articles,
-    each with its own outline, and parsing its words is most of tokenizing it)."""
+    """A page's words in force, kept for the last pages read."""
     key = (str(catalog.path), page_id, stamp)
-    with _page_tokens_lock:
+    with _page_words_lock:
         found = _page_words.get(key)
         if found is not None:
             _page_words.move_to_end(key)
             return found
     version = effective_page(catalog, page_id)
     words = tuple(version.words) if version is not None else ()
-    with _page_tokens_lock:
+    with _page_words_lock:
         _page_words[key] = words
         while len(_page_words) > PAGE_WORDS_KEPT:
             _page_words.popitem(last=False)
     return words
-
-
-def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
-            outline: list[tuple[float, float, float, float]] | None) -> PageTokens:
-    key = (str(catalog.path), page_id, stamp, tuple(map(tuple, outline or ())))
-    with _page_tokens_lock:
-        found = _page_tokens.get(key)
-        if found is not None:
-            _page_tokens.move_to_end(key)
-            return found
-    made = page_tokens(seq, _words(catalog, page_id, stamp), outline)
-    with _page_tokens_lock:
-        _page_tokens[key] = made
-        while len(_page_tokens) > PAGE_TOKENS_KEPT:
-            _page_tokens.popitem(last=False)
-    return made
 
 
 def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchSpec,
@@ -252,6 +269,5 @@ def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchS
         return {}
     ids = [f"{issue_id}/{seq}" for seq in pages]
     stamps = _page_stamps(catalog, ids)
-    outlines = source.boxes or {}
-    return token_marks([_tokens(catalog, pid, seq, stamps.get(pid, (0, 0)), outlines.get(seq))
-                        for pid, seq in zip(ids, pages)], spec)
+    words = [(seq, _words(catalog, pid, stamps.get(pid, (0, 0)))) for pid, seq in zip(ids, pages)]
+    return word_marks(words, spec, source.boxes or None)

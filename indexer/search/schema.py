@@ -14,11 +14,12 @@ tuples): any Whoosh reader opens them, deletions and merges work as usual.
 Fields (token fields hold analysed lists; see ``index_fields``):
 
 ========  ============================================  ========================
-``x``     exact syllables, only those with a diacritic    counts (exact boost)
+``x``     exact syllables, only those with a diacritic    positions (typed marks)
 ``f``     folded syllables and identifiers               counts, lengths (BM25)
 ``b``     folded bigrams ``"sinh hoat"``                  positions (phrases)
 ``tf``    folded title syllables                         counts, lengths
 ``tb``    folded title bigrams                           counts
+``lw``    folded tokens OCR read below low_confidence     presence (possible hits)
 ``topic``  topic slugs (labels)                           presence
 ``ref``   cited documents (normalised identifiers)        presence
 ``id``    document id (articles ``…-p12-3fa9``, pages ``<issue>/<seq>``)
@@ -52,7 +53,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.search.postings import FieldBuffer, PackedValues, PositionLists, SegmentPositions
 
-SCHEMA_VERSION = "s-5"
+SCHEMA_VERSION = "s-7"  # s-6: ``x`` keeps positions (the rule inside phrases); s-7: ``lw``
 # One-value attributes of a document, stored as columns of shared values (RefBytes).
 ATTRIBUTES = ("scope", "series", "year", "month", "date", "issue", "seq", "section", "kind", "conf")
 SEGMENT_POSTINGS = 12_000_000  # postings gathered in memory before a segment is written
@@ -112,7 +113,8 @@ class TokenField(fields.FieldType):
         if self.positional:
             poses: dict[str, list[int]] = {}
             for i, t in enumerate(tokens):
-                poses.setdefault(t, []).append(i)
+                if t is not None:  # a gap (see FieldBuffer.add)
+                    poses.setdefault(t, []).append(i)
             return [(t.encode("utf-8"), len(p), float(len(p)), self.format.encode(p))
                     for t, p in poses.items()]
         return [(t.encode("utf-8"), n, float(n), b"") for t, n in Counter(tokens).items()]
@@ -129,11 +131,12 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         doc=fields.STORED(),
-        x=TokenField(),
+        x=TokenField(positional=True),
         f=TokenField(scorable=True),
         b=TokenField(positional=True),
         tf=TokenField(scorable=True),
         tb=TokenField(),
+        lw=TokenField(),
         topic=TokenField(),
         ref=TokenField(),
         **attrs,
