@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -84,13 +85,17 @@ def suggest(state: State, k: int, top_terms: int, examples: int, seed: int, as_j
     topic_list = load_topics(topics_path(config.home))
     if not config.catalog_path.exists():
         raise UsageError(f"no catalog at {config.catalog_path}; run `bantin build` first")
+    from review.periods import period_of  # deferred: keeps `bantin --help` quick
+
     with state.catalog(config) as catalog:
-        corpus = [(a.id, a.title, a.text) for a in read_articles(catalog)]
+        read = list(read_articles(catalog))
+    corpus = [(a.id, a.title, a.text) for a in read]
+    periods = [f"{a.series} {period_of('term', a.year).label}" for a in read]
     if not corpus:
         raise UsageError("the catalog holds no articles yet; run `bantin build` (or "
                          "`bantin segment`) first")
     suggestions = suggest_topics(corpus, topic_list, k=k, top_terms=top_terms,
-                                 examples=examples, seed=seed)
+                                 examples=examples, seed=seed, periods=periods)
     if as_json:
         click.echo(json.dumps({
             "topics_version": topic_list.key, "articles": len(corpus),
@@ -101,6 +106,9 @@ def suggest(state: State, k: int, top_terms: int, examples: int, seed: int, as_j
                 "new_terms": list(s.new_terms),
                 "examples": [{"id": i, "title": title, "weight": w, "url": article_path(i)}
                              for i, title, w in s.examples],
+                "by_period": [{"period": p, "articles": n, "examples": [
+                    {"id": i, "title": title, "weight": w, "url": article_path(i)}
+                    for i, title, w in ex]} for p, n, ex in s.by_period],
             } for s in suggestions]}, ensure_ascii=False, indent=2))
     else:
         click.echo(f"{len(corpus)} bài, {len(suggestions)} chủ đề gợi ý "
@@ -108,3 +116,89 @@ def suggest(state: State, k: int, top_terms: int, examples: int, seed: int, as_j
         click.echo(format_suggestions(suggestions, topic_list), nl=False)
 
 
+@topics.group("audit")
+def audit() -> None:
+    """The audit sample: draw articles for editors to label blind, see progress, export agreement."""
+
+
+@audit.command("draw")
+@click.option("--n", "n", type=click.IntRange(min=1), required=True, help="Articles to draw.")
+@click.option("--by", type=click.Choice(["period", "series"]), default="period", show_default=True,
+              help="Strata: series × Party Congress term, or series alone.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--editor", default="", help="Who draws it (recorded; default: the system user).")
+@pass_state
+def audit_draw(state: State, n: int, by: str, seed: int, editor: str) -> None:
+    """Draw a stratified random sample of articles (seeded) and record it in the catalog."""
+    import getpass
+
+    from archive.topiclabels import sample, sample_items  # deferred: keeps `bantin --help` quick
+    from review.audit import draw_sample  # deferred: keeps `bantin --help` quick
+
+    config = state.config()
+    with state.catalog(config) as catalog:
+        sample_id = draw_sample(catalog, n=n, by=by, seed=seed,
+                                drawn_by=editor or getpass.getuser())
+        drawn = sample(catalog, sample_id)
+        items = sample_items(catalog, sample_id)
+    assert drawn is not None
+    click.echo(f"mẫu kiểm tra số {sample_id}: {len(items)} bài, theo "
+               f"{'thời kỳ' if by == 'period' else 'ấn phẩm'}, hạt giống {seed}")
+    for stratum, (population, count) in drawn.strata.items():
+        click.echo(f"  {stratum:<16} {count:>4} / {population} bài")
+
+
+@audit.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def audit_status(state: State, as_json: bool) -> None:
+    """Each sample: size, who labelled how many, and the agreement figures."""
+    from archive.topiclabels import progress, sample_items, samples  # deferred: keeps `bantin --help` quick
+    from indexer.analyze.topicfile import load_topics, topics_path  # deferred: keeps `bantin --help` quick
+    from review.agreement import agreement, method_sentences  # deferred: keeps `bantin --help` quick
+
+    config = state.config()
+    slugs = load_topics(topics_path(config.home)).slugs
+    out: list[dict[str, Any]] = []
+    with state.catalog(config) as catalog:
+        for s in samples(catalog):
+            a = agreement(catalog, slugs, s.id)
+            out.append({"sample": s.id, "articles": len(sample_items(catalog, s.id)), "by": s.by,
+                        "seed": s.seed, "drawn_at": s.drawn_at, "labelled": progress(catalog, s.id),
+                        "micro_f1": a.micro_f1, "macro_f1": a.macro_f1, "alpha": a.alpha,
+                        "machine": a.machine, "method": method_sentences(a)})
+    if as_json:
+        click.echo(json.dumps({"samples": out}, ensure_ascii=False, indent=2))
+        return
+    if not out:
+        click.echo("chưa có mẫu kiểm tra nào: `bantin topics audit draw --n 150`")
+    for o in out:
+        done = ", ".join(f"{k} {v}" for k, v in o["labelled"].items()) or "chưa ai gắn nhãn"
+        click.echo(f"mẫu {o['sample']}: {o['articles']} bài ({done})")
+        for line in o["method"]:
+            click.echo(f"  {line}")
+
+
+@audit.command("export")
+@click.option("--sample", "sample_id", type=int, default=None, help="Sample id (default: latest).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="CSV file (default: standard output).")
+@pass_state
+def audit_export(state: State, sample_id: int | None, out: str | None) -> None:
+    """Agreement per topic, micro and macro, kappa and alpha, as CSV."""
+    from indexer.analyze.topicfile import load_topics, topics_path  # deferred: keeps `bantin --help` quick
+    from review.agreement import agreement, agreement_csv  # deferred: keeps `bantin --help` quick
+
+    config = state.config()
+    topic_list = load_topics(topics_path(config.home))
+    with state.catalog(config) as catalog:
+        text = agreement_csv(agreement(catalog, topic_list.slugs, sample_id),
+                             {t.slug: t.name for t in topic_list.topics})
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+commands = [analyze, topics]

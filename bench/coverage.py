@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from archive.catalog import Catalog
 from archive.config import load_config
-from bench.machine import machine  # noqa: E402
+from bench.machine import machine
 
 
 def timed(label: str, fn, rows: list[tuple[str, float, str]], note: str = ""):  # type: ignore[no-untyped-def]
@@ -139,6 +139,28 @@ def main() -> int:
     longer = [f for f in found if f.periods >= 3]
     print(f"All gaps reported: {len(found)}, of which {len(overlapping)} overlap a gap of the truth; "
           f"{len(longer)} span three periods or more")
+    print(f"\nShares with 95 % intervals (review.shares), heatmap by {args.by}, cells with >= 20 articles:")
+    inside = total = wide = 0
+    width = 0.0
+    for hm in maps:
+        for slug, _name, cells in hm.rows:
+            for c in cells:
+                if c.period_articles < 20 or c.interval is None:
+                    continue
+                mine = [a for a in truth if a["series"] == hm.series and c.lo <= a["year"]
+                        and (c.hi is None or a["year"] <= c.hi)]
+                if not mine:
+                    continue
+                true = 100 * sum(slug in a["topics"] for a in mine) / len(mine)
+                total += 1
+                inside += c.interval.low - 1e-9 <= true <= c.interval.high + 1e-9
+                width += c.interval.width
+                wide += c.interval.wide
+    if total:
+        print(f"true share (truth file) inside the interval: {inside}/{total} = {inside / total:.1%} "
+              f"(target >= 90 %); mean width {width / total:.1f} points; {wide} cells greyed as too wide")
+    else:
+        print("no intervals: no topic model yet (label an audit sample, then `bantin analyze`)")
     print("\nDocument lags (first mention per series):")
     print("| document | series | truth first | truth lag | found first | found lag |")
     print("|---|---|---|---:|---|---:|")

@@ -23,7 +23,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,6 +38,7 @@ from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
 from indexer.analyze.topicfile import load_topics, topics_path
 from indexer.search.engine import open_index
 from indexer.search.indexdocs import effective_articles
+from review.shares import Calibration, calibrations
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ _STAMP_QUERIES = (
     ("article_version", "count(*), max(rowid)"),
     ("article_topic", "count(*), max(rowid)"),
     ("article_ref", "count(*), max(rowid)"),
+    ("topic_prob", "count(*), max(rowid)"),
+    ("topic_label", "count(*), max(rowid)"),
+    ("topic_model", "max(version)"),
 )
 
 
@@ -115,6 +119,11 @@ class Corpus:
     issues: tuple[IssueRow, ...]
     articles: tuple[ArticleRow, ...]
     home: str = ""
+    # the topic model's probabilities per article and topic, the articles whose labels an
+    # editor set (their 0/1 is known), and the model's measured calibration per topic
+    topic_probs: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    labelled: frozenset[str] = frozenset()
+    calibration: Mapping[str, Calibration] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
@@ -280,11 +289,24 @@ def read_corpus(catalog: Catalog, config: Config, key: str = "") -> Corpus:
             date=i.date, pages=len(rows), pages_read=len(read), low_pages=low_pages,
             corrected_pages=sum(1 for r in rows if r["id"] in corrected),
             orphan_pages=len(orphans), orphan_words=orphan_words))
+    probs: dict[str, dict[str, float]] = {}
+    calibration: dict[str, Calibration] = {}
+    labelled: set[str] = set()
+    if "topic_model" in have and (model := catalog.one("SELECT cv FROM topic_model WHERE id = 1")):
+        calibration = calibrations(json.loads(model["cv"]))
+        for r in catalog.query("SELECT article_id, topic, prob FROM topic_prob"):
+            probs.setdefault(r["article_id"], {})[r["topic"]] = r["prob"]
+    if "topic_label" in have:
+        labelled = {r["article_id"] for r in catalog.query("SELECT DISTINCT article_id FROM topic_label")}
+    if "article_version" in have:
+        labelled |= {r["article_id"] for r in catalog.query(
+            "SELECT DISTINCT article_id FROM article_version WHERE fields LIKE '%\"topics\"%'")}
     version = index_version(config)
     log.debug("review snapshot %s: %d issues, %d articles", key, len(issues), len(articles))
     return Corpus(stamp=key, index_version=version, low_confidence=low,
                   series=tuple(catalog.series()), issues=tuple(issues), articles=tuple(articles),
-                  home=str(config.home))
+                  home=str(config.home), topic_probs=probs, labelled=frozenset(labelled),
+                  calibration=calibration)
 
 
 def _page_words(catalog: Catalog, page_id: str) -> int:

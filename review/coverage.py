@@ -22,6 +22,7 @@ from review.corpus import Corpus
 from review.evidence import Evidence, basis_evidence, search_evidence
 from review.filters import Filters
 from review.periods import Period
+from review.shares import Calibration, Interval, share_interval
 from review.tables import Cell, Column, Table, share
 
 MEASURES = ("articles", "words")
@@ -41,6 +42,7 @@ class HeatCell:
     period_words: int
     flag: str  # "", "thin", "empty", "nodata"
     link: Evidence
+    interval: Interval | None = None  # the share of articles with its 95 % interval (review.shares)
 
     @property
     def share_articles(self) -> float | None:
@@ -97,14 +99,36 @@ SPLIT_STEP = 0.5  # of the threshold: two thin periods whose shares differ more 
 STRAY_ARTICLES = 2  # a period above the threshold with at most this many articles does not end a gap
 
 
-def flag_of(articles: int, period_articles: int, cell_share: float | None, threshold: float) -> str:
+def flag_of(articles: int, period_articles: int, cell_share: float | None, threshold: float,
+            interval: Interval | None = None) -> str:
+    """The cell's flag; with an interval (a trained topic model), empty or thin only when
+    the whole interval lies under the threshold: the interval must say the topic is thin."""
     if not period_articles:
         return "nodata"
+    if interval is not None and interval.high >= threshold:
+        return ""
     if not articles:
         return "empty"
     if cell_share is not None and cell_share < threshold:
         return "thin"
+    if interval is not None:  # labels in force say enough, the estimate says thin
+        return "thin"
     return ""
+
+
+def cell_interval(corpus: Corpus, inside: list, topic: str) -> Interval | None:  # type: ignore[type-arg]
+    """The share of ``topic`` among ``inside`` articles with its 95 % interval; None without
+    a trained topic model."""
+    if not corpus.calibration:
+        return None
+    values = []
+    for a in inside:
+        probs = corpus.topic_probs.get(a.id)
+        if a.id in corpus.labelled or probs is None:
+            values.append((float(topic in a.topics), True))
+        else:
+            values.append((probs.get(topic, 0.0), False))
+    return share_interval(values, corpus.calibration.get(topic, Calibration()))
 
 
 def heatmaps(corpus: Corpus, filters: Filters, *, measure: str = "articles",
@@ -126,24 +150,28 @@ def _heatmaps(corpus: Corpus, filters: Filters, measure: str, threshold: float) 
         for p in periods:
             lo, hi = filters.bounds_within(p, corpus, code)
             inside = corpus.articles_in(code, lo, hi)
+            intervals = {slug: cell_interval(corpus, inside, slug) for slug, _n in topics}
             counts: Counter[str] = Counter()
             words: Counter[str] = Counter()
             for a in inside:
                 for t in a.topics:
                     counts[t] += 1
                     words[t] += a.words
-            columns.append((p, lo, hi, len(inside), sum(a.words for a in inside), counts, words))
+            columns.append((p, lo, hi, len(inside), sum(a.words for a in inside), counts, words,
+                            intervals))
         rows = []
         for slug, name in topics:
             cells = []
-            for p, lo, hi, total, total_words, counts, words in columns:
+            for p, lo, hi, total, total_words, counts, words, intervals in columns:
                 n, w = counts[slug], words[slug]
                 cell_share = share(w, total_words) if measure == "words" else share(n, total)
+                iv = intervals[slug] if measure == "articles" else None
                 cells.append(HeatCell(
                     series=code, topic=slug, period=p, lo=lo, hi=hi, articles=n, words=w,
                     period_articles=total, period_words=total_words,
-                    flag=flag_of(n, total, cell_share, threshold),
-                    link=search_evidence(v, series=code, year_from=lo, year_to=hi, topic=slug)))
+                    flag=flag_of(n, total, cell_share, threshold, iv),
+                    link=search_evidence(v, series=code, year_from=lo, year_to=hi, topic=slug),
+                    interval=iv))
             rows.append((slug, name, tuple(cells)))
         out.append(SeriesHeatmap(code, corpus.series_title(code), tuple(periods), tuple(rows),
                                  measure, threshold))
@@ -238,7 +266,10 @@ def heatmap_table(corpus: Corpus, filters: Filters, *, measure: str = "articles"
                Column("period_articles", "Tổng tin, bài", "int"),
                Column("share_articles", "Tỷ lệ tin, bài", "percent", 1),
                Column("words", "Chữ về chủ đề", "int"), Column("period_words", "Tổng số chữ", "int"),
-               Column("share_words", "Tỷ lệ số chữ", "percent", 1), Column("flag", "Đánh giá"))
+               Column("share_words", "Tỷ lệ số chữ", "percent", 1), Column("flag", "Đánh giá"),
+               Column("estimate", "Ước lượng tỷ lệ tin, bài", "percent", 1),
+               Column("low95", "Cận dưới 95 %", "percent", 1),
+               Column("high95", "Cận trên 95 %", "percent", 1))
     rows = []
     for hm in heatmaps(corpus, filters, measure=measure, threshold=threshold):
         for slug, name, cells in hm.rows:
@@ -249,7 +280,10 @@ def heatmap_table(corpus: Corpus, filters: Filters, *, measure: str = "articles"
                              Cell(c.period_articles), Cell(c.share_articles, c.share_link("articles"), c.flag),
                              Cell(c.words, c.share_link("words")), Cell(c.period_words),
                              Cell(c.share_words, c.share_link("words"), c.flag),
-                             Cell(c.flag, text=FLAG_LABELS[c.flag])))
+                             Cell(c.flag, text=FLAG_LABELS[c.flag]),
+                             Cell(c.interval.estimate if c.interval else None),
+                             Cell(c.interval.low if c.interval else None),
+                             Cell(c.interval.high if c.interval else None)))
     basis = "số chữ" if measure == "words" else "số tin, bài"
     note = (f"Ô trống: không có tin, bài nào về chủ đề; ô mỏng: dưới {threshold:g} % {basis} của "
             "bản tin trong thời kỳ; không có dữ liệu: kho chưa có tin, bài nào của thời kỳ đó.")

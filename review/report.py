@@ -31,7 +31,8 @@ from archive.permalinks import (
     series_path,
 )
 from archive.vnformat import issue_number, number, page_range
-from review import coverage, documents, examples, figures, structure
+from review import coverage, documents, examples, figures, shares, structure
+from review.agreement import agreement, method_sentences
 from review.charts import Chart, HeatChart, png
 from review.corpus import Corpus, load_corpus
 from review.evidence import coverage_path
@@ -363,3 +364,10 @@ def _method(b: _Builder) -> None:
         if isinstance(block, TableBlock) and block.table.name not in seen:
             seen.add(block.table.name)
             b.p(Link(block.table.title, block.page), " — ", Link("CSV", block.csv), style="bullet")
+    b.p("Độ tin cậy của nhãn chủ đề:")
+    slugs = [slug for slug, _name in b.corpus.topics()]
+    for line in method_sentences(agreement(b.catalog, slugs)):
+        b.p(line)
+    if b.corpus.calibration:
+        b.p(shares.METHOD)
+

@@ -121,3 +121,21 @@ def test_cli_suggest(home: Path, catalog, bantin) -> None:
 def test_cli_suggest_without_articles(home: Path, bantin) -> None:
     r = bantin("topics", "suggest")
     assert r.code == 2 and "bantin build" in r.err
+
+
+def test_suggestions_show_examples_per_period(topic_list: TopicList) -> None:
+    """Issue 15: the pottery theme is written about only in the second period here; the
+    suggestion says so, with examples from that period."""
+    articles = corpus()
+    periods = ["Khóa X" if a[0].startswith("gom") and int(a[0][-2:]) >= 6 else "Khóa IX"
+               for a in articles]
+    found = suggest_topics(articles, topic_list, k=3, top_terms=10, examples=2, periods=periods)
+    pottery = next(s for s in found if s.resembles is None)
+    by = {p: (n, ex) for p, n, ex in pottery.by_period}
+    assert by["Khóa IX"][0] == 6 and by["Khóa X"][0] == 6
+    assert all(int(i[-2:]) >= 6 for i, _t, _w in by["Khóa X"][1]) and len(by["Khóa X"][1]) == 2
+    assert all(int(i[-2:]) < 6 for i, _t, _w in by["Khóa IX"][1])
+    disasters = next(s for s in found if s.resembles == "moi-truong-thien-tai")
+    assert [p for p, _n, _e in disasters.by_period] == ["Khóa IX"]  # never in Khóa X
+    text = format_suggestions(found, topic_list)
+    assert "Khóa X: 6 bài" in text

@@ -26,12 +26,26 @@ from archive.catalog import Catalog
 from archive.config import SETTINGS, Config, load_config
 from archive.errors import ConfigError
 from indexer.search.generations import IndexDamaged
-from webapp import admin, api, article, auth, browse, collections, coverage, desk, images, search, searching, security
+from webapp import (
+    admin,
+    api,
+    article,
+    audit,
+    auth,
+    browse,
+    collections,
+    coverage,
+    desk,
+    images,
+    search,
+    searching,
+    security,
+)
 
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk,
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
                                  collections, admin)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).

@@ -23,7 +23,7 @@ from archive.errors import UsageError
 from archive.permalinks import search_path
 from indexer.search.engine import IndexMissing
 from review import coverage as cov
-from review import documents, examples, figures, structure, trends
+from review import documents, examples, figures, shares, structure, trends
 from review.charts import png
 from review.corpus import Corpus, load_corpus
 from review.evidence import coverage_path, search_request
@@ -262,7 +262,8 @@ def topics_page() -> Any:
         return {"maps": cov.heatmaps(corpus, filters, measure=m, threshold=t), "measure": m,
                 "threshold": t, "switch": {k: "/coverage/topics?" + urlencode(
                     filters.params() + [("measure", k), ("threshold", f"{t:g}")]) for k in cov.MEASURES},
-                "flag_labels": cov.FLAG_LABELS}
+                "flag_labels": cov.FLAG_LABELS,
+                "method": shares.METHOD if corpus.calibration and m == "articles" else ""}
     return _view("topics", "term", extra)
 
 

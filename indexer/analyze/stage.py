@@ -26,10 +26,22 @@ from pathlib import Path
 from archive.catalog import Catalog, now
 from archive.models import Article
 from archive.progress import Progress
+from archive.topiclabels import labels_by_article
 from indexer.analyze.citations import Citation, Measure, find_citations, rules_key
 from indexer.analyze.citations import evaluate as evaluate_refs
 from indexer.analyze.register import Register, load_register, register_path
 from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.analyze.topicmodel import (
+    MIN_LABELLED,
+    Example,
+    TopicModel,
+    fit_vectorizer,
+    load_model,
+    model_path,
+    model_version,
+    save_model,
+    train,
+)
 from indexer.analyze.topics import Item, TopicList, TopicScore, tag_topics
 from indexer.analyze.topics import evaluate as evaluate_topics
 from indexer.segment.edits import editor_topics
@@ -64,11 +76,13 @@ class AnalyzeReport:
     topics_version: str = ""
     refs_version: str = ""
     seconds: float = 0.0
+    trained: int = 0  # labelled articles the topic model was (re)trained on this run; 0: none
 
     def summary(self) -> str:
+        model = f", model trained on {self.trained} labelled articles" if self.trained else ""
         return (f"analyze: {self.analyzed} articles analysed, {self.current} current, "
                 f"{len(self.failed)} failed (topics {self.topics_version}, "
-                f"citations {self.refs_version}), {self.seconds:.1f} s")
+                f"citations {self.refs_version}{model}), {self.seconds:.1f} s")
 
 
 # --- reading articles --------------------------------------------------------------------
@@ -174,7 +188,10 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
     started = time.monotonic()
     topic_list = topic_list or load_topics(topics_path(home))
     register = register if register is not None else load_register(register_path(home))
-    report = AnalyzeReport(topics_version=topic_list.key, refs_version=rules_key(register))
+    model, trained = topic_model(catalog, topic_list, register, retrain=only is None)
+    topics_version = topic_list.key + (f"+{model.version}" if model else "")
+    report = AnalyzeReport(topics_version=topics_version, refs_version=rules_key(register),
+                           trained=trained)
     ids = article_ids(catalog) if only is None else list(dict.fromkeys(only))  # only: after an edit
     if not ids:
         report.seconds = time.monotonic() - started
@@ -211,7 +228,8 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
                     catalog.add_problem("analyze", f"article {article.id}: {e}",
                                         issue_id=article.issue_id)
                     progress.advance(failed=True)
-            _write(catalog, results, report.topics_version, report.refs_version)
+            probs = apply_model(model, results)
+            _write(catalog, results, report.topics_version, report.refs_version, probs)
             report.analyzed += len(results)
             progress.advance(len(results))
     report.seconds = time.monotonic() - started
@@ -219,17 +237,90 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
     return report
 
 
-def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list[Ref]]],
-           topics_version: str, refs_version: str) -> None:
-    """Replace the analysis of a batch of articles in one transaction. Labels an editor set
-    (``indexer.segment.edits.editor_topics``) replace the machine's; scores and evidence stay."""
+def editors_labels(catalog: Catalog, ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Labels editors set, per article: a correction on the article (``article_version``)
+    wins over the latest label given in the audit or the desk (``topic_label``)."""
+    given = {k: list(v) for k, v in labels_by_article(catalog).items()}
+    wanted = article_ids(catalog) if ids is None else list(ids)
+    if ids is not None:
+        keep = set(wanted)
+        given = {k: v for k, v in given.items() if k in keep}
+    given.update(editor_topics(catalog, wanted))
+    return given
 
+
+def topic_model(catalog: Catalog, topic_list: TopicList, register: Register, *,
+                retrain: bool = True) -> tuple[TopicModel | None, int]:
+    """The topic model in force and how many articles it was trained on in this call (0 when
+    the saved one is current, or ``retrain`` is False: after a single edit the saved model
+    scores the article and the next full ``bantin analyze`` retrains). None until editors
+    have labelled :data:`indexer.analyze.topicmodel.MIN_LABELLED` articles."""
+    path = model_path(catalog.path.parent)
+    saved = load_model(path)
+    if not retrain:
+        return (saved if saved is not None and saved.slugs == topic_list.slugs else None), 0
+    labels = editors_labels(catalog)
+    held = set(article_ids(catalog))
+    present = {a: v for a, v in labels.items() if a in held}
+    if len(present) < MIN_LABELLED:
+        if saved is not None or catalog.one("SELECT 1 FROM topic_model") is not None:
+            path.unlink(missing_ok=True)
+            with catalog.transaction() as db:
+                db.execute("DELETE FROM topic_model")
+        return None, 0
+    version = model_version(present, topic_list)
+    if saved is not None and saved.version == version:
+        return saved, 0
+    corpus = list(read_articles(catalog))
+    examples = []
+    for article in corpus:
+        if article.id in present:
+            scores, _refs = analyze_article(article, topic_list, register)
+            examples.append(Example(article.id, article, scores, frozenset(present[article.id])))
+    model = train(examples, topic_list, fit_vectorizer(corpus), version=version)
+    save_model(model, path)
+    with catalog.transaction() as db:
+        db.execute("INSERT INTO topic_model(id, version, trained_at, labelled, cv) VALUES"
+                   " (1,?,?,?,?) ON CONFLICT(id) DO UPDATE SET version = excluded.version,"
+                   " trained_at = excluded.trained_at, labelled = excluded.labelled,"
+                   " cv = excluded.cv",
+                   (version, now(), len(examples), json.dumps(
+                       {**model.cv, "ids": [e.article_id for e in examples]})))
+    log.info("topic model %s trained on %d labelled articles", version, len(examples))
+    return model, len(examples)
+
+
+def apply_model(model: TopicModel | None,
+                results: list[tuple[Article, list[TopicScore], list[Ref]]]) -> dict[str, dict[str, float]]:
+    """Replace each result's keyword labels by the model's (in place) and return the
+    probabilities per article and topic; empty without a model."""
+    if model is None or not results:
+        return {}
+    balanced, probs = model.scores([a for a, _s, _r in results], [s for _a, s, _r in results])
+    out: dict[str, dict[str, float]] = {}
+    for i, (labels, (article, scores, _refs)) in enumerate(zip(model.labels(balanced), results)):
+        out[article.id] = {slug: float(probs[i, j]) for j, slug in enumerate(model.slugs)}
+        scores[:] = [TopicScore(s.topic, s.score, s.topic in labels, s.evidence) for s in scores]
+    return out
+
+
+def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list[Ref]]],
+           topics_version: str, refs_version: str,
+           probs: dict[str, dict[str, float]] | None = None) -> None:
+    """Replace the analysis of a batch of articles in one transaction. Labels an editor set
+    (:func:`editors_labels`) replace the machine's; scores and evidence stay."""
     stamp = now()
-    edited = editor_topics(catalog, [a.id for a, _, _ in results])
+    edited = editors_labels(catalog, [a.id for a, _, _ in results])
+    probs = probs or {}
     with catalog.transaction() as db:
         for article, scores, refs in results:
             db.execute("DELETE FROM article_topic WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM article_ref WHERE article_id = ?", (article.id,))
+            db.execute("DELETE FROM topic_prob WHERE article_id = ?", (article.id,))
+            db.executemany("INSERT INTO topic_prob(article_id, topic, prob, model_version)"
+                           " VALUES (?,?,?,?)",
+                           [(article.id, t, round(p, 5), topics_version.rpartition("+")[2])
+                            for t, p in probs.get(article.id, {}).items()])
             labels = edited.get(article.id)
             db.executemany(
                 "INSERT INTO article_topic(article_id, topic, score, label, evidence,"

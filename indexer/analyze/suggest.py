@@ -24,11 +24,12 @@ from indexer.analyze.topics import SENTENCE_BREAK, SYLLABLE, Item, TopicList, ta
 # Function syllables, folded, that fold from nothing else: they carry no topic. A syllable whose
 # folded form is also a content word stays (co: có/cơ sở, so: số/cơ sở, tai: tại/thiên tai):
 # frequent ones fall to the document-frequency limit, and their pairs carry the meaning.
-STOP_SYLLABLES = frozenset("""
-cac cang cho chua cua deu duoc duoi gi giua hay hoac hon khong kia la lai len loai mai mot
-muon nay ngay nhieu nhu nhung nua ong phai ra rang rat ro roi sau se ta tat theo tot tren
-truoc tung tuy va vao voi vua xong ay
-""".split())
+STOP_SYLLABLES = frozenset([
+    "cac", "cang", "cho", "chua", "cua", "deu", "duoc", "duoi", "gi", "giua", "hay", "hoac", "hon",
+    "khong", "kia", "la", "lai", "len", "loai", "mai", "mot", "muon", "nay", "ngay", "nhieu", "nhu",
+    "nhung", "nua", "ong", "phai", "ra", "rang", "rat", "ro", "roi", "sau", "se", "ta", "tat",
+    "theo", "tot", "tren", "truoc", "tung", "tuy", "va", "vao", "voi", "vua", "xong", "ay"
+])
 
 
 UNIGRAM_WEIGHT = 0.5  # of a single syllable's TF-IDF, relative to a syllable pair
@@ -52,6 +53,9 @@ class Suggestion:
     articles: int  # articles for which this theme is the strongest
     label: str = ""  # the curated label most of the theme's best articles carry
     label_share: float = 0.0  # 0..1, share of those articles that carry it
+    # per period given (in the order first seen): (period, articles for which this theme is
+    # the strongest, the period's best examples as (article id, title, weight))
+    by_period: tuple[tuple[str, int, tuple[tuple[str, str, float], ...]], ...] = ()
 
 
 class _Analyzer:
@@ -141,8 +145,13 @@ def _labels_of(articles: Sequence[tuple[str, str, str]], rows: list[int],
 
 def suggest_topics(articles: Sequence[tuple[str, str, str]], topic_list: TopicList, *,
                    k: int = 12, top_terms: int = 12, examples: int = 3, seed: int = 0,
-                   min_overlap: float = 0.25) -> list[Suggestion]:
+                   min_overlap: float = 0.25,
+                   periods: Sequence[str] | None = None) -> list[Suggestion]:
     """Propose ``k`` themes from ``articles`` given as (id, title, text).
+
+    With ``periods`` (one period label per article, e.g. a Party Congress term), each theme
+    also lists, period by period, how many articles it is strongest for and its best
+    ``examples`` there: a reviewer sees when a theme the list lacks was written about.
 
     Fewer than ``k`` themes come back when the corpus is too small to support them (fewer
     articles than ``2 × k``, or fewer distinct features). Raises ValueError on an empty corpus.
@@ -193,10 +202,21 @@ def suggest_topics(articles: Sequence[tuple[str, str, str]], topic_list: TopicLi
         resembles = best if overlap >= min_overlap else None
         if resembles is None and label_share >= LABEL_AGREEMENT:
             resembles = label
+        by_period = []
+        if periods is not None:
+            best_of = weights.argmax(axis=1)
+            for period in dict.fromkeys(periods):
+                mine = [i for i in ranked if periods[i] == period]
+                n = sum(1 for i in mine if best_of[i] == c)
+                if n:
+                    by_period.append((period, n, tuple(
+                        (articles[i][0], articles[i][1], round(float(weights[i, c]), 4))
+                        for i in mine[:examples])))
         out.append(Suggestion(
             number=c + 1, terms=tuple((analyzer.display(f), round(w, 4)) for f, w in top),
             examples=ex, resembles=resembles, overlap=round(overlap, 3), new_terms=unknown,
-            articles=strongest.get(c, 0), label=label, label_share=round(label_share, 3)))
+            articles=strongest.get(c, 0), label=label, label_share=round(label_share, 3),
+            by_period=tuple(by_period)))
     out.sort(key=lambda s: (s.resembles is not None, -s.articles))
     return out
 
@@ -215,7 +235,13 @@ def format_suggestions(suggestions: Sequence[Suggestion], topic_list: TopicList)
         lines.append("   từ khóa: " + ", ".join(t for t, _w in s.terms))
         if s.new_terms:
             lines.append("   chưa có trong danh mục: " + ", ".join(s.new_terms))
-        for article_id, title, _w in s.examples:
-            lines.append(f"   ví dụ: {article_id}  {title}")
+        if s.by_period:
+            for period, n, ex in s.by_period:
+                lines.append(f"   {period}: {n} bài")
+                for article_id, title, _w in ex:
+                    lines.append(f"      ví dụ: {article_id}  {title}")
+        else:
+            for article_id, title, _w in s.examples:
+                lines.append(f"   ví dụ: {article_id}  {title}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -42,6 +42,7 @@ from archive.catalog import Catalog, now
 from archive.editorial import EditConflict, fault_point, text_diff
 from archive.errors import UsageError
 from archive.models import ARTICLE_KINDS, Article
+from archive.topiclabels import record_label
 from archive.vntext import nfc
 from indexer.segment.ops import carry_renames, read_ops, replay
 
@@ -373,6 +374,8 @@ def edit_article(catalog: Catalog, article_id: str, changes: Mapping[str, Any], 
             return article_history(catalog, article_id)[-1]
         fields = _latest_fields(db, [article_id]).get(article_id, {})
         fields.update(wanted)
+        if "topics" in wanted:  # training data for the topic model, with the model in force
+            record_label(db, article_id, wanted["topics"], editor=author, source="desk")
         _insert_version(db, catalog, article_id, row["issue_id"], current + 1, fields, author, reason)
     return article_history(catalog, article_id)[-1]
 
