@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, now
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,22 @@ class IssueItem:
 
 
 @dataclass(frozen=True)
+class RefItem:
+    """A cited document read by OCR that the register does not hold, awaiting an editor."""
+
+    article_id: str
+    doc_id: str
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Worklist:
     pages: list[PageItem] = field(default_factory=list)
     articles: list[ArticleItem] = field(default_factory=list)
     issues: list[IssueItem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    refs: list[RefItem] = field(default_factory=list)
 
 
 def _has(catalog: Catalog, table: str) -> bool:
@@ -135,9 +146,36 @@ def worklist(catalog: Catalog, *, low_confidence: float = 70.0, limit: int = 50)
                      " WHERE t.article_id = a.id AND t.label = 1)")
         if _has(catalog, "article") and _has(catalog, "article_topic") else 0,
         "issues_suspect": suspect,
+        "refs_doubtful": _count(catalog, "SELECT COUNT(*) FROM ref_review WHERE status = 'pending'")
+        if _has(catalog, "ref_review") else 0,
     }
     return Worklist(low_confidence_pages(catalog, limit), articles_without_topic(catalog, limit),
-                    issues, counts)
+                    issues, counts, doubtful_refs(catalog, limit))
+
+
+def doubtful_refs(catalog: Catalog, limit: int = 50) -> list[RefItem]:
+    """Cited documents read by OCR and absent from the register, not yet decided: they stay
+    out of the review's counts (and the ref search) until confirmed."""
+    if not _has(catalog, "ref_review"):
+        return []
+    return [RefItem(r["article_id"], r["doc_id"], r["raw"], r["reason"]) for r in catalog.query(
+        "SELECT * FROM ref_review WHERE status = 'pending' ORDER BY article_id, doc_id LIMIT ?",
+        (limit,))]
+
+
+def decide_ref(catalog: Catalog, article_id: str, doc_id: str, *, confirmed: bool,
+               author: str) -> bool:
+    """An editor confirms (the document counts) or rejects (it stays out) a doubtful cited
+    document; the article is queued for reindexing. False when there is no such row."""
+    with catalog.transaction() as db:
+        n = db.execute("UPDATE ref_review SET status = ?, decided_by = ?, decided_at = ?"
+                       " WHERE article_id = ? AND doc_id = ?",
+                       ("confirmed" if confirmed else "rejected", author, now(), article_id,
+                        doc_id)).rowcount
+        if n:
+            db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
+                       " VALUES (?, 'article', ?)", (article_id, now()))
+    return bool(n)
 
 
 def _count(catalog: Catalog, sql: str, params: tuple[object, ...] = ()) -> int:

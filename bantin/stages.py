@@ -50,8 +50,10 @@ def stage_extract(catalog: Catalog, config: Config, *, force: bool = False,
     for line in r.failed:
         echo_err(f"lỗi: {line}")
     methods = ", ".join(f"{k} {v}" for k, v in sorted(r.by_method.items())) or "none"
+    fixed = (f", {r.corrections.corrections} OCR words corrected on {r.corrections.pages} pages"
+             if r.corrections.pages else "")
     return StageOutcome(f"extract: {r.done} pages done ({methods}), {r.skipped} current, "
-                        f"{len(r.failed)} failed, {r.seconds:.1f} s", bool(r.failed))
+                        f"{len(r.failed)} failed{fixed}, {r.seconds:.1f} s", bool(r.failed))
 
 
 def stage_segment(catalog: Catalog, config: Config, *, force: bool = False,

@@ -81,6 +81,7 @@ class Cer:
     chars: int = 0
     pages: int = 0
     worst: list[tuple[float, str]] = field(default_factory=list)
+    seconds: float = 0.0  # time per kind (rows "time:<kind>")
 
     def add(self, truth: str, got: str, label: str = "") -> None:
         a, b = norm(truth), norm(got)
@@ -117,6 +118,49 @@ def page_texts(home: Path) -> dict[str, tuple[str, str]]:
                 db.execute("SELECT page_id, method, text FROM page_text")}
     finally:
         db.close()
+
+
+def raw_texts(home: Path) -> dict[str, str]:
+    """page id → raw OCR text of the pages post-OCR correction changed (``ocr_raw``)."""
+    db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return dict(db.execute("SELECT page_id, text FROM ocr_raw"))
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+
+
+def seconds_of(home: Path, page_id: str) -> float:
+    """The seconds ``ocr_page`` spent on a page (page_text.seconds: render, prepare, read)."""
+    db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT seconds FROM page_text WHERE page_id = ?", (page_id,)).fetchone()
+        return float(row[0]) if row else 0.0
+    finally:
+        db.close()
+
+
+def pick(scans: list[dict[str, object]], per_kind: int) -> list[dict[str, object]]:
+    """``per_kind`` pages of each scanned kind, spread evenly over the sample."""
+    out = []
+    for kind in SCAN_KINDS:
+        recs = [r for r in scans if r.get("scan") == kind]
+        step = max(1, len(recs) // per_kind)
+        out += recs[::step][:per_kind]
+    return out
+
+
+def copy_clean_issues(sample: Path, records: list[dict[str, object]], home: Path) -> list[str]:
+    """Copy the sample's born-digital and legacy-font issue files into ``home``'s scans;
+    returns their issue ids."""
+    clean = [r for r in records if str(r.get("scan", "")).startswith("pdf-")
+             and r.get("issue") != BENCH_ISSUE]
+    for rel in sorted({str(r["file"]) for r in clean}):
+        target = home / "scans" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(sample / "scans" / rel, target)
+    return sorted({str(r["issue"]) for r in clean})
 
 
 def source_kind(record: dict[str, object]) -> str:
@@ -160,14 +204,20 @@ def run_ours(home: Path, scans: list[dict[str, object]], jobs: int
     """``bantin extract --force --jobs N``: (wall seconds, CER by kind, CPU seconds; the CPU
     of a process pool's workers is not counted, so it is given for one job only)."""
     cpu = cpu_seconds()
-    seconds = bantin(home, "extract", "--force", "--jobs", str(jobs))
+    seconds = bantin(home, "extract", "--force", "--jobs", str(jobs), "--issue", BENCH_ISSUE)
     cpu = cpu_seconds() - cpu if jobs == 1 else float("nan")
     got = page_texts(home)
+    raw = raw_texts(home)
     cer: dict[str, Cer] = {}
     for seq, rec in enumerate(scans, 1):
-        method, text = got.get(f"{BENCH_ISSUE}/{seq}", ("", ""))
+        page_id = f"{BENCH_ISSUE}/{seq}"
+        method, text = got.get(page_id, ("", ""))
         label = f"{rec['file']}#{rec['file_page']}"
         cer.setdefault(str(rec["scan"]), Cer()).add(str(rec["text"]), text, label)
+        cer.setdefault("raw:" + str(rec["scan"]), Cer()).add(str(rec["text"]),
+                                                             raw.get(page_id, text), label)
+        kind = str(rec["scan"])
+        cer.setdefault("time:" + kind, Cer()).seconds += seconds_of(home, page_id)
     return seconds, cer, cpu
 
 
@@ -203,9 +253,10 @@ def run_tesseract_alone(pdf: Path, scans: list[dict[str, object]], work: Path, *
             page = preprocess.prepare(image, dpi, ocr.prep_options(settings))
             page.image.save(path, "PPM")
             opts = ocr.options(settings)
-            args = ["-l", "vie", "--psm", opts["psm"], "--oem", opts["oem"],
+            choice = ocr.page_choice(settings, page)
+            args = ["-l", choice.pop("lang"), "--psm", choice.pop("psm"), "--oem", opts["oem"],
                     "--dpi", str(round(page.dpi)), "-c", "tessedit_create_tsv=1"]
-            for name, value in sorted(ocr.page_params(settings, page).items()):
+            for name, value in sorted(choice.items()):
                 args += ["-c", f"{name}={value}"]
         else:
             image.save(path, "PPM")
@@ -310,6 +361,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, help="reuse a home that already holds a sample")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip OCRmyPDF")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--per-kind", type=int, default=0,
+                        help="only N scanned pages of each kind, spread evenly (0: all); the "
+                             "machine is shared, so subsets keep runs short")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each throughput measurement N times and keep the fastest "
                              "(the machine is shared: others' load slows single runs)")
@@ -328,6 +382,8 @@ def main(argv: list[str] | None = None) -> None:
                    (sample / "sample-truth" / "pages.jsonl").read_text(encoding="utf-8").splitlines()
                    if line.strip()]
         scans = [r for r in records if r.get("scan") in SCAN_KINDS]
+        if args.per_kind:
+            scans = pick(scans, args.per_kind)
         if not scans:
             raise SystemExit(f"{sample}: the sample has no scanned pages")
 
@@ -335,7 +391,12 @@ def main(argv: list[str] | None = None) -> None:
         pdf = home / "scans" / "ttshcb" / "2000" / f"{BENCH_ISSUE}.pdf"
         print(f"building one image-only PDF of {len(scans)} scanned pages ...", file=sys.stderr)
         dpis = build_scan_pdf(sample, scans, pdf)
+        # the clean pages (born-digital and legacy-font issues) go in too, read once and not
+        # timed: post-OCR correction learns from them (indexer.extract.ocrcorrect)
+        clean = copy_clean_issues(sample, records, home)
         bantin(home, "ingest")
+        print(f"reading {len(clean)} clean issues (not timed) ...", file=sys.stderr)
+        bantin(home, "extract", "--jobs", "2", *(a for i in clean for a in ("--issue", i)))
 
         results: dict[str, tuple[float, dict[str, Cer], float]] = {}
         def fastest(run):  # type: ignore[no-untyped-def]
@@ -358,7 +419,8 @@ def main(argv: list[str] | None = None) -> None:
             ocrmypdf = run_ocrmypdf(pdf, scans, work)
         print("text-layer and legacy pages ...", file=sys.stderr)
         layers = run_text_layers(sample, records)
-        report(scans, dpis, results, ocrmypdf, layers, load_before, loadavg(), bool(args.quick))
+        report(scans, dpis, results, ocrmypdf, layers, load_before, loadavg(), bool(args.quick),
+               args.per_kind)
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
@@ -370,12 +432,14 @@ def report(scans: list[dict[str, object]], dpis: list[float],
            results: dict[str, tuple[float, dict[str, Cer], float]],
            ocrmypdf: tuple[float, dict[str, Cer], float, str] | None,
            layers: dict[str, tuple[float, int, Cer, dict[str, int]]],
-           load_before: str, load_after: str, quick: bool) -> None:
+           load_before: str, load_after: str, quick: bool, per_kind: int = 0) -> None:
     n = len(scans)
     by_kind: dict[str, list[float]] = {}
     for rec, dpi in zip(scans, dpis):
         by_kind.setdefault(str(rec["scan"]), []).append(dpi)
-    print(f"\nOCR benchmark ({'small' if quick else 'full'} sample), {time.strftime('%Y-%m-%d')}")
+    subset = f", {per_kind} scanned pages per kind" if per_kind else ""
+    print(f"\nOCR benchmark ({'small' if quick else 'full'} sample{subset}), "
+          f"{time.strftime('%Y-%m-%d')}")
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{tesseract_version()}")
     print(f"load average (1/5/15 min) before: {load_before}; after: {load_after}")
@@ -393,7 +457,8 @@ def report(scans: list[dict[str, object]], dpis: list[float],
           "|".join("-" * 12 for _ in SCAN_KINDS) + "|-----------|")
 
     def row(label: str, seconds: float, cer: dict[str, Cer], cpu: float) -> None:
-        total = Cer(sum(c.errors for c in cer.values()), sum(c.chars for c in cer.values()))
+        total = Cer(sum(c.errors for k, c in cer.items() if k in SCAN_KINDS),
+                    sum(c.chars for k, c in cer.items() if k in SCAN_KINDS))
         cells = " | ".join(f"{cer[k].rate * 100:9.2f}%" if k in cer else f"{'-':>10}"
                            for k in SCAN_KINDS)
         cpu_cell = f"{cpu / n:10.2f}" if cpu == cpu else f"{'-':>10}"
@@ -427,13 +492,25 @@ def report(scans: list[dict[str, object]], dpis: list[float],
     else:
         print()
     print()
+    ours = results["ours-1"][1]
+    print("per kind, `bantin extract --jobs 1` (seconds: ocr_page's own time per page: render, "
+          "prepare, Tesseract, tidy; post-OCR correction runs once per extract, in the total above)")
+    print("| kind | pages | CER | raw OCR CER (before post-OCR correction) | s/page |")
+    print("|---|---|---|---|---|")
+    for k in SCAN_KINDS:
+        if k in ours:
+            print(f"| {k} | {ours[k].pages} | {ours[k].rate * 100:.2f} % | "
+                  f"{ours['raw:' + k].rate * 100:.2f} % | "
+                  f"{ours['time:' + k].seconds / max(ours[k].pages, 1):.2f} |")
+    print()
     print(f"| {'text layer':<10} | {'pages':>5} | {'pages/s':>8} | {'CER':>7} | methods |")
     print("|------------|-------|----------|---------|---------|")
     for name, (seconds, count, cer, methods) in sorted(layers.items()):
         got = ", ".join(f"{k} {v}" for k, v in sorted(methods.items()))
         print(f"| {name:<10} | {count:>5} | {count / seconds:8.1f} | {cer.rate * 100:6.2f}% | {got} |")
     print()
-    worst = sorted((w for c in results["ours-2"][1].values() for w in c.worst), reverse=True)[:5]
+    worst = sorted((w for k, c in results["ours-2"][1].items() if k in SCAN_KINDS
+                    for w in c.worst), reverse=True)[:5]
     print("worst scanned pages (ours, 2 jobs): " +
           "; ".join(f"{label} {rate * 100:.1f}%" for rate, label in worst))
 

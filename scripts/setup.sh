@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="tesseract-ocr tesseract-ocr-vie fonts-dejavu-core fonts-dejavu-extra \
+APT_PACKAGES="tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet fonts-dejavu-core fonts-dejavu-extra \
 fonts-liberation2 fonts-freefont-ttf poppler-utils chromium chromium-driver \
 libreoffice-writer-nogui python3-venv ca-certificates"
 

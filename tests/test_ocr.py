@@ -259,3 +259,21 @@ def test_missing_tesseract_says_what_to_install(tmp_path: Path,
 def test_missing_language_names_its_package() -> None:
     with pytest.raises(MissingDependency, match="tesseract-ocr-khm"):
         ocr.settings_key(OcrSettings(lang="vie+khm"))
+
+
+def test_each_page_condition_is_read_with_its_own_model_and_psm(tmp_path: Path) -> None:
+    """A clean page: vie, psm 3; a noisy one-column copy: vie+Vietnamese, psm 4 (both in
+    the note); the choice table is in the settings key."""
+    image, drawn = render_text_page(PARAGRAPHS[:2], dpi=200, font="mono")
+    clean = run(save_png(image, tmp_path / "clean.png"))
+    assert "condition=clean" in clean.note and "lang=vie," in clean.note
+    copy = run(save_png(degrade(image, noise=8.0), tmp_path / "copy.png"))
+    assert "condition=copy" in copy.note, copy.note
+    assert "lang=vie+Vietnamese" in copy.note and "psm=4" in copy.note, copy.note
+    assert cer(drawn.text, copy.text) < 0.05, copy.text
+    key = ocr.settings_key(OcrSettings())
+    assert "copy:vie+Vietnamese/psm3/1col-psm4" in key and "corrector=" in key
+    # a configured language reads every page the same way
+    fixed = run(save_png(degrade(image, noise=8.0), tmp_path / "fixed.png"),
+                extra=(("profile", "fixed"),))
+    assert "lang=vie," in fixed.note and "psm=3" in fixed.note

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from indexer.extract import preprocess
+from tests.pages import PARAGRAPHS as PARAGRAPHS_ALL
 from tests.pages import render_text_page, rotate, rotate_point, uneven_light
 
 
@@ -145,3 +146,24 @@ def test_steps_are_listed_and_keyed() -> None:
     assert prepared.steps[0] == "gray" and prepared.image.mode == "L"
     assert preprocess.PrepOptions().key() != preprocess.PrepOptions(deskew=False).key()
     assert preprocess.NONE.key() == f"v{preprocess.VERSION}"
+
+
+def _two_columns(dpi: int = 200) -> Image.Image:
+    """Two columns of text a quarter inch apart, as a two-column bulletin page sets them."""
+    left, _ = render_text_page(PARAGRAPHS_ALL[:3], dpi=dpi, width_in=3.0, margin_in=0.1)
+    right, _ = render_text_page(PARAGRAPHS_ALL[2:], dpi=dpi, width_in=3.0, margin_in=0.1)
+    gutter = round(0.25 * dpi)
+    page = Image.new("L", (left.width + gutter + right.width + 2 * gutter,
+                           max(left.height, right.height) + 2 * gutter), 250)
+    page.paste(left, (gutter, gutter))
+    page.paste(right, (2 * gutter + left.width, gutter))
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
+def test_single_column_tells_one_column_from_two() -> None:
+    one, _ = render_text_page(PARAGRAPHS_ALL * 2, dpi=200, width_in=6.0)
+    assert preprocess.single_column(one, 200)
+    assert not preprocess.single_column(_two_columns(200), 200)
+    blank = Image.new("L", (800, 1000), 250)
+    assert preprocess.single_column(blank, 200)

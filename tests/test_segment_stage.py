@@ -16,7 +16,7 @@ from pathlib import Path
 from archive.catalog import Catalog
 from archive.editorial import correct_page, effective_page
 from archive.models import PageResult, Word
-from bantin.main import BUILD_STAGES
+from bantin.stages import BUILD_STAGES
 from indexer.segment.segmenter import make_article_id
 from tests.segment_pages import Issue, draw_pdf, para, pdf_words, title
 from tests.test_segment import EXPECTED, S1, S2, S3, S4, body, standard_items

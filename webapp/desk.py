@@ -25,6 +25,7 @@ from archive.errors import BantinError, UsageError
 from archive.models import ARTICLE_KINDS
 from archive.vntext import nfc
 from indexer.analyze.topicfile import load_topics, topics_path
+from indexer.extract import ocrcorrect
 from indexer.refresh import refresh
 from indexer.segment import edits, ops, structure
 from indexer.segment.sections import load_sections
@@ -142,10 +143,33 @@ def page(issue_id: str, seq: int) -> Any:
         base_version=editorial.current_version(catalog, pg.id), low=low,
         low_words=[w.text for w in words if w.conf < low][:200],
         articles=library.page_articles(catalog, issue_id, seq),
+        ocr_fixes=ocrcorrect.page_corrections(catalog, pg.id),
+        ocr_undos=ocrcorrect.page_undos(catalog, pg.id),
         image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
         image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),
         prev=seq - 1 if seq > 1 else None,
         next=seq + 1 if catalog.get_page(f"{issue_id}/{seq + 1}") else None)
+
+
+@bp.post("/i/<issue_id>/<int:seq>/ocrfix")
+def page_ocrfix(issue_id: str, seq: int) -> Any:
+    """Undo an automatic OCR correction on the page (kept through every rebuild), or
+    withdraw that undo (``action=redo``)."""
+    _issue, pg = _page_or_404(issue_id, seq)
+    catalog = _catalog()
+    raw, corrected = nfc(request.form.get("raw", "")), nfc(request.form.get("corrected", ""))
+    if request.form.get("action") == "redo":
+        done = ocrcorrect.redo_correction(catalog, pg.id, raw, corrected)
+        action = "ocrfix-redo"
+    else:
+        done = ocrcorrect.undo_correction(catalog, pg.id, raw, corrected, author=g.user.name)
+        action = "ocrfix-undo"
+    if not done:
+        abort(404)
+    with catalog.transaction():
+        users.audit(catalog, g.user.name, action, pg.id, f"{raw} → {corrected}")
+    _refresh(pages=[pg.id])
+    return redirect(url_for("desk.page", issue_id=issue_id, seq=seq))
 
 
 @bp.get("/i/<issue_id>/<int:seq>/history")

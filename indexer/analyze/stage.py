@@ -312,8 +312,18 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
     stamp = now()
     edited = editors_labels(catalog, [a.id for a, _, _ in results])
     probs = probs or {}
+    ocr = ocr_articles(catalog, [a for a, _, _ in results])
     with catalog.transaction() as db:
         for article, scores, refs in results:
+            # a document read by OCR that the register does not hold waits for an editor
+            db.execute("DELETE FROM ref_review WHERE article_id = ? AND status = 'pending'",
+                       (article.id,))
+            if article.id in ocr:
+                db.executemany(
+                    "INSERT OR IGNORE INTO ref_review(article_id, doc_id, raw, reason)"
+                    " VALUES (?,?,?,?)",
+                    [(article.id, r.doc_id, r.raw, "not in the register; read by OCR")
+                     for r in refs if not r.known])
             db.execute("DELETE FROM article_topic WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM article_ref WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM topic_prob WHERE article_id = ?", (article.id,))
@@ -341,6 +351,21 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
                 " text_key = excluded.text_key, topics_version = excluded.topics_version,"
                 " refs_version = excluded.refs_version, analyzed_at = excluded.analyzed_at",
                 (article.id, text_key(article), topics_version, refs_version, stamp))
+
+
+def ocr_articles(catalog: Catalog, articles: Iterable[Article]) -> set[str]:
+    """Ids of the articles with a page read by OCR."""
+    by_issue: dict[str, list[Article]] = {}
+    for a in articles:
+        by_issue.setdefault(a.issue_id, []).append(a)
+    out: set[str] = set()
+    for issue_id, arts in by_issue.items():
+        seqs = {r["seq"] for r in catalog.query(
+            "SELECT p.seq FROM page p JOIN page_text t ON t.page_id = p.id"
+            " WHERE p.issue_id = ? AND t.method = 'ocr'", (issue_id,))}
+        out.update(a.id for a in arts
+                   if any(s in seqs for s in range(a.first_page, a.last_page + 1)))
+    return out
 
 
 # --- measuring on the sample's truth -----------------------------------------------------

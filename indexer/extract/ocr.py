@@ -47,7 +47,7 @@ from PIL import Image
 from archive.errors import MissingDependency, OcrFailure
 from archive.models import OcrSettings, PageResult, PageTask, Word
 from archive.vntext import nfc
-from indexer.extract import ocrfix, preprocess
+from indexer.extract import ocrcorrect, ocrfix, preprocess
 from indexer.extract.render import load_page_image
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,19 @@ DEFAULT_OPTIONS: dict[str, str] = {
     # Tesseract's heavy noise reduction; auto: on where the paper is noisy (old copies)
     "textord_heavy_nr": "auto",
     "fixes": ocrfix.VERSION,  # indexer.extract.ocrfix rules; "0" turns them off
+    # model(s) and --psm per detected page condition (CONDITION_PROFILES); "fixed": the
+    # configured language and psm on every page
+    "profile": "auto",
+    "corrector": ocrcorrect.VERSION,  # post-OCR correction (indexer.extract.ocrcorrect); "0": none
+}
+# What each detected page condition (page_condition) is read with when profile=auto and the
+# configured language is the default: measured with bench/ocr_modes.py (README).
+DEFAULT_LANG = "vie"
+# "psm1col": the psm for a page of one column (preprocess.single_column), when it differs.
+CONDITION_PROFILES: dict[str, dict[str, str]] = {
+    "clean": {"lang": "vie", "psm": "3"},
+    "copy": {"lang": "vie+Vietnamese", "psm": "3", "psm1col": "4"},
+    "photo": {"lang": "vie", "psm": "3"},
 }
 NOISY_PAGE = 4.0  # grey levels of paper noise (preprocess.noise_level) from which auto NR is on
 UNEVEN_LIGHT = 60.0  # background spread (preprocess.flatten) from which auto Sauvola is on
@@ -147,7 +160,43 @@ def settings_key(settings: OcrSettings) -> str:
     prep = prep_options(settings).key()
     auto = (f"auto=nr@{NOISY_PAGE:g},sauvola@{UNEVEN_LIGHT:g},"  # what "auto" decides by
             f"otsu-again@{SAUVOLA_RETRY_CONF:g}")
+    if profiled(settings):
+        for profile in CONDITION_PROFILES.values():
+            engine.check_languages(profile["lang"])
+        auto += ";conditions=" + ",".join(
+            f"{cond}:{p['lang']}/psm{p['psm']}" + (f"/1col-psm{p['psm1col']}" if "psm1col" in p
+                                                   else "")
+            for cond, p in sorted(CONDITION_PROFILES.items())) + f"@cols{preprocess.COLUMNS_VERSION}"
     return f"{engine.version};lang={settings.lang};dpi={settings.dpi};{tess};{auto};prep={prep}"
+
+
+def profiled(settings: OcrSettings) -> bool:
+    """Whether the model and psm are chosen per page condition (CONDITION_PROFILES): with
+    profile=auto and the default language; a configured language is used on every page."""
+    return options(settings)["profile"] == "auto" and settings.lang == DEFAULT_LANG
+
+
+def page_reading(settings: OcrSettings, prepared: preprocess.Prepared) -> tuple[str, str]:
+    """(Tesseract language(s), psm) for a prepared page: its condition's profile."""
+    psm = options(settings)["psm"]
+    if not profiled(settings):
+        return settings.lang, psm
+    profile = CONDITION_PROFILES.get(page_condition(prepared), CONDITION_PROFILES["clean"])
+    if "psm" in dict(settings.extra):  # a psm set in the configuration wins
+        return profile["lang"], psm
+    if "psm1col" in profile and preprocess.single_column(prepared.image, prepared.dpi):
+        return profile["lang"], profile["psm1col"]
+    return profile["lang"], profile["psm"]
+
+
+def page_condition(prepared: preprocess.Prepared) -> str:
+    """The page's condition, from what preprocessing measured: "photo" (uneven light, as a
+    phone photo), "copy" (a noisy photocopy or typewriter page), or "clean"."""
+    if prepared.meta.get("background_spread", 0.0) >= UNEVEN_LIGHT:
+        return "photo"
+    if prepared.meta.get("noise", 0.0) >= NOISY_PAGE:
+        return "copy"
+    return "clean"
 
 
 def page_params(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[str, str]:
@@ -162,6 +211,13 @@ def page_params(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[st
     if heavy == "auto":
         heavy = "1" if prepared.meta.get("noise", 0.0) >= NOISY_PAGE else "0"
     return {"thresholding_method": thresholding, "textord_heavy_nr": heavy}
+
+
+def page_choice(settings: OcrSettings, prepared: preprocess.Prepared) -> dict[str, str]:
+    """Everything decided for one page: its condition's model and psm (``lang``, ``psm``)
+    and the Tesseract -c parameters of :func:`page_params`."""
+    lang, psm = page_reading(settings, prepared)
+    return {"lang": lang, "psm": psm, **page_params(settings, prepared)}
 
 
 # --- Tesseract ----------------------------------------------------------------------------
@@ -202,29 +258,32 @@ class TesseractEngine:
         installed = _tesseract_info(self.command)[1]
         for code in lang.split("+"):
             if code and code not in installed:
+                package = language_package(code)
                 raise MissingDependency(
-                    f"Tesseract has no '{code}' language data: install tesseract-ocr-{code} "
-                    f"(sudo apt-get install -y tesseract-ocr-{code})")
+                    f"Tesseract has no '{code}' language data: install {package} "
+                    f"(sudo apt-get install -y {package})")
 
     def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
                   where: str = "page", params: dict[str, str] | None = None) -> Recognition:
         import pytesseract
 
-        self.check_languages(settings.lang)
         os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
         opts = options(settings)
         params = dict(params or {})
+        lang = params.pop("lang", settings.lang)
+        psm = params.pop("psm", opts["psm"])
+        self.check_languages(lang)
         for name in TESSERACT_PARAMS:
             if name not in params:
                 params[name] = opts[name] if opts[name] != "auto" else "0"
-        config = f"--psm {opts['psm']} --oem {opts['oem']} --dpi {round(dpi)}"
+        config = f"--psm {psm} --oem {opts['oem']} --dpi {round(dpi)}"
         config += "".join(f" -c {k}={v}" for k, v in sorted(params.items()))
         with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=_temp_root()) as tmp:
             # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
             source = Path(tmp) / "page.pgm"
             image.convert("L").save(source, "PPM")
             try:
-                tsv = pytesseract.image_to_data(str(source), lang=settings.lang, config=config,
+                tsv = pytesseract.image_to_data(str(source), lang=lang, config=config,
                                                 timeout=settings.timeout or 0)
             except pytesseract.TesseractNotFoundError as e:
                 raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}") from e
@@ -237,8 +296,8 @@ class TesseractEngine:
                 message = str(e.message if hasattr(e, "message") else e).strip()
                 if "loading language" in message.lower():
                     raise MissingDependency(
-                        f"Tesseract cannot load '{settings.lang}': install "
-                        f"tesseract-ocr-{settings.lang.split('+')[0]}") from e
+                        f"Tesseract cannot load '{lang}': install "
+                        f"{language_package(lang.split('+')[0])}") from e
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
         return parse_tsv(tsv, fixes=opts["fixes"] != "0")
@@ -298,6 +357,9 @@ def clean_temp(root: str | os.PathLike[str]) -> list[str]:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path.name)
     return removed
+def language_package(code: str) -> str:
+    """Debian's package of a Tesseract language (or script) model."""
+    return "tesseract-ocr-script-viet" if code == "Vietnamese" else f"tesseract-ocr-{code}"
 
 
 def get_engine(name: str = ENGINE) -> OcrEngine:
@@ -405,7 +467,7 @@ def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) ->
                             gray=True)
     dpi = float(image.info.get("dpi", (task.settings.dpi,))[0]) or float(task.settings.dpi)
     prepared = preprocess.prepare(image, dpi, prep_options(task.settings))
-    params = page_params(task.settings, prepared)
+    params = page_choice(task.settings, prepared)
     recognition = engine.recognize(prepared.image, prepared.dpi, task.settings, where=where,
                                    params=params)
     if params["thresholding_method"] == "2" and recognition.confidence < SAUVOLA_RETRY_CONF and \
@@ -421,8 +483,8 @@ def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) ->
         Word(text=w.text, box=prepared.to_source(w.box), conf=round(w.conf, 1), block=w.block,
              line=w.line, size=round(w.line_height * 72.0 / prepared.dpi, 2))
         for w in recognition.words)
-    steps = ",".join([*prepared.steps, *(f"{k}={v}" for k, v in sorted(params.items())
-                                          if v != "0")]) or "none"
+    steps = ",".join([*prepared.steps, f"condition={page_condition(prepared)}",
+                      *(f"{k}={v}" for k, v in sorted(params.items()) if v != "0")])
     log.debug("%s: %d words, conf %.1f, prep %s, %.2f s", task.page_id, len(words),
               recognition.confidence, steps, time.monotonic() - started)
     notes = [n for n in (note, f"prep: {steps}") if n]

@@ -27,6 +27,7 @@ from archive.models import OcrSettings, PageResult, PageTask
 from archive.progress import Progress
 from indexer.extract import ocr
 from indexer.extract.documentpdf import ensure_pdf
+from indexer.extract.ocrcorrect import CorrectReport, run_corrections
 from indexer.extract.page import extract_page, method_keys, text_method_keys
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class ExtractReport:
     failed: list[str] = field(default_factory=list)  # "page id: message"
     by_method: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    corrections: CorrectReport = field(default_factory=CorrectReport)
 
 
 def ocr_settings(config: Config) -> OcrSettings:
@@ -157,6 +159,7 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
         log.info("removed %d temporary folders left by OCR workers that were stopped: %s",
                  len(left), ", ".join(left[:5]))
     if not tasks:
+        report.corrections = run_corrections(catalog)
         return report
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     ocr.set_temp_root(temp)  # pages read in this process (one job)
@@ -178,6 +181,9 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
                 bar.advance(failed=result.failed)
         else:
             _run_pool(tasks, jobs, config, commit, bar)
+    # post-OCR correction needs every page read first: its language model is the archive's
+    # own born-digital and legacy-font pages (indexer.extract.ocrcorrect)
+    report.corrections = run_corrections(catalog)
     report.seconds = time.monotonic() - started
     return report
 

@@ -50,7 +50,7 @@ def index_fields(doc: IndexDoc) -> dict[str, Any]:
     """The values :class:`indexer.search.schema.BulkWriter` indexes for one document: the title,
     text and byline as one token stream (so phrases match across them and across line and
     page breaks), the title alone again for ranking, and the attributes as columns."""
-    stream = "\n".join(p for p in (doc.title, doc.text, doc.byline) if p)
+    stream = "\n".join(p for p in (doc.title, doc.text, doc.byline, " ".join(doc.alt)) if p)
     exact, folded = terms(stream)
     title_folded = terms(doc.title)[1] if doc.title else []
     stored = {"t": doc.doctype, "issue": doc.issue_id, "series": doc.series, "year": doc.year,

@@ -56,6 +56,9 @@ class IndexDoc:
     text: str = ""
     conf: float = 100.0
     orphan: bool = False
+    # words indexed but not shown: the raw OCR readings post-OCR correction replaced, so a
+    # search finds a page by what the scan was read as too (indexer.extract.ocrcorrect)
+    alt: tuple[str, ...] = ()
     boxes: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict,
                                                                       compare=False)
     # folded tokens of the words OCR read below the low-confidence setting (on the page, or
@@ -148,7 +151,11 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
             continue
         art_ids = [r["id"] for r in rows]
         topics = _multi(catalog, tables, "article_topic", "topic", art_ids, "label = 1")
-        refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, "1 = 1")
+        # a document read by OCR and not in the register counts once an editor confirms it
+        doubtful = ("NOT EXISTS (SELECT 1 FROM ref_review rr WHERE rr.article_id ="
+                    " article_ref.article_id AND rr.doc_id = article_ref.doc_id AND"
+                    " rr.status != 'confirmed')") if "ref_review" in tables else "1 = 1"
+        refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, doubtful)
         words = _uncertain_words(catalog, {(r["issue_id"], p) for r in rows
                                            for p in range(int(r["first_page"]), int(r["last_page"]) + 1)},
                                  uncertain_below) if uncertain_below is not None else {}
@@ -203,6 +210,10 @@ def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
     corrected: set[str] = set()
     if "page_version" in tables:
         corrected = {r["page_id"] for r in catalog.query("SELECT DISTINCT page_id FROM page_version")}
+    raw_words: dict[str, tuple[str, ...]] = {}
+    if "ocr_raw" in tables:
+        for r in catalog.query("SELECT page_id, corrections FROM ocr_raw WHERE corrections != '[]'"):
+            raw_words[r["page_id"]] = tuple(sorted({str(c[1]) for c in json.loads(r["corrections"])}))
     base = ("SELECT p.id, p.issue_id, p.seq, i.series, i.year, i.number, i.date, t.text,"
             " t.confidence FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t"
             " ON t.page_id = p.id AND t.sha256 = p.sha256 WHERE i.missing = 0")
@@ -225,7 +236,8 @@ def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
                 id=r["id"], doctype="page", issue_id=r["issue_id"], series=r["series"],
                 year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=seq,
                 first_page=seq, last_page=seq, text=nfc(text), conf=float(conf or 0.0),
-                orphan=seq not in spans.get(r["issue_id"], set()), uncertain=low)
+                orphan=seq not in spans.get(r["issue_id"], set()), uncertain=low,
+                alt=() if r["id"] in corrected else raw_words.get(r["id"], ()))
 
 
 def _uncertain_words(catalog: Catalog, pages: set[tuple[str, int]],

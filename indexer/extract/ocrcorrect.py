@@ -1,0 +1,520 @@
+"""Post-OCR correction that knows Vietnamese and knows this archive.
+
+The language model is the archive itself: the syllables of its born-digital and legacy-font
+pages (``page_text`` rows with method ``text`` or ``legacy``: thousands of clean pages in the
+same register and vocabulary as the scans), counted one by one and in pairs. A word read by
+OCR is changed only where the evidence is strong:
+
+* **an invalid or unknown syllable** (not a well-formed Vietnamese syllable, or never seen on
+  a clean page) whose one-edit neighbours include syllables the archive uses in this context
+  (the previous and next words): the best is taken when the context supports it clearly;
+* **a valid syllable the context strongly rejects**: read with less than
+  :data:`DOUBT_CONF` confidence, never seen between its neighbours, while a one-edit
+  neighbour is seen there often (*cân, kiệm, tiêm, chính* → *cần, kiệm, liêm, chính*);
+* **a speck read as a mark** (*'xã*, *.chữ*, *ruộng. đồng*, *thôn,:*) and **a capital in
+  mid-line** (*Làm*: a typewriter's *l*) where the clean pages never write it so.
+
+Thresholds were set on seed 1 of the sample (``bench/ocr_correct.py``; README, "Old scans").
+A one-edit neighbour is one change of a precomposed letter (so *â*→*ầ*, a tone or a hat, is
+one edit, as OCR makes it), one letter added or dropped. Words with digits, identifiers and
+words in capitals inside a line of capitals are left alone; case is kept.
+
+Nothing is lost: the raw words are kept (``ocr_raw`` in ``archive/schema/047_ocr_raw.sql``),
+each correction is listed with its word index, and an editor's undo of a correction (raw →
+corrected on a page) is kept apart (``ocr_undo``) and honoured by every later run.
+:data:`VERSION` is part of the OCR settings key (``indexer.extract.ocr.settings_key``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from archive.catalog import Catalog, now
+from archive.models import Word
+from archive.vntext import nfc
+from indexer.extract.syllable import is_syllable
+
+VERSION = "1"  # bump when a rule or a threshold changes what comes out
+DOUBT_CONF = 93.0  # a valid syllable read above this confidence is never replaced
+MIN_CONTEXT = 3  # times the candidate must be seen next to a neighbour (valid words)
+MIN_CONTEXT_INVALID = 1  # the same for an unknown or invalid syllable
+MARGIN = 4.0  # natural-log score a candidate must win by over the reading (valid words)
+MARGIN_INVALID = 1.0  # the same for an invalid syllable
+MIN_CONTEXT_UNSEEN = 2  # a valid syllable never seen on clean pages: between the two
+MARGIN_UNSEEN = 3.0
+UNSEEN_CONF = 95.0  # and read with less confidence than this
+RUNNER_UP = 2.0  # and over the second-best candidate
+MIN_VOCAB_COUNT = 2  # a syllable seen fewer times on clean pages is not a candidate
+
+_LETTERS = re.compile(r"^([^\w]*)([^\W\d_]+)([^\w]*)$", re.UNICODE)
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
+
+
+@dataclass
+class SyllableModel:
+    """What the clean pages say: syllable counts (lower case), counts of neighbouring pairs
+    within a paragraph, how often a syllable is capitalised in mid-sentence, which marks
+    start a word, and which syllables a mark follows before a word in lower case."""
+
+    unigrams: Counter[str] = field(default_factory=Counter)
+    bigrams: Counter[tuple[str, str]] = field(default_factory=Counter)
+    mid_lower: Counter[str] = field(default_factory=Counter)  # lower case in mid-sentence
+    mid_title: Counter[str] = field(default_factory=Counter)  # Capitalised in mid-sentence
+    leading: Counter[str] = field(default_factory=Counter)  # first mark of a word ("“")
+    mark_before_lower: Counter[tuple[str, str]] = field(default_factory=Counter)
+    tokens: int = 0
+    fingerprint: str = ""
+    _deletes: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _total: int = 0
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def add_text(self, text: str) -> None:
+        """Count the syllables of ``text`` and the pairs of neighbours within a paragraph
+        (across line breaks and punctuation: *cần, kiệm, liêm, chính* are pairs)."""
+        for para in re.split(r"\n\s*\n", nfc(text)):
+            prev, prev_trail = "", "."
+            for line in para.splitlines():
+                for k, token in enumerate(line.split()):
+                    self.tokens += 1
+                    m = _LETTERS.match(token)
+                    if m is None:
+                        prev, prev_trail = "", token[-1:]
+                        continue
+                    lead, core, trail = m.groups()
+                    word = core.lower()
+                    if lead:
+                        self.leading[lead[0]] += 1
+                    self.unigrams[word] += 1
+                    if prev:
+                        self.bigrams[(prev, word)] += 1
+                        if prev_trail and core[:1].islower():
+                            self.mark_before_lower[(prev, prev_trail[-1])] += 1
+                    # mid-sentence: a word before it on the same line, nothing between (a
+                    # line break may end a heading or a masthead line without a mark)
+                    if k > 0 and prev and not lead and not prev_trail:
+                        if core.islower():
+                            self.mid_lower[word] += 1
+                        elif core[:1].isupper() and core[1:].islower():
+                            self.mid_title[word] += 1
+                    prev, prev_trail = word, trail
+
+    def finish(self) -> SyllableModel:
+        """Index the vocabulary for one-edit lookups (call after the last add_text)."""
+        deletes: dict[str, list[str]] = {}
+        for word, count in self.unigrams.items():
+            if count < MIN_VOCAB_COUNT:
+                continue
+            for d in _deletes1(word):
+                deletes.setdefault(d, []).append(word)
+        self._deletes = deletes
+        self._total = sum(self.unigrams.values())
+        if not self.fingerprint:
+            h = hashlib.sha256()
+            for word, count in sorted(self.unigrams.items()):
+                h.update(f"{word}\t{count}\n".encode())
+            h.update(repr(sorted(self.leading.items())).encode())
+            self.fingerprint = h.hexdigest()[:12]
+        return self
+
+    def known(self, word: str) -> bool:
+        return self.unigrams.get(word, 0) >= MIN_VOCAB_COUNT
+
+    def neighbours(self, word: str) -> set[str]:
+        """Vocabulary syllables at one edit (substitution, insertion or deletion) of ``word``."""
+        found: set[str] = set()
+        shorter = _deletes1(word)
+        for d in {word, *shorter}:
+            for cand in self._deletes.get(d, ()):
+                if cand != word and _one_edit(word, cand):
+                    found.add(cand)
+        found.update(d for d in shorter if self.known(d))
+        return found
+
+
+def build_model(texts: Iterable[str]) -> SyllableModel:
+    model = SyllableModel()
+    for text in texts:
+        model.add_text(text)
+    return model.finish()
+
+
+def _deletes1(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@dataclass(frozen=True)
+class Correction:
+    index: int  # the word's index on the page
+    raw: str  # as OCR read it (the whole token, punctuation included)
+    corrected: str
+    reason: str  # "invalid", "unseen" (valid, never on a clean page) or "context"
+
+    def to_row(self) -> list[object]:
+        return [self.index, self.raw, self.corrected, self.reason]
+
+    @classmethod
+    def from_row(cls, row: Sequence[object]) -> Correction:
+        return cls(int(str(row[0])), str(row[1]), str(row[2]), str(row[3]))
+
+
+def _recase(like: str, word: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _score(model: SyllableModel, prev: str, word: str, nxt: str) -> tuple[float, int]:
+    """log P(word) + log P(word | prev) + log P(next | word), add-one smoothed; and the
+    number of times the word is seen next to either neighbour."""
+    v = len(model.unigrams) + 1
+    total = model.total + v
+    uni = model.unigrams.get(word, 0)
+    score = math.log((uni + 1) / total)
+    context = 0
+    if prev:
+        n = model.bigrams.get((prev, word), 0)
+        context += n
+        score += math.log((n + 1) / (model.unigrams.get(prev, 0) + v))
+        score -= math.log((uni + 1) / total)  # conditional replaces the unigram term
+    if nxt:
+        n = model.bigrams.get((word, nxt), 0)
+        context += n
+        score += math.log((n + 1) / (uni + v))
+    return score, context
+
+
+def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
+            blocks: Sequence[int], model: SyllableModel, *,
+            undone: frozenset[tuple[str, str]] = frozenset()) -> list[Correction]:
+    """Corrections for one page's words (tokens in reading order with their confidence,
+    line and block numbers). ``undone``: (raw, corrected) pairs an editor has undone on this
+    page."""
+    if not model.unigrams:
+        return []
+    parsed: list[tuple[str, str, str] | None] = []
+    for token in tokens:
+        m = _LETTERS.match(token)
+        parsed.append((m.group(1), m.group(2), m.group(3)) if m else None)
+    out: list[Correction] = []
+    for i, p in enumerate(parsed):
+        if p is None:
+            continue
+        lead, core, trail = p
+        reasons = []
+        new_lead, new_trail = _marks(model, parsed, blocks, i)
+        if (new_lead, new_trail) != (lead, trail):
+            reasons.append("mark")
+        new_core = core
+        fixed = _syllable(model, parsed, lines, blocks, confs, i)
+        if fixed is not None:
+            new_core, reason = fixed
+            reasons.append(reason)
+        if confs[i] < DOUBT_CONF and _lower_case(model, parsed, lines, i, new_core):
+            new_core = new_core.lower()
+            reasons.append("case")
+        if not reasons:
+            continue
+        new = new_lead + new_core + new_trail
+        if new == tokens[i] or (tokens[i], new) in undone:
+            continue
+        out.append(Correction(i, tokens[i], new, "+".join(reasons)))
+    return out
+
+
+STRAY_LEAD = 1e-4  # a mark that starts fewer than this share of clean words is a speck
+STRAY_MARKS = ".:;"  # marks after a word that a following lower-case word can disprove
+
+
+def _marks(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+           blocks: Sequence[int], i: int) -> tuple[str, str]:
+    """The word's leading and trailing marks without specks of toner read as punctuation:
+    a leading mark the clean pages almost never start a word with (*'xã*, *.chữ*), and a
+    trailing *.* *:* *;* before a word in lower case where the clean pages join the two
+    words often and never put that mark after the first (*ruộng. đồng*)."""
+    p = parsed[i]
+    assert p is not None
+    lead, core, trail = p
+    if lead and model.tokens:
+        while lead and model.leading.get(lead[0], 0) < STRAY_LEAD * model.tokens:
+            lead = lead[1:]
+    if len(trail) == 2 and trail[0] in ",.;:" and trail[1] in STRAY_MARKS:
+        trail = trail[0]  # "thôn,:" — a speck after a mark
+    nxt_p = parsed[i + 1] if i + 1 < len(parsed) and blocks[i + 1] == blocks[i] else None
+    if (len(trail) == 1 and trail in STRAY_MARKS and nxt_p is not None
+            and not nxt_p[0] and nxt_p[1][:1].islower()):
+        word, nxt = core.lower(), nxt_p[1].lower()
+        if model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT and \
+                model.mark_before_lower.get((word, trail), 0) == 0:
+            trail = ""
+    return lead, trail
+
+
+def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+              lines: Sequence[int], blocks: Sequence[int], confs: Sequence[float],
+              i: int) -> tuple[str, str] | None:
+    """(the corrected letters, the reason) when a one-edit neighbour is clearly the word."""
+    p = parsed[i]
+    assert p is not None
+    core = p[1]
+    word = core.lower()
+    if len(word) > 7:
+        return None
+    if core.isupper() and len(core) > 1 and _caps_line(parsed, lines, i):
+        return None  # headings in capitals: too few of them on clean pages to judge
+    if _ROMAN.match(core):
+        return None  # a Roman numeral (khóa XIII) is not a syllable
+    well_formed = is_syllable(core)
+    valid = well_formed and model.known(word)
+    if valid and confs[i] >= DOUBT_CONF:
+        return None
+    prev = _context(parsed, blocks, i, -1)
+    nxt = _context(parsed, blocks, i, +1)
+    if not prev and not nxt:
+        return None
+    candidates = model.neighbours(word)
+    if not candidates:
+        return None
+    base, base_ctx = _score(model, prev, word, nxt)
+    scored = sorted(((*_score(model, prev, c, nxt), c) for c in candidates), reverse=True)
+    best, best_ctx, cand = scored[0]
+    second = scored[1][0] if len(scored) > 1 else -math.inf
+    if valid:
+        reason = "context"
+        ok = (base_ctx == 0 and best_ctx >= MIN_CONTEXT and best - base >= MARGIN)
+    elif well_formed:
+        reason = "unseen"
+        ok = (confs[i] < UNSEEN_CONF and best_ctx >= MIN_CONTEXT_UNSEEN and
+              best - base >= MARGIN_UNSEEN)
+    else:
+        reason = "invalid"
+        ok = best_ctx >= MIN_CONTEXT_INVALID and best - base >= MARGIN_INVALID
+    if not ok or best - second < RUNNER_UP:
+        return None
+    return _recase(core, cand), reason
+
+
+MIN_LOWER = 20  # mid-sentence uses in lower case before a capital is called a misreading
+
+
+def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+                lines: Sequence[int], i: int, core: str) -> bool:
+    """A Capitalised word in mid-sentence (a lower-case word before it, nothing between)
+    that the clean pages write in lower case there often and capitalised never
+    (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*)."""
+    p = parsed[i]
+    assert p is not None
+    if len(core) < 2 or not (core[0].isupper() and core[1:].islower()) or p[0]:
+        return False
+    if i == 0 or lines[i - 1] != lines[i]:
+        return False  # a capital at the start of a line may start a heading
+    if i + 1 < len(parsed) and parsed[i + 1] is None:
+        return False  # a label before a number or a mark: *Số 3*, *Điều 5*
+    q = parsed[i - 1]
+    if q is None or q[2] or not q[1].islower():
+        return False
+    word = core.lower()
+    return model.mid_lower.get(word, 0) >= MIN_LOWER and model.mid_title.get(word, 0) == 0
+
+
+def _context(parsed: Sequence[tuple[str, str, str] | None], blocks: Sequence[int], i: int,
+             step: int) -> str:
+    """The neighbouring syllable within the block, as the model counts pairs."""
+    j = i + step
+    if j < 0 or j >= len(parsed) or blocks[j] != blocks[i]:
+        return ""
+    p = parsed[j]
+    return p[1].lower() if p is not None else ""
+
+
+def _caps_line(parsed: Sequence[tuple[str, str, str] | None], lines: Sequence[int],
+               i: int) -> bool:
+    same = [p for j, p in enumerate(parsed) if lines[j] == lines[i] and p is not None]
+    return sum(p[1].isupper() for p in same) * 2 > len(same)
+
+
+def apply(tokens: Sequence[str], corrections: Iterable[Correction]) -> list[str]:
+    out = list(tokens)
+    for c in corrections:
+        if out[c.index] == c.raw:
+            out[c.index] = c.corrected
+    return out
+
+
+def retext(text: str, tokens: Sequence[str]) -> str:
+    """``text`` (whose white-space-separated tokens are the page's words, as OCR pages are
+    built) with its tokens replaced by ``tokens``, line and block breaks kept."""
+    parts = re.split(r"(\s+)", text)
+    out, k = [], 0
+    for part in parts:
+        if part and not part.isspace():
+            out.append(tokens[k] if k < len(tokens) else part)
+            k += 1
+        else:
+            out.append(part)
+    return nfc("".join(out)) if k == len(tokens) else nfc(" ".join(tokens))
+
+
+def key(model: SyllableModel) -> str:
+    """What a page's corrections depend on besides its raw words."""
+    return f"ocrcorrect{VERSION}@{model.fingerprint}"
+
+
+# --- the catalog: a step at the end of the extract stage ----------------------------------
+
+MIN_MODEL_SYLLABLES = 300  # fewer distinct syllables on clean pages: too little to judge by
+
+
+@dataclass
+class CorrectReport:
+    pages: int = 0  # OCR pages (re)corrected in this run
+    current: int = 0
+    words: int = 0  # words on the pages corrected
+    corrections: int = 0
+    model: str = ""
+
+
+def model_from_catalog(catalog: Catalog) -> SyllableModel:
+    """The language model: the archive's own born-digital and legacy-font pages."""
+    return build_model(r["text"] for r in catalog.query(
+        "SELECT text FROM page_text WHERE method IN ('text', 'legacy') ORDER BY page_id"))
+
+
+def _undone(catalog: Catalog) -> dict[str, frozenset[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = {}
+    for r in catalog.query("SELECT page_id, raw, corrected FROM ocr_undo"):
+        out.setdefault(r["page_id"], set()).add((r["raw"], r["corrected"]))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _words_json(words: Sequence[Word]) -> str:
+    return json.dumps([w.to_row() for w in words], ensure_ascii=False, separators=(",", ":"))
+
+
+def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
+                    model: SyllableModel | None = None) -> CorrectReport:
+    """Correct every OCR page whose raw read, model or undo list changed since it was last
+    corrected (or ``page_ids``); page_text gets the corrected words, ocr_raw the raw ones.
+    One transaction per page."""
+    model = model if model is not None else model_from_catalog(catalog)
+    usable = len(model.unigrams) >= MIN_MODEL_SYLLABLES
+    report = CorrectReport(model=key(model) if usable else "none")
+    undone = _undone(catalog)
+    wanted = set(page_ids) if page_ids is not None else None
+    rows = catalog.query(
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, r.sha256 AS raw_sha,"
+        " r.settings_key AS raw_key, r.text AS raw_text, r.words AS raw_words, r.corrector,"
+        " r.applied_sha FROM page_text t LEFT JOIN ocr_raw r ON r.page_id = t.page_id"
+        " WHERE t.method = 'ocr'")
+    for r in rows:
+        page_id = r["page_id"]
+        if wanted is not None and page_id not in wanted:
+            continue
+        undo = undone.get(page_id, frozenset())
+        state = f"{report.model}|undo={_sha(repr(sorted(undo)))[:8] if undo else '-'}"
+        fresh = (r["raw_sha"] is None or r["raw_sha"] != r["sha256"] or
+                 r["raw_key"] != r["settings_key"] or r["applied_sha"] != _sha(r["text"]))
+        if not fresh and r["corrector"] == state:
+            report.current += 1
+            continue
+        raw_text, raw_words_json = ((r["text"], r["words"]) if fresh else
+                                    (r["raw_text"], r["raw_words"]))
+        words = [Word.from_row(w) for w in json.loads(raw_words_json)]
+        fixes = (correct([w.text for w in words], [w.conf for w in words],
+                         [w.line for w in words], [w.block for w in words], model,
+                         undone=undo) if usable else [])
+        if fixes:
+            texts = apply([w.text for w in words], fixes)
+            new_words = [replace(w, text=t) for w, t in zip(words, texts)]
+            text = retext(raw_text, texts)
+            words_json = _words_json(new_words)
+        else:
+            text, words_json = raw_text, raw_words_json
+        with catalog.transaction() as db:
+            db.execute("UPDATE page_text SET text = ?, words = ? WHERE page_id = ? AND sha256 = ?",
+                       (text, words_json, page_id, r["sha256"]))
+            db.execute(
+                "INSERT OR REPLACE INTO ocr_raw(page_id, sha256, settings_key, text, words,"
+                " corrector, corrections, applied_sha) VALUES (?,?,?,?,?,?,?,?)",
+                (page_id, r["sha256"], r["settings_key"], raw_text, raw_words_json, state,
+                 json.dumps([f.to_row() for f in fixes], ensure_ascii=False), _sha(text)))
+        report.pages += 1
+        report.words += len(words)
+        report.corrections += len(fixes)
+    return report
+
+
+def page_corrections(catalog: Catalog, page_id: str) -> list[Correction]:
+    """The automatic corrections in force on a page (empty when none or not corrected)."""
+    row = catalog.one("SELECT corrections FROM ocr_raw WHERE page_id = ?", (page_id,))
+    return [Correction.from_row(c) for c in json.loads(row["corrections"])] if row else []
+
+
+def page_undos(catalog: Catalog, page_id: str) -> list[tuple[str, str, str, str]]:
+    """(raw, corrected, author, at) of the corrections an editor undid on a page."""
+    return [(r["raw"], r["corrected"], r["author"], r["at"]) for r in catalog.query(
+        "SELECT raw, corrected, author, at FROM ocr_undo WHERE page_id = ? ORDER BY at",
+        (page_id,))]
+
+
+def raw_page(catalog: Catalog, page_id: str) -> tuple[str, list[Word]] | None:
+    """The raw OCR text and words of a corrected page, or None."""
+    row = catalog.one("SELECT text, words FROM ocr_raw WHERE page_id = ?", (page_id,))
+    if row is None:
+        return None
+    return row["text"], [Word.from_row(w) for w in json.loads(row["words"])]
+
+
+def undo_correction(catalog: Catalog, page_id: str, raw: str, corrected: str, *,
+                    author: str) -> bool:
+    """An editor undoes the correction ``raw`` → ``corrected`` on a page: kept for good and
+    applied at once (the page's machine text gets the raw word back). False when the page
+    has no such correction."""
+    if not any(c.raw == raw and c.corrected == corrected
+               for c in page_corrections(catalog, page_id)):
+        return False
+    with catalog.transaction() as db:
+        db.execute("INSERT OR IGNORE INTO ocr_undo(page_id, raw, corrected, author, at)"
+                   " VALUES (?,?,?,?,?)", (page_id, raw, corrected, author, now()))
+        db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at) VALUES (?, 'page', ?)",
+                   (page_id, now()))
+    run_corrections(catalog, page_ids=[page_id])
+    return True
+
+
+def redo_correction(catalog: Catalog, page_id: str, raw: str, corrected: str) -> bool:
+    """Withdraw an editor's undo: the corrector may make that correction again."""
+    with catalog.transaction() as db:
+        gone = db.execute("DELETE FROM ocr_undo WHERE page_id = ? AND raw = ? AND corrected = ?",
+                          (page_id, raw, corrected)).rowcount
+        if gone:
+            db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
+                       " VALUES (?, 'page', ?)", (page_id, now()))
+    if gone:
+        run_corrections(catalog, page_ids=[page_id])
+    return bool(gone)
