@@ -4,6 +4,10 @@ Rerunning on unchanged files does nothing (size and mtime are checked before has
 changed file gets new page identities so extract redoes exactly its pages; a file that
 disappeared is reported and its rows are kept until ``forget_missing=True``. A bad file is
 recorded as a problem naming the file and the fault, and the rest of the batch goes on.
+
+Why one module of a little over 400 lines: ingest is one stage whose checks (the convention,
+links outside scans/, Word files, duplicates) all decide one thing: whether an issue enters the
+catalog.
 """
 
 from __future__ import annotations

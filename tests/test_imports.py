@@ -34,3 +34,14 @@ def test_the_checks_fail_on_a_package_that_breaks_the_rule() -> None:
     assert [(m, line) for m, line, _text in graph.undeferred] == [("low.ring_b", 2)]
     # and a layer order that allows the import finds nothing upward
     assert upward(graph, {"low": 1, "high": 0}) == []
+
+
+def test_long_modules_say_why() -> None:
+    """House style: a module over about 400 lines is two modules, or says at its top why not."""
+    long = []
+    for pkg in PACKAGES:
+        for f in sorted((REPO / pkg).rglob("*.py")):
+            text = f.read_text(encoding="utf-8")
+            if text.count("\n") > 400 and "Why one module" not in text[:4000]:
+                long.append(f"{f.relative_to(REPO)} ({text.count(chr(10))} lines)")
+    assert not long, f"split these modules or say at their top why not: {long}"

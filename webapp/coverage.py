@@ -7,6 +7,9 @@ download (``/coverage/<page>.csv?table=<name>&…``) and a permalink (the page U
 parameters and ``#<name>``); every number links to the search listing what it counts.
 Charts are inline SVG (each point a link) with the same chart as PNG at
 ``/coverage/chart.png?name=<name>&…`` (the image the report embeds).
+
+Why one module of a little over 400 lines: the coverage pages share the corpus cache, the
+filters and the CSV and report downloads; each view is short.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ are in :func:`settings_key`, so a page is redone exactly when one of them change
 
 Test seam: the engine runs the ``tesseract`` found on ``PATH`` (as pytesseract does); tests
 put a script named ``tesseract`` first on ``PATH`` to make a page hang or fail.
+
+Why one module of about 500 lines: the Tesseract wrapper, the reading chosen per page condition
+and the temporary folders it runs in are one external program's seam (OCRmyPDF keeps the same in
+one module); the settings key covers all of it.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ Nothing is lost: the raw words are kept (``ocr_raw`` in ``archive/schema/047_ocr
 each correction is listed with its word index, and an editor's undo of a correction (raw →
 corrected on a page) is kept apart (``ocr_undo``) and honoured by every later run.
 :data:`VERSION` is part of the OCR settings key (``indexer.extract.ocr.settings_key``).
+
+Why one module of about 500 lines: the syllable model learned from the clean pages and the rules
+that use it must change together (the corrector's version is part of the settings key).
 """
 
 from __future__ import annotations

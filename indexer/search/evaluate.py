@@ -28,6 +28,11 @@ or changed a mark there).
 Ranking is BM25 (k1 1.2, b 0.75), plus: title matches, adjacent query words found side by
 side. Every statistic comes from the live documents only, so a request gives the same
 scores whether the index was built in one run or updated piece by piece.
+
+Why one module of about 700 lines: matching (certain and possible), ranking and filtering walk
+the same query tree over the same snapshot arrays; split, every function would pass those arrays
+and the tree across a module boundary. It is the next module to split (matching apart from
+ranking) when it grows again.
 """
 
 from __future__ import annotations
