@@ -339,21 +339,10 @@ def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
     for seq, words in pages:
         if outlines and outlines.get(seq):
             words = [w for w in words if _inside(w, outlines[seq])]
-        # one text per page, so an identifier written over several words ("21 - NQ/TW")
-        # is one token as in the index
-        starts: list[int] = []
-        parts: list[str] = []
-        pos = 0
-        for word in words:
-            text = nfc(word.text)
-            starts.append(pos)
-            parts.append(text)
-            pos += len(text) + 1
-        for tok in scan(" ".join(parts)):
-            first = bisect_right(starts, tok.start) - 1
-            last = bisect_right(starts, tok.end - 1) - 1
+        tokens, spans = _word_tokens(words)
+        for tok, (first, end) in zip(tokens, spans):
             stream.append(tok)
-            owner.append((seq, list(words[first:last + 1])))
+            owner.append((seq, list(words[first:end])))
     marks: dict[int, list[Box]] = {}
     seen: set[tuple[int, Box]] = set()
     for first, end, _key in find(stream, spec):
