@@ -52,6 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from archive.vntext import fold, match_key  # noqa: E402  (after sys.path)
+from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
 
 TARGETS = {"diacritics": 0.95, "identifier": 0.95}
 TWINNED = ("diacritics", "phrase", "filter")
@@ -358,7 +359,7 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     places = tomllib.loads((REPO / "samplegen" / "corpus" / "places.toml").read_text(encoding="utf-8"))
     communes = sorted(set(places.get("communes", [])))
     districts = sorted(set(places.get("districts", [])))
-    topics = tomllib.loads((REPO / "indexer" / "topics.toml").read_text(encoding="utf-8"))
+    topics = tomllib.loads(TOPICS_SHIPPED.read_text(encoding="utf-8"))
     terms = sorted({term for topic in topics.get("topic", []) for term, weight in
                     topic.get("terms", {}).items() if weight > 0 and len(term.split()) >= 2})
 
