@@ -43,6 +43,10 @@ class Settings:
     web_threads: int = _setting(8, "Worker threads of the WSGI server.")
     web_workers: int = _setting(0, "Server processes of `bantin serve` sharing one port; 0 means one "
                                    "per CPU core.")
+    background_refresh: bool = _setting(True, "`bantin serve` runs editors' refreshes (re-segment, analyse, "
+                                              "reindex after a correction) in a process of its own.")
+    refresh_wait: float = _setting(1.5, "Seconds a save waits for the refresh process before answering "
+                                        "that search and counts are still being updated.")
     secure_cookies: bool = _setting(False, "Mark session cookies Secure (set true when the app is "
                                            "served over https).")
     trusted_proxies: str = _setting("", "Addresses or networks of reverse proxies whose X-Forwarded-For "

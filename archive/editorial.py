@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, now, queue_stamp
 from archive.errors import BantinError, UsageError
 from archive.models import Word
 from archive.vntext import nfc
@@ -152,7 +152,7 @@ def correct_page(catalog: Catalog, page_id: str, text: str, *, author: str, base
                     json.dumps([w.to_row() for w in words], ensure_ascii=False), author, at,
                     nfc(reason), restored_from))
         db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at) VALUES (?, 'page', ?)",
-                   (page_id, at))
+                   (page_id, queue_stamp()))
         fault_point("page-save")
     result = effective_page(catalog, page_id)
     assert result is not None

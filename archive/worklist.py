@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, now, queue_stamp
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def decide_ref(catalog: Catalog, article_id: str, doc_id: str, *, confirmed: boo
                         doc_id)).rowcount
         if n:
             db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
-                       " VALUES (?, 'article', ?)", (article_id, now()))
+                       " VALUES (?, 'article', ?)", (article_id, queue_stamp()))
     return bool(n)
 
 

@@ -42,10 +42,19 @@ def serve(state: State, host: str | None, port: int | None, threads: int | None,
     def announce(bound_port: int) -> None:
         shown = "localhost" if config.host in ("127.0.0.1", "::1") else config.host
         click.echo(f"Bản tin: serving {config.home} at http://{shown}:{bound_port}/ (waitress, "
-                   f"{processes} processes × {config.web_threads} threads; Ctrl+C stops)")
+                   f"{processes} processes × {config.web_threads} threads"
+                   f"{' + a refresh process' if config.background_refresh else ''}; Ctrl+C stops)")
 
+    refresher = None
+    if config.background_refresh:
+        from indexer.refresh import run_refresher  # deferred: heavy libraries stay out of `bantin --help`
+
+        app.config["BANTIN_REFRESHER"] = True
+
+        def refresher() -> None:
+            run_refresher(config)
     serve_forever(app, config.host, config.port, threads=config.web_threads, workers=processes,
-                  announce=announce)
+                  announce=announce, refresher=refresher)
 
 
 @click.group()

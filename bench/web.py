@@ -13,8 +13,10 @@ modules of :data:`EXTRA_TARGET_MODULES`, when they exist.
     .venv/bin/python bench/web.py [--home DIR] [--clients 20] [--seconds 10]
 
 Then a mixed row: half the clients on the search page, half on the API, while one editor
-saves page corrections (each timed from the POST to its answer, which includes the refresh
-that makes the correction searchable). It writes page versions (a marker word added, then
+saves page corrections, each timed twice: from the POST to its answer (the save; under
+``bantin serve`` the answer waits for the refresh process at most ``refresh_wait`` seconds),
+and from the POST until the page has left ``reindex_queue`` (re-segmented, analysed and
+reindexed: searchable and counted). It writes page versions (a marker word added, then
 removed) into the home: run it on a copy (``--no-mixed`` skips it).
 
 Prints one table; no assertion (targets: p95 < 300 ms for search and the API at 20 clients,
@@ -31,6 +33,7 @@ import random
 import re
 import secrets
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -167,10 +170,19 @@ class Editor:
     each save appends or removes a marker word at the end of a page and is timed from the
     POST to its answer (the save, and the refresh that makes it searchable)."""
 
-    def __init__(self, port: int, cookie: str, pages: list[str]) -> None:
+    def __init__(self, port: int, cookie: str, pages: list[str], catalog_path: Path) -> None:
         self.port, self.cookie, self.pages = port, cookie, pages
+        self.catalog_path = catalog_path
         self.latencies: list[float] = []
+        self.searchable: list[float] = []  # POST until the page left reindex_queue
         self.errors = 0
+
+    def _queued(self, page_id: str) -> bool:
+        db = sqlite3.connect(f"file:{self.catalog_path}?mode=ro", uri=True, timeout=30)
+        try:
+            return db.execute("SELECT 1 FROM reindex_queue WHERE doc_id = ?", (page_id,)).fetchone() is not None
+        finally:
+            db.close()
 
     def run(self, deadline: float) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -202,6 +214,9 @@ class Editor:
             r.read()
             self.latencies.append(time.perf_counter() - t0)
             self.errors += r.status != 302
+            while self._queued(page) and time.perf_counter() - t0 < 120:
+                time.sleep(0.05)
+            self.searchable.append(time.perf_counter() - t0)
         conn.close()
 
 
@@ -326,10 +341,11 @@ def main() -> int:
             page = next(t for t in all_targets if t.name == "search page")
             api = next(t for t in all_targets if t.name.startswith("API search"))
             mixed = [Target(f"mixed: {page.name}", page.paths), Target(f"mixed: {api.name}", api.paths)]
-            editor = Editor(port, login(port, editor_name, password), edit_pages)
+            editor = Editor(port, login(port, editor_name, password), edit_pages, config.catalog_path)
             run_mixed(mixed[0], mixed[1], editor, port, cookie, args.clients, args.seconds)
             saves = Target("mixed: correction saved", [], editor.latencies, editor.errors, args.seconds)
-            targets += [*mixed, saves]
+            found = Target("mixed: correction searchable", [], editor.searchable, 0, args.seconds)
+            targets += [*mixed, saves, found]
     finally:
         if server is not None:
             server.terminate()

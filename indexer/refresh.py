@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, now, queue_stamp
 from archive.config import Config
 from archive.editorial import fault_point
 from indexer.analyze.stage import run_analyze
@@ -69,6 +69,7 @@ def refresh(catalog: Catalog, config: Config, *, pages: Iterable[str] = (),
     fault_point("refresh")
     started = time.monotonic()
     report = RefreshReport()
+    pages, articles = list(pages), list(articles)
     page_ids = [p for p in dict.fromkeys(pages) if catalog.get_page(p) is not None]
     wanted = list(dict.fromkeys(articles))
     issues = list(dict.fromkeys(p.rsplit("/", 1)[0] for p in page_ids))
@@ -76,7 +77,9 @@ def refresh(catalog: Catalog, config: Config, *, pages: Iterable[str] = (),
     if before:
         with catalog.transaction() as db:  # so articles the new segmentation drops leave the index
             db.executemany("INSERT OR IGNORE INTO reindex_queue(doc_id, kind, at) VALUES (?,?,?)",
-                           [(i, "article", now()) for i in before])
+                           [(i, "article", queue_stamp()) for i in before])
+    # what is queued now is what this refresh covers; a save made while it runs stays queued
+    seen = {r["doc_id"]: r["at"] for r in catalog.query("SELECT doc_id, at FROM reindex_queue")}
     if issues:
         seg = run_segment(catalog, config, issue_ids=issues)
         report.segmented = seg.done
@@ -92,7 +95,7 @@ def refresh(catalog: Catalog, config: Config, *, pages: Iterable[str] = (),
     if IndexStore(config.search_dir).current() is None:
         report.index_skipped = True  # nothing to update; `bantin build` builds it whole
     elif ids:
-        r = update_documents(catalog, config, ids)
+        r = update_documents(catalog, config, ids, forget={i: seen[i] for i in [*ids, *pages, *articles] if i in seen})
         report.indexed = r.added + r.updated
         report.removed = r.deleted
     report.seconds = time.monotonic() - started
@@ -117,6 +120,39 @@ def drain_queue(catalog: Catalog, config: Config) -> RefreshReport | None:
     pages = [r["doc_id"] for r in rows if r["kind"] == "page"]
     articles = [r["doc_id"] for r in rows if r["kind"] != "page"]
     return refresh(catalog, config, pages=pages, articles=articles)
+
+
+def run_refresher(config: Config, stop: Callable[[], bool] = lambda: False, *,
+                  poll: float = 0.2) -> None:
+    """Drain ``reindex_queue`` until ``stop()``: the refresh process of ``bantin serve``.
+
+    Why a process of its own: a correction's refresh is about a second of Python. Run in the
+    saving request's thread it shared one interpreter (one core at a time) with up to eight
+    searching threads of that server process, and under load took 5 to 10 seconds. In its own
+    process it gets its share of the cores from the operating system, searches are not slowed
+    by it, and the saving request only waits for it (``refresh_wait``, see
+    :mod:`webapp.refreshing`). One refresh process per server, so refreshes never race each
+    other; what a kill interrupts stays queued and is done when it starts again.
+    """
+    catalog = Catalog(config.catalog_path)
+    store = IndexStore(config.search_dir)
+    failures = 0
+    try:
+        while not stop():
+            if store.current() is None or not catalog.query("SELECT 1 FROM reindex_queue LIMIT 1"):
+                time.sleep(poll)  # no index yet (`bantin build` makes it whole) or nothing queued
+                continue
+            try:
+                drain_queue(catalog, config)
+                failures = 0
+            except Exception:
+                failures += 1
+                wait = min(60.0, 2.0 ** failures)
+                log.exception("refresh of queued corrections failed; trying again in %.0f s "
+                              "(`bantin refresh` shows the error too)", wait)
+                time.sleep(wait)
+    finally:
+        catalog.close()
 
 
 STAGES = ("extract", "segment", "analyze", "index")

@@ -421,7 +421,8 @@ def test_word_marks_follow_a_correction_of_the_page(tmp_path) -> None:
     marks, and recomputing them per request made it slower than the page): a correction of
     the page must show at once, with the index unchanged."""
     from archive.editorial import correct_page, effective_page
-    from indexer.search.highlight import MatchSpec, word_marks
+    from indexer.search.highlight import MatchSpec
+    from indexer.search.pagemarks import word_marks
     from indexer.search.query import leaves
 
     home = tmp_path
@@ -447,3 +448,63 @@ def test_word_marks_follow_a_correction_of_the_page(tmp_path) -> None:
         corrected = effective_page(catalog, page_id)
         spec = MatchSpec.from_leaves(leaves(request.tree), set())
         assert after.hits[0].marks == word_marks([(1, corrected.words)], spec)
+
+
+def _marks_by_reading_every_token(pages, spec, outlines):  # type: ignore[no-untyped-def]
+    """The plain algorithm the kept page tokens replace: every page's words inside the
+    outline, tokenized as one text per page, all pages' tokens in one stream, :func:`find`."""
+    from indexer.search.highlight import find
+    from indexer.search.pagemarks import _word_tokens
+
+    stream, owner = [], []
+    for seq, words in pages:
+        boxes = outlines.get(seq)
+        if boxes:
+            words = [w for w in words if any(b[0] - 0.005 <= (w.box[0] + w.box[2]) / 2 <= b[2] + 0.005
+                                             and b[1] - 0.005 <= (w.box[1] + w.box[3]) / 2 <= b[3] + 0.005
+                                             for b in boxes)]
+        tokens, spans = _word_tokens(words)
+        for tok, (f, e) in zip(tokens, spans):
+            stream.append(tok)
+            owner.append((seq, [tuple(round(x, 5) for x in w.box) for w in words[f:e]]))
+    marks: dict[int, list] = {}
+    for f, e, _k in find(stream, spec):
+        for i in range(f, e):
+            seq, boxes = owner[i]
+            for box in boxes:
+                if box not in marks.setdefault(seq, []):
+                    marks[seq].append(box)
+    return marks
+
+
+def test_kept_page_tokens_mark_exactly_what_reading_every_token_marks() -> None:
+    """Marks from kept page tokens (the API's fast path) equal the plain algorithm's, for
+    terms with and without diacritics, phrases across a line and onto the next page, an
+    identifier written over several words, and an article outline that leaves words out."""
+    from archive.models import Word
+    from indexer.search.highlight import MatchSpec
+    from indexer.search.pagemarks import page_tokens, token_marks
+    from indexer.search.query import leaves
+
+    def line(y: float, text: str, x0: float = 0.1) -> list[Word]:
+        out, x = [], x0
+        for w in text.split():
+            out.append(Word(w, (x, y, x + 0.02 * len(w), y + 0.02)))
+            x += 0.02 * len(w) + 0.01
+        return out
+
+    page1 = (line(0.1, "Thực hiện Nghị quyết số 21 - NQ/TW về hợp tác xã")
+             + line(0.2, "sinh hoạt chi bộ ở nông thôn, sinh hoat chi bo")
+             + line(0.9, "Trang 1 hợp tác", x0=0.6))  # a running footer outside the article
+    page2 = line(0.1, "xã kiểu mới, hợp tác xã và Nghị quyết 21-NQ/TW") + line(0.3, "Sinh hoạt chi bộ")
+    pages = [(1, page1), (2, page2)]
+    outlines = {1: [(0.05, 0.05, 0.95, 0.5)], 2: [(0.05, 0.05, 0.95, 0.5)]}
+    queries = ["sinh hoat", "sinh hoạt chi bộ", '"sinh hoat chi bo"', '"hợp tác xã"', "21-NQ/TW",
+               '"chi bộ ở nông thôn"', "hop tac xa kieu moi", '"hợp tác" OR "xã kiểu"', "Nghị quyết"]
+    for q in queries:
+        spec = MatchSpec.from_leaves(leaves(parse(q)), set())
+        for cut in (outlines, {}):
+            kept = [page_tokens(seq, words, cut.get(seq)) for seq, words in pages]
+            expected = _marks_by_reading_every_token(pages, spec, cut)
+            assert token_marks(kept, spec) == expected, q
+            assert expected, q  # each query marks something: the comparison is not vacuous

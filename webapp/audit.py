@@ -31,10 +31,10 @@ from archive import topiclabels
 from archive.catalog import Catalog
 from archive.errors import BantinError
 from indexer.analyze.topicfile import load_topics, topics_path
-from indexer.refresh import refresh
 from indexer.segment.edits import queue
 from review.agreement import agreement, agreement_csv, method_sentences
 from webapp import db, library, security, users
+from webapp.refreshing import carry
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def item(sample_id: int, position: int) -> Any:
         users.audit(catalog, g.user.name, "topic-audit", article_id,
                     f"mẫu {sample_id}: {', '.join(chosen)}")
         try:
-            refresh(catalog, current_app.config["BANTIN"], articles=[article_id])
+            carry(catalog, current_app.config["BANTIN"], articles=[article_id])
         except Exception:  # the labels are saved and queued: `bantin refresh` catches up
             log.exception("refresh after an audit label failed")
         return redirect(url_for("audit.next_item", sample_id=sample_id))

@@ -29,10 +29,10 @@ from archive.models import ARTICLE_KINDS
 from archive.vntext import nfc
 from indexer.analyze.topicfile import load_topics, topics_path
 from indexer.extract import ocrcorrect
-from indexer.refresh import refresh
 from indexer.segment import edits, ops, structure
 from indexer.segment.sections import load_sections
 from webapp import db, library, security, users
+from webapp.refreshing import carry
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +71,18 @@ def _refresh(*, pages: list[str] | tuple[str, ...] = (), articles: list[str] | t
     is already committed, so a failure here only delays that (the queue keeps the work)."""
 
     try:
-        report = refresh(_catalog(), _config(), pages=pages, articles=articles)
+        carried = carry(_catalog(), _config(), pages=pages, articles=articles)
     except Exception:
         log.exception("refresh after a correction failed")
         flash("Đã lưu, nhưng chưa cập nhật được chỉ mục tìm kiếm; việc này sẽ được làm khi chạy "
               "“bantin build” hoặc “bantin refresh”.", "warning")
         return
-    if report.index_skipped:
+    if carried.index_skipped:
         flash("Đã lưu. Chưa có chỉ mục tìm kiếm: chạy “bantin build” để tạo.", "info")
+    elif carried.done:
+        flash(f"Đã lưu và cập nhật tìm kiếm, thống kê ({carried.seconds:.1f} giây).", "ok")
     else:
-        flash(f"Đã lưu và cập nhật tìm kiếm, thống kê ({report.seconds:.1f} giây).", "ok")
+        flash("Đã lưu. Tìm kiếm và thống kê đang được cập nhật, sẽ xong sau ít giây.", "info")
 
 
 def _conflict(e: EditConflict, *, what: str, mine: str, form: dict[str, Any], action: str,

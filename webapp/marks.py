@@ -17,7 +17,8 @@ from functools import lru_cache
 
 from archive.errors import UsageError
 from archive.models import Word
-from indexer.search.highlight import MatchSpec, find, matched_words, snippet
+from indexer.search.highlight import MatchSpec, find, snippet
+from indexer.search.pagemarks import matched_words
 from indexer.search.query import leaves, parse
 from indexer.search.tokens import scan
 

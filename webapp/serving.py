@@ -41,15 +41,35 @@ def _run_waitress(app: Any, sock: socket.socket, threads: int) -> None:
 
 
 def serve_forever(app: Any, host: str, port: int, *, threads: int, workers: int,
-                  announce: Callable[[int], None] = lambda port: None) -> None:
+                  announce: Callable[[int], None] = lambda port: None,
+                  refresher: Callable[[], None] | None = None) -> None:
+    """Serve until stopped. ``refresher``: run in a child process of its own beside the
+    server processes (editors' refreshes, :func:`indexer.refresh.run_refresher`); it is
+    watched like them."""
     sock = bind(host, port)
     announce(sock.getsockname()[1])
     sys.stdout.flush()
-    if workers <= 1:
+    if workers <= 1 and refresher is None:
         signal.signal(signal.SIGTERM, _exit_quietly)  # a service manager's stop: exit 0
         _run_waitress(app, sock, threads)
         return
     children: list[int] = []
+    if refresher is not None:
+        pid = os.fork()
+        if pid == 0:  # child: refresh until told to stop
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            sock.close()
+            code = 0
+            try:
+                refresher()
+            except BaseException:
+                log.exception("refresh process %d failed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+    workers = max(1, workers)
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # child: serve until told to stop

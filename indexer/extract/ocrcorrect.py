@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, now, queue_stamp
 from archive.models import Word
 from archive.vntext import nfc
 from indexer.extract.syllable import is_syllable
@@ -505,7 +505,7 @@ def undo_correction(catalog: Catalog, page_id: str, raw: str, corrected: str, *,
         db.execute("INSERT OR IGNORE INTO ocr_undo(page_id, raw, corrected, author, at)"
                    " VALUES (?,?,?,?,?)", (page_id, raw, corrected, author, now()))
         db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at) VALUES (?, 'page', ?)",
-                   (page_id, now()))
+                   (page_id, queue_stamp()))
     run_corrections(catalog, page_ids=[page_id])
     return True
 
@@ -517,7 +517,7 @@ def redo_correction(catalog: Catalog, page_id: str, raw: str, corrected: str) ->
                           (page_id, raw, corrected)).rowcount
         if gone:
             db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
-                       " VALUES (?, 'page', ?)", (page_id, now()))
+                       " VALUES (?, 'page', ?)", (page_id, queue_stamp()))
     if gone:
         run_corrections(catalog, page_ids=[page_id])
     return bool(gone)

@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -281,12 +281,17 @@ def build_index(catalog: Catalog, config: Config, *, rebuild: bool = False,
     return report
 
 
-def update_documents(catalog: Catalog, config: Config, ids: Iterable[str]) -> IndexReport:
+def update_documents(catalog: Catalog, config: Config, ids: Iterable[str], *,
+                     forget: Mapping[str, str] | None = None) -> IndexReport:
     """Reindex just these documents (article or page ids) after a correction, in seconds.
 
     An article's pages come along (its page span decides which pages are orphans), from
     the issue it is in now and the one it was in; ids gone from the catalog are removed.
     Without a current index (or after a version change) this is a full build.
+
+    ``forget``: the ``reindex_queue`` rows (id → stamp) the caller read before it began its
+    work; only those leave the queue, and only if not queued again since (a save made while
+    this ran is not lost). Without it every id given leaves the queue.
     """
     started = time.monotonic()
     ids = sorted(set(ids))
@@ -332,7 +337,11 @@ def update_documents(catalog: Catalog, config: Config, ids: Iterable[str]) -> In
             report.generation = current.name  # type: ignore[union-attr]
     if has_table(catalog, "reindex_queue"):
         with catalog.transaction() as db:
-            db.executemany("DELETE FROM reindex_queue WHERE doc_id = ?", [(i,) for i in ids])
+            if forget is None:
+                db.executemany("DELETE FROM reindex_queue WHERE doc_id = ?", [(i,) for i in ids])
+            else:
+                db.executemany("DELETE FROM reindex_queue WHERE doc_id = ? AND at = ?",
+                               list(forget.items()))
     report.seconds = time.monotonic() - started
     return report
 

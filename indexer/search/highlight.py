@@ -1,12 +1,10 @@
-"""Why a hit matched: an HTML-safe snippet, and the word boxes to mark on the page scans.
+"""Why a hit matched: the matcher, and an HTML-safe snippet (word boxes: :mod:`indexer.search.pagemarks`).
 
 Whoosh highlights single terms from stored text; here the matching is ours so it agrees with
 the index exactly: the text is tokenised by :func:`indexer.search.tokens.scan`, and a query word
 matches a token under the search's rule: a word typed without diacritics when the folded
 forms are equal, a word typed with diacritics only when the exact forms are (a phrase:
-consecutive tokens, word by word). The same matcher runs over the words of the page
-(:class:`archive.models.Word`) in reading order, pages in order, so a phrase that runs
-across a line or onto the next page is marked on both.
+consecutive tokens, word by word). The same matcher marks the words of the page scans.
 
 Every piece of document text is escaped before it reaches the snippet: OCR text can hold
 ``<script>`` and it must render as text.
@@ -15,12 +13,11 @@ Every piece of document text is escaped before it reaches the snippet: OCR text 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from archive.models import Word
 from archive.vntext import nfc
 from indexer.search.query import Phrase, Term
 from indexer.search.tokens import Token, identifier_spans, scan
@@ -287,71 +284,3 @@ def snippet_text(html_snippet: str) -> str:
     from html import unescape
 
     return unescape(html_snippet.replace("<mark>", "[").replace("</mark>", "]"))
-
-
-Box = tuple[float, float, float, float]
-
-
-def _inside(word: Word, boxes: Sequence[Sequence[float]]) -> bool:
-    cx = (word.box[0] + word.box[2]) / 2
-    cy = (word.box[1] + word.box[3]) / 2
-    return any(b[0] - 0.005 <= cx <= b[2] + 0.005 and b[1] - 0.005 <= cy <= b[3] + 0.005 for b in boxes)
-
-
-def _word_tokens(words: Sequence[Word]) -> tuple[list[Token], list[tuple[int, int]]]:
-    """The tokens of one page's words read as one text (so an identifier written over several
-    words, "21 - NQ/TW", is one token as in the index), each with the word indices it covers
-    (first, last + 1)."""
-    starts: list[int] = []
-    parts: list[str] = []
-    pos = 0
-    for word in words:
-        text = nfc(word.text)
-        starts.append(pos)
-        parts.append(text)
-        pos += len(text) + 1
-    tokens = scan(" ".join(parts))
-    spans = [(bisect_right(starts, t.start) - 1, bisect_right(starts, t.end - 1)) for t in tokens]
-    return tokens, spans
-
-
-def matched_words(words: Sequence[Word], spec: MatchSpec) -> list[tuple[int, int]]:
-    """Each match of ``spec`` on one page's words (reading order), as the word indices it
-    covers (first, last + 1): what the viewer marks and "search within this issue" counts."""
-    if not spec or not words:
-        return []
-    tokens, spans = _word_tokens(words)
-    return [(spans[f][0], spans[e - 1][1]) for f, e, _k in find(tokens, spec)]
-
-
-def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
-               outlines: dict[int, list[Box]] | None = None) -> dict[int, list[Box]]:
-    """Boxes (page fractions) of the words that match ``spec``, per page seq.
-
-    ``pages`` are (seq, words in reading order) in page order. With ``outlines`` (an
-    article's boxes per page), only words inside the article count, so a phrase running
-    from one page to the next is not broken by the running footer between them.
-    """
-    if not spec:
-        return {}
-    stream: list[Token] = []
-    owner: list[tuple[int, list[Word]]] = []  # per token: (seq, the words it covers)
-    for seq, words in pages:
-        if outlines and outlines.get(seq):
-            words = [w for w in words if _inside(w, outlines[seq])]
-        tokens, spans = _word_tokens(words)
-        for tok, (first, end) in zip(tokens, spans):
-            stream.append(tok)
-            owner.append((seq, list(words[first:end])))
-    marks: dict[int, list[Box]] = {}
-    seen: set[tuple[int, Box]] = set()
-    for first, end, _key in find(stream, spec):
-        for i in range(first, end):
-            seq, covered = owner[i]
-            for word in covered:
-                box: Box = (round(word.box[0], 5), round(word.box[1], 5),
-                            round(word.box[2], 5), round(word.box[3], 5))
-                if (seq, box) not in seen:
-                    seen.add((seq, box))
-                    marks.setdefault(seq, []).append(box)
-    return marks

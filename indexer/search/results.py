@@ -20,8 +20,9 @@ from archive.errors import BantinError
 from archive.models import Word
 from archive.permalinks import article_path, page_path
 from indexer.search.evaluate import Snapshot
-from indexer.search.highlight import MatchSpec, snippet, snippets, word_marks
+from indexer.search.highlight import MatchSpec, snippet, snippets
 from indexer.search.indexdocs import IndexDoc, effective_articles, effective_pages
+from indexer.search.pagemarks import Box, PageTokens, page_tokens, token_marks
 from indexer.search.query import Everything, SearchRequest
 
 MARKS_MAX_HITS = 100  # word boxes are looked up for pages of at most this many hits
@@ -263,11 +264,39 @@ def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> tuple[Word
     return words
 
 
+# A page's tokens per page version and outline: tokenizing a page costs far more than matching
+# a query, so they are kept per server process (key: catalog, page id, its stamp, the
+# article's boxes on it); at most PAGE_TOKENS_KEPT entries, the least recently used go first.
+PAGE_TOKENS_KEPT = 4096
+_page_tokens: OrderedDict[tuple[object, ...], PageTokens] = OrderedDict()
+
+
+def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
+            outline: tuple[Box, ...] | None) -> PageTokens:
+    key = (str(catalog.path), page_id, stamp, outline)
+    with _page_words_lock:
+        found = _page_tokens.get(key)
+        if found is not None:
+            _page_tokens.move_to_end(key)
+            return found
+    tokens = page_tokens(seq, _words(catalog, page_id, stamp), outline)
+    with _page_words_lock:
+        _page_tokens[key] = tokens
+        while len(_page_tokens) > PAGE_TOKENS_KEPT:
+            _page_tokens.popitem(last=False)
+    return tokens
+
+
 def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchSpec,
            source: IndexDoc) -> dict[int, list[tuple[float, float, float, float]]]:
     if not spec:
         return {}
     ids = [f"{issue_id}/{seq}" for seq in pages]
     stamps = _page_stamps(catalog, ids)
-    words = [(seq, _words(catalog, pid, stamps.get(pid, (0, 0)))) for pid, seq in zip(ids, pages)]
-    return word_marks(words, spec, source.boxes or None)
+    outlines = source.boxes or {}
+    tokens = []
+    for pid, seq in zip(ids, pages):
+        outline = outlines.get(seq)
+        key = tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in outline) if outline else None
+        tokens.append(_tokens(catalog, pid, seq, stamps.get(pid, (0, 0)), key))
+    return token_marks(tokens, spec)

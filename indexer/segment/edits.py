@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from archive import issued
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, now, queue_stamp
 from archive.editorial import EditConflict, fault_point, text_diff
 from archive.errors import UsageError
 from archive.models import ARTICLE_KINDS, Article
@@ -281,7 +281,7 @@ def _set_labels(db: sqlite3.Connection, article_id: str, labels: list[str]) -> b
 def queue(db: sqlite3.Connection, ids: Iterable[str], kind: str) -> None:
     """Record documents the search index must rewrite (drained by :mod:`indexer.refresh`
     right after the edit, or by ``bantin build``)."""
-    stamp = now()
+    stamp = queue_stamp()
     db.executemany("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at) VALUES (?,?,?)",
                    [(i, kind, stamp) for i in dict.fromkeys(ids) if i])
 

@@ -1,0 +1,146 @@
+"""The word boxes to mark on the page scans: which words of a page match a query.
+
+Why apart from :mod:`indexer.search.highlight` (snippets): marks work on the page's words
+(:class:`archive.models.Word`, with boxes) in reading order, pages in order, so a phrase that
+runs across a line or onto the next page is marked on both; snippets work on the text. Both
+use the one matcher, :func:`indexer.search.highlight.find` / ``fits``, so a mark agrees with
+the index exactly. A page's tokens do not depend on the query and cost far more than the
+matching, so :class:`PageTokens` are made once per page version and kept by the search
+(:mod:`indexer.search.results`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from archive.models import Word
+from archive.vntext import nfc
+from indexer.search.highlight import MatchSpec, find, fits
+from indexer.search.tokens import Token, scan
+
+Box = tuple[float, float, float, float]
+
+
+def _word_tokens(words: Sequence[Word]) -> tuple[list[Token], list[tuple[int, int]]]:
+    """The tokens of one page's words read as one text (so an identifier written over several
+    words, "21 - NQ/TW", is one token as in the index), each with the word indices it covers
+    (first, last + 1)."""
+    starts: list[int] = []
+    parts: list[str] = []
+    pos = 0
+    for word in words:
+        text = nfc(word.text)
+        starts.append(pos)
+        parts.append(text)
+        pos += len(text) + 1
+    tokens = scan(" ".join(parts))
+    spans = [(bisect_right(starts, t.start) - 1, bisect_right(starts, t.end - 1)) for t in tokens]
+    return tokens, spans
+
+
+def matched_words(words: Sequence[Word], spec: MatchSpec) -> list[tuple[int, int]]:
+    """Each match of ``spec`` on one page's words (reading order), as the word indices it
+    covers (first, last + 1): what the viewer marks and "search within this issue" counts."""
+    if not spec or not words:
+        return []
+    tokens, spans = _word_tokens(words)
+    return [(spans[f][0], spans[e - 1][1]) for f, e, _k in find(tokens, spec)]
+
+
+def _inside_all(words: Sequence[Word], boxes: Sequence[Sequence[float]]) -> list[bool]:
+    """Whether each word's centre lies in one of ``boxes`` (give or take 0.005 of the page),
+    for every word at once (pages hold ~1,000 words, outlines ~50 boxes)."""
+    w = np.asarray([word.box for word in words], dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    cx = ((w[:, 0] + w[:, 2]) / 2)[:, None]
+    cy = ((w[:, 1] + w[:, 3]) / 2)[:, None]
+    inside = ((b[:, 0] - 0.005 <= cx) & (cx <= b[:, 2] + 0.005)
+              & (b[:, 1] - 0.005 <= cy) & (cy <= b[:, 3] + 0.005))
+    rows = np.asarray(inside.any(axis=1), dtype=bool)
+    return [bool(x) for x in rows]
+
+
+@dataclass(frozen=True)
+class PageTokens:
+    """One page's words tokenized as the index tokenizes them, ready for any query.
+
+    Why kept apart from the query: tokenizing a page's ~1,000 words costs far more than
+    matching a query against them, and a page changes only when re-read or corrected, so the
+    search keeps these per page version (:mod:`indexer.search.results`) and a query only looks
+    up its own words in ``positions`` (folded form → token indices). ``boxes``: per token,
+    the rounded boxes (page fractions) of the words it covers, as marks are shown.
+    """
+
+    seq: int
+    tokens: tuple[Token, ...]
+    boxes: tuple[tuple[Box, ...], ...]
+    positions: dict[str, tuple[int, ...]]
+
+
+def page_tokens(seq: int, words: Sequence[Word], outline: Sequence[Box] | None = None) -> PageTokens:
+    """Tokens of page ``seq`` (only the words inside ``outline``, an article's boxes, if given)."""
+    if outline and words:
+        words = [w for w, keep in zip(words, _inside_all(words, outline)) if keep]
+    tokens, spans = _word_tokens(words)
+    rounded: list[Box] = [(round(w.box[0], 5), round(w.box[1], 5), round(w.box[2], 5), round(w.box[3], 5))
+                          for w in words]
+    positions: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        positions.setdefault(tok.folded, []).append(i)
+    return PageTokens(seq, tuple(tokens), tuple(tuple(rounded[f:e]) for f, e in spans),
+                      {k: tuple(v) for k, v in positions.items()})
+
+
+def token_marks(pages: Sequence[PageTokens], spec: MatchSpec) -> dict[int, list[Box]]:
+    """Boxes (page fractions) of the words that match ``spec``, per page seq, over pages in
+    page order (a phrase may run from one page onto the next): the spans :func:`find` gives
+    over the pages' tokens, found from the positions of the query's first words."""
+    if not spec:
+        return {}
+    stream: list[Token] = []
+    owner: list[tuple[int, tuple[Box, ...]]] = []
+    offsets: list[int] = []
+    for page in pages:
+        offsets.append(len(stream))
+        stream.extend(page.tokens)
+        owner.extend((page.seq, b) for b in page.boxes)
+    spans: list[tuple[int, int]] = []
+    for word in spec.terms:
+        for page, base in zip(pages, offsets):
+            spans += [(base + i, base + i + 1) for i in page.positions.get(word[0], ())
+                      if fits(page.tokens[i], word)]
+    for phrase in spec.phrases:
+        n = len(phrase)
+        for page, base in zip(pages, offsets):
+            for i in page.positions.get(phrase[0][0], ()):
+                j = base + i
+                if j + n <= len(stream) and all(fits(stream[j + k], phrase[k]) for k in range(n)):
+                    spans.append((j, j + n))
+    spans.sort()
+    marks: dict[int, list[Box]] = {}
+    seen: set[tuple[int, Box]] = set()
+    for first, end in spans:
+        for i in range(first, end):
+            seq, covered = owner[i]
+            for box in covered:
+                if (seq, box) not in seen:
+                    seen.add((seq, box))
+                    marks.setdefault(seq, []).append(box)
+    return marks
+
+
+def word_marks(pages: Sequence[tuple[int, Sequence[Word]]], spec: MatchSpec,
+               outlines: dict[int, list[Box]] | None = None) -> dict[int, list[Box]]:
+    """Boxes (page fractions) of the words that match ``spec``, per page seq.
+
+    ``pages`` are (seq, words in reading order) in page order. With ``outlines`` (an
+    article's boxes per page), only words inside the article count, so a phrase running
+    from one page to the next is not broken by the running footer between them.
+    """
+    if not spec:
+        return {}
+    return token_marks([page_tokens(seq, words, (outlines or {}).get(seq)) for seq, words in pages], spec)
