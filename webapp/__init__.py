@@ -37,6 +37,7 @@ from webapp import (
     coverage,
     desk,
     images,
+    oai,
     search,
     searching,
     security,
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin)
+                                 collections, admin, oai)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}
