@@ -81,7 +81,7 @@ def _default(rule: Any, name: str) -> Any:
 
 def _build(app: Any, rule: Any, values: dict[str, Any]) -> str:
     adapter = app.url_map.bind("localhost")
-    fmt_for = {"search.export": "csv", "api.search_export": "json"}
+    fmt_for = {"search.export": "csv", "api.search_export": "json", "records.search_records": "jsonl"}
     if rule.endpoint in fmt_for:
         values = {**values, "fmt": fmt_for[rule.endpoint]}
     return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
@@ -221,7 +221,7 @@ def test_page_image_served_by_id_from_the_cache(reader: Any, web_home: WebHome) 
     r = reader.get("/img/ttshcb-2012-07/1/thumb.jpg")
     assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data[:2] == b"\xff\xd8"
     cached = list((web_home.path / "index" / "cache").rglob("*.jpg"))
-    assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large)\.jpg", p.name) for p in cached)
+    assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large|full)\.jpg", p.name) for p in cached)
     again = reader.get("/img/ttshcb-2012-07/1/thumb.jpg", headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
 

@@ -29,6 +29,7 @@ from indexer.search.generations import IndexDamaged
 from webapp import (
     admin,
     api,
+    apidoc,
     article,
     audit,
     auth,
@@ -36,8 +37,10 @@ from webapp import (
     collections,
     coverage,
     desk,
+    downloads,
     images,
     oai,
+    records,
     search,
     searching,
     security,
@@ -47,7 +50,7 @@ log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin, oai)
+                                 collections, admin, oai, downloads, records, apidoc)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}
