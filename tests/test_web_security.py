@@ -36,7 +36,17 @@ def _sample_args(home: WebHome) -> dict[str, Any]:
     """A real value for each URL variable, so each route would answer if the guard let it."""
     return {"issue_id": "ttshcb-2012-07", "seq": 1, "size": "view", "code": "ttshcb",
             "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css",
-            "slug": _collection_slug(home), "sample_id": _audit_sample(home), "position": 1}
+            "slug": _collection_slug(home), "sample_id": _audit_sample(home), "position": 1,
+            "search_id": _saved_search(home), "report_id": 1}
+
+
+def _saved_search(home: WebHome) -> int:
+    """A real saved search of the reader ``doc``, for the /saved/<n> routes (issue 20)."""
+    from archive import savedsearch
+
+    with home.catalog() as catalog:
+        found = next(iter(savedsearch.list_for(catalog, "doc")), None)
+        return (found or savedsearch.save(catalog, "doc", "Kiểm tra", "/search?q=tam+guong", [])).id
 
 
 def _audit_sample(home: WebHome) -> int:

@@ -41,6 +41,8 @@ from webapp import (
     images,
     oai,
     records,
+    reports,
+    saved,
     search,
     searching,
     security,
@@ -49,8 +51,9 @@ from webapp import (
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin, oai, downloads, records, apidoc)
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, desk, audit,
+                                 collections, admin, oai, downloads, records, apidoc,
+                                 reports)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}
