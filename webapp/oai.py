@@ -69,7 +69,8 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class OaiError(Exception):
-    """A protocol error: ``code`` is the OAI error code, the message is for the harvester."""
+    """A protocol error: ``code`` is the OAI error code; the message (Vietnamese, like the rest
+    of the interface) says what was wrong."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -152,15 +153,15 @@ def read_token(token: str, verb: str) -> dict[str, Any]:
     """The state a token carries, or :class:`OaiError` badResumptionToken."""
     data, _, signature = token.partition(".")
     if not data or not hmac.compare_digest(signature, _sign(data.encode())):
-        raise OaiError("badResumptionToken", "The resumptionToken is not one this repository issued.")
+        raise OaiError("badResumptionToken", "resumptionToken này không do kho này cấp.")
     try:
         state = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     except ValueError:
-        raise OaiError("badResumptionToken", "The resumptionToken cannot be read.") from None
+        raise OaiError("badResumptionToken", "Không đọc được resumptionToken.") from None
     if state.get("v") != verb:
-        raise OaiError("badResumptionToken", f"The resumptionToken was issued for {state.get('v')}, not {verb}.")
+        raise OaiError("badResumptionToken", f"resumptionToken này cấp cho {state.get('v')}, không phải {verb}.")
     if time.time() > float(state.get("t", 0)) + TOKEN_LIFETIME:
-        raise OaiError("badResumptionToken", "The resumptionToken has expired; start the list again.")
+        raise OaiError("badResumptionToken", "resumptionToken đã hết hạn; hãy bắt đầu lại danh sách.")
     return state
 
 
@@ -184,7 +185,7 @@ def _arguments() -> dict[str, str]:
     for key in source:
         values = source.getlist(key)
         if len(values) > 1:
-            raise OaiError("badVerb" if key == "verb" else "badArgument", f"The argument '{key}' is repeated.")
+            raise OaiError("badVerb" if key == "verb" else "badArgument", f"Tham số '{key}' bị lặp lại.")
         args[key] = values[0]
     return args
 
@@ -192,19 +193,19 @@ def _arguments() -> dict[str, str]:
 def _check(args: dict[str, str]) -> str:
     verb = args.get("verb", "")
     if verb not in VERBS:
-        raise OaiError("badVerb", f"'{verb}' is not an OAI-PMH verb." if verb else "The verb argument is missing.")
+        raise OaiError("badVerb", f"'{verb}' không phải động từ OAI-PMH." if verb else "Thiếu tham số verb.")
     required, optional = VERBS[verb]
     given = set(args) - {"verb"}
     unknown = given - required - optional
     if unknown:
-        raise OaiError("badArgument", f"{verb} does not take: {', '.join(sorted(unknown))}.")
+        raise OaiError("badArgument", f"{verb} không nhận tham số: {', '.join(sorted(unknown))}.")
     if "resumptionToken" in given:
         if given != {"resumptionToken"}:
-            raise OaiError("badArgument", "resumptionToken is an exclusive argument.")
+            raise OaiError("badArgument", "resumptionToken phải được gửi một mình (chỉ kèm verb).")
         return verb
     missing = required - given
     if missing:
-        raise OaiError("badArgument", f"{verb} needs: {', '.join(sorted(missing))}.")
+        raise OaiError("badArgument", f"{verb} cần tham số: {', '.join(sorted(missing))}.")
     return verb
 
 
@@ -216,14 +217,14 @@ def _bound(value: str, *, end: bool) -> tuple[str, str]:
         try:
             datetime.strptime(value, "%Y-%m-%d")
         except ValueError:
-            raise OaiError("badArgument", f"'{value}' is not a date.") from None
+            raise OaiError("badArgument", f"'{value}' không phải một ngày.") from None
         return value + ("T23:59:59Z" if end else "T00:00:00Z"), "day"
-    raise OaiError("badArgument", f"'{value}' is not a UTC datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).")
+    raise OaiError("badArgument", f"'{value}' không phải ngày giờ UTC (YYYY-MM-DD hoặc YYYY-MM-DDThh:mm:ssZ).")
 
 
 def _prefix(value: str) -> None:
     if value != DC_PREFIX:
-        raise OaiError("cannotDisseminateFormat", f"The metadata format '{value}' is not offered; use oai_dc.")
+        raise OaiError("cannotDisseminateFormat", f"Không có định dạng siêu dữ liệu '{value}'; hãy dùng oai_dc.")
 
 
 # --- the endpoint ---------------------------------------------------------------------------
@@ -267,7 +268,7 @@ def list_metadata_formats(args: dict[str, str]) -> str:
 
 def list_sets(args: dict[str, str]) -> str:
     if "resumptionToken" in args:
-        raise OaiError("badResumptionToken", "ListSets answers in one response; it issues no tokens.")
+        raise OaiError("badResumptionToken", "ListSets trả lời trong một lần, không cấp resumptionToken.")
     rows = "".join("<set>" + _el("setSpec", spec) + _el("setName", name) + "</set>"
                    for spec, name in oairecords.sets(db.catalog()))
     return f"<ListSets>{rows}</ListSets>"
@@ -277,7 +278,7 @@ def _header_of(value: str) -> Header:
     parsed = _parse_identifier(value)
     head = oairecords.header(db.catalog(), *parsed) if parsed else None
     if head is None:
-        raise OaiError("idDoesNotExist", f"No record has the identifier '{value}'.")
+        raise OaiError("idDoesNotExist", f"Không có bản ghi nào mang định danh '{value}'.")
     return head
 
 
@@ -325,19 +326,19 @@ def _list(verb: str, args: dict[str, str]) -> str:
             end, grain = _bound(args["until"], end=True)
             grains.append(grain)
         if len(set(grains)) > 1:
-            raise OaiError("badArgument", "from and until must have the same granularity.")
+            raise OaiError("badArgument", "from và until phải cùng độ chi tiết (cùng là ngày, hoặc cùng là ngày giờ).")
         started = time.time()
         pinned = _stamp(started)
         end = min(end, pinned) if end else pinned
         set_spec = args.get("set", "")
         if set_spec and set_spec not in oairecords.series_codes(catalog):
-            raise OaiError("noRecordsMatch", f"There is no set '{set_spec}'.")
+            raise OaiError("noRecordsMatch", f"Không có tập hợp (set) '{set_spec}'.")
         sel = Selection(set_spec, start, end)
         after, cursor = None, 0
     size = int(current_app.config.get("OAI_PAGE_SIZE", PAGE_SIZE))
     heads = oairecords.headers(catalog, sel, after=after, limit=size + 1)
     if not heads and cursor == 0:
-        raise OaiError("noRecordsMatch", "No record matches these arguments.")
+        raise OaiError("noRecordsMatch", "Không có bản ghi nào khớp với các tham số này.")
     more = len(heads) > size
     heads = heads[:size]
     total = oairecords.count(catalog, sel)
