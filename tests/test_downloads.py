@@ -153,3 +153,19 @@ def test_api_page_in_vietnamese_with_examples(reader: Any) -> None:
         assert ep.path in html
         if ep.example:
             assert ep.example.replace("&", "&amp;") in html
+
+
+def test_assembled_pdf_follows_an_editors_correction(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from archive.editorial import correct_page
+    from tests.web_fixtures import build_web_home
+
+    home = build_web_home(tmp_path_factory.mktemp("pdf-correction"), index=False)
+    client = make_app(home).test_client()
+    login(client)
+    before = pdfium.PdfDocument(client.get("/download/ttshcb-2012-09.pdf").data)[0].get_textpage().get_text_range()
+    assert "Phòng," in before and "HIỆU ĐÍNH" not in before
+    with home.catalog() as catalog:
+        text = "\n".join(w.text for w in home.words["ttshcb-2012-09/1"]).replace("Phòng,", "HIỆU ĐÍNH", 1)
+        correct_page(catalog, "ttshcb-2012-09/1", text, author="bientap", base_version=0)
+    after = pdfium.PdfDocument(client.get("/download/ttshcb-2012-09.pdf").data)[0].get_textpage().get_text_range()
+    assert "HIỆU ĐÍNH" in after  # the text in force, not the PDF made before the correction
