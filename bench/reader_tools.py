@@ -117,12 +117,12 @@ def run(home: Path, args: argparse.Namespace) -> None:
               " by its own download before)")
     print()
     t0 = time.perf_counter()
-    r = client.get(f"/search/records.jsonl?q={quote(args.query)}", headers={**auth})
+    r = client.get(f"/api/search/records.jsonl?q={quote(args.query)}", headers=auth)
     body = r.get_data()
     seconds = time.perf_counter() - t0
     if r.status_code == 200:
         lines = body.count(b"\n")
-        print(f"Search records, /search/records.jsonl?q={args.query}: {lines} records,"
+        print(f"Search records, /api/search/records.jsonl?q={args.query}: {lines} records,"
               f" {len(body) / 1e6:.1f} MB in {seconds:.2f} s")
     else:
         print(f"Search records: HTTP {r.status_code} (no search index in this home?)")

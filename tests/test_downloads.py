@@ -169,3 +169,15 @@ def test_assembled_pdf_follows_an_editors_correction(tmp_path_factory: pytest.Te
         correct_page(catalog, "ttshcb-2012-09/1", text, author="bientap", base_version=0)
     after = pdfium.PdfDocument(client.get("/download/ttshcb-2012-09.pdf").data)[0].get_textpage().get_text_range()
     assert "HIỆU ĐÍNH" in after  # the text in force, not the PDF made before the correction
+
+
+def test_downloads_take_a_personal_token_and_send_anonymous_browsers_to_login(web_app: Any,
+                                                                                web_home: WebHome) -> None:
+    with web_home.catalog() as catalog:
+        token = accounts.create_token(catalog, "doc", "script")
+    script = web_app.test_client()
+    r = script.get("/download/ttshcb-2012-09/1.jpg", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.mimetype == "image/jpeg"
+    anonymous = web_app.test_client().get("/download/ttshcb-2012-09.pdf")
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
+    assert script.get("/api/me", headers={"Authorization": "Bearer sai"}).status_code == 401

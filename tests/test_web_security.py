@@ -114,7 +114,7 @@ def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> N
         r = anonymous.open(url, method=method)
         body = r.get_data(as_text=True)
         if method == "GET":
-            if url.startswith(security.TOKEN_PATHS):  # the API and OAI-PMH answer 401
+            if url.startswith(security.MACHINE_PATHS):  # the API and OAI-PMH answer 401
                 assert r.status_code == 401, (endpoint, url, r.status_code)
                 assert r.headers["WWW-Authenticate"].startswith("Bearer")
             else:
