@@ -113,7 +113,7 @@ def search_records(fmt: str) -> Any:
         return _text_error("Thiếu tham số q hoặc bộ lọc.", 400)
     catalog = db.catalog()
     try:
-        first, hits = searching.all_hits(current_app.config["BANTIN"], query, catalog)
+        first, hits = searching.all_hits(current_app.config["BANTIN"], query, catalog, snippets=False)
     except searching.BadQuery as e:
         return _text_error(f"Không hiểu câu tìm kiếm: {e}", 400)
     except searching.SearchUnavailable as e:

@@ -42,7 +42,7 @@ def _results(ref: str) -> tuple[Any, list[Any]] | None:
     if query.empty:
         return None
     try:
-        first, hits = searching.all_hits(current_app.config["BANTIN"], query, db.catalog())
+        first, hits = searching.all_hits(current_app.config["BANTIN"], query, db.catalog(), snippets=False)
     except (searching.BadQuery, searching.SearchUnavailable):
         return None
     return first, list(hits)
