@@ -52,6 +52,11 @@ class Settings:
     trusted_proxies: str = _setting("", "Addresses or networks of reverse proxies whose X-Forwarded-For "
                                         "header names the client (e.g. '127.0.0.1, 10.0.0.0/8'); empty: the "
                                         "header is ignored and the connection's address counts.")
+    oai_repository: str = _setting("bantin.local", "Repository name in OAI-PMH identifiers "
+                                                   "(oai:<name>:a/<article id>); a domain-like name, set once "
+                                                   "before the first harvest.")
+    oai_admin_email: str = _setting("", "Address OAI-PMH harvesters are given to reach the archive's "
+                                        "administrator; empty: quantri@<oai_repository>.")
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,16 @@ unchanged as "reviewed"); reviewed pages leave the queue.
 Suspect segmentation, per issue (each reason is a short Vietnamese label for the page):
 one article for an issue of two pages or more; pages with text that no article covers;
 segmentation problems recorded by the segment stage; no article at all.
+
+Readers' reports (*báo lỗi*, :mod:`archive.readerreports`) join the queue too, oldest first,
+until an editor closes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive import readerreports
 from archive.catalog import Catalog, now, queue_stamp
 
 
@@ -64,6 +68,7 @@ class Worklist:
     issues: list[IssueItem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     refs: list[RefItem] = field(default_factory=list)
+    reports: list[readerreports.Report] = field(default_factory=list)  # readers' open reports
 
 
 def _has(catalog: Catalog, table: str) -> bool:
@@ -148,9 +153,10 @@ def worklist(catalog: Catalog, *, low_confidence: float = 70.0, limit: int = 50)
         "issues_suspect": suspect,
         "refs_doubtful": _count(catalog, "SELECT COUNT(*) FROM ref_review WHERE status = 'pending'")
         if _has(catalog, "ref_review") else 0,
+        "reports_open": readerreports.count_open(catalog),
     }
     return Worklist(low_confidence_pages(catalog, limit), articles_without_topic(catalog, limit),
-                    issues, counts, doubtful_refs(catalog, limit))
+                    issues, counts, doubtful_refs(catalog, limit), readerreports.open_reports(catalog, limit))
 
 
 def doubtful_refs(catalog: Catalog, limit: int = 50) -> list[RefItem]:

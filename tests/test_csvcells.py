@@ -50,7 +50,8 @@ def test_every_export_neutralises_titles_notes_and_text(web_home_factory: Any, c
     assert "'" + EVIL_TITLE in cells and "'" + EVIL_NOTE in cells
     assert not any(v.startswith(("=", "@")) for v in cells)
     # the search page's and the API's CSV
-    for url in ("/search/export.csv?q=tam+guong", "/api/search/export.csv?q=tam+guong"):
+    for url in ("/search/export.csv?q=tam+guong", "/api/search/export.csv?q=tam+guong",
+                "/search/records.csv?q=tam+guong", "/api/search/records.csv?q=tam+guong"):
         rows = _rows(client.get(url).get_data(as_text=True))
         titles = [r["title"] for r in rows]
         assert "'" + EVIL_TITLE in titles, url

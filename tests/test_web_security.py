@@ -36,7 +36,17 @@ def _sample_args(home: WebHome) -> dict[str, Any]:
     """A real value for each URL variable, so each route would answer if the guard let it."""
     return {"issue_id": "ttshcb-2012-07", "seq": 1, "size": "view", "code": "ttshcb",
             "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css",
-            "slug": _collection_slug(home), "sample_id": _audit_sample(home), "position": 1}
+            "slug": _collection_slug(home), "sample_id": _audit_sample(home), "position": 1,
+            "search_id": _saved_search(home), "report_id": 1}
+
+
+def _saved_search(home: WebHome) -> int:
+    """A real saved search of the reader ``doc``, for the /saved/<n> routes (issue 20)."""
+    from archive import savedsearch
+
+    with home.catalog() as catalog:
+        found = next(iter(savedsearch.list_for(catalog, "doc")), None)
+        return (found or savedsearch.save(catalog, "doc", "Kiểm tra", "/search?q=tam+guong", [])).id
 
 
 def _audit_sample(home: WebHome) -> int:
@@ -81,7 +91,7 @@ def _default(rule: Any, name: str) -> Any:
 
 def _build(app: Any, rule: Any, values: dict[str, Any]) -> str:
     adapter = app.url_map.bind("localhost")
-    fmt_for = {"search.export": "csv", "api.search_export": "json"}
+    fmt_for = {"search.export": "csv", "api.search_export": "json", "records.search_records": "jsonl"}
     if rule.endpoint in fmt_for:
         values = {**values, "fmt": fmt_for[rule.endpoint]}
     return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
@@ -104,7 +114,7 @@ def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> N
         r = anonymous.open(url, method=method)
         body = r.get_data(as_text=True)
         if method == "GET":
-            if url.startswith("/api/"):
+            if url.startswith(security.MACHINE_PATHS):  # the API and OAI-PMH answer 401
                 assert r.status_code == 401, (endpoint, url, r.status_code)
                 assert r.headers["WWW-Authenticate"].startswith("Bearer")
             else:
@@ -221,7 +231,7 @@ def test_page_image_served_by_id_from_the_cache(reader: Any, web_home: WebHome) 
     r = reader.get("/img/ttshcb-2012-07/1/thumb.jpg")
     assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data[:2] == b"\xff\xd8"
     cached = list((web_home.path / "index" / "cache").rglob("*.jpg"))
-    assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large)\.jpg", p.name) for p in cached)
+    assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large|full)\.jpg", p.name) for p in cached)
     again = reader.get("/img/ttshcb-2012-07/1/thumb.jpg", headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
 

@@ -29,6 +29,7 @@ from indexer.search.generations import IndexDamaged
 from webapp import (
     admin,
     api,
+    apidoc,
     article,
     audit,
     auth,
@@ -36,7 +37,12 @@ from webapp import (
     collections,
     coverage,
     desk,
+    downloads,
     images,
+    oai,
+    records,
+    reports,
+    saved,
     search,
     searching,
     security,
@@ -45,8 +51,9 @@ from webapp import (
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin)
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, desk, audit,
+                                 collections, admin, oai, downloads, records, apidoc,
+                                 reports)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}
