@@ -186,6 +186,9 @@ def test_review_queue_lists_pages_articles_and_issues_with_counts(desk_home: Des
     first = re.search(r'id="queue-pages">.*?<tbody>\s*<tr><td><a href="([^"]+)"', html, re.DOTALL)
     assert first and first.group(1) == f"/desk/i/{ISSUE}/3"  # the worst page first
     assert re.search(r'id="count-pages-low"[^>]*>1<', html)
+    # the badge beside the list counts what the list is drawn from: every unreviewed page
+    rows = len(re.findall(r"<tr><td><a href=\"/desk/i/", html))
+    assert re.search(rf'id="count-pages-unreviewed"[^>]*>{pages}<', html) and rows == pages
     assert re.search(r'id="count-suspect">1<', html) and f"/desk/i/{OTHER_ISSUE}" in html
     assert "chỉ một tin, bài cho cả" in html
     assert re.search(r'id="count-no-topic">0<', html)
@@ -198,6 +201,7 @@ def test_review_queue_lists_pages_articles_and_issues_with_counts(desk_home: Des
     html = editor.get("/desk/").get_data(as_text=True)
     assert re.search(r'id="count-no-topic">1<', html) and f"/desk/a/{aid}" in html
     assert re.search(r'id="count-pages-low"[^>]*>0<', html)
+    assert re.search(rf'id="count-pages-unreviewed"[^>]*>{pages - 1}<', html)
     assert re.search(rf'id="count-reviewed">1</strong> / {pages}', html)
 
 

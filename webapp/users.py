@@ -332,6 +332,47 @@ def audit(catalog: Catalog, user: str, action: str, target: str = "", detail: st
                    (now(), user, action, nfc(target)[:2000], nfc(detail)[:2000]))
 
 
+# What the audit log's action codes mean, as the admin page shows them (the codes stay in the
+# catalog and in the filter's URL; a code not listed here is shown as it is).
+ACTION_LABELS = {
+    "login": "Đăng nhập", "login-failed": "Đăng nhập sai", "login-throttled": "Đăng nhập bị chặn tạm",
+    "logout": "Đăng xuất",
+    "user-add": "Tạo tài khoản", "user-password": "Đổi mật khẩu", "user-role": "Đổi vai trò",
+    "user-disable": "Khoá tài khoản", "user-enable": "Mở khoá tài khoản",
+    "token-create": "Tạo mã API", "token-revoke": "Thu hồi mã API",
+    "page-correct": "Hiệu đính trang", "page-restore": "Khôi phục bản trang",
+    "ocrfix-redo": "Áp lại sửa lỗi OCR", "ocrfix-undo": "Bỏ sửa lỗi OCR",
+    "article-edit": "Sửa tin, bài", "article-split": "Tách tin, bài", "article-merge": "Gộp tin, bài",
+    "article-restore": "Khôi phục bản tin, bài", "article-undo": "Hoàn tác tách, gộp",
+    "topic-audit": "Kiểm tra chủ đề",
+    "collection-create": "Tạo bộ sưu tập", "collection-add": "Thêm vào bộ sưu tập",
+    "collection-rename": "Đổi tên bộ sưu tập", "collection-delete": "Xoá bộ sưu tập",
+    "collection-note": "Ghi chú trong bộ sưu tập", "collection-up": "Chuyển mục lên",
+    "collection-down": "Chuyển mục xuống", "collection-move": "Chuyển mục",
+    "collection-remove": "Bỏ mục khỏi bộ sưu tập",
+    "export": "Xuất dữ liệu",
+    "stage-rerun": "Chạy lại bước xử lý", "stage-rerun-done": "Chạy lại xong",
+    "stage-rerun-failed": "Chạy lại lỗi",
+}
+
+# Keys of an audit row's ``detail`` (``role=editor``, ``ip=…``, ``format=csv total=5``) as shown.
+_DETAIL_WORDS = {"role=": "vai trò ", "ip=": "IP ", "format=": "định dạng ", "total=": "số kết quả ",
+                 "wait=": "chờ ", "job=": "lần chạy ", "item ": "mục ", "report ": "báo cáo ",
+                 "tokens": "mã"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_label(detail: str) -> str:
+    """An audit row's detail with its key words in Vietnamese and role codes as labels."""
+    for word, label in _DETAIL_WORDS.items():
+        detail = detail.replace(word, label)
+    return re.sub(r"\b(reader|editor|admin)\b", lambda m: ROLE_LABELS.get(m.group(1), m.group(1)),
+                  detail)
+
+
 def audit_rows(catalog: Catalog, limit: int = 200) -> list[dict[str, object]]:
     rows = catalog.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
     return [dict(r) for r in rows]
