@@ -18,8 +18,8 @@ from archive.permalinks import absolute
 from archive.vnformat import issue_number, kind_label
 from archive.vntext import fold
 from indexer.search.query import SearchRequest
-from indexer.segment.sections import load_sections
 from indexer.search.results import Hit
+from indexer.segment.sections import load_sections
 from webapp import db, library, searching, users
 
 bp = Blueprint("search", __name__)
