@@ -90,6 +90,9 @@ def test_restore_brings_the_old_text_back_everywhere(desk_home: DeskHome) -> Non
     save(editor, url, text.replace(MISREAD, CORRECT), base)
     history = editor.get(f"{url}/history?v=0").get_data(as_text=True)
     assert "Khôi phục bản này" in history and f"+{CORRECT}" not in history
+    # the diff names its sides right: the text in force is not "trước" (issue 20)
+    diff = re.search(r'<pre class="diff" id="diff">(.*?)</pre>', history, re.DOTALL)
+    assert diff and "--- bản 1 (đang có hiệu lực)" in diff.group(1) and "+++ bản máy đọc" in diff.group(1)
     r = editor.post(f"{url}/restore", data={"version": "0", "base_version": field(history, "base_version"),
                                             "csrf_token": csrf_from(history)})
     assert r.status_code == 302

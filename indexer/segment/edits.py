@@ -364,7 +364,9 @@ def edit_article(catalog: Catalog, article_id: str, changes: Mapping[str, Any], 
         if current != base_version:
             mine = {**now_values, **wanted}
             raise EditConflict(f"article {article_id}", base_version, current,
-                               describe(now_values), text_diff(describe(now_values), describe(mine)))
+                               describe(now_values), text_diff(describe(now_values), describe(mine),
+                                                               f"bản {current} đang có hiệu lực",
+                                                               "bản bạn vừa sửa"))
         first = wanted.get("first_page", now_values.get("first_page", 1))
         last = wanted.get("last_page", now_values.get("last_page", first))
         if first > last:
@@ -413,7 +415,8 @@ def restore_article(catalog: Catalog, article_id: str, version: int, *, author: 
         if current != base_version:
             now_values = current_values(catalog, article_id) or {}
             raise EditConflict(f"article {article_id}", base_version, current, describe(now_values),
-                               text_diff(describe(now_values), describe(history[version].fields)))
+                               text_diff(describe(now_values), describe(history[version].fields),
+                                         f"bản {current} đang có hiệu lực", f"bản {version}"))
         _insert_version(db, catalog, article_id, row["issue_id"], current + 1,
                         dict(history[version].fields), author,
                         reason or f"khôi phục phiên bản {version}")

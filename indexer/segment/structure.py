@@ -30,7 +30,7 @@ def _check_structure(catalog: Catalog, issue_id: str, base_ops: int) -> int:
                if o.seq > base_ops]
         text = "\n".join(ops)
         raise EditConflict(f"the articles of issue {issue_id}", base_ops, current, text,
-                           text_diff("", text))
+                           text_diff("", text, f"thao tác {base_ops}", "thao tác mới"))
     return current
 
 
