@@ -183,7 +183,8 @@ def test_filters_come_before_the_results_on_a_phone(tabs: dict[int, Any], site: 
     page = tabs[390]
     open_page(page, base, PAGES["search"])
     box = page.evaluate("""(() => {
-      const top = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().top + scrollY : null; };
+      const top = s => { const e = document.querySelector(s);
+                         return e ? e.getBoundingClientRect().top + scrollY : null; };
       return {filters: top('#search-form .filters summary'), facets: top('#facets-panel summary'),
               hit: top('.hit-item'), screen: innerHeight};
     })()""")
