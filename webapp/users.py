@@ -86,8 +86,8 @@ def normalize_name(name: str) -> str:
 def check_name(name: str) -> str:
     name = normalize_name(name)
     if not _NAME.match(name):
-        raise UsageError(f"invalid user name {name!r}: use 2-40 characters a-z, 0-9, '.', '_' "
-                         "or '-', starting with a letter or digit")
+        raise UsageError(f"tên đăng nhập {name!r} không hợp lệ: dùng 2–40 ký tự a-z, 0-9, '.', '_' "
+                         "hoặc '-', bắt đầu bằng chữ hoặc số")
     return name
 
 
@@ -115,12 +115,12 @@ def add_user(catalog: Catalog, name: str, role: str, password: str, *, by: str =
     """Create a user; refuse a name already taken (use :func:`set_password` to change one)."""
     name = check_name(name)
     if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+        raise UsageError(f"vai trò {role!r} không có; chọn một trong: {', '.join(ROLES)}")
     password = check_password(password, name)
     stamp = now()
     with catalog.transaction() as db:
         if db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
-            raise UsageError(f"user {name!r} already exists; choose another name")
+            raise UsageError(f"tài khoản {name!r} đã có; hãy chọn tên khác")
         db.execute("INSERT INTO account(name, role, password_hash, created_at, updated_at)"
                    " VALUES (?,?,?,?,?)", (name, role, generate_password_hash(password), stamp, stamp))
         audit(catalog, by, "user-add", name, f"role={role}")
@@ -130,7 +130,7 @@ def add_user(catalog: Catalog, name: str, role: str, password: str, *, by: str =
 def _require(catalog: Catalog, name: str) -> User:
     user = get_user(catalog, name)
     if user is None:
-        raise UsageError(f"no user named {normalize_name(name)!r}; `bantin user list` shows them")
+        raise UsageError(f"không có tài khoản {normalize_name(name)!r}; lệnh `bantin user list` liệt kê các tài khoản")
     return user
 
 
@@ -147,7 +147,7 @@ def set_password(catalog: Catalog, name: str, password: str, *, by: str = "") ->
 def set_role(catalog: Catalog, name: str, role: str, *, by: str = "") -> None:
     user = _require(catalog, name)
     if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+        raise UsageError(f"vai trò {role!r} không có; chọn một trong: {', '.join(ROLES)}")
     with catalog.transaction() as db:
         db.execute("UPDATE account SET role = ?, epoch = epoch + 1, updated_at = ? WHERE name = ?",
                    (role, now(), user.name))
