@@ -95,7 +95,7 @@ def test_audit_log_shows_corrections_and_filters(desk_home: DeskHome) -> None:
     admin = client_for(app, "quantri")
     log = admin.get("/admin/audit").get_data(as_text=True)
     assert re.search(rf'<td>bientap</td><td data-action="page-correct">Hiệu đính trang</td>'
-                     rf'<td class="wrap">{ISSUE}/1</td><td class="wrap">v1 thử</td>', log)
+                     rf'<td class="wrap"><code>{ISSUE}/1</code></td><td class="wrap">v1 thử</td>', log)
     assert "<td>" + "20" not in log  # no raw UTC stamp: local dd/mm/yyyy HH:MM
     assert re.search(r"<tr><td>\d\d/\d\d/20\d\d \d\d:\d\d</td><td>bientap</td>", log)
     assert '<option value="login-failed">Đăng nhập sai</option>' in log or "login-failed" not in log

@@ -94,7 +94,7 @@ PAGES = {
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebHome]]:
     """The fixture home, with an editor's correction (so the history has a diff) and a
     failed login (an audit row), served by waitress."""
-    from webapp import create_app
+    from webapp import create_app, users
 
     home = build_web_home(tmp_path_factory.mktemp("layout-home"))
     (home.path / "bantin.toml").write_text(f'secret_key = "{"s3cr3t-" * 8}"\n', encoding="utf-8")
@@ -102,6 +102,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebHom
         text = catalog.page_text(f"{ISSUE}/1")["text"]
         correct_page(catalog, f"{ISSUE}/1", text.replace("Chi bộ", "Chi bộ thôn", 1) + "\nđể ý: ảnh, ấp",
                      author="bientap", base_version=0, reason="sửa tên thôn")
+        # what the full sample showed: a long export URL in the audit log (1,398 px at 1,280),
+        # and the segmenter's warnings as an old catalog stored them, in English
+        users.audit(catalog, "doc", "export", "/search/export.csv?q=" + "ngh%E1%BB%8B+quy%E1%BA%BFt+" * 12,
+                    "format=csv total=1284")
+        catalog.add_problem("segment", "unknown section banner 'TT KẾT NẬP im NIÊN \"TÚ' (page 2): add it to"
+                            " sections.toml if it names a section; Mục lục: 'Tin trong tỉnh' (trang 0) not"
+                            " found on the page", issue_id=ISSUE)
     with served(create_app({"HOME": str(home.path)})) as base:
         yield base, home
 
