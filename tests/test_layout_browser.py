@@ -26,6 +26,7 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.editorial import correct_page
+from bantin.stages import stage_images
 from tests.web_fixtures import PASSWORD, WebHome, build_web_home, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -109,6 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebHom
         catalog.add_problem("segment", "unknown section banner 'TT KẾT NẬP im NIÊN \"TÚ' (page 2): add it to"
                             " sections.toml if it names a section; Mục lục: 'Tin trong tỉnh' (trang 0) not"
                             " found on the page", issue_id=ISSUE)
+        stage_images(catalog, home.config)  # as `bantin build` does: thumbnails drawn ahead
     with served(create_app({"HOME": str(home.path)})) as base:
         yield base, home
 
@@ -230,3 +232,21 @@ def test_history_and_diff_in_a_font_with_every_vietnamese_letter(tabs: dict[int,
     cmap = TTFont(str(Path(__file__).resolve().parent.parent / "webapp" / "static" / "fonts"
                       / "LiberationMono-Regular.ttf")).getBestCmap()
     assert [c for c in set(diff + shown) if not c.isspace() and ord(c) not in cmap] == []
+
+
+def test_issue_thumbnails_are_drawn_and_hold_their_place(tabs: dict[int, Any], site: tuple[str, WebHome]) -> None:
+    """Each thumbnail arrives (drawn by the build) and its box has the page's shape before it
+    does (width and height given), so the issue page shows no empty boxes."""
+    base, _ = site
+    page = tabs[1280]
+    open_page(page, base, PAGES["issue"])
+    thumbs = page.locator(".thumbs img")
+    assert thumbs.count() == 2
+    for i in range(thumbs.count()):
+        img = thumbs.nth(i)
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("e => e.complete", arg=img.element_handle())
+        natural = img.evaluate("e => [e.naturalWidth, e.naturalHeight]")
+        box = img.bounding_box()
+        assert natural[0] == 240 and box is not None
+        assert abs(box["height"] / box["width"] - natural[1] / natural[0]) < 0.02
