@@ -50,7 +50,7 @@ class Progress:
             self._wrote_lines = True
 
     def _write_line(self, *, final: bool = False) -> None:
-        """One plain line: ``segment: 12/130 số xong (9 %), 1 lỗi, 35 s``."""
+        """One plain line: ``segment: 12/130 (9 %), 1 lỗi, 35 s, đang chạy``."""
         elapsed = time.monotonic() - self.started
         share = 100 * self.done / max(self.total, 1)
         fail = f", {self.failed} lỗi" if self.failed else ""
