@@ -150,7 +150,9 @@ def url_of(name: str, home: WebHome) -> str:
 
 
 def english_words(text: str) -> list[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]|[A-Za-z]", text)
+    """Words of the list standing alone (not inside an id like ``...-p5-42be`` or a Vietnamese
+    word); names of the allow-list and words with a dot (``sections.toml``) excepted."""
+    words = re.findall(r"(?<![\w.])[A-Za-z][A-Za-z.]*(?![\w])", text)
     return sorted({w for w in words if w not in ALLOWED and w.lower().rstrip(".") in ENGLISH})
 
 
