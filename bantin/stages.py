@@ -8,11 +8,13 @@ Tesseract bindings, Whoosh, scikit-learn), and ``bantin --help`` should not pay 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from archive.catalog import Catalog
 from archive.config import Config
+from archive.progress import Progress
 from bantin.common import StageOutcome, echo_err
 
 
@@ -92,9 +94,6 @@ def stage_images(catalog: Catalog, config: Config, **_: Any) -> StageOutcome:
     sizes are rendered in the background when a reader first opens an issue). Pages whose
     thumbnail is cached are skipped; ``--force`` does not redraw them (a replaced scan has a
     new cache name anyway)."""
-    import time
-
-    from archive.progress import Progress
     from webapp import pageimage  # deferred: pypdfium2 and PIL
 
     started = time.monotonic()
