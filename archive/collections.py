@@ -50,7 +50,7 @@ def slugify(name: str) -> str:
 def create_collection(catalog: Catalog, name: str, *, owner: str, description: str = "") -> Collection:
     name = nfc(name).strip()
     if not name:
-        raise UsageError("a collection needs a name")
+        raise UsageError("bộ sưu tập cần có tên")
     stamp = now()
     with catalog.transaction() as db:
         for _ in range(10):
@@ -97,14 +97,14 @@ def _touch(db, collection_id: int) -> None:  # type: ignore[no-untyped-def]
 def add_item(catalog: Catalog, collection_id: int, kind: str, ref: str, *, title: str = "",
              note: str = "", added_by: str) -> CollectionItem:
     if kind not in ("article", "search"):
-        raise UsageError(f"unknown item kind {kind!r}: use article or search")
+        raise UsageError(f"loại mục {kind!r} không có: chỉ có article (tin, bài) hoặc search (tìm kiếm)")
     with catalog.transaction() as db:
         if not db.execute("SELECT 1 FROM collection WHERE id = ?", (collection_id,)).fetchone():
-            raise UsageError(f"no collection {collection_id}")
+            raise UsageError(f"không có bộ sưu tập {collection_id}")
         if kind == "article" and db.execute(
                 "SELECT 1 FROM collection_item WHERE collection_id = ? AND kind = 'article' AND ref = ?",
                 (collection_id, ref)).fetchone():
-            raise UsageError("this article is already in the collection")
+            raise UsageError("tin, bài này đã có trong bộ sưu tập")
         pos = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM collection_item"
                          " WHERE collection_id = ?", (collection_id,)).fetchone()[0]
         cur = db.execute("INSERT INTO collection_item(collection_id, position, kind, ref, title, note,"
@@ -119,7 +119,7 @@ def set_note(catalog: Catalog, item_id: int, note: str) -> None:
     with catalog.transaction() as db:
         row = db.execute("SELECT collection_id FROM collection_item WHERE id = ?", (item_id,)).fetchone()
         if row is None:
-            raise UsageError(f"no collection item {item_id}")
+            raise UsageError(f"không có mục {item_id} trong bộ sưu tập")
         db.execute("UPDATE collection_item SET note = ? WHERE id = ?", (nfc(note), item_id))
         _touch(db, row[0])
 
@@ -128,7 +128,7 @@ def remove_item(catalog: Catalog, item_id: int) -> None:
     with catalog.transaction() as db:
         row = db.execute("SELECT collection_id FROM collection_item WHERE id = ?", (item_id,)).fetchone()
         if row is None:
-            raise UsageError(f"no collection item {item_id}")
+            raise UsageError(f"không có mục {item_id} trong bộ sưu tập")
         db.execute("DELETE FROM collection_item WHERE id = ?", (item_id,))
         _touch(db, row[0])
 
@@ -138,7 +138,7 @@ def move_item(catalog: Catalog, item_id: int, new_position: int) -> None:
     with catalog.transaction() as db:
         row = db.execute("SELECT collection_id FROM collection_item WHERE id = ?", (item_id,)).fetchone()
         if row is None:
-            raise UsageError(f"no collection item {item_id}")
+            raise UsageError(f"không có mục {item_id} trong bộ sưu tập")
         ids = [r[0] for r in db.execute("SELECT id FROM collection_item WHERE collection_id = ?"
                                         " ORDER BY position, id", (row[0],))]
         ids.remove(item_id)
@@ -151,7 +151,7 @@ def move_item(catalog: Catalog, item_id: int, new_position: int) -> None:
 def rename_collection(catalog: Catalog, collection_id: int, name: str, description: str | None = None) -> None:
     name = nfc(name).strip()
     if not name:
-        raise UsageError("a collection needs a name")
+        raise UsageError("bộ sưu tập cần có tên")
     with catalog.transaction() as db:
         db.execute("UPDATE collection SET name = ?, description = COALESCE(?, description),"
                    " updated_at = ? WHERE id = ?",

@@ -121,10 +121,12 @@ def current_version(catalog: Catalog, page_id: str) -> int:
     return int(row["v"]) if row and row["v"] is not None else 0
 
 
-def text_diff(old: str, new: str) -> str:
-    """A unified diff, line by line, for showing an editor what changed."""
-    return "\n".join(difflib.unified_diff(old.splitlines(), new.splitlines(), "trước", "sau",
-                                          lineterm="", n=1))
+def text_diff(old: str, new: str, old_label: str = "trước", new_label: str = "sau") -> str:
+    """A unified diff, line by line, for showing an editor what changed; the labels name the
+    two texts (``---`` lines are ``old``'s, ``+++`` lines ``new``'s). Both sides are NFC, so a
+    syllable typed decomposed does not show as changed, and its marks draw on one glyph."""
+    return "\n".join(difflib.unified_diff(nfc(old).splitlines(), nfc(new).splitlines(), old_label,
+                                          new_label, lineterm="", n=1))
 
 
 def correct_page(catalog: Catalog, page_id: str, text: str, *, author: str, base_version: int,
@@ -141,7 +143,8 @@ def correct_page(catalog: Catalog, page_id: str, text: str, *, author: str, base
             in_force = effective_page(catalog, page_id)
             current_text = in_force.text if in_force else ""
             raise EditConflict(f"page {page_id}", base_version, current, current_text,
-                               text_diff(current_text, text))
+                               text_diff(current_text, text, f"bản {current} đang có hiệu lực",
+                                         "bản bạn vừa sửa"))
         previous = effective_page(catalog, page_id)
         old_words = list(previous.words) if previous else []
         words = align_words(old_words, text)

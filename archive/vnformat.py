@@ -1,13 +1,20 @@
 """Vietnamese display of numbers, dates and issue numbers (Jinja filters and citations).
 
 Numbers use a dot between thousands and a comma before decimals (*1.234,5*); dates read
-*tháng 7/1989*, *ngày 16/6/2022*; an issue is *số 7/2012*. Display only: stored values
-stay ISO (``YYYY-MM``) and plain numbers.
+*tháng 7/1989*, *ngày 16/6/2022*; an issue is *số 7/2012*; a moment the catalog stamped
+(UTC, ``2026-12-06T12:20:17Z``) reads in Vietnam's time, ``06/12/2026 19:20``. Display only:
+stored values stay ISO (``YYYY-MM``, UTC stamps) and plain numbers.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from archive import problemtext
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the tzdata package supplies it where the OS does not
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
@@ -78,5 +85,31 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-FILTERS = {"vn_number": number, "vn_percent": percent, "vn_month": month, "vn_day": day,
+def local_time(stamp: str | None) -> str:
+    """A stored UTC stamp (``2026-12-06T12:20:17Z``, with or without the ``Z``, a space for the
+    ``T``, or seconds' fractions) as ``06/12/2026 19:20`` in Asia/Ho_Chi_Minh; text that is not
+    a stamp is shown unchanged, '' and None as ''."""
+    if not stamp:
+        return ""
+    text = str(stamp).strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
+
+
+METHOD_LABELS = {"text": "lớp chữ PDF", "legacy": "phông cũ", "ocr": "OCR", "document": "tệp Word",
+                 "word": "tệp Word"}
+
+
+def method_label(method: str) -> str:
+    """How a page's text was read, as editors name it."""
+    return METHOD_LABELS.get(method, method)
+
+
+FILTERS = {"vn_time": local_time, "vn_method": method_label, "vn_problem": problemtext.vietnamese,
+           "vn_number": number, "vn_percent": percent, "vn_month": month, "vn_day": day,
            "vn_kind": kind_label, "vn_pages": page_range, "vn_issue": issue_number}

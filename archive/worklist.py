@@ -136,14 +136,19 @@ def suspect_issues(catalog: Catalog, limit: int = 50) -> tuple[list[IssueItem], 
 
 
 def worklist(catalog: Catalog, *, low_confidence: float = 70.0, limit: int = 50) -> Worklist:
-    """The three lists and their counts (``pages_low``: unreviewed pages under
-    ``low_confidence``; ``pages_reviewed``: pages with an editor's version)."""
+    """The three lists and their counts (``pages_unreviewed``: pages with machine text and no
+    editor's version, the population the page list is the worst ``limit`` of; ``pages_low``:
+    those under ``low_confidence``; ``pages_reviewed``: pages with an editor's version)."""
     issues, suspect = suspect_issues(catalog, limit)
     counts = {
         "pages_low": _count(catalog, "SELECT COUNT(*) FROM page p JOIN page_text t ON t.page_id = p.id"
                                      " AND t.sha256 = p.sha256 WHERE t.confidence < ? AND NOT EXISTS"
                                      " (SELECT 1 FROM page_version v WHERE v.page_id = p.id)",
                             (low_confidence,)),
+        "pages_unreviewed": _count(catalog, "SELECT COUNT(*) FROM page p JOIN page_text t ON t.page_id"
+                                            " = p.id AND t.sha256 = p.sha256 JOIN issue i ON"
+                                            " i.id = p.issue_id WHERE i.missing = 0 AND NOT EXISTS"
+                                            " (SELECT 1 FROM page_version v WHERE v.page_id = p.id)"),
         "pages_reviewed": _count(catalog, "SELECT COUNT(DISTINCT page_id) FROM page_version"),
         "pages": _count(catalog, "SELECT COUNT(*) FROM page"),
         "articles_no_topic": _count(

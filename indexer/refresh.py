@@ -176,16 +176,16 @@ def rerun_stage(catalog: Catalog, config: Config, issue_id: str, stage: str) -> 
     first = STAGES.index(stage)
     if first <= 0:
         r = run_extract(catalog, config, force=True, issue_ids=[issue_id], jobs=1)
-        parts.append(f"extract {r.done} pages, {len(r.failed)} failed")
+        parts.append(f"trích xuất {r.done} trang, {len(r.failed)} lỗi")
     if first <= 1:
         s = run_segment(catalog, config, force=True, issue_ids=[issue_id])
-        parts.append(f"segment {s.articles} articles, {len(s.failed)} failed")
+        parts.append(f"tách được {s.articles} tin, bài, {len(s.failed)} lỗi")
     after = _article_ids(catalog, [issue_id])
     if first <= 2 and after:
         a = run_analyze(catalog, config.home, force=True, only=after)
-        parts.append(f"analyze {a.analyzed} articles")
+        parts.append(f"phân tích {a.analyzed} tin, bài")
     if IndexStore(config.search_dir).current() is not None:
         pages = [p.id for p in catalog.pages(issue_id)]
         u = update_documents(catalog, config, [*pages, *before, *after])
-        parts.append(f"index {u.added + u.updated} rewritten, {u.deleted} removed")
-    return f"{issue_id}: " + "; ".join(parts) + f" ({time.monotonic() - started:.1f} s)"
+        parts.append(f"chỉ mục: ghi lại {u.added + u.updated}, xoá {u.deleted}")
+    return f"{issue_id}: " + "; ".join(parts) + f" ({time.monotonic() - started:.1f} giây)"

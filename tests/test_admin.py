@@ -94,9 +94,13 @@ def test_audit_log_shows_corrections_and_filters(desk_home: DeskHome) -> None:
                                             "csrf_token": csrf_from(page)})
     admin = client_for(app, "quantri")
     log = admin.get("/admin/audit").get_data(as_text=True)
-    assert re.search(rf"<td>bientap</td><td>page-correct</td><td>{ISSUE}/1</td><td>v1 thử</td>", log)
+    assert re.search(rf'<td>bientap</td><td data-action="page-correct">Hiệu đính trang</td>'
+                     rf'<td class="wrap"><code>{ISSUE}/1</code></td><td class="wrap">v1 thử</td>', log)
+    assert "<td>" + "20" not in log  # no raw UTC stamp: local dd/mm/yyyy HH:MM
+    assert re.search(r"<tr><td>\d\d/\d\d/20\d\d \d\d:\d\d</td><td>bientap</td>", log)
+    assert '<option value="login-failed">Đăng nhập sai</option>' in log or "login-failed" not in log
     only = admin.get("/admin/audit?action=login").get_data(as_text=True)
-    assert "page-correct" not in only.split("<tbody>")[1] and "<td>login</td>" in only
+    assert "page-correct" not in only.split("<tbody>")[1] and '<td data-action="login">Đăng nhập</td>' in only
     by_user = admin.get("/admin/audit?user=doc").get_data(as_text=True)
     assert "<td>bientap</td>" not in by_user
     assert client_for(app, "bientap").get("/admin/audit").status_code == 403
@@ -128,7 +132,8 @@ def test_pipeline_state_and_rerun_a_stage_for_one_issue(desk_home: DeskHome) -> 
             break
         time.sleep(0.2)
     assert job.group(2) == "1", job.group(3)
-    assert f"{ISSUE}: segment" in job.group(3) and "index" in job.group(3)
+    assert f"{ISSUE}: tách được" in job.group(3) and "chỉ mục: ghi lại" in job.group(3)
+    assert "Tách tin, bài" in job.group(3)  # the stage by its Vietnamese name, not its code
     with desk_home.catalog() as c:
         after = {r["id"]: r["title"] for r in c.query("SELECT id, title FROM article")}
         assert "hỏng" not in after.values() and set(after) == set(before)
@@ -139,3 +144,24 @@ def test_pipeline_state_and_rerun_a_stage_for_one_issue(desk_home: DeskHome) -> 
                                                     "csrf_token": csrf_from(page)})
     assert bad.status_code == 302
     assert "Chọn một số báo có trong kho" in admin.get("/admin/pipeline").get_data(as_text=True)
+
+
+def test_pipeline_counts_segment_warnings_apart_in_vietnamese(desk_home: DeskHome) -> None:
+    """A segmenter's remark is not an extraction error, and reads in Vietnamese even when a
+    catalog built before stored it in English."""
+    app = make_app(desk_home)
+    with desk_home.catalog() as c:
+        c.add_problem("segment", "unknown section banner 'DIỄN ĐÀN' (page 2): add it to"
+                      " sections.toml if it names a section", issue_id=ISSUE)
+    try:
+        page = client_for(app, "quantri").get("/admin/pipeline").get_data(as_text=True)
+        assert re.search(r'lỗi: <strong class="" id="count-errors">0</strong>', page)
+        assert re.search(r'id="count-warnings">1</a>', page)
+        warnings = re.search(r'id="pipeline-warnings">(.*?)</ul>', page, re.DOTALL)
+        assert warnings and "Tên chuyên mục lạ “DIỄN ĐÀN” (trang 2)" in warnings.group(1)
+        assert "Tách tin, bài · " + ISSUE in warnings.group(1) and "unknown" not in page
+        queue = client_for(app, "bientap").get("/desk/").get_data(as_text=True)
+        assert "Tên chuyên mục lạ “DIỄN ĐÀN”" in queue and "sections.toml if" not in queue
+    finally:
+        with desk_home.catalog() as c:
+            c.clear_problems("segment", issue_id=ISSUE)

@@ -73,10 +73,11 @@ def test_stale_article_edit_is_a_conflict_with_the_difference(desk_home: DeskHom
 def test_bad_values_are_refused_and_nothing_is_written(desk_home: DeskHome) -> None:
     aid = desk_home.article_id(VILLAGE_TITLE)
     with desk_home.catalog() as c:
-        for changes, words in (({"kind": "bao"}, "unknown kind"), ({"first_page": 9}, "between 1 and 3"),
-                               ({"title": "  "}, "needs a title"),
-                               ({"first_page": 3, "last_page": 2}, "after"),
-                               ({"topics": ["Không hợp lệ"]}, "topic slugs"), ({"text": "x"}, "unknown")):
+        for changes, words in (({"kind": "bao"}, "loại 'bao' không có"), ({"first_page": 9}, "từ 1 đến 3"),
+                               ({"title": "  "}, "cần có tiêu đề"),
+                               ({"first_page": 3, "last_page": 2}, "đứng sau trang cuối"),
+                               ({"topics": ["Không hợp lệ"]}, "chủ đề có trong danh sách"),
+                               ({"text": "x"}, "không có; chỉ có")):
             with pytest.raises(UsageError, match=words):
                 edits.edit_article(c, aid, changes, author="bientap", base_version=0)
         assert edits.current_version(c, aid) == 0
@@ -106,7 +107,7 @@ def test_split_at_a_paragraph_takes_it_as_the_title_and_follows_the_id_rule(desk
 def test_merge_then_undo_and_the_permalink_follows(desk_home: DeskHome) -> None:
     ids = [r["id"] for r in rows(desk_home)]
     with desk_home.catalog() as c:
-        with pytest.raises(UsageError, match="at least two"):
+        with pytest.raises(UsageError, match="ít nhất hai"):
             structure.merge_articles(c, ids[:1], author="bientap", base_ops=0)
         kept = structure.merge_articles(c, [ids[4], ids[3]], author="bientap", base_ops=0)
         assert kept == ids[3]
@@ -119,7 +120,7 @@ def test_merge_then_undo_and_the_permalink_follows(desk_home: DeskHome) -> None:
         op_list = ops.issue_ops(c, ISSUE)
         assert [(o.kind, o.undone, o.author) for o in op_list] == [("merge", True, "bientap"),
                                                               ("undo", False, "bientap2")]
-        with pytest.raises(UsageError, match="already undone"):
+        with pytest.raises(UsageError, match="đã được hoàn tác"):
             structure.undo_op(c, ISSUE, 1, author="bientap", base_ops=2)
 
 

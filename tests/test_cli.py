@@ -22,4 +22,5 @@ def test_help_lists_every_verb() -> None:
 
 
 def test_build_runs_the_stages_in_order() -> None:
-    assert [name for name, _fn in BUILD_STAGES] == ["ingest", "extract", "segment", "analyze", "index"]
+    assert [name for name, _fn in BUILD_STAGES] == ["ingest", "extract", "segment", "analyze", "images",
+                                                     "index"]

@@ -28,7 +28,7 @@ def test_collection_keeps_order_notes_and_survives_reopen(home: Path) -> None:
         s = add_item(c, col.id, "search", "q=nghi+quyet+21&series=tbnb", title="Tìm", added_by="bientap")
         set_note(c, b.id, "Ví dụ tiêu biểu")
         move_item(c, s.id, 1)
-        with pytest.raises(UsageError, match="already in the collection"):
+        with pytest.raises(UsageError, match="đã có trong bộ sưu tập"):
             add_item(c, col.id, "article", a.ref, added_by="x")
         remove_item(c, a.id)
     with Catalog(path) as c:

@@ -90,6 +90,9 @@ def test_restore_brings_the_old_text_back_everywhere(desk_home: DeskHome) -> Non
     save(editor, url, text.replace(MISREAD, CORRECT), base)
     history = editor.get(f"{url}/history?v=0").get_data(as_text=True)
     assert "Khôi phục bản này" in history and f"+{CORRECT}" not in history
+    # the diff names its sides right: the text in force is not "trước" (issue 20)
+    diff = re.search(r'<pre class="diff" id="diff">(.*?)</pre>', history, re.DOTALL)
+    assert diff and "--- bản 1 (đang có hiệu lực)" in diff.group(1) and "+++ bản máy đọc" in diff.group(1)
     r = editor.post(f"{url}/restore", data={"version": "0", "base_version": field(history, "base_version"),
                                             "csrf_token": csrf_from(history)})
     assert r.status_code == 302
@@ -186,6 +189,9 @@ def test_review_queue_lists_pages_articles_and_issues_with_counts(desk_home: Des
     first = re.search(r'id="queue-pages">.*?<tbody>\s*<tr><td><a href="([^"]+)"', html, re.DOTALL)
     assert first and first.group(1) == f"/desk/i/{ISSUE}/3"  # the worst page first
     assert re.search(r'id="count-pages-low"[^>]*>1<', html)
+    # the badge beside the list counts what the list is drawn from: every unreviewed page
+    rows = len(re.findall(r"<tr><td><a href=\"/desk/i/", html))
+    assert re.search(rf'id="count-pages-unreviewed"[^>]*>{pages}<', html) and rows == pages
     assert re.search(r'id="count-suspect">1<', html) and f"/desk/i/{OTHER_ISSUE}" in html
     assert "chỉ một tin, bài cho cả" in html
     assert re.search(r'id="count-no-topic">0<', html)
@@ -198,6 +204,7 @@ def test_review_queue_lists_pages_articles_and_issues_with_counts(desk_home: Des
     html = editor.get("/desk/").get_data(as_text=True)
     assert re.search(r'id="count-no-topic">1<', html) and f"/desk/a/{aid}" in html
     assert re.search(r'id="count-pages-low"[^>]*>0<', html)
+    assert re.search(rf'id="count-pages-unreviewed"[^>]*>{pages - 1}<', html)
     assert re.search(rf'id="count-reviewed">1</strong> / {pages}', html)
 
 

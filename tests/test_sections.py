@@ -50,7 +50,7 @@ def test_editors_add_a_section_in_the_home_folder(tmp_path: Path) -> None:
     seg = segment_issue_report(ISSUE, pages, sections=load_sections(tmp_path))
     (before,) = seg.articles  # an unknown banner is kept as printed, and reported
     assert before.section == "Diễn đàn cơ sở" and before.title == "Ý kiến từ một chi bộ vùng biển"
-    assert any("unknown section banner 'DIỄN ĐÀN CƠ SỞ'" in p for p in seg.problems)
+    assert any("Tên chuyên mục lạ “DIỄN ĐÀN CƠ SỞ”" in p for p in seg.problems)
     (tmp_path / "sections.toml").write_text(
         '[[section]]\nname = "Diễn đàn"\nvariants = ["Diễn đàn cơ sở", "Diễn đàn"]\nkind = "bai"\n',
         encoding="utf-8")

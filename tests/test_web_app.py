@@ -173,6 +173,25 @@ def test_api_issues_pages_articles(reader: Any, web_home: WebHome) -> None:
 
 # --- search --------------------------------------------------------------------------------
 
+def test_garbled_section_names_are_no_filter_values(reader: Any, web_home: WebHome) -> None:
+    """A banner OCR garbled on one article is not offered as a section to filter by; the
+    sections of the list are (issue 20)."""
+    garbled = 'TT KẾT NẬP im NIÊN "TÚ'
+    catalog = web_home.catalog()
+    try:
+        catalog.db.execute("UPDATE article SET section = ? WHERE id = ?",
+                           (garbled, web_home.articles["kinh-te"]))
+        catalog.db.commit()
+        html = text_of(reader.get("/search"))
+        options = re.search(r'<select name="section">(.*?)</select>', html, re.DOTALL)
+        assert options and "Những vấn đề chung" in options.group(1)
+        assert "KẾT NẬP" not in options.group(1)
+    finally:
+        catalog.db.execute("UPDATE article SET section = ? WHERE id = ?",
+                           ("Kinh nghiệm – cách làm hay", web_home.articles["kinh-te"]))
+        catalog.db.commit()
+        catalog.close()
+
 def test_search_page_without_query_shows_help(reader: Any) -> None:
     html = text_of(reader.get("/search"))
     assert "Cách tìm" in html and 'name="q"' in html

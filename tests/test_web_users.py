@@ -28,7 +28,7 @@ def test_names_and_passwords_are_checked(catalog: Catalog) -> None:
             users.add_user(catalog, bad, "reader", "mat-khau-dai-1")
     with pytest.raises(UsageError, match="quá ngắn"):
         users.add_user(catalog, "ngan", "reader", "1234567")
-    with pytest.raises(UsageError, match="unknown role"):
+    with pytest.raises(UsageError, match="vai trò .* không có"):
         users.add_user(catalog, "vai", "root", "mat-khau-dai-1")
     row = catalog.one("SELECT password_hash FROM account WHERE name = 'lan.nguyen'")
     assert "mat-khau-dai-1" not in row["password_hash"] and row["password_hash"].startswith("scrypt")

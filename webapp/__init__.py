@@ -46,6 +46,7 @@ from webapp import (
     search,
     searching,
     security,
+    users,
 )
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     app.jinja_env.filters.update(vnformat.FILTERS)
+    app.jinja_env.filters.update(vn_action=users.action_label, vn_audit_detail=users.detail_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     _static_versions(app)

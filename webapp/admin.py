@@ -127,6 +127,9 @@ def audit() -> Any:
 
 # --- pipeline ------------------------------------------------------------------------------
 
+STAGE_LABELS = {"ingest": "Nhập", "extract": "Trích xuất văn bản / OCR", "segment": "Tách tin, bài",
+                "analyze": "Phân tích chủ đề, văn bản", "index": "Chỉ mục tìm kiếm"}
+
 def _run(job_id: str, issue_id: str, stage: str, user: str, catalog_path: str, config: Any) -> None:
     """Run in a thread; the outcome goes to the audit log, which every server process reads."""
 
@@ -183,8 +186,13 @@ def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
             manifest.close()
     except Exception:  # noqa: BLE001  (no index yet)
         index = {}
+    problems = status["problems"]
     return {
         "status": status,
+        # a page or file that could not be read (ingest, extract) is an error; the segmenter's
+        # and the analysis' remarks on an issue are warnings for editors, counted apart
+        "errors": [p for p in problems if p["stage"] in ("ingest", "extract")],
+        "warnings": [p for p in problems if p["stage"] not in ("ingest", "extract")],
         "segmented": count("SELECT COUNT(*) FROM segment_state"),
         "articles": count("SELECT COUNT(*) FROM article"),
         "analysed": count("SELECT COUNT(*) FROM analyze_state"),
@@ -199,7 +207,7 @@ def pipeline_state(catalog: Catalog, config: Any) -> dict[str, Any]:
 def pipeline() -> Any:
     catalog = db.catalog()
     return render_template("admin/pipeline.html", state=pipeline_state(catalog, current_app.config["BANTIN"]),
-                           jobs=recent_jobs(catalog), stages=STAGES,
+                           jobs=recent_jobs(catalog), stages=STAGES, stage_labels=STAGE_LABELS,
                            issues=[i.id for i in catalog.issues(include_missing=False)])
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from archive import holdings, permalinks
 from archive.vntext import nfc
-from webapp import db, library, marks
+from webapp import db, library, marks, pageimage
 from webapp.search import safe_snippet
 
 bp = Blueprint("browse", __name__)
@@ -61,10 +61,18 @@ def issue(issue_id: str) -> Any:
     articles = library.issue_articles(catalog, issue_id)
     q = _query()
     in_issue = _search_issue(catalog, pages, q) if q else []
+    _render_ahead(found, pages)
     return render_template("browse/issue.html", view=view, pages=pages, articles=articles,
                            toc=_toc(articles),
                            confidences=library.page_confidences(catalog, issue_id), q=q,
                            in_issue=in_issue, neighbours=_neighbours(catalog, found))
+
+
+def _render_ahead(issue: Any, pages: list[Any], first: int = 0) -> None:
+    """Start rendering the issue's page images in the background (see webapp.pageimage)."""
+    config = current_app.config["BANTIN"]
+    pageimage.render_ahead(config.scans, config.cache_dir, pages, issue.source_kind,
+                           issue_sha=issue.sha256, first=min(first, len(pages)))
 
 
 def _toc(articles: list[library.ArticleRow]) -> list[tuple[str, list[library.ArticleRow]]]:
@@ -109,6 +117,7 @@ def page(issue_id: str, seq: int) -> Any:
     if found is None or pg is None:
         abort(404)
     view = library.issue_view(catalog, found)
+    _render_ahead(found, catalog.pages(issue_id), first=seq)  # this page's neighbours next
     q = _query()
     text = library.page_text(catalog, pg)
     words = text.words if text else []

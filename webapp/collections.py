@@ -131,7 +131,7 @@ def add() -> Any:
             target = data.create_collection(catalog, name, owner=g.user.name) if name else \
                 data.get_collection(catalog, request.form.get("collection", ""))
             if target is None:
-                raise UsageError("choose a collection or name a new one")
+                raise UsageError("hãy chọn một bộ sưu tập hoặc đặt tên cho bộ mới")
             if not may_change(g.user, target):
                 abort(403)
             if name:

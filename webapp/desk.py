@@ -191,8 +191,16 @@ def page_history(issue_id: str, seq: int) -> Any:
     in_force = history[-1]
     return render_template("desk/page_history.html", view=library.issue_view(catalog, issue), page=pg,
                            history=history, version=version, in_force=in_force,
-                           diff=editorial.text_diff(in_force.text, version.text),
+                           diff=editorial.text_diff(in_force.text, version.text,
+                                                    _version_label(in_force.version, in_force=True),
+                                                    _version_label(version.version)),
                            base_version=editorial.current_version(catalog, pg.id))
+
+
+def _version_label(version: int, *, in_force: bool = False) -> str:
+    """How the diff's two sides are named: the text in force, and the version shown."""
+    name = "bản máy đọc" if version == 0 else f"bản {version}"
+    return f"{name} (đang có hiệu lực)" if in_force else name
 
 
 @bp.post("/i/<issue_id>/<int:seq>/restore")
@@ -340,7 +348,8 @@ def article_history(article_id: str) -> Any:
     return render_template("desk/article_history.html", a=found, history=history, version=version,
                            values=values, describe=edits.describe, ops=op_list,
                            diff=editorial.text_diff(edits.describe(in_force), edits.describe(
-                               {**in_force, **values})),
+                               {**in_force, **values}), _version_label(history[-1].version, in_force=True),
+                               _version_label(version.version)),
                            base_version=edits.current_version(catalog, article_id))
 
 

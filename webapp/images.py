@@ -33,8 +33,12 @@ def page_image(issue_id: str, seq: int, size: str) -> Any:
     if request.if_none_match and etag in request.if_none_match:
         return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "private, max-age=86400"}
     try:
-        path = pageimage.page_image_file(config.scans, config.cache_dir, page, issue.source_kind, size,
-                                         issue_sha=issue.sha256)
+        if size == "thumb":  # drawn alone at a low resolution when the build has not yet
+            path = pageimage.thumbnail_file(config.scans, config.cache_dir, page, issue.source_kind,
+                                            issue_sha=issue.sha256)
+        else:
+            path = pageimage.page_image_file(config.scans, config.cache_dir, page, issue.source_kind,
+                                             size, issue_sha=issue.sha256)
     except BadInput as e:
         current_app.logger.warning("page image %s: %s", page.id, e)
         abort(404)

@@ -5,6 +5,12 @@ seconds; a viewer asks for the same page again and again. Each size is a JPEG na
 page's source identity (``sha256`` of the page and its frame), so a replaced scan gets new
 images and the cache never has to be invalidated by hand; deleting ``index/cache/`` is safe.
 
+Rendered ahead, so that a reader never waits for a render (issue 20): ``bantin build`` ends
+with the ``images`` stage, which draws every page's thumbnail at a low resolution (a
+fraction of the full render's cost; :func:`thumbnail_file`), and the first visit to an issue
+or one of its pages starts a background thread (:func:`render_ahead`) that renders its pages'
+viewer sizes, so the page a reader opens next is already in the cache.
+
 No path from a request reaches the file system: callers pass a :class:`~archive.models.Page`
 row looked up in the catalog, the source path is ``scans/`` + the catalog's relative path
 (checked to stay inside ``scans/``), and the cache name is made of hex digits and a size name
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 SIZES = {"thumb": 240, "view": 1400, "large": 2600}  # name → width in pixels
 JPEG_QUALITY = {"thumb": 70, "view": 82, "large": 85}
 RENDER_WIDTH = max(SIZES.values())  # the page is rendered once at this width, then scaled
+THUMB_RENDER_WIDTH = 2 * SIZES["thumb"]  # a thumbnail alone is rendered this wide, then halved
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -65,6 +72,59 @@ def page_image_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, 
     return target
 
 
+def thumbnail_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, *,
+                   issue_sha: str = "") -> Path:
+    """The cached thumbnail of ``page``, rendered alone at :data:`THUMB_RENDER_WIDTH` when
+    missing (a PDF page drawn at ~45 dpi instead of ~240): what the build's ``images`` stage
+    calls for every page. A later full render rewrites it from the large image."""
+    target = cache_path(cache_dir, page, "thumb")
+    if target.exists():
+        return target
+    key = target.name.rsplit("-", 1)[0]
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        if not target.exists():
+            image = _load(scans, page, source_kind, cache_dir, issue_sha, width=THUMB_RENDER_WIDTH)
+            _write(_scaled(image, SIZES["thumb"]), target, JPEG_QUALITY["thumb"])
+    return target
+
+
+_ahead: set[str] = set()  # issues whose pages this process is rendering ahead now
+_ahead_guard = threading.Lock()
+
+
+def render_ahead(scans: Path, cache_dir: Path, pages: list[Page], source_kind: str, *,
+                 issue_sha: str = "", first: int = 0) -> threading.Thread | None:
+    """Render every size of ``pages`` (those not yet cached) in a background thread, the page
+    at index ``first`` and those after it first. One thread per issue per process; a second
+    call while it runs does nothing (None). A page that cannot be rendered is logged and
+    skipped: the request for it will say so."""
+    todo = [p for p in pages[first:] + pages[:first] if not cache_path(cache_dir, p, "view").exists()]
+    if not todo:
+        return None
+    issue_id = todo[0].issue_id
+    with _ahead_guard:
+        if issue_id in _ahead:
+            return None
+        _ahead.add(issue_id)
+
+    def run() -> None:
+        try:
+            for page in todo:
+                try:
+                    page_image_file(scans, cache_dir, page, source_kind, "view", issue_sha=issue_sha)
+                except Exception:  # noqa: BLE001  (one bad page must not stop the others)
+                    log.warning("rendering page %s ahead failed", page.id, exc_info=True)
+        finally:
+            with _ahead_guard:
+                _ahead.discard(issue_id)
+
+    thread = threading.Thread(target=run, name=f"render-ahead-{issue_id}", daemon=True)
+    thread.start()
+    return thread
+
+
 def _source(scans: Path, page: Page) -> Path:
     root = scans.resolve()
     path = (root / page.file).resolve()
@@ -75,13 +135,14 @@ def _source(scans: Path, page: Page) -> Path:
     return path
 
 
-def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str) -> Image.Image:
+def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,
+          width: int = RENDER_WIDTH) -> Image.Image:
     path = _source(scans, page)
     if source_kind == DOCUMENT_KIND:
         path = derived_pdf_path(cache_dir, issue_sha)
         if not path.is_file():
             path = ensure_pdf(_source(scans, page), cache_dir, issue_sha, name=page.file).pdf
-    dpi = _dpi_for_width(page, RENDER_WIDTH)
+    dpi = _dpi_for_width(page, width)
 
     image = load_page_image(str(path), source_kind, page.file_page, dpi)
     if image.mode not in ("RGB", "L"):
@@ -92,7 +153,7 @@ def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha:
 def _dpi_for_width(page: Page, width_px: int) -> int:
     if page.width_pt:
         return max(36, min(400, round(width_px * 72 / page.width_pt)))
-    return 200
+    return 200 if width_px >= RENDER_WIDTH else 72
 
 
 def _scaled(image: Image.Image, width: int) -> Image.Image:

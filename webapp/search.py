@@ -16,8 +16,10 @@ from markupsafe import Markup, escape
 from archive import csvcells
 from archive.permalinks import absolute
 from archive.vnformat import issue_number, kind_label
+from archive.vntext import fold
 from indexer.search.query import SearchRequest
 from indexer.search.results import Hit
+from indexer.segment.sections import load_sections
 from webapp import db, library, searching, users
 
 bp = Blueprint("search", __name__)
@@ -26,6 +28,9 @@ NAV: list[tuple[str, str, str]] = []
 FACETS = (("series", "Bản tin"), ("year", "Năm"), ("section", "Chuyên mục"), ("kind", "Loại"),
           ("topic", "Chủ đề"), ("ref", "Văn bản được dẫn"))
 FACET_SHOWN = 12  # values listed per facet (the most frequent)
+# A section name the sections list does not hold is offered as a filter value only when this
+# many articles carry it: a banner OCR garbled once ("TT KẾT NẬP im NIÊN") is not a section.
+SECTION_MIN_ARTICLES = 3
 _TAG = re.compile(r"(<[^>]*>)")
 _MARK = re.compile(r'^<(/?)mark(?:\s+class="[a-z0-9 _-]*")?\s*>$', re.IGNORECASE)
 
@@ -41,7 +46,7 @@ def search_page() -> Any:
     context: dict[str, Any] = {"query": query, "result": None, "error": "", "hits": [],
                                "problems": problems,
                                "facets": [], "series_names": {s.code: s.title for s in catalog.series()},
-                               "sections": _distinct(catalog, "section"),
+                               "sections": filter_sections(catalog),
                                "topic_names": library.topic_names()}
     status = 200
     if not query.empty:
@@ -64,12 +69,22 @@ def search_page() -> Any:
     return render_template("search/search.html", **context), status
 
 
-def _distinct(catalog: Any, column: str) -> list[str]:
+def filter_sections(catalog: Any) -> list[str]:
+    """Sections offered as filter values: those of the sections list (shipped and the home's
+    ``sections.toml``) that articles carry, and names seen on at least
+    :data:`SECTION_MIN_ARTICLES` articles (a banner the list lacks but the bulletins print)."""
     if not library.has_table(catalog, "article"):
         return []
-    rows = catalog.query(f"SELECT DISTINCT {column} AS v FROM article WHERE {column} != ''"
-                         f" ORDER BY {column}")
-    return [r["v"] for r in rows]
+    known = {s.name for s in load_sections(current_app.config["BANTIN"].home).sections}
+    rows = catalog.query("SELECT section, COUNT(*) AS n FROM article WHERE section != ''"
+                         " GROUP BY section")
+    return sorted((r["section"] for r in rows if r["section"] in known or r["n"] >= SECTION_MIN_ARTICLES),
+                  key=fold_key)
+
+
+def fold_key(text: str) -> tuple[str, str]:
+    """Alphabetical order a Vietnamese reader expects (diacritics second)."""
+    return (fold(text).lower(), text)
 
 
 def safe_snippet(snippet: str) -> Markup:
@@ -117,6 +132,8 @@ def _facet_view(facets: Any, query: SearchRequest, context: dict[str, Any]) -> l
         else:
             items.sort(key=lambda kv: str(kv[0]))
         values = []
+        if name == "section":  # garbled one-off banners are no filter values
+            items = [kv for kv in items if str(kv[0]) in context["sections"] or str(kv[0]) == query.section]
         for value, count in items[: FACET_SHOWN if name != "year" else 200]:
             value = str(value)
             if name == "year":

@@ -86,8 +86,8 @@ def normalize_name(name: str) -> str:
 def check_name(name: str) -> str:
     name = normalize_name(name)
     if not _NAME.match(name):
-        raise UsageError(f"invalid user name {name!r}: use 2-40 characters a-z, 0-9, '.', '_' "
-                         "or '-', starting with a letter or digit")
+        raise UsageError(f"tên đăng nhập {name!r} không hợp lệ: dùng 2–40 ký tự a-z, 0-9, '.', '_' "
+                         "hoặc '-', bắt đầu bằng chữ hoặc số")
     return name
 
 
@@ -115,12 +115,12 @@ def add_user(catalog: Catalog, name: str, role: str, password: str, *, by: str =
     """Create a user; refuse a name already taken (use :func:`set_password` to change one)."""
     name = check_name(name)
     if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+        raise UsageError(f"vai trò {role!r} không có; chọn một trong: {', '.join(ROLES)}")
     password = check_password(password, name)
     stamp = now()
     with catalog.transaction() as db:
         if db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
-            raise UsageError(f"user {name!r} already exists; choose another name")
+            raise UsageError(f"tài khoản {name!r} đã có; hãy chọn tên khác")
         db.execute("INSERT INTO account(name, role, password_hash, created_at, updated_at)"
                    " VALUES (?,?,?,?,?)", (name, role, generate_password_hash(password), stamp, stamp))
         audit(catalog, by, "user-add", name, f"role={role}")
@@ -130,7 +130,7 @@ def add_user(catalog: Catalog, name: str, role: str, password: str, *, by: str =
 def _require(catalog: Catalog, name: str) -> User:
     user = get_user(catalog, name)
     if user is None:
-        raise UsageError(f"no user named {normalize_name(name)!r}; `bantin user list` shows them")
+        raise UsageError(f"không có tài khoản {normalize_name(name)!r}; lệnh `bantin user list` liệt kê các tài khoản")
     return user
 
 
@@ -147,7 +147,7 @@ def set_password(catalog: Catalog, name: str, password: str, *, by: str = "") ->
 def set_role(catalog: Catalog, name: str, role: str, *, by: str = "") -> None:
     user = _require(catalog, name)
     if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+        raise UsageError(f"vai trò {role!r} không có; chọn một trong: {', '.join(ROLES)}")
     with catalog.transaction() as db:
         db.execute("UPDATE account SET role = ?, epoch = epoch + 1, updated_at = ? WHERE name = ?",
                    (role, now(), user.name))
@@ -330,6 +330,47 @@ def audit(catalog: Catalog, user: str, action: str, target: str = "", detail: st
     with catalog.transaction() as db:
         db.execute("INSERT INTO audit(at, user, action, target, detail) VALUES (?,?,?,?,?)",
                    (now(), user, action, nfc(target)[:2000], nfc(detail)[:2000]))
+
+
+# What the audit log's action codes mean, as the admin page shows them (the codes stay in the
+# catalog and in the filter's URL; a code not listed here is shown as it is).
+ACTION_LABELS = {
+    "login": "Đăng nhập", "login-failed": "Đăng nhập sai", "login-throttled": "Đăng nhập bị chặn tạm",
+    "logout": "Đăng xuất",
+    "user-add": "Tạo tài khoản", "user-password": "Đổi mật khẩu", "user-role": "Đổi vai trò",
+    "user-disable": "Khoá tài khoản", "user-enable": "Mở khoá tài khoản",
+    "token-create": "Tạo mã API", "token-revoke": "Thu hồi mã API",
+    "page-correct": "Hiệu đính trang", "page-restore": "Khôi phục bản trang",
+    "ocrfix-redo": "Áp lại sửa lỗi OCR", "ocrfix-undo": "Bỏ sửa lỗi OCR",
+    "article-edit": "Sửa tin, bài", "article-split": "Tách tin, bài", "article-merge": "Gộp tin, bài",
+    "article-restore": "Khôi phục bản tin, bài", "article-undo": "Hoàn tác tách, gộp",
+    "topic-audit": "Kiểm tra chủ đề",
+    "collection-create": "Tạo bộ sưu tập", "collection-add": "Thêm vào bộ sưu tập",
+    "collection-rename": "Đổi tên bộ sưu tập", "collection-delete": "Xoá bộ sưu tập",
+    "collection-note": "Ghi chú trong bộ sưu tập", "collection-up": "Chuyển mục lên",
+    "collection-down": "Chuyển mục xuống", "collection-move": "Chuyển mục",
+    "collection-remove": "Bỏ mục khỏi bộ sưu tập",
+    "export": "Xuất dữ liệu",
+    "stage-rerun": "Chạy lại bước xử lý", "stage-rerun-done": "Chạy lại xong",
+    "stage-rerun-failed": "Chạy lại lỗi",
+}
+
+# Keys of an audit row's ``detail`` (``role=editor``, ``ip=…``, ``format=csv total=5``) as shown.
+_DETAIL_WORDS = {"role=": "vai trò ", "ip=": "IP ", "format=": "định dạng ", "total=": "số kết quả ",
+                 "wait=": "chờ ", "job=": "lần chạy ", "item ": "mục ", "report ": "báo cáo ",
+                 "tokens": "mã"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_label(detail: str) -> str:
+    """An audit row's detail with its key words in Vietnamese and role codes as labels."""
+    for word, label in _DETAIL_WORDS.items():
+        detail = detail.replace(word, label)
+    return re.sub(r"\b(reader|editor|admin)\b", lambda m: ROLE_LABELS.get(m.group(1), m.group(1)),
+                  detail)
 
 
 def audit_rows(catalog: Catalog, limit: int = 200) -> list[dict[str, object]]:

@@ -293,30 +293,30 @@ def check_fields(changes: Mapping[str, Any], page_count: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in changes.items():
         if key not in FIELDS:
-            raise UsageError(f"unknown article field {key!r}: use one of {', '.join(FIELDS)}")
+            raise UsageError(f"trường {key!r} không có; chỉ có: {', '.join(FIELDS)}")
         if key in MAX_TEXT:
             text = " ".join(nfc(str(value)).split())
             if len(text) > MAX_TEXT[key]:
-                raise UsageError(f"{LABELS[key]} is longer than {MAX_TEXT[key]} characters")
+                raise UsageError(f"{LABELS[key]} dài quá {MAX_TEXT[key]} ký tự")
             if key == "title" and not text:
-                raise UsageError("an article needs a title")
+                raise UsageError("tin, bài cần có tiêu đề")
             out[key] = text
         elif key == "kind":
             if value not in ARTICLE_KINDS:
-                raise UsageError(f"unknown kind {value!r}: use one of {', '.join(ARTICLE_KINDS)}")
+                raise UsageError(f"loại {value!r} không có; chọn một trong: {', '.join(ARTICLE_KINDS)}")
             out[key] = value
         elif key in ("first_page", "last_page"):
             try:
                 page = int(value)
             except (TypeError, ValueError):
-                raise UsageError(f"{LABELS[key]} must be a page number") from None
+                raise UsageError(f"{LABELS[key]} phải là một số trang") from None
             if not 1 <= page <= max(1, page_count):
-                raise UsageError(f"{LABELS[key]} must be between 1 and {page_count}")
+                raise UsageError(f"{LABELS[key]} phải từ 1 đến {page_count}")
             out[key] = page
         else:  # topics
             slugs = sorted({str(t) for t in value})
             if any(not _SLUG.match(s) for s in slugs) or len(slugs) > MAX_TOPICS:
-                raise UsageError(f"topics must be at most {MAX_TOPICS} topic slugs")
+                raise UsageError(f"chọn nhiều nhất {MAX_TOPICS} chủ đề có trong danh sách")
             out[key] = slugs
     return out
 
@@ -364,11 +364,13 @@ def edit_article(catalog: Catalog, article_id: str, changes: Mapping[str, Any], 
         if current != base_version:
             mine = {**now_values, **wanted}
             raise EditConflict(f"article {article_id}", base_version, current,
-                               describe(now_values), text_diff(describe(now_values), describe(mine)))
+                               describe(now_values), text_diff(describe(now_values), describe(mine),
+                                                               f"bản {current} đang có hiệu lực",
+                                                               "bản bạn vừa sửa"))
         first = wanted.get("first_page", now_values.get("first_page", 1))
         last = wanted.get("last_page", now_values.get("last_page", first))
         if first > last:
-            raise UsageError("the first page comes after the last page")
+            raise UsageError("trang đầu đứng sau trang cuối")
         wanted = {k: v for k, v in wanted.items() if now_values.get(k) != v}
         if not wanted:
             return article_history(catalog, article_id)[-1]
@@ -404,7 +406,7 @@ def restore_article(catalog: Catalog, article_id: str, version: int, *, author: 
     """Bring back version ``version``'s fields as a new version (0: the machine's values)."""
     history = {v.version: v for v in article_history(catalog, article_id)}
     if version not in history:
-        raise UsageError(f"article {article_id} has no version {version}")
+        raise UsageError(f"tin, bài {article_id} không có bản {version}")
     with catalog.transaction() as db:
         row = db.execute("SELECT issue_id FROM article WHERE id = ?", (article_id,)).fetchone()
         if row is None:
@@ -413,7 +415,8 @@ def restore_article(catalog: Catalog, article_id: str, version: int, *, author: 
         if current != base_version:
             now_values = current_values(catalog, article_id) or {}
             raise EditConflict(f"article {article_id}", base_version, current, describe(now_values),
-                               text_diff(describe(now_values), describe(history[version].fields)))
+                               text_diff(describe(now_values), describe(history[version].fields),
+                                         f"bản {current} đang có hiệu lực", f"bản {version}"))
         _insert_version(db, catalog, article_id, row["issue_id"], current + 1,
                         dict(history[version].fields), author,
                         reason or f"khôi phục phiên bản {version}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from archive import problemtext
 from archive.vntext import match_key
 from indexer.segment import headings as hd
 from indexer.segment.lines import Line
@@ -468,8 +469,7 @@ def stacked_headings(flow: list[Line], sections: SectionList) -> list[str]:
                 ln.tags.discard("title-start")
                 ln.tags.add("section=" + name)
             if near is None:
-                problems.append(f"unknown section banner '{text}' (page {flow[a].page}): "
-                                "add it to sections.toml if it names a section")
+                problems.append(problemtext.unknown_banner(text, flow[a].page))
         else:
             flow[b].tags.discard("title-start")
     return problems
@@ -530,7 +530,7 @@ def apply_toc(toc: list[TocEntry], flow: list[Line]) -> list[str]:
         everywhere = {ln.page for ln in flow}
         found = _find_lines(flow, e.title, {page, page - 1, page + 1} if e.page else everywhere)
         if found is None:
-            problems.append(f"Mục lục: '{e.title}' (trang {e.page}) not found on the page")
+            problems.append(problemtext.toc_not_found(e.title, e.page))
             continue
         for k, ln in enumerate(found):
             ln.role = "title"

@@ -20,6 +20,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from archive import problemtext
 from archive.models import Article, Issue
 from archive.vntext import fold, nfc
 from indexer.extract.syllable import valid_counts
@@ -101,7 +102,7 @@ def segment_issue_report(issue: Issue, pages: Sequence[PageWords], *,
     empty = sorted({ln.page for ln in read.flow if ln.role == "body"}
                    - {pg for a in articles for pg in range(a.first_page, a.last_page + 1)})
     if empty:
-        problems.append("no article found on page(s) " + ", ".join(map(str, empty)))
+        problems.append(problemtext.no_article(empty))
     return Segmentation(tuple(articles), read.date, read.toc, tuple(dict.fromkeys(problems)))
 
 

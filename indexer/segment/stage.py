@@ -21,7 +21,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from archive import issued
+from archive import issued, problemtext
 from archive.catalog import Catalog, now
 from archive.config import Config
 from archive.editorial import effective_page, page_history
@@ -153,8 +153,7 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
                                            machine_pages=machine_pages(catalog, issue.id))
                 problems = list(seg.problems)
                 if missing:
-                    problems.insert(0, "page(s) " + ", ".join(map(str, missing)) +
-                                    " have no text yet (run `bantin extract`); their articles are missing")
+                    problems.insert(0, problemtext.no_text_yet(missing))
                 store_segmentation(catalog, issue, seg, key, problems)
                 report.done += 1
                 report.articles += len(seg.articles)
@@ -162,7 +161,7 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
                 raise  # a locked or broken catalog ends the stage (IndexLocked upstream)
             except Exception as e:  # one bad issue is recorded and skipped
                 log.exception("segmenting %s failed", issue.id)
-                message = f"segmentation failed: {type(e).__name__}: {e}"
+                message = problemtext.segment_failed(f"{type(e).__name__}: {e}")
                 catalog.add_problem("segment", message, issue_id=issue.id)
                 report.failed.append(f"{issue.id}: {message}")
             bar.advance(failed=False)

@@ -30,7 +30,7 @@ def _check_structure(catalog: Catalog, issue_id: str, base_ops: int) -> int:
                if o.seq > base_ops]
         text = "\n".join(ops)
         raise EditConflict(f"the articles of issue {issue_id}", base_ops, current, text,
-                           text_diff("", text))
+                           text_diff("", text, f"thao tác {base_ops}", "thao tác mới"))
     return current
 
 
@@ -61,15 +61,15 @@ def split_article(catalog: Catalog, article_id: str, at: int, title: str = "", *
         articles = replay(machine_articles(db, issue_id), read_ops(db, issue_id))
         target = next((a for a in articles if a.id == article_id), None)
         if target is None:
-            raise UsageError(f"article {article_id} is not in the issue's articles")
+            raise UsageError(f"tin, bài {article_id} không thuộc số này")
         paras = paragraphs(target.text)
         if not 0 < at < len(paras):
-            raise UsageError(f"choose a paragraph between 2 and {len(paras)} to split at")
+            raise UsageError(f"chọn đoạn để tách, từ 2 đến {len(paras)}")
         name = title or paras[at]
         if len(name) > MAX_TITLE:
-            raise UsageError("the new article's title is too long: type a title")
+            raise UsageError("tiêu đề của tin, bài mới quá dài: hãy gõ một tiêu đề")
         if not title and at == len(paras) - 1:
-            raise UsageError("the paragraph taken as a title would leave the new article empty")
+            raise UsageError("lấy đoạn này làm tiêu đề thì tin, bài mới sẽ trống")
         op = {"op": "split", "article": article_id, "at": at, "anchor": anchor(paras[at]),
               "title": title}
         trial = split_at(articles, {**op, "new_id": "-"})
@@ -90,15 +90,15 @@ def merge_articles(catalog: Catalog, article_ids: Sequence[str], *, author: str,
         raise UsageError("a correction needs its author")
     ids = list(dict.fromkeys(article_ids))
     if len(ids) < 2:
-        raise UsageError("choose at least two articles to merge")
+        raise UsageError("chọn ít nhất hai tin, bài để gộp")
     with catalog.transaction() as db:
         rows = db.execute(f"SELECT id, issue_id, seq FROM article WHERE id IN ({','.join('?' * len(ids))})",
                           ids).fetchall()
         if len(rows) != len(ids):
-            raise UsageError("some of these articles are not in the catalog")
+            raise UsageError("có tin, bài không còn trong kho")
         issues = {r["issue_id"] for r in rows}
         if len(issues) != 1:
-            raise UsageError("only articles of the same issue can be merged")
+            raise UsageError("chỉ gộp được các tin, bài cùng một số")
         issue_id = issues.pop()
         current = _check_structure(catalog, issue_id, base_ops)
         ordered = [r["id"] for r in sorted(rows, key=lambda r: r["seq"])]
@@ -115,9 +115,9 @@ def undo_op(catalog: Catalog, issue_id: str, seq: int, *, author: str, base_ops:
         row = db.execute("SELECT op, undone FROM issue_op WHERE issue_id = ? AND seq = ?",
                          (issue_id, seq)).fetchone()
         if row is None or json.loads(row["op"]).get("op") not in ("split", "merge"):
-            raise UsageError(f"issue {issue_id} has no split or merge number {seq}")
+            raise UsageError(f"số {issue_id} không có thao tác tách, gộp thứ {seq}")
         if row["undone"]:
-            raise UsageError(f"edit {seq} of issue {issue_id} is already undone")
+            raise UsageError(f"thao tác {seq} của số {issue_id} đã được hoàn tác")
         db.execute("UPDATE issue_op SET undone = 1 WHERE issue_id = ? AND seq = ?", (issue_id, seq))
         before = {r[0] for r in db.execute("SELECT id FROM article WHERE issue_id = ?", (issue_id,))}
         _add_op(db, catalog, issue_id, current + 1, {"op": "undo", "target": seq}, author,
