@@ -350,7 +350,7 @@ ACTION_LABELS = {
     "collection-note": "Ghi chú trong bộ sưu tập", "collection-up": "Chuyển mục lên",
     "collection-down": "Chuyển mục xuống", "collection-move": "Chuyển mục",
     "collection-remove": "Bỏ mục khỏi bộ sưu tập",
-    "export": "Xuất dữ liệu",
+    "export": "Xuất dữ liệu", "report": "Bạn đọc báo lỗi", "report-close": "Đóng báo lỗi",
     "stage-rerun": "Chạy lại bước xử lý", "stage-rerun-done": "Chạy lại xong",
     "stage-rerun-failed": "Chạy lại lỗi",
 }
