@@ -36,6 +36,8 @@ from webapp import (
     collections,
     coverage,
     desk,
+    iiif,
+    imageapi,
     images,
     search,
     searching,
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin)
+                                 collections, admin, imageapi, iiif)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}

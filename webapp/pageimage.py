@@ -37,11 +37,18 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
+def source_key(page: Page) -> str:
+    """Hex digits, a dash and the frame number: names every cached image of this page's source."""
     identity = page.sha256.lower() or hashlib.sha256(f"{page.id}|{page.file}".encode()).hexdigest()
-    if size not in SIZES or not all(c in "0123456789abcdef" for c in identity):
+    if not identity or not all(c in "0123456789abcdef" for c in identity):
+        raise ValueError(f"bad page identity for {page.id!r}")
+    return f"{identity}-{int(page.file_page)}"
+
+
+def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
+    if size not in SIZES:
         raise ValueError(f"bad image request: size {size!r}")
-    key = f"{identity}-{int(page.file_page)}"
+    key = source_key(page)
     return cache_dir / "pages" / key[:2] / f"{key}-{size}.jpg"
 
 
@@ -75,13 +82,21 @@ def _source(scans: Path, page: Page) -> Path:
     return path
 
 
-def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str) -> Image.Image:
+def load_source(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,
+                width: int = RENDER_WIDTH) -> Image.Image:
+    """The page as an "L" or "RGB" image, a PDF page rendered about ``width`` pixels wide (a
+    scanned image comes at its own size); the deep-zoom tiles (:mod:`webapp.tiles`) share it."""
+    return _load(scans, page, source_kind, cache_dir, issue_sha, width)
+
+
+def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str,
+          width: int = RENDER_WIDTH) -> Image.Image:
     path = _source(scans, page)
     if source_kind == DOCUMENT_KIND:
         path = derived_pdf_path(cache_dir, issue_sha)
         if not path.is_file():
             path = ensure_pdf(_source(scans, page), cache_dir, issue_sha, name=page.file).pdf
-    dpi = _dpi_for_width(page, RENDER_WIDTH)
+    dpi = _dpi_for_width(page, width)
 
     image = load_page_image(str(path), source_kind, page.file_page, dpi)
     if image.mode not in ("RGB", "L"):

@@ -1,0 +1,194 @@
+"""Deep-zoom tiles of a page: a pyramid of 512-pixel JPEG tiles cached under ``index/cache/tiles/``.
+
+Why a pyramid made at once: a deep-zoom viewer asks for a dozen tiles at the first view and
+more at every zoom; rendering the source (a 300 dpi PDF page or TIFF frame) each time would
+cost a second per tile. The first request for any tile of a page renders the source once at
+its full size (``page.width_px`` × ``page.height_px``, the pixels the words' boxes are
+fractions of), writes a master JPEG and every tile of every level (scale factors 1, 2, 4, …
+until the page fits in one tile), then ``meta.json`` last: a pyramid without it is redone.
+Tiles are cut the way OpenSeadragon and other IIIF clients ask for them (level size
+``ceil(full / factor)``), so they are served as files; any other region or size is computed
+from the master once and cached under a name made of its numbers.
+
+No request text reaches the file system: callers pass a catalog :class:`~archive.models.Page`
+and integers already checked against the page size (:mod:`webapp.imageapi`); folder names are
+the page's hex identity (:func:`webapp.pageimage.source_key`), file names are made of integers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from archive.models import Page
+from webapp import pageimage
+
+TILE = 512  # pixels, square
+TILE_QUALITY = 80
+MASTER_QUALITY = 90
+QUALITIES = ("default", "gray")
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a page's pixels come from (what :func:`webapp.pageimage.load_source` needs)."""
+
+    scans: Path
+    cache_dir: Path
+    page: Page
+    source_kind: str
+    issue_sha: str = ""
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One image request in full-image pixels: a region and the output size."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    out_w: int
+    out_h: int
+    quality: str = "default"
+
+
+def scale_factors(width: int, height: int) -> list[int]:
+    """1, 2, 4, … up to the first factor at which the whole page fits in one tile."""
+    factors = [1]
+    while math.ceil(width / factors[-1]) > TILE or math.ceil(height / factors[-1]) > TILE:
+        factors.append(factors[-1] * 2)
+    return factors
+
+
+def folder(cache_dir: Path, page: Page) -> Path:
+    key = pageimage.source_key(page)
+    return cache_dir / "tiles" / key[:2] / key
+
+
+def size_of(src: Source) -> tuple[int, int]:
+    """The full image size in pixels: the catalog's, else (a page never measured) the render's."""
+    if src.page.width_px > 0 and src.page.height_px > 0:
+        return src.page.width_px, src.page.height_px
+    meta = ensure_pyramid(src)
+    return int(meta["width"]), int(meta["height"])
+
+
+def ensure_pyramid(src: Source) -> dict[str, int]:
+    """Render the page's pyramid when it is not complete; its ``meta.json`` contents."""
+    target = folder(src.cache_dir, src.page)
+    meta_path = target / "meta.json"
+    meta = _read_meta(meta_path)
+    if meta is not None:
+        return meta
+    with _locks_guard:
+        lock = _locks.setdefault(target.name, threading.Lock())
+    with lock:  # one render per page even when a viewer asks for twenty tiles at once
+        meta = _read_meta(meta_path)
+        if meta is not None:
+            return meta
+        width, height = src.page.width_px, src.page.height_px
+        image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
+                                      src.issue_sha, width=width or pageimage.RENDER_WIDTH)
+        if width > 0 and height > 0 and image.size != (width, height):
+            image = image.resize((width, height), Image.Resampling.LANCZOS)
+        width, height = image.size
+        target.mkdir(parents=True, exist_ok=True)
+        level = image
+        for factor in scale_factors(width, height):
+            if factor > 1:
+                level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
+            for j in range(math.ceil(level.height / TILE)):
+                for i in range(math.ceil(level.width / TILE)):
+                    box = (i * TILE, j * TILE, min(level.width, (i + 1) * TILE),
+                           min(level.height, (j + 1) * TILE))
+                    _write_jpeg(level.crop(box), target / f"t-{factor}-{i}-{j}.jpg", TILE_QUALITY)
+        _write_jpeg(image, target / "master.jpg", MASTER_QUALITY)
+        meta = {"width": width, "height": height, "tile": TILE}
+        _write_bytes(json.dumps(meta).encode(), meta_path)
+    return meta
+
+
+def tile_name(cut: Cut, width: int, height: int) -> str | None:
+    """The pyramid file holding exactly ``cut`` (default quality), or None."""
+    for factor in scale_factors(width, height):
+        span = TILE * factor
+        if cut.x % span or cut.y % span:
+            continue
+        if cut.w != min(span, width - cut.x) or cut.h != min(span, height - cut.y):
+            continue
+        i, j = cut.x // span, cut.y // span
+        level_w, level_h = math.ceil(width / factor), math.ceil(height / factor)
+        if (cut.out_w, cut.out_h) == (min(TILE, level_w - i * TILE), min(TILE, level_h - j * TILE)):
+            return f"t-{factor}-{i}-{j}.jpg"
+    return None
+
+
+def image_file(src: Source, cut: Cut) -> Path:
+    """A JPEG of exactly ``cut``: a pyramid tile, or one computed from the master and cached."""
+    meta = ensure_pyramid(src)
+    width, height = int(meta["width"]), int(meta["height"])
+    target = folder(src.cache_dir, src.page)
+    name = tile_name(cut, width, height)
+    if name is not None and cut.quality == "default":
+        path = target / name
+        if path.is_file():
+            return path
+    numbers = f"{cut.x},{cut.y},{cut.w},{cut.h},{cut.out_w},{cut.out_h},{QUALITIES.index(cut.quality)}"
+    path = target / f"d-{hashlib.sha1(numbers.encode()).hexdigest()[:20]}.jpg"
+    if path.is_file():
+        return path
+    with Image.open(target / "master.jpg") as master:
+        scale = cut.out_w / cut.w
+        master.draft(master.mode, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
+        fx, fy = master.width / width, master.height / height
+        box = (round(cut.x * fx), round(cut.y * fy), round((cut.x + cut.w) * fx),
+               round((cut.y + cut.h) * fy))
+        part = master.crop(box).resize((cut.out_w, cut.out_h), Image.Resampling.LANCZOS)
+    if cut.quality == "gray":
+        part = part.convert("L")
+    _write_jpeg(part, path, TILE_QUALITY)
+    return path
+
+
+def _read_meta(path: Path) -> dict[str, int] | None:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("tile") != TILE:
+        return None
+    return {k: int(v) for k, v in meta.items()}
+
+
+def _write_jpeg(image: Image.Image, target: Path, quality: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            image.convert("RGB" if image.mode not in ("RGB", "L") else image.mode).save(
+                f, "JPEG", quality=quality)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_bytes(data: bytes, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
