@@ -151,3 +151,15 @@ def test_iiif_needs_a_login_or_a_token(web_app: Any) -> None:
     assert ok.status_code == 200 and ok.get_json()["type"] == "Manifest"
     assert client.get(f"/iiif/{ISSUE}/manifest.json",
                       headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_the_viewer_assets_are_vendored_and_the_csp_allows_only_their_style() -> None:
+    """OpenSeadragon is served from static/ (no CDN), with its licence; the one inline style
+    rule it injects is the one the Content-Security-Policy's hash allows."""
+    from webapp import security
+
+    static = Path(__file__).resolve().parent.parent / "webapp" / "static"
+    osd = (static / "openseadragon" / "openseadragon.min.js").read_text(encoding="utf-8")
+    assert osd.startswith("//! openseadragon ") and (static / "openseadragon" / "LICENSE.txt").is_file()
+    assert security.OSD_STYLE in osd
+    assert f"'sha256-{security.OSD_STYLE_HASH}'" in security.CSP and "unsafe-inline" not in security.CSP

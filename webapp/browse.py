@@ -7,6 +7,7 @@ URLs are those of :mod:`archive.permalinks` (``/s/<series>``, ``/i/<issue>``,
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
@@ -132,7 +133,8 @@ def page(issue_id: str, seq: int) -> Any:
         low_count=sum(1 for w in words if w.conf < low),
         image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
         image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),
-        permalink=permalinks.page_path(issue_id, seq))
+        permalink=permalinks.page_path(issue_id, seq),
+        iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}")
 
 
 def _lines(words: list[Any], hits: set[int], low: float) -> list[list[dict[str, Any]]]:

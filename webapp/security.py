@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -235,7 +237,13 @@ def nav_items() -> list[tuple[str, str, bool]]:
 
 # --- headers -------------------------------------------------------------------------------
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+# The deep-zoom viewer (OpenSeadragon, vendored) adds this one <style> rule for touch screens;
+# its hash lets exactly that rule in, where 'unsafe-inline' would let any in.
+OSD_STYLE = ("@media (hover: none) {    .openseadragon-canvas:focus {        outline: none !important;"
+             "    }}")
+OSD_STYLE_HASH = base64.b64encode(hashlib.sha256(OSD_STYLE.encode()).digest()).decode()
+CSP = ("default-src 'self'; img-src 'self' data:; "
+       f"style-src 'self' 'sha256-{OSD_STYLE_HASH}'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
