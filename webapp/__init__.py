@@ -39,6 +39,7 @@ from webapp import (
     iiif,
     imageapi,
     images,
+    ocrfiles,
     search,
     searching,
     security,
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin, imageapi, iiif)
+                                 collections, admin, imageapi, iiif, ocrfiles)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}

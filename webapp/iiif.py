@@ -19,6 +19,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from archive import permalinks
 from archive.models import Word
+from archive.ocrxml import pixel_size
 from archive.vntext import nfc
 from indexer.search.highlight import matched_words
 from webapp import db, library, marks
@@ -52,11 +53,8 @@ def _pixels(box: list[float] | tuple[float, ...], width: int, height: int) -> st
 
 
 def _page_size(page: Any) -> tuple[int, int]:
-    """A canvas needs a size before any pixel is rendered: the catalog's, else A4 at 200 dpi
-    proportions (pages without a measured size are Word files printed to A4)."""
-    if page.width_px > 0 and page.height_px > 0:
-        return int(page.width_px), int(page.height_px)
-    return 1654, 2339
+    """A canvas needs a size before any pixel is rendered: the catalog's (ALTO uses the same)."""
+    return pixel_size(page)
 
 
 def manifest(issue_id: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@
   form uses (no data lives there). Everything else, including URLs that do not exist, needs
   a session or, under ``/api/``, a personal token sent as ``Authorization: Bearer …``.
   Pages redirect to ``/login``; the API answers 401 JSON. Tokens are accepted under
-  :data:`TOKEN_PATHS` only (the JSON API, IIIF and ALTO). Per-view decorators are not
+  :data:`TOKEN_PATHS` only (the JSON API, IIIF, ALTO and hOCR). Per-view decorators are not
   relied on: a new route is protected the moment it exists (tests enumerate the URL map).
 * CSRF: every POST/PUT/PATCH/DELETE must carry the session's token in the ``csrf_token``
   form field or the ``X-CSRF-Token`` header, else 400. Requests authenticated by a bearer
@@ -36,7 +36,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 # Machine-readable areas: a personal token is accepted, and no login answers 401 (not a redirect).
-TOKEN_PATHS = ("/api/", "/iiif/", "/alto/")
+TOKEN_PATHS = ("/api/", "/iiif/", "/alto/", "/hocr/")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
