@@ -138,9 +138,8 @@ def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHo
     boxes sit over the marked words at the first view and after zooming in."""
     base, home = site
     ensure_logged_in(page, base)
-    tiles: list[str] = []
-    listener = lambda r: tiles.append(r.url) if "/iiif/" in r.url and r.url.endswith(".jpg") \
-        and r.status == 200 else None  # noqa: E731
+    fetched: list[str] = []
+    listener = lambda r: fetched.append(r.url) if r.status == 200 else None  # noqa: E731
     page.on("response", listener)
     try:
         if HAS_SEARCH:  # arrive from a hit, as a reader does
@@ -152,7 +151,9 @@ def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHo
         wait_until(page, "document.getElementById('scan').dataset.tiles === 'loaded'")
     finally:
         page.remove_listener("response", listener)
+    tiles = [u for u in fetched if "/iiif/" in u and u.endswith(".jpg")]
     assert tiles and all(re.search(r"/iiif/ttshcb-2012-07/\d+/[^/]+/[^/]+/0/default\.jpg$", u) for u in tiles), tiles
+    assert not [u for u in fetched if "/img/" in u], "the plain image was fetched as well as the tiles"
     assert page.locator("#sheet").is_hidden()  # the plain image gave way to the tiles
     assert "q=" in page.url
     _check_overlay(page, home)

@@ -6,6 +6,9 @@
    0 fits, arrows and PageUp / PageDown move, n / p turn the page. */
 (function () {
   "use strict";
+  /* Loaded without defer, before the viewer's markup: the class hides the plain image (which
+     is lazy) before the browser fetches it, so a first view renders the tiles only. */
+  document.documentElement.classList.add("js-deepzoom");
 
   function typing(e) {
     var t = e.target;
@@ -16,7 +19,13 @@
     var scan = document.getElementById("scan");
     var overlay = document.getElementById("overlay");
     var sheet = document.getElementById("sheet");
-    if (!scan || !overlay || !sheet || !scan.dataset.iiif || !window.OpenSeadragon) return;
+    var img = document.getElementById("scan-img");
+    function plain() {  /* no deep zoom: the plain image comes back */
+      document.documentElement.classList.remove("js-deepzoom");
+      if (img) img.loading = "eager";
+      if (sheet) sheet.hidden = false;
+    }
+    if (!scan || !overlay || !sheet || !scan.dataset.iiif || !window.OpenSeadragon) { plain(); return; }
     var OSD = window.OpenSeadragon;
     var width = parseFloat(scan.dataset.width) || 1, height = parseFloat(scan.dataset.height) || 1;
     var output = document.getElementById("zoom-level");
@@ -86,7 +95,7 @@
       viewer.destroy();
       box.remove();
       scan.classList.remove("deepzoom-on");
-      sheet.hidden = false;
+      plain();
       scan.dataset.tiles = "failed";
     });
     viewer.addHandler("zoom", function () { window.requestAnimationFrame(show); });
