@@ -230,8 +230,8 @@ def test_page_image_served_by_id_from_the_cache(reader: Any, web_home: WebHome) 
     # IIIF tiles (issue 20): a folder named by the page's hex identity, files named by numbers
     assert reader.get("/iiif/ttshcb-2012-07/1/0,0,512,512/512,512/0/default.jpg").status_code == 200
     tiles = list((web_home.path / "index" / "cache" / "tiles").rglob("*"))
-    assert tiles and all(re.fullmatch(r"[0-9a-f]{2}|[0-9a-f]{64}-\d+|t-\d+-\d+-\d+\.jpg|d-[0-9a-f]{20}\.jpg"
-                                      r"|master\.jpg|meta\.json", p.name) for p in tiles), tiles
+    names = r"[0-9a-f]{2}|[0-9a-f]{64}-\d+(\.lock)?|t-\d+-\d+-\d+\.jpg|d-[0-9a-f]{20}\.jpg|master\.jpg|(meta|low)\.json"
+    assert tiles and all(re.fullmatch(names, p.name) for p in tiles), tiles
 
 
 # --- untrusted text ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from archive import holdings, permalinks
 from archive.vntext import nfc
-from webapp import db, library, marks
+from webapp import db, library, marks, tiles
 from webapp.search import safe_snippet
 
 bp = Blueprint("browse", __name__)
@@ -110,11 +110,13 @@ def page(issue_id: str, seq: int) -> Any:
     if found is None or pg is None:
         abort(404)
     view = library.issue_view(catalog, found)
+    config = current_app.config["BANTIN"]
+    tiles.prefetch(tiles.Source(config.scans, config.cache_dir, pg, found.source_kind, found.sha256))
     q = _query()
     text = library.page_text(catalog, pg)
     words = text.words if text else []
     hits = marks.marked_words(words, q) if q else set()
-    low = float(current_app.config["BANTIN"].low_confidence)
+    low = float(config.low_confidence)
     articles = library.page_articles(catalog, issue_id, seq)
     focus = request.args.get("a", "")
     lines = _lines(words, hits, low)

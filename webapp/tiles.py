@@ -4,8 +4,10 @@ Why a pyramid made at once: a deep-zoom viewer asks for a dozen tiles at the fir
 more at every zoom; rendering the source (a 300 dpi PDF page or TIFF frame) each time would
 cost a second per tile. The first request for any tile of a page renders the source once at
 its full size (``page.width_px`` × ``page.height_px``, the pixels the words' boxes are
-fractions of), writes a master JPEG and every tile of every level (scale factors 1, 2, 4, …
-until the page fits in one tile), then ``meta.json`` last: a pyramid without it is redone.
+fractions of) and writes every tile of every level (scale factors 1, 2, 4, … until the page
+fits in one tile): the small levels a first view needs first (then ``low.json``), the full-size
+level and a master JPEG after, in the background (then ``meta.json``); a pyramid without its
+marker is redone. The viewer starts this as it serves the page (:func:`prefetch`).
 Tiles are cut the way OpenSeadragon and other IIIF clients ask for them (level size
 ``ceil(full / factor)``), so they are served as files; any other region or size is computed
 from the master once and cached under a name made of its numbers.
@@ -17,12 +19,16 @@ the page's hex identity (:func:`webapp.pageimage.source_key`), file names are ma
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
 import math
 import os
 import tempfile
-import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +41,7 @@ TILE = 512  # pixels, square
 TILE_QUALITY = 80
 MASTER_QUALITY = 90
 QUALITIES = ("default", "gray")
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,43 +85,108 @@ def size_of(src: Source) -> tuple[int, int]:
     """The full image size in pixels: the catalog's, else (a page never measured) the render's."""
     if src.page.width_px > 0 and src.page.height_px > 0:
         return src.page.width_px, src.page.height_px
-    meta = ensure_pyramid(src)
+    meta = ensure_pyramid(src, full=False)
     return int(meta["width"]), int(meta["height"])
 
 
-def ensure_pyramid(src: Source) -> dict[str, int]:
-    """Render the page's pyramid when it is not complete; its ``meta.json`` contents."""
+def ensure_pyramid(src: Source, *, full: bool = True) -> dict[str, int]:
+    """Render the page's pyramid unless it is there; ``meta.json``'s contents.
+
+    ``full=False`` is enough for the tiles of scale factor 2 and up (a first view): those are
+    written first, then ``low.json``, and the full-size level and the master follow in a
+    background thread that keeps the page's lock. The lock is a file lock (``flock``), so the
+    server's processes and threads render a page once between them; a process that died while
+    rendering releases it, and the next request renders again.
+    """
     target = folder(src.cache_dir, src.page)
-    meta_path = target / "meta.json"
-    meta = _read_meta(meta_path)
-    if meta is not None:
-        return meta
-    with _locks_guard:
-        lock = _locks.setdefault(target.name, threading.Lock())
-    with lock:  # one render per page even when a viewer asks for twenty tiles at once
-        meta = _read_meta(meta_path)
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while True:
+        meta = _read_meta(target / "meta.json") or (None if full else _read_meta(target / "low.json"))
         if meta is not None:
             return meta
-        width, height = src.page.width_px, src.page.height_px
-        image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
-                                      src.issue_sha, width=width or pageimage.RENDER_WIDTH)
-        if width > 0 and height > 0 and image.size != (width, height):
-            image = image.resize((width, height), Image.Resampling.LANCZOS)
-        width, height = image.size
-        target.mkdir(parents=True, exist_ok=True)
-        level = image
-        for factor in scale_factors(width, height):
-            if factor > 1:
-                level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
-            for j in range(math.ceil(level.height / TILE)):
-                for i in range(math.ceil(level.width / TILE)):
-                    box = (i * TILE, j * TILE, min(level.width, (i + 1) * TILE),
-                           min(level.height, (j + 1) * TILE))
-                    _write_jpeg(level.crop(box), target / f"t-{factor}-{i}-{j}.jpg", TILE_QUALITY)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target.parent / f"{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another thread or process is rendering this page
+            os.close(fd)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tiles of {src.page.id} not rendered within {BUILD_TIMEOUT} s") from None
+            time.sleep(0.02)
+            continue
+        handed_over = False
+        try:
+            if _read_meta(target / "meta.json") is None and (
+                    full or _read_meta(target / "low.json") is None):
+                finish = _build_low(src, target)
+                _BACKGROUND.submit(_finish_locked, finish, fd)  # the thread releases the lock
+                handed_over = True
+        finally:
+            if not handed_over:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+
+BUILD_TIMEOUT = 120.0  # seconds a request waits for another's render
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tiles")
+
+
+def prefetch(src: Source) -> None:
+    """Start rendering a page's first-view tiles in the background (the viewer calls this
+    while the browser loads the page), unless they are there."""
+    target = folder(src.cache_dir, src.page)
+    if (target / "low.json").exists() or (target / "meta.json").exists():
+        return
+
+    def run() -> None:
+        try:
+            ensure_pyramid(src, full=False)
+        except Exception as e:  # a request for a tile will meet and report the same fault
+            log.info("tiles of %s not prefetched: %s", src.page.id, e)
+
+    _BACKGROUND.submit(run)
+
+
+def _build_low(src: Source, target: Path) -> Callable[[], None]:
+    """Render the source; write the levels of scale factor 2 and up and ``low.json``; return
+    the work left (the full-size level, the master, ``meta.json``)."""
+    width, height = src.page.width_px, src.page.height_px
+    image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
+                                  src.issue_sha, width=width or pageimage.RENDER_WIDTH)
+    if width > 0 and height > 0 and image.size != (width, height):
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    width, height = image.size
+    target.mkdir(parents=True, exist_ok=True)
+    meta = {"width": width, "height": height, "tile": TILE}
+    level = image
+    for factor in scale_factors(width, height)[1:]:
+        level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
+        _write_level(level, factor, target)
+    _write_bytes(json.dumps(meta).encode(), target / "low.json")
+
+    def finish() -> None:
+        _write_level(image, 1, target)
         _write_jpeg(image, target / "master.jpg", MASTER_QUALITY)
-        meta = {"width": width, "height": height, "tile": TILE}
-        _write_bytes(json.dumps(meta).encode(), meta_path)
-    return meta
+        _write_bytes(json.dumps(meta).encode(), target / "meta.json")
+
+    return finish
+
+
+def _finish_locked(finish: Callable[[], None], fd: int) -> None:
+    try:
+        finish()
+    except Exception:
+        log.exception("tiles: the full-size level was not written")
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _write_level(level: Image.Image, factor: int, target: Path) -> None:
+    for j in range(math.ceil(level.height / TILE)):
+        for i in range(math.ceil(level.width / TILE)):
+            box = (i * TILE, j * TILE, min(level.width, (i + 1) * TILE), min(level.height, (j + 1) * TILE))
+            _write_jpeg(level.crop(box), target / f"t-{factor}-{i}-{j}.jpg", TILE_QUALITY)
 
 
 def tile_name(cut: Cut, width: int, height: int) -> str | None:
@@ -136,14 +206,16 @@ def tile_name(cut: Cut, width: int, height: int) -> str | None:
 
 def image_file(src: Source, cut: Cut) -> Path:
     """A JPEG of exactly ``cut``: a pyramid tile, or one computed from the master and cached."""
-    meta = ensure_pyramid(src)
-    width, height = int(meta["width"]), int(meta["height"])
+    width, height = size_of(src)
     target = folder(src.cache_dir, src.page)
     name = tile_name(cut, width, height)
     if name is not None and cut.quality == "default":
+        ensure_pyramid(src, full=name.startswith("t-1-"))
         path = target / name
         if path.is_file():
             return path
+    meta = ensure_pyramid(src)
+    width, height = int(meta["width"]), int(meta["height"])
     numbers = f"{cut.x},{cut.y},{cut.w},{cut.h},{cut.out_w},{cut.out_h},{QUALITIES.index(cut.quality)}"
     path = target / f"d-{hashlib.sha1(numbers.encode()).hexdigest()[:20]}.jpg"
     if path.is_file():
