@@ -149,27 +149,48 @@ def prefetch(src: Source) -> None:
 
 def _build_low(src: Source, target: Path) -> Callable[[], None]:
     """Render the source; write the levels of scale factor 2 and up and ``low.json``; return
-    the work left (the full-size level, the master, ``meta.json``)."""
+    the work left (the full-size level, the master, ``meta.json``).
+
+    A PDF page is rendered at half resolution for the small levels (a quarter of the pixels:
+    the first view waits for this render only) and again at full size for the rest."""
     width, height = src.page.width_px, src.page.height_px
-    image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
-                                  src.issue_sha, width=width or pageimage.RENDER_WIDTH)
-    if width > 0 and height > 0 and image.size != (width, height):
-        image = image.resize((width, height), Image.Resampling.LANCZOS)
-    width, height = image.size
+    half = src.source_kind in ("pdf", "document") and width > TILE and height > TILE
+    if half:
+        image = _render(src, (width + 1) // 2, (height + 1) // 2)
+        level, factors = image, scale_factors(width, height)[1:]
+    else:
+        image = _render(src, width, height)
+        width, height = image.size
+        level, factors = image, scale_factors(width, height)[1:]
     target.mkdir(parents=True, exist_ok=True)
     meta = {"width": width, "height": height, "tile": TILE}
-    level = image
-    for factor in scale_factors(width, height)[1:]:
-        level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
+    for k, factor in enumerate(factors):
+        if k or not half:
+            level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
         _write_level(level, factor, target)
     _write_bytes(json.dumps(meta).encode(), target / "low.json")
 
     def finish() -> None:
-        _write_level(image, 1, target)
-        _write_jpeg(image, target / "master.jpg", MASTER_QUALITY)
+        full = _render(src, width, height) if half else image
+        _write_level(full, 1, target)
+        _write_jpeg(full, target / "master.jpg", MASTER_QUALITY)
         _write_bytes(json.dumps(meta).encode(), target / "meta.json")
 
     return finish
+
+
+def _render(src: Source, width: int, height: int) -> Image.Image:
+    """The page at ``width`` × ``height`` pixels (its own size when the catalog has none)."""
+    image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
+                                  src.issue_sha, width=width or pageimage.RENDER_WIDTH)
+    if width <= 0 or height <= 0 or image.size == (width, height):
+        return image
+    if abs(image.width - width) <= 4 and abs(image.height - height) <= 4:
+        # a render a pixel or two off the measured size: trim or pad (white), not resample
+        canvas = Image.new(image.mode, (width, height), 255 if image.mode == "L" else (255, 255, 255))
+        canvas.paste(image.crop((0, 0, min(width, image.width), min(height, image.height))), (0, 0))
+        return canvas
+    return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
 def _finish_locked(finish: Callable[[], None], fd: int) -> None:
