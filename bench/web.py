@@ -242,7 +242,7 @@ def deep_zoom_cold(port: int, cookie: str, config: object,
     from webapp import tiles
 
     target = Target("deep zoom: view drawn", [])
-    iiif = Target("deep zoom: IIIF requests", [])
+    iiif = Target("deep zoom: tiles", [])
     counts: list[int] = []
     name, value = cookie.split("=", 1)
     with Catalog(config.catalog_path) as catalog:  # type: ignore[attr-defined]
@@ -424,10 +424,10 @@ def main() -> int:
     print(f"\nFirst search after start (opens the index, 1 client): {1000 * first_search:.0f} ms")
     if zoom_counts:
         print(f"\nDeep zoom, cold tiles: {len(zoom_counts)} pages at 300 dpi, one at a time in Chromium at "
-              f"1,280 × 860 ('requests' = pages). 'IIIF requests': from the info.json request to the "
-              f"last first-view tile received ({statistics.median(zoom_counts):.0f} requests per view, "
-              f"max {max(zoom_counts)}); 'view drawn': from navigation start (the viewer's HTML) to "
-              "every tile of the first view drawn.")
+              f"1,280 × 860 ('requests' = pages). 'tiles': from the first IIIF request to the last "
+              f"first-view tile received ({statistics.median(zoom_counts):.0f} IIIF requests per view, "
+              f"max {max(zoom_counts)}; the page carries its info.json); 'view drawn': from navigation "
+              "start (the viewer's HTML, its info.json inside) to every tile of the first view drawn.")
     if cold:
         print(f"\nFirst request per image (render or cache hit, 1 client, {len(cold)} pages): "
               f"median {1000 * statistics.median(cold):.0f} ms, max {1000 * max(cold):.0f} ms")

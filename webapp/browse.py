@@ -6,14 +6,16 @@ URLs are those of :mod:`archive.permalinks` (``/s/<series>``, ``/i/<issue>``,
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from archive import holdings, permalinks
+from archive.ocrxml import pixel_size
 from archive.vntext import nfc
-from webapp import db, library, marks, tiles
+from webapp import db, imageapi, library, marks, tiles
 from webapp.search import safe_snippet
 
 bp = Blueprint("browse", __name__)
@@ -136,7 +138,9 @@ def page(issue_id: str, seq: int) -> Any:
         image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
         image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),
         permalink=permalinks.page_path(issue_id, seq),
-        iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}")
+        iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}",
+        iiif_info=json.dumps(imageapi.info(imageapi.service_url(issue_id, seq), *pixel_size(pg)))
+        if pg.width_px > 0 and pg.height_px > 0 else "")
 
 
 def _lines(words: list[Any], hits: set[int], low: float) -> list[list[dict[str, Any]]]:

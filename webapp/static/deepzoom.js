@@ -39,7 +39,8 @@
     scan.insertBefore(box, sheet);
     var viewer = OSD({
       element: box,
-      tileSources: scan.dataset.iiif + "/info.json",
+      /* the page carries its info.json (one round trip less before the first tile) */
+      tileSources: scan.dataset.info ? JSON.parse(scan.dataset.info) : scan.dataset.iiif + "/info.json",
       showNavigationControl: false,
       keyboardNavEnabled: false,
       drawer: "canvas",
