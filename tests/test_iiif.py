@@ -163,3 +163,37 @@ def test_the_viewer_assets_are_vendored_and_the_csp_allows_only_their_style() ->
     assert osd.startswith("//! openseadragon ") and (static / "openseadragon" / "LICENSE.txt").is_file()
     assert security.OSD_STYLE in osd
     assert f"'sha256-{security.OSD_STYLE_HASH}'" in security.CSP and "unsafe-inline" not in security.CSP
+
+
+def test_a_cold_page_renders_once_under_concurrent_tile_requests(web_home: WebHome, tmp_path: Path) -> None:
+    """Twelve threads ask for tiles of every level of a page whose cache is empty at once: each
+    gets its exact tile, the pyramid ends complete (every tile, master, markers) and a pyramid
+    left half-written (first-view levels only, no lock held) is finished by the next request."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    config = web_home.config
+    with web_home.catalog() as catalog:
+        page = catalog.get_page(f"{ISSUE}/2")
+        issue = catalog.get_issue(ISSUE)
+    assert page is not None and issue is not None
+    src = tiles.Source(config.scans, tmp_path / "cache", page, issue.source_kind, issue.sha256)
+    cuts = [tiles.Cut(0, 0, 512, 512, 512, 512), tiles.Cut(512, 512, 388, 512, 388, 512),
+            tiles.Cut(0, 0, 900, 1024, 450, 512), tiles.Cut(0, 0, 900, 1270, 225, 318),
+            tiles.Cut(100, 100, 300, 300, 150, 150, "gray")] * 3
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        paths = list(pool.map(lambda c: tiles.image_file(src, c), cuts))
+    for cut, path in zip(cuts, paths):
+        with Image.open(path) as image:
+            assert image.size == (cut.out_w, cut.out_h)
+    folder = tiles.folder(src.cache_dir, page)
+    expected = {f"t-{f}-{i}-{j}.jpg" for f, (n, m) in {1: (2, 3), 2: (1, 2), 4: (1, 1)}.items()
+                for i in range(n) for j in range(m)}
+    names = {p.name for p in folder.iterdir()}
+    assert expected | {"master.jpg", "meta.json", "low.json"} <= names
+    # a render that stopped after the first view's levels: the next full-size request finishes it
+    for name in ("meta.json", "master.jpg", "t-1-0-0.jpg"):
+        (folder / name).unlink()
+    path = tiles.image_file(src, tiles.Cut(0, 0, 512, 512, 512, 512))
+    assert path.name == "t-1-0-0.jpg" and (folder / "meta.json").is_file()
+    shutil.rmtree(tmp_path / "cache")
