@@ -10,7 +10,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
 from archive import holdings, permalinks
 from archive.ocrxml import pixel_size
@@ -113,7 +113,6 @@ def page(issue_id: str, seq: int) -> Any:
         abort(404)
     view = library.issue_view(catalog, found)
     config = current_app.config["BANTIN"]
-    tiles.prefetch(tiles.Source(config.scans, config.cache_dir, pg, found.source_kind, found.sha256))
     q = _query()
     text = library.page_text(catalog, pg)
     words = text.words if text else []
@@ -130,7 +129,7 @@ def page(issue_id: str, seq: int) -> Any:
         "next": url_for("browse.page", issue_id=issue_id, seq=seq + 1, **keep)
         if seq < found.page_count or catalog.get_page(f"{issue_id}/{seq + 1}") else "",
     }
-    return render_template(
+    response = make_response(render_template(
         "browse/page.html", view=view, page=pg, text=text, words=words, hits=sorted(hits),
         lines=lines, low=low, articles=articles, focus=focus, q=q, nav=nav,
         outlines={a.id: library.merge_boxes(a.boxes.get(seq, [])) for a in articles},
@@ -140,7 +139,11 @@ def page(issue_id: str, seq: int) -> Any:
         permalink=permalinks.page_path(issue_id, seq),
         iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}",
         iiif_info=json.dumps(imageapi.info(imageapi.service_url(issue_id, seq), *pixel_size(pg)))
-        if pg.width_px > 0 and pg.height_px > 0 else "")
+        if pg.width_px > 0 and pg.height_px > 0 else ""))
+    # the deep-zoom tiles start rendering once this page is sent (not while it is rendered)
+    source = tiles.Source(config.scans, config.cache_dir, pg, found.source_kind, found.sha256)
+    response.call_on_close(lambda: tiles.prefetch(source))
+    return response
 
 
 def _lines(words: list[Any], hits: set[int], low: float) -> list[list[dict[str, Any]]]:
