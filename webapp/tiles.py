@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -119,7 +120,7 @@ def ensure_pyramid(src: Source, *, full: bool = True) -> dict[str, int]:
             if _read_meta(target / "meta.json") is None and (
                     full or _read_meta(target / "low.json") is None):
                 finish = _build_low(src, target)
-                _BACKGROUND.submit(_finish_locked, finish, fd)  # the thread releases the lock
+                _FINISH.submit(_finish_locked, finish, fd)  # the thread releases the lock
                 handed_over = True
         finally:
             if not handed_over:
@@ -129,6 +130,21 @@ def ensure_pyramid(src: Source, *, full: bool = True) -> dict[str, int]:
 
 BUILD_TIMEOUT = 120.0  # seconds a request waits for another's render
 _BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tiles")
+
+
+FINISH_NICE = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), FINISH_NICE)  # this thread only (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
+# The full-size level is not needed for a first view: one thread, at a lower CPU priority, so a
+# first view's tiles and pages go first on a busy server.
+_FINISH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-finish", initializer=_lower_priority)
 
 
 def prefetch(src: Source) -> None:
