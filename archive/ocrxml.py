@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from archive.catalog import Catalog
 from archive.editorial import PageVersion, effective_page, page_history
 from archive.models import Page, Word
 
+# Characters XML 1.0 cannot carry (a PDF text layer can hold them): dropped from the text.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 ALTO_SCHEMA = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
 FALLBACK_SIZE = (1654, 2339)  # A4 at 200 dpi, for a page never measured (a Word file's)
@@ -59,8 +62,15 @@ def page_words(catalog: Catalog, page: Page) -> PageWords | None:
     machine = history[0] if history and history[0].version == 0 else None
     originals = _originals(machine, current)
     row = catalog.one("SELECT engine, engine_version FROM page_text WHERE page_id = ?", (page.id,))
-    return PageWords(page, tuple(current.words), originals, current.version, current.method,
+    words = tuple(_clean(w) for w in current.words)
+    originals = tuple(XML_ILLEGAL.sub("", o) for o in originals)
+    return PageWords(page, words, originals, current.version, current.method,
                      (row["engine"] or "") if row else "", (row["engine_version"] or "") if row else "")
+
+
+def _clean(w: Word) -> Word:
+    text = XML_ILLEGAL.sub("", w.text)
+    return w if text == w.text else Word(text, w.box, w.conf, w.block, w.line, w.size, w.bold)
 
 
 def _originals(machine: PageVersion | None, current: PageVersion) -> tuple[str, ...]:

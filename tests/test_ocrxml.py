@@ -125,3 +125,17 @@ def test_export_alto_writes_one_zip_per_issue(home: WebHome, tmp_path: Path, sch
     assert zips == sorted(f"{i}.alto.zip" for i in issues)
     with zipfile.ZipFile(out / f"{ISSUE}.alto.zip") as z:
         assert all(schema.validate(etree.fromstring(z.read(n))) for n in z.namelist())
+
+
+def test_characters_xml_cannot_carry_are_dropped(home: WebHome, schema: etree.XMLSchema) -> None:
+    from archive.models import Word
+
+    with home.catalog() as catalog:
+        page = catalog.get_page(f"{ISSUE}/1")
+    assert page is not None
+    words = (Word("Nghị\x0cquyết\x00", (0.1, 0.1, 0.3, 0.12), 88.0), Word("số", (0.31, 0.1, 0.35, 0.12), 91.0))
+    pw = ocrxml.PageWords(page, tuple(ocrxml._clean(w) for w in words), ("", ""), 0, "text")
+    doc = etree.fromstring(ocrxml.alto(pw).encode("utf-8"))
+    assert schema.validate(doc), schema.error_log.last_error
+    assert [s.get("CONTENT") for s in doc.findall(".//a:String", NS)] == ["Nghịquyết", "số"]
+    etree.fromstring(ocrxml.hocr(pw).encode("utf-8"))  # well-formed
