@@ -17,7 +17,7 @@ import click
 import archive
 from archive import progress
 from archive.errors import BantinError, ExitCode
-from bantin import analyze, catalog, refresh, review, sample, search, segment, web
+from bantin import analyze, catalog, ocrfiles, refresh, review, sample, search, segment, web
 from bantin.common import State, echo_err
 
 
@@ -39,11 +39,12 @@ def cli(ctx: click.Context, home: str | None, quiet: bool, verbose: bool) -> Non
 
 @click.group()
 def export() -> None:
-    """Export records for scripts (JSON Lines or CSV)."""
+    """Export records for scripts (JSON Lines or CSV), and page text as ALTO or hOCR."""
 
 
 export.add_command(catalog.export_pages)
 export.add_command(segment.export_articles)
+export.add_command(ocrfiles.export_alto)
 
 # Every verb, in the order `bantin --help` lists them (click sorts them by name).
 for command in (

@@ -19,8 +19,14 @@ and from the POST until the page has left ``reindex_queue`` (re-segmented, analy
 reindexed: searchable and counted). It writes page versions (a marker word added, then
 removed) into the home: run it on a copy (``--no-mixed`` skips it).
 
+Then the deep-zoom row (issue 20): for ``--deep-zoom`` pages scanned at 300 dpi, their tile
+cache removed first (cold), headless Chromium (Debian's, through Playwright) opens the page
+viewer at 1,280 × 860 and the time is taken from navigation start to the moment the viewer has
+drawn every tile of its first view (info.json, then the tiles OpenSeadragon asks for), one
+page at a time, nothing else running. ``--deep-zoom 0`` skips it.
+
 Prints one table; no assertion (targets: p95 < 300 ms for search and the API at 20 clients,
-corrections saved within 2 s p95 under that load).
+corrections saved within 2 s p95 under that load, a cold deep-zoom view under 1 s p95).
 """
 
 from __future__ import annotations
@@ -237,6 +243,58 @@ def run_mixed(page: Target, api: Target, editor: Editor | None, port: int, cooki
         thread.join()
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def deep_zoom_cold(port: int, cookie: str, config: object,
+                   page_ids: list[str]) -> tuple[Target, Target, list[int]]:
+    """Open the viewer on each page with its tiles removed: (info.json + first-view tiles,
+    navigation to every tile drawn, IIIF requests per view)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from webapp import tiles
+
+    target = Target("deep zoom: view drawn", [])
+    iiif = Target("deep zoom: tiles", [])
+    counts: list[int] = []
+    name, value = cookie.split("=", 1)
+    with Catalog(config.catalog_path) as catalog:  # type: ignore[attr-defined]
+        pages = [catalog.get_page(p) for p in page_ids]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        context.add_cookies([{"name": name, "value": value, "url": f"http://127.0.0.1:{port}"}])
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{port}/")  # scripts and styles cached, as for a reader
+        for page in pages:
+            if page is None:
+                continue
+            shutil.rmtree(tiles.folder(config.cache_dir, page), ignore_errors=True)  # type: ignore[attr-defined]
+            tab.goto(f"http://127.0.0.1:{port}/i/{page.issue_id}/{page.seq}")
+            deadline = time.monotonic() + 30
+            ms = None
+            while time.monotonic() < deadline:
+                ms = tab.evaluate("document.getElementById('scan') && document.getElementById('scan').dataset.tilesMs")
+                if ms:
+                    break
+                tab.wait_for_timeout(20)
+            if not ms:
+                target.errors += 1
+                continue
+            target.latencies.append(int(ms) / 1000)
+            spans = tab.evaluate("performance.getEntriesByType('resource').filter(e => e.name.indexOf('/iiif/')"
+                                 " >= 0).map(e => [e.startTime, e.responseEnd])")
+            counts.append(len(spans))
+            iiif.latencies.append((max(e for _, e in spans) - min(s for s, _ in spans)) / 1000)
+        browser.close()
+    target.seconds = sum(target.latencies)
+    iiif.seconds = sum(iiif.latencies)
+    return iiif, target, counts
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -284,6 +342,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per target first")
     parser.add_argument("--only", action="append", default=[],
                         help="time only the targets whose name contains this (repeatable)")
+    parser.add_argument("--deep-zoom", type=int, default=20,
+                        help="pages (300 dpi) opened in the deep-zoom viewer with cold tiles (0: skip)")
     parser.add_argument("--no-mixed", action="store_true",
                         help="skip the mixed row (half the clients on the search page, half on the API, "
                              "one editor saving corrections: it writes page versions into the home)")
@@ -304,6 +364,9 @@ def main() -> int:
         edit_pages = [r["id"] for r in catalog.query(
             "SELECT p.id FROM page p JOIN page_text t ON t.page_id = p.id ORDER BY p.id")]
         edit_pages = rng.sample(edit_pages, min(10, len(edit_pages)))
+        zoom_pages = [r["id"] for r in catalog.query(
+            "SELECT id FROM page WHERE dpi BETWEEN 290 AND 310 AND width_px >= 2000 ORDER BY id")]
+        zoom_pages = rng.sample(zoom_pages, min(args.deep_zoom, len(zoom_pages)))
         docs = ""
         try:
             from indexer.search import engine as search  # noqa: F401
@@ -334,6 +397,10 @@ def main() -> int:
         conn.close()
         if args.only:
             targets = [t for t in targets if any(o in t.name for o in args.only)]
+        zoom_counts: list[int] = []
+        if zoom_pages and (not args.only or any(o in "deep zoom" for o in args.only)):
+            zoom = deep_zoom_cold(port, cookie, config, zoom_pages)
+            zoom_counts = zoom[2]
         for t in targets:  # warm up: each process opens the index, fills its caches
             run_target(Target(t.name, t.paths), port, cookie, args.clients, args.warmup)
             run_target(t, port, cookie, args.clients, args.seconds)
@@ -346,6 +413,8 @@ def main() -> int:
             saves = Target("mixed: correction saved", [], editor.latencies, editor.errors, args.seconds)
             found = Target("mixed: correction searchable", [], editor.searchable, 0, args.seconds)
             targets += [*mixed, saves, found]
+        if zoom_counts:
+            targets += [zoom[0], zoom[1]]
     finally:
         if server is not None:
             server.terminate()
@@ -369,6 +438,12 @@ def main() -> int:
               f"{1000 * pct(t.latencies, 50):>7.1f} | {1000 * pct(t.latencies, 95):>7.1f} | "
               f"{1000 * pct(t.latencies, 99):>7.1f} |")
     print(f"\nFirst search after start (opens the index, 1 client): {1000 * first_search:.0f} ms")
+    if zoom_counts:
+        print(f"\nDeep zoom, cold tiles: {len(zoom_counts)} pages at 300 dpi, one at a time in Chromium at "
+              f"1,280 × 860 ('requests' = pages). 'tiles': from the first IIIF request to the last "
+              f"first-view tile received ({statistics.median(zoom_counts):.0f} IIIF requests per view, "
+              f"max {max(zoom_counts)}; the page carries its info.json); 'view drawn': from navigation "
+              "start (the viewer's HTML, its info.json inside) to every tile of the first view drawn.")
     if cold:
         print(f"\nFirst request per image (render or cache hit, 1 client, {len(cold)} pages): "
               f"median {1000 * statistics.median(cold):.0f} ms, max {1000 * max(cold):.0f} ms")

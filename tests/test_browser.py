@@ -134,30 +134,42 @@ def test_search_without_diacritics_and_click_a_facet(page: Any, site: tuple[str,
 
 
 def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHome]) -> None:
+    """The deep-zoom viewer (issue 20): OpenSeadragon loads the page's IIIF tiles, and the hit
+    boxes sit over the marked words at the first view and after zooming in."""
     base, home = site
     ensure_logged_in(page, base)
-    if HAS_SEARCH:  # arrive from a hit, as a reader does
-        page.goto(base + "/search?q=hoc+tap+va+lam+theo")
-        page.locator(".hit-item .page-link").first.click()
-    else:
-        page.goto(base + f"/i/ttshcb-2012-07/1?q=lam+theo&a={home.articles['hoc-tap']}")
-    page.wait_for_selector("#scan-img")
-    wait_until(page, "document.getElementById('scan-img').complete"
-                           " && document.getElementById('scan-img').naturalWidth > 0")
+    fetched: list[str] = []
+    listener = lambda r: fetched.append(r.url) if r.status == 200 else None  # noqa: E731
+    page.on("response", listener)
+    try:
+        if HAS_SEARCH:  # arrive from a hit, as a reader does
+            page.goto(base + "/search?q=hoc+tap+va+lam+theo")
+            page.locator(".hit-item .page-link").first.click()
+        else:
+            page.goto(base + f"/i/ttshcb-2012-07/1?q=lam+theo&a={home.articles['hoc-tap']}")
+        page.wait_for_selector("#deepzoom canvas")
+        wait_until(page, "document.getElementById('scan').dataset.tiles === 'loaded'")
+    finally:
+        page.remove_listener("response", listener)
+    tiles = [u for u in fetched if "/iiif/" in u and u.endswith(".jpg")]
+    assert tiles and all(re.search(r"/iiif/ttshcb-2012-07/\d+/[^/]+/[^/]+/0/default\.jpg$", u) for u in tiles), tiles
+    assert not [u for u in fetched if "/img/" in u], "the plain image was fetched as well as the tiles"
+    assert page.locator("#sheet").is_hidden()  # the plain image gave way to the tiles
     assert "q=" in page.url
     _check_overlay(page, home)
     screenshot(page, "web-viewer.png")
     # keyboard: focus the scan, zoom in twice; the marks still sit over the words
-    width = page.locator("#sheet").bounding_box()["width"]
+    width = page.locator("#overlay").bounding_box()["width"]
     page.focus("#scan")
     page.keyboard.press("+")
     page.keyboard.press("+")
-    assert page.locator("#sheet").bounding_box()["width"] > width * 1.4
     assert page.text_content("#zoom-level") == "150 %"
+    wait_until(page, f"document.getElementById('overlay').getBoundingClientRect().width > {width * 1.45}")
+    wait_until(page, "document.getElementById('scan').dataset.tiles === 'loaded'")
     _check_overlay(page, home, ink=False)
-    top = page.evaluate("document.getElementById('scan').scrollTop")
+    top = page.locator("#overlay").bounding_box()["y"]
     page.keyboard.press("PageDown")
-    wait_until(page, f"document.getElementById('scan').scrollTop > {top}")
+    wait_until(page, f"document.getElementById('overlay').getBoundingClientRect().top < {top - 50}")
     page.keyboard.press("0")
     assert page.text_content("#zoom-level") == "100 %"
     page.keyboard.press("n")  # next page keeps the query
@@ -165,11 +177,12 @@ def test_page_viewer_marks_words_over_the_scan(page: Any, site: tuple[str, WebHo
 
 
 def _check_overlay(page: Any, home: WebHome, *, ink: bool = True) -> None:
-    """Each mark's box on screen = the image's box × the word's page fractions, and (on the
-    screenshot) covers ink: the marked word really is there on the scan."""
+    """Each mark's box on screen = the page image's box (the overlay spans it) × the word's
+    page fractions, and (on the screenshot) covers ink: the marked word really is there on
+    the tiles."""
     from PIL import Image
 
-    img = page.locator("#scan-img").bounding_box()
+    img = page.locator("#overlay").bounding_box()
     hits = page.locator("rect.hit")
     n = hits.count()
     assert n >= 2, "no marked words on the page"
@@ -274,7 +287,7 @@ def test_readme_screenshots_on_a_built_home(page: Any) -> None:
             hit = pg.locator(".hit-item").first
             article = hit.locator(".hit-title").get_attribute("href")
             pg.goto(base + hit.locator(".page-link").first.get_attribute("href"))
-            wait_until(pg, "document.getElementById('scan-img').complete")
+            wait_until(pg, "document.getElementById('scan').dataset.tiles === 'loaded'")
             assert pg.locator("rect.hit").count() >= 1
             screenshot(pg, "web-viewer.png", real=True)
             pg.goto(base + article)

@@ -29,7 +29,7 @@ SECRET_TEXT = "tấm gương đạo đức"  # printed in an article: must never
 
 # Routes whose answer to a logged-in reader is a redirect by design (the audit's "next
 # article to label" sends the editor to it).
-REDIRECTING = {"audit.next_item"}
+REDIRECTING = {"audit.next_item", "imageapi.service"}
 
 
 def _sample_args(home: WebHome) -> dict[str, Any]:
@@ -94,6 +94,9 @@ def _build(app: Any, rule: Any, values: dict[str, Any]) -> str:
     fmt_for = {"search.export": "csv", "api.search_export": "json", "records.search_records": "jsonl"}
     if rule.endpoint in fmt_for:
         values = {**values, "fmt": fmt_for[rule.endpoint]}
+    if rule.endpoint == "imageapi.image":  # a IIIF image request (issue 20)
+        values = {**values, "region": "full", "size": "max", "rotation": "0", "quality": "default",
+                  "fmt": "jpg"}
     return adapter.build(rule.endpoint, values, method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
 
 
@@ -114,7 +117,7 @@ def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> N
         r = anonymous.open(url, method=method)
         body = r.get_data(as_text=True)
         if method == "GET":
-            if url.startswith(security.MACHINE_PATHS):  # the API and OAI-PMH answer 401
+            if url.startswith(security.MACHINE_PATHS):  # the API, OAI-PMH, IIIF, ALTO, hOCR answer 401
                 assert r.status_code == 401, (endpoint, url, r.status_code)
                 assert r.headers["WWW-Authenticate"].startswith("Bearer")
             else:
@@ -122,7 +125,7 @@ def test_every_route_refuses_without_login(web_app: Any, web_home: WebHome) -> N
                 assert r.headers["Location"].startswith("/login?next="), (endpoint, r.headers["Location"])
             # ... and the same URL does answer a logged-in user (the route is real)
             ok = logged_in[security.required_role(web_app, endpoint)].get(url)
-            answers = (302,) if endpoint in REDIRECTING else (200, 503)
+            answers = (302, 303) if endpoint in REDIRECTING else (200, 503)
             assert ok.status_code in answers, (endpoint, url, ok.status_code)
         else:  # an unsafe method without a session has no CSRF token either
             assert r.status_code in (400, 401, 302), (endpoint, method, url, r.status_code)
@@ -230,10 +233,15 @@ def test_path_traversal_gives_404(reader: Any, url: str) -> None:
 def test_page_image_served_by_id_from_the_cache(reader: Any, web_home: WebHome) -> None:
     r = reader.get("/img/ttshcb-2012-07/1/thumb.jpg")
     assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data[:2] == b"\xff\xd8"
-    cached = list((web_home.path / "index" / "cache").rglob("*.jpg"))
+    cached = list((web_home.path / "index" / "cache" / "pages").rglob("*.jpg"))
     assert cached and all(re.fullmatch(r"[0-9a-f]{64}-\d+-(thumb|view|large|full)\.jpg", p.name) for p in cached)
     again = reader.get("/img/ttshcb-2012-07/1/thumb.jpg", headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
+    # IIIF tiles (issue 20): a folder named by the page's hex identity, files named by numbers
+    assert reader.get("/iiif/ttshcb-2012-07/1/0,0,512,512/512,512/0/default.jpg").status_code == 200
+    tiles = list((web_home.path / "index" / "cache" / "tiles").rglob("*"))
+    names = r"[0-9a-f]{2}|[0-9a-f]{64}-\d+(\.lock)?|t-\d+-\d+-\d+\.jpg|d-[0-9a-f]{20}\.jpg|master\.jpg|(meta|low)\.json"
+    assert tiles and all(re.fullmatch(names, p.name) for p in tiles), tiles
 
 
 # --- untrusted text ------------------------------------------------------------------------

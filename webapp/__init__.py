@@ -38,8 +38,11 @@ from webapp import (
     coverage,
     desk,
     downloads,
+    iiif,
+    imageapi,
     images,
     oai,
+    ocrfiles,
     records,
     reports,
     saved,
@@ -54,7 +57,7 @@ log = logging.getLogger(__name__)
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, desk, audit,
                                  collections, admin, oai, downloads, records, apidoc,
-                                 reports)
+                                 reports, imageapi, iiif, ocrfiles)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}

@@ -6,13 +6,16 @@ URLs are those of :mod:`archive.permalinks` (``/s/<series>``, ``/i/<issue>``,
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
 from archive import holdings, permalinks
+from archive.ocrxml import pixel_size
 from archive.vntext import nfc
-from webapp import db, library, marks, pageimage
+from webapp import db, imageapi, library, marks, pageimage, tiles
 from webapp.search import safe_snippet
 
 bp = Blueprint("browse", __name__)
@@ -118,11 +121,12 @@ def page(issue_id: str, seq: int) -> Any:
         abort(404)
     view = library.issue_view(catalog, found)
     _render_ahead(found, catalog.pages(issue_id), first=seq)  # this page's neighbours next
+    config = current_app.config["BANTIN"]
     q = _query()
     text = library.page_text(catalog, pg)
     words = text.words if text else []
     hits = marks.marked_words(words, q) if q else set()
-    low = float(current_app.config["BANTIN"].low_confidence)
+    low = float(config.low_confidence)
     articles = library.page_articles(catalog, issue_id, seq)
     focus = request.args.get("a", "")
     lines = _lines(words, hits, low)
@@ -134,14 +138,21 @@ def page(issue_id: str, seq: int) -> Any:
         "next": url_for("browse.page", issue_id=issue_id, seq=seq + 1, **keep)
         if seq < found.page_count or catalog.get_page(f"{issue_id}/{seq + 1}") else "",
     }
-    return render_template(
+    response = make_response(render_template(
         "browse/page.html", view=view, page=pg, text=text, words=words, hits=sorted(hits),
         lines=lines, low=low, articles=articles, focus=focus, q=q, nav=nav,
         outlines={a.id: library.merge_boxes(a.boxes.get(seq, [])) for a in articles},
         low_count=sum(1 for w in words if w.conf < low),
         image=url_for("images.page_image", issue_id=issue_id, seq=seq, size="view"),
         image_large=url_for("images.page_image", issue_id=issue_id, seq=seq, size="large"),
-        permalink=permalinks.page_path(issue_id, seq))
+        permalink=permalinks.page_path(issue_id, seq),
+        iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}",
+        iiif_info=json.dumps(imageapi.info(imageapi.service_url(issue_id, seq), *pixel_size(pg)))
+        if pg.width_px > 0 and pg.height_px > 0 else ""))
+    # the deep-zoom tiles start rendering once this page is sent (not while it is rendered)
+    source = tiles.Source(config.scans, config.cache_dir, pg, found.source_kind, found.sha256)
+    response.call_on_close(lambda: tiles.prefetch(source))
+    return response
 
 
 def _lines(words: list[Any], hits: set[int], low: float) -> list[list[dict[str, Any]]]:

@@ -44,11 +44,18 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
+def source_key(page: Page) -> str:
+    """Hex digits, a dash and the frame number: names every cached image of this page's source."""
     identity = page.sha256.lower() or hashlib.sha256(f"{page.id}|{page.file}".encode()).hexdigest()
-    if size not in SIZES or not all(c in "0123456789abcdef" for c in identity):
+    if not identity or not all(c in "0123456789abcdef" for c in identity):
+        raise ValueError(f"bad page identity for {page.id!r}")
+    return f"{identity}-{int(page.file_page)}"
+
+
+def cache_path(cache_dir: Path, page: Page, size: str) -> Path:
+    if size not in SIZES:
         raise ValueError(f"bad image request: size {size!r}")
-    key = f"{identity}-{int(page.file_page)}"
+    key = source_key(page)
     return cache_dir / "pages" / key[:2] / f"{key}-{size}.jpg"
 
 
@@ -133,6 +140,13 @@ def _source(scans: Path, page: Page) -> Path:
     if not path.is_file():
         raise BadInput(path, "page source file is missing", "restore it or run `bantin ingest`")
     return path
+
+
+def load_source(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,
+                width: int = RENDER_WIDTH) -> Image.Image:
+    """The page as an "L" or "RGB" image, a PDF page rendered about ``width`` pixels wide (a
+    scanned image comes at its own size); the deep-zoom tiles (:mod:`webapp.tiles`) share it."""
+    return _load(scans, page, source_kind, cache_dir, issue_sha, width=width)
 
 
 def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,

@@ -5,7 +5,7 @@
   form uses (no data lives there). Everything else, including URLs that do not exist, needs
   a session or, under ``/api/``, a personal token sent as ``Authorization: Bearer …``.
   Pages redirect to ``/login``; the API answers 401 JSON. Tokens are accepted under
-  :data:`TOKEN_PATHS` only (``/api/``, OAI-PMH's ``/oai``, ``/download/``). Per-view decorators are not
+  :data:`TOKEN_PATHS` only (the JSON API, OAI-PMH, downloads, IIIF, ALTO and hOCR). Per-view decorators are not
   relied on: a new route is protected the moment it exists (tests enumerate the URL map).
 * CSRF: every POST/PUT/PATCH/DELETE must carry the session's token in the ``csrf_token``
   form field or the ``X-CSRF-Token`` header, else 400. Requests authenticated by a bearer
@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -33,11 +35,12 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "healthz", "static"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-# Where a personal token (``Authorization: Bearer …``) is accepted: the JSON API, OAI-PMH and
-# the downloads (issue PDFs, page images). Without a login, the first two answer 401 (they are
-# for programs); a download link redirects to the login page like any page.
-TOKEN_PATHS = ("/api/", "/oai", "/download/")
-MACHINE_PATHS = ("/api/", "/oai")
+# Where a personal token (``Authorization: Bearer …``) is accepted: the JSON API, OAI-PMH,
+# the downloads (issue PDFs, page images), IIIF, ALTO and hOCR. Without a login, the machine
+# areas answer 401 (they are for programs); a download link redirects to the login page like
+# any page.
+TOKEN_PATHS = ("/api/", "/oai", "/download/", "/iiif/", "/alto/", "/hocr/")
+MACHINE_PATHS = ("/api/", "/oai", "/iiif/", "/alto/", "/hocr/")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -238,7 +241,13 @@ def nav_items() -> list[tuple[str, str, bool]]:
 
 # --- headers -------------------------------------------------------------------------------
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+# The deep-zoom viewer (OpenSeadragon, vendored) adds this one <style> rule for touch screens;
+# its hash lets exactly that rule in, where 'unsafe-inline' would let any in.
+OSD_STYLE = ("@media (hover: none) {    .openseadragon-canvas:focus {        outline: none !important;"
+             "    }}")
+OSD_STYLE_HASH = base64.b64encode(hashlib.sha256(OSD_STYLE.encode()).digest()).decode()
+CSP = ("default-src 'self'; img-src 'self' data:; "
+       f"style-src 'self' 'sha256-{OSD_STYLE_HASH}'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 

@@ -13,6 +13,7 @@
     var sheet = document.getElementById("sheet");
     var img = document.getElementById("scan-img");
     if (!scan || !sheet || !img) return;
+    if (scan.dataset.iiif && window.OpenSeadragon) return;  /* deepzoom.js runs the viewer */
     var levels = [0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4];
     var zoom = 1;
     var output = document.getElementById("zoom-level");
