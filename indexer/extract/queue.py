@@ -196,7 +196,11 @@ def make_app(url: str, *, redeliver: float) -> Celery:
         task_acks_late=True,  # a page leaves the queue only when its result is stored
         task_reject_on_worker_lost=True,  # a worker process that dies gives its page back
         worker_prefetch_multiplier=1,  # a worker holds only the pages it is reading
-        broker_transport_options={"visibility_timeout": redeliver},  # a vanished machine's page
+        # a vanished machine's page goes back after `redeliver` seconds; the surviving workers
+        # sweep for such pages every few seconds (kombu's default sweep is 100 s apart)
+        broker_transport_options={"visibility_timeout": redeliver,
+                                  "unacked_restore_interval": max(1.0, min(10.0, redeliver / 4)),
+                                  "unacked_restore_throttle": 1},
         result_expires=RESULT_TTL,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,

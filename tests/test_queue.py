@@ -1,0 +1,230 @@
+"""Page tasks on Celery with a real redis-server and real `bantin worker` subprocesses.
+
+Every page is written exactly once and equals the local pool's result byte for byte (text,
+words, confidences) even when one of two workers is killed with SIGKILL in the middle of a
+page; a killed coordinator resumes without sending its pages twice; a worker whose language
+pack differs refuses, naming it; without a queue, Celery and Redis are never imported.
+
+Fault injection: worker "a" runs with a ``tesseract`` first on PATH that hangs on a page
+(``tests.pages.fake_tesseract``), so it is certainly in the middle of a page when killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from archive.models import OcrSettings
+from indexer.extract.queue import RUN_KEY, SENT_KEY, local_spec, queue_depth
+from tests.pages import PARAGRAPHS, fake_tesseract, render_text_page, save_png
+from tests.queue_fixtures import redis_server
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = 5
+
+
+def env_for(home: Path | None = None, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **extra}
+    if home is not None:
+        env["BANTIN_HOME"] = str(home)
+    return env
+
+
+def bantin(home: Path, *args: str, timeout: float = 300, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bantin", "--quiet", *args], cwd=REPO,
+                          env=env_for(home, **extra), text=True, capture_output=True, timeout=timeout)
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """A `bantin` subprocess in its own process group (so a kill takes its pool along)."""
+    return subprocess.Popen([sys.executable, "-m", "bantin", "--quiet", *args], cwd=REPO, env=env,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
+    try:
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+
+
+def make_home(root: Path, pages: int = PAGES) -> Path:
+    """One issue of small scanned pages (a folder of PNG), ingested."""
+    (root / "index").mkdir(parents=True)
+    folder = root / "scans" / "ttshcb" / "1991" / "ttshcb-1991-03"
+    for i in range(pages):
+        image, _drawn = render_text_page([PARAGRAPHS[i % len(PARAGRAPHS)]], dpi=200, width_in=4.0)
+        save_png(image, folder / f"{i + 1:03d}.png")
+    r = bantin(root, "ingest")
+    assert r.returncode == 0, r.stderr
+    return root
+
+
+def page_rows(home: Path) -> dict[str, tuple[object, ...]]:
+    db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return {r[0]: r[1:] for r in db.execute(
+            "SELECT page_id, method, text, words, confidence, settings_key, sha256 FROM page_text")}
+    finally:
+        db.close()
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def local_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, ...]]:
+    """The local process pool's results for the same pages."""
+    home = make_home(tmp_path_factory.mktemp("local"))
+    r = bantin(home, "extract", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    rows = page_rows(home)
+    assert len(rows) == PAGES
+    return rows
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[redis.Redis]:
+    c = redis.Redis.from_url(redis_url, decode_responses=True)
+    yield c
+    c.close()
+
+
+def test_two_workers_one_killed_mid_page_every_page_once_as_the_local_pool(
+        tmp_path: Path, redis_url: str, client: redis.Redis,
+        local_rows: dict[str, tuple[object, ...]]) -> None:
+    home = make_home(tmp_path / "home")
+    coordinator = start(["extract", "--queue", redis_url],
+                        env_for(home, BANTIN_QUEUE_REDELIVER="6"))
+    hang = fake_tesseract(tmp_path / "bin", "exec sleep 600")
+    a = start(["worker", "--queue", redis_url, "-c", "1", "--name", "a@test"],
+              env_for(PATH=f"{hang}:{os.environ['PATH']}"))
+    b = None
+    try:
+        # a takes one page (prefetch 1) and hangs in it: it is mid-page
+        wait_for(lambda: client.hlen("unacked") >= 1, 120, "worker a to take a page")
+        b = start(["worker", "--queue", redis_url, "-c", "1", "--name", "b@test"], env_for())
+        wait_for(lambda: len(page_rows(home)) >= 1, 120, "worker b to read a page")
+        os.killpg(a.pid, signal.SIGKILL)  # the machine is lost with its page
+        out, err = coordinator.communicate(timeout=240)
+        assert coordinator.returncode == 0, err
+        assert f"extract: {PAGES} pages done (ocr {PAGES}), 0 current, 0 failed" in out, out
+        status = bantin(home, "status", "--json", "--queue", redis_url)
+        queue = json.loads(status.stdout)["queue"]
+        assert (queue["done"], queue["failed"], queue["total"]) == (PAGES, 0, PAGES)
+        assert queue["depth"] == 0 and queue["in_flight"] == 0
+        assert queue["workers"] == ["b@test"]
+        assert client.scard(SENT_KEY) == 0
+    finally:
+        stop(a, signal.SIGKILL)
+        if b is not None:
+            stop(b)
+        stop(coordinator, signal.SIGKILL)
+    got = page_rows(home)
+    assert set(got) == set(local_rows)
+    for page_id, row in local_rows.items():
+        assert got[page_id] == row, page_id  # text, words, confidence, key, source: equal bytes
+
+
+def test_a_killed_coordinator_resumes_without_sending_twice(
+        tmp_path: Path, redis_url: str, client: redis.Redis) -> None:
+    home = make_home(tmp_path / "home", pages=3)
+    first = start(["extract", "--queue", redis_url], env_for(home))
+    try:
+        wait_for(lambda: client.scard(SENT_KEY) == 3, 60, "the pages to be sent")
+    finally:
+        stop(first, signal.SIGKILL)
+    assert queue_depth(client) == 3
+    again = start(["extract", "--queue", redis_url], env_for(home))
+    worker = None
+    try:
+        wait_for(lambda: json.loads(client.get(RUN_KEY) or "{}").get("progress", {}).get(
+            "coordinator", "").endswith(f":{again.pid}"), 60, "the second coordinator")
+        time.sleep(1.0)
+        assert queue_depth(client) == 3  # awaited, not sent again
+        worker = start(["worker", "--queue", redis_url, "-c", "1"], env_for())
+        out, err = again.communicate(timeout=180)
+        assert again.returncode == 0, err
+        assert "extract: 3 pages done (ocr 3), 0 current, 0 failed" in out, out
+    finally:
+        stop(again, signal.SIGKILL)
+        if worker is not None:
+            stop(worker)
+    assert len(page_rows(home)) == 3
+    assert queue_depth(client) == 0 and client.scard(SENT_KEY) == 0
+
+
+def _publish_run(client: redis.Redis) -> None:
+    """The run record a coordinator with the default settings publishes."""
+    spec = local_spec(OcrSettings(), time_limit=660.0, redeliver=720.0)
+    client.set(RUN_KEY, spec.to_json())
+
+
+def _tessdata(tmp_path: Path) -> tuple[Path, Path]:
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=True)
+    real = Path(out.stdout.splitlines()[0].split('"')[1])
+    copy = tmp_path / "tessdata"
+    shutil.copytree(real, copy)
+    return real, copy
+
+
+def test_a_worker_with_another_language_pack_refuses(
+        tmp_path: Path, redis_url: str, client: redis.Redis) -> None:
+    _publish_run(client)
+    real, copy = _tessdata(tmp_path)
+    shutil.copyfile(real / "eng.traineddata", copy / "vie.traineddata")  # another 'vie'
+    r = subprocess.run([sys.executable, "-m", "bantin", "--quiet", "worker", "--queue", redis_url,
+                        "--wait", "5"], cwd=REPO, env=env_for(TESSDATA_PREFIX=str(copy)),
+                       text=True, capture_output=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert "language pack 'vie' differs" in r.stderr
+    assert "tesseract-ocr-vie" in r.stderr
+
+
+def test_a_worker_without_the_language_pack_refuses(
+        tmp_path: Path, redis_url: str, client: redis.Redis) -> None:
+    _publish_run(client)
+    _real, copy = _tessdata(tmp_path)
+    (copy / "vie.traineddata").unlink()
+    r = subprocess.run([sys.executable, "-m", "bantin", "--quiet", "worker", "--queue", redis_url,
+                        "--wait", "5"], cwd=REPO, env=env_for(TESSDATA_PREFIX=str(copy)),
+                       text=True, capture_output=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert "no 'vie' language data" in r.stderr and "tesseract-ocr-vie" in r.stderr
+
+
+def test_a_worker_with_no_coordinator_says_what_to_run(tmp_path: Path) -> None:
+    with redis_server(tmp_path / "redis") as url:
+        r = subprocess.run([sys.executable, "-m", "bantin", "--quiet", "worker", "--queue", url,
+                            "--wait", "0"], cwd=REPO, env=env_for(), text=True,
+                           capture_output=True, timeout=60)
+    assert r.returncode == 6, r.stderr
+    assert "bantin extract --queue" in r.stderr
+
+
+def test_without_a_queue_celery_and_redis_are_never_imported(tmp_path: Path) -> None:
+    home = make_home(tmp_path / "home", pages=1)
+    code = ("import sys; from bantin.main import main; rc = main(['--quiet', 'build']); "
+            "print(rc, 'celery' in sys.modules, 'redis' in sys.modules, 'kombu' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env_for(home), text=True,
+                       capture_output=True, timeout=300)
+    assert r.stdout.split()[-4:] == ["0", "False", "False", "False"], r.stdout + r.stderr
