@@ -20,18 +20,32 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import redis
 
-from archive.models import OcrSettings
-from indexer.extract.queue import RUN_KEY, SENT_KEY, local_spec, queue_depth
+from archive.errors import ConfigError
+from archive.models import OcrSettings, PageResult, PageTask, Word
+from indexer.extract.queue import (
+    RUN_KEY,
+    SENT_KEY,
+    differences,
+    local_spec,
+    map_path,
+    parse_path_map,
+    queue_depth,
+    result_from_row,
+    result_to_row,
+    task_from_row,
+    task_to_row,
+)
 from tests.pages import PARAGRAPHS, fake_tesseract, render_text_page, save_png
 from tests.queue_fixtures import redis_server
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = 5
+PAGES = 4
 
 
 def env_for(home: Path | None = None, **extra: str) -> dict[str, str]:
@@ -68,7 +82,7 @@ def make_home(root: Path, pages: int = PAGES) -> Path:
     (root / "index").mkdir(parents=True)
     folder = root / "scans" / "ttshcb" / "1991" / "ttshcb-1991-03"
     for i in range(pages):
-        image, _drawn = render_text_page([PARAGRAPHS[i % len(PARAGRAPHS)]], dpi=200, width_in=4.0)
+        image, _drawn = render_text_page([PARAGRAPHS[i % len(PARAGRAPHS)]], dpi=200, width_in=3.5)
         save_png(image, folder / f"{i + 1:03d}.png")
     r = bantin(root, "ingest")
     assert r.returncode == 0, r.stderr
@@ -92,14 +106,23 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def local_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, ...]]:
-    """The local process pool's results for the same pages."""
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, tuple[object, ...]], str]:
+    """The local process pool's results for the same pages, and which queue libraries the run
+    imported (printed by the run itself)."""
     home = make_home(tmp_path_factory.mktemp("local"))
-    r = bantin(home, "extract", "--jobs", "2")
+    code = ("import sys; from bantin.main import main; rc = main(['--quiet', 'extract', '--jobs', '2']);"
+            " print(rc, *(name in sys.modules for name in ('celery', 'kombu', 'redis')))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env_for(home), text=True,
+                       capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr
     rows = page_rows(home)
     assert len(rows) == PAGES
-    return rows
+    return rows, r.stdout.splitlines()[-1]
+
+
+@pytest.fixture
+def local_rows(local_run: tuple[dict[str, tuple[object, ...]], str]) -> dict[str, tuple[object, ...]]:
+    return local_run[0]
 
 
 @pytest.fixture
@@ -147,29 +170,29 @@ def test_two_workers_one_killed_mid_page_every_page_once_as_the_local_pool(
 
 def test_a_killed_coordinator_resumes_without_sending_twice(
         tmp_path: Path, redis_url: str, client: redis.Redis) -> None:
-    home = make_home(tmp_path / "home", pages=3)
+    home = make_home(tmp_path / "home", pages=2)
     first = start(["extract", "--queue", redis_url], env_for(home))
     try:
-        wait_for(lambda: client.scard(SENT_KEY) == 3, 60, "the pages to be sent")
+        wait_for(lambda: client.scard(SENT_KEY) == 2, 60, "the pages to be sent")
     finally:
         stop(first, signal.SIGKILL)
-    assert queue_depth(client) == 3
+    assert queue_depth(client) == 2
     again = start(["extract", "--queue", redis_url], env_for(home))
     worker = None
     try:
         wait_for(lambda: json.loads(client.get(RUN_KEY) or "{}").get("progress", {}).get(
             "coordinator", "").endswith(f":{again.pid}"), 60, "the second coordinator")
         time.sleep(1.0)
-        assert queue_depth(client) == 3  # awaited, not sent again
+        assert queue_depth(client) == 2  # awaited, not sent again
         worker = start(["worker", "--queue", redis_url, "-c", "1"], env_for())
         out, err = again.communicate(timeout=180)
         assert again.returncode == 0, err
-        assert "extract: 3 pages done (ocr 3), 0 current, 0 failed" in out, out
+        assert "extract: 2 pages done (ocr 2), 0 current, 0 failed" in out, out
     finally:
         stop(again, signal.SIGKILL)
         if worker is not None:
             stop(worker)
-    assert len(page_rows(home)) == 3
+    assert len(page_rows(home)) == 2
     assert queue_depth(client) == 0 and client.scard(SENT_KEY) == 0
 
 
@@ -221,10 +244,36 @@ def test_a_worker_with_no_coordinator_says_what_to_run(tmp_path: Path) -> None:
     assert "bantin extract --queue" in r.stderr
 
 
-def test_without_a_queue_celery_and_redis_are_never_imported(tmp_path: Path) -> None:
-    home = make_home(tmp_path / "home", pages=1)
-    code = ("import sys; from bantin.main import main; rc = main(['--quiet', 'build']); "
-            "print(rc, 'celery' in sys.modules, 'redis' in sys.modules, 'kombu' in sys.modules)")
-    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env_for(home), text=True,
-                       capture_output=True, timeout=300)
-    assert r.stdout.split()[-4:] == ["0", "False", "False", "False"], r.stdout + r.stderr
+def test_without_a_queue_celery_and_redis_are_never_imported(
+        local_run: tuple[dict[str, tuple[object, ...]], str]) -> None:
+    assert local_run[1] == "0 False False False"  # exit 0; celery, kombu, redis not imported
+
+
+def test_a_worker_that_cannot_see_the_scans_refuses_and_a_path_map_fixes_it(tmp_path: Path) -> None:
+    scans = tmp_path / "mnt" / "bantin" / "scans"
+    scans.mkdir(parents=True)
+    (scans / "001.png").write_bytes(b"page")
+    spec = replace(local_spec(OcrSettings(), time_limit=660.0, redeliver=720.0),
+                   probe="/srv/bantin/scans/001.png")
+    refused = differences(spec)
+    assert len(refused) == 1 and "/srv/bantin/scans/001.png is missing" in refused[0]
+    assert "queue_path_map" in refused[0]
+    path_map = parse_path_map(f"/srv/bantin={tmp_path / 'mnt' / 'bantin'}; /srv/other=/x")
+    assert differences(spec, path_map) == []
+    assert map_path("/srv/bantin/scans/001.png", path_map) == str(scans / "001.png")
+    assert map_path("/srv/bantinX/001.png", path_map) == "/srv/bantinX/001.png"  # whole folders only
+    with pytest.raises(ConfigError, match="COORDINATOR_PREFIX=LOCAL_PREFIX"):
+        parse_path_map("/srv/bantin")
+
+
+def test_tasks_and_results_cross_the_queue_unchanged() -> None:
+    task = PageTask(page_id="ttshcb-1991-03/1", path="/srv/a.png", source_kind="images", file_page=0,
+                    sha256="ab" * 32, settings=OcrSettings(extra=(("psm", "4"),)), force_ocr=True)
+    row = json.loads(json.dumps(task_to_row(task)))
+    assert task_from_row(row) == task
+    result = PageResult(page_id=task.page_id, sha256=task.sha256, method="ocr", text="Nghị quyết",
+                        words=(Word("Nghị", (0.1, 0.2, 0.3, 0.25), 91.5, 1, 2, 11.5, True),
+                               Word("quyết", (0.31, 0.2, 0.5, 0.25), 88.25, 1, 2, 11.5)),
+                        confidence=89.875, engine="tesseract", engine_version="5.3.0",
+                        settings_key="k", width_px=10, height_px=20, seconds=1.25)
+    assert result_from_row(json.loads(json.dumps(result_to_row(result)))) == result

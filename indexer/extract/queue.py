@@ -41,7 +41,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import redis
@@ -77,6 +77,7 @@ class RunSpec:
     languages: dict[str, str]  # language -> sha256 of its traineddata file
     time_limit: float  # seconds per page (hard)
     redeliver: float  # seconds before a vanished worker's page goes to another
+    probe: str = ""  # a source file the coordinator sends: a worker must see it (not in the digest)
 
     @property
     def digest(self) -> str:
@@ -96,7 +97,8 @@ class RunSpec:
         settings = OcrSettings(lang=s["lang"], dpi=int(s["dpi"]), timeout=float(s["timeout"]),
                                extra=tuple((str(k), str(v)) for k, v in s["extra"]))
         return cls(settings=settings, keys=dict(data["keys"]), languages=dict(data["languages"]),
-                   time_limit=float(data["time_limit"]), redeliver=float(data["redeliver"]))
+                   time_limit=float(data["time_limit"]), redeliver=float(data["redeliver"]),
+                   probe=str(data.get("probe", "")))
 
 
 def local_spec(settings: OcrSettings, *, time_limit: float, redeliver: float) -> RunSpec:
@@ -107,8 +109,14 @@ def local_spec(settings: OcrSettings, *, time_limit: float, redeliver: float) ->
                    redeliver=redeliver)
 
 
-def differences(wanted: RunSpec) -> list[str]:
+def differences(wanted: RunSpec, path_map: list[tuple[str, str]] | None = None) -> list[str]:
     """How this machine would read pages differently from the coordinator (empty: it matches)."""
+    if wanted.probe:
+        here = map_path(wanted.probe, path_map or [])
+        if not os.path.exists(here):
+            return [f"this machine cannot see the coordinator's files: {here} is missing (mount "
+                    "the shared folder at the same path, or map it with --path-map / "
+                    "queue_path_map 'COORDINATOR_PREFIX=LOCAL_PREFIX')"]
     try:
         mine = local_spec(wanted.settings, time_limit=wanted.time_limit, redeliver=wanted.redeliver)
     except MissingDependency as e:
@@ -147,14 +155,16 @@ def task_from_row(row: dict[str, Any], path_map: list[tuple[str, str]] | None = 
 
 
 def result_to_row(result: PageResult) -> dict[str, Any]:
+    """Every field as it is (words unrounded: the coordinator gets what the pool would)."""
     row = {f.name: getattr(result, f.name) for f in fields(result)}
-    row["words"] = [w.to_row() for w in result.words]
+    row["words"] = [[w.text, *w.box, w.conf, w.block, w.line, w.size, w.bold] for w in result.words]
     return row
 
 
 def result_from_row(row: dict[str, Any]) -> PageResult:
     values = dict(row)
-    values["words"] = tuple(Word.from_row(w) for w in row["words"])
+    values["words"] = tuple(Word(text, (x0, y0, x1, y1), conf, block, line, size, bool(bold))
+                            for text, x0, y0, x1, y1, conf, block, line, size, bold in row["words"])
     return PageResult(**values)
 
 
@@ -236,7 +246,8 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
     only while the page's source and settings still match)."""
     url = config.queue
     redeliver = float(config.queue_redeliver) or limit + 60.0
-    spec = local_spec(tasks[0].settings, time_limit=limit, redeliver=redeliver)
+    spec = replace(local_spec(tasks[0].settings, time_limit=limit, redeliver=redeliver),
+                   probe=tasks[0].path)
     client = redis.Redis.from_url(url, decode_responses=True)
     _check_reachable(client, url)
     app = make_app(url, redeliver=redeliver)
@@ -359,13 +370,14 @@ def run_worker(config: Config, *, concurrency: int, wait: float = 600.0,
     url = config.queue
     client = redis.Redis.from_url(url, decode_responses=True)
     spec = wait_for_run(client, url, wait=wait)
-    found = differences(spec)
+    path_map = parse_path_map(config.queue_path_map)
+    found = differences(spec, path_map)
     if found:
         raise MissingDependency("this worker would read pages differently from the coordinator, "
                                 "so it takes no work: " + " | ".join(found))
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per process, as in the local pool
     ocr.set_temp_root(None)
-    _WORKER.update(path_map=parse_path_map(config.queue_path_map), digest=spec.digest, url=url)
+    _WORKER.update(path_map=path_map, digest=spec.digest, url=url)
     app = make_app(url, redeliver=spec.redeliver)
     name = hostname or f"bantin-{os.getpid()}@{socket.gethostname()}"
     worker = app.Worker(hostname=name, concurrency=concurrency, pool="prefork",
