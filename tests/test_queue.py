@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from archive.catalog import Catalog
 from archive.errors import ConfigError
 from archive.models import OcrSettings, PageResult, PageTask, Word
 from indexer.extract.queue import (
@@ -38,6 +39,7 @@ from indexer.extract.queue import (
     queue_depth,
     result_from_row,
     result_to_row,
+    still_current,
     task_from_row,
     task_to_row,
 )
@@ -156,7 +158,7 @@ def test_two_workers_one_killed_mid_page_every_page_once_as_the_local_pool(
         assert (queue["done"], queue["failed"], queue["total"]) == (PAGES, 0, PAGES)
         assert queue["depth"] == 0 and queue["in_flight"] == 0
         assert queue["workers"] == ["b@test"]
-        assert client.scard(SENT_KEY) == 0
+        assert client.hlen(SENT_KEY) == 0
     finally:
         stop(a, signal.SIGKILL)
         if b is not None:
@@ -173,7 +175,7 @@ def test_a_killed_coordinator_resumes_without_sending_twice(
     home = make_home(tmp_path / "home", pages=2)
     first = start(["extract", "--queue", redis_url], env_for(home))
     try:
-        wait_for(lambda: client.scard(SENT_KEY) == 2, 60, "the pages to be sent")
+        wait_for(lambda: client.hlen(SENT_KEY) == 2, 60, "the pages to be sent")
     finally:
         stop(first, signal.SIGKILL)
     assert queue_depth(client) == 2
@@ -193,7 +195,7 @@ def test_a_killed_coordinator_resumes_without_sending_twice(
         if worker is not None:
             stop(worker)
     assert len(page_rows(home)) == 2
-    assert queue_depth(client) == 0 and client.scard(SENT_KEY) == 0
+    assert queue_depth(client) == 0 and client.hlen(SENT_KEY) == 0
 
 
 def _publish_run(client: redis.Redis) -> None:
@@ -277,3 +279,20 @@ def test_tasks_and_results_cross_the_queue_unchanged() -> None:
                         confidence=89.875, engine="tesseract", engine_version="5.3.0",
                         settings_key="k", width_px=10, height_px=20, seconds=1.25)
     assert result_from_row(json.loads(json.dumps(result_to_row(result)))) == result
+
+
+def test_a_result_is_written_only_while_its_source_and_settings_match(tmp_path: Path) -> None:
+    home = make_home(tmp_path / "home", pages=1)
+    catalog = Catalog(home / "index" / "catalog.sqlite")
+    try:
+        page_id, sha = catalog.query("SELECT id, sha256 FROM page")[0]
+        spec = local_spec(OcrSettings(), time_limit=660.0, redeliver=720.0)
+        current = PageResult(page_id=page_id, sha256=sha, method="ocr", text="x",
+                             settings_key=spec.keys["ocr"])
+        assert still_current(catalog, current, spec)
+        assert not still_current(catalog, replace(current, sha256="0" * 64), spec)  # older scan
+        assert not still_current(catalog, replace(current, settings_key="other"), spec)
+        assert not still_current(catalog, replace(current, page_id="gone/1"), spec)
+        assert still_current(catalog, replace(current, method="", error="failed"), spec)
+    finally:
+        catalog.close()

@@ -15,7 +15,7 @@ At least once, never doubled:
   transport's visibility timeout);
 - a per-page time limit, the local pool's (:func:`indexer.extract.stage.page_time_limit`);
 - task ids are derived from the page, its source hash and the settings, so a rerun of a killed
-  coordinator finds the results and the tasks already sent (the Redis set :data:`SENT_KEY`)
+  coordinator finds the results and the tasks already sent (the Redis hash :data:`SENT_KEY`)
   instead of sending them again;
 - a result is written only when the page's source hash and the method's settings key still
   match, and once per page per run: a redelivered or duplicate task cannot overwrite newer work
@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "bantin-pages"
 TASK_NAME = "bantin.extract_page"
 RUN_KEY = "bantin:run"  # the coordinator's run record (JSON): settings, keys, progress
-SENT_KEY = "bantin:sent"  # ids of tasks sent whose result is not yet in the catalog
+SENT_KEY = "bantin:sent"  # task id -> when sent, for tasks whose result is not yet in the catalog
 WINDOW = 2000  # tasks sent ahead of the results (the queue's depth at most)
 RESULT_TTL = 7 * 24 * 3600  # seconds a result waits in Redis for a coordinator that died
 
@@ -258,10 +258,12 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
              "updated": time.time(), "finished": 0.0}
     client.set(RUN_KEY, _record(spec, stats))
     # a killed coordinator's tasks: still queued or in flight, or their results wait in Redis
-    already = {str(m) for m in client.smembers(SENT_KEY)}
-    stale = already - by_id.keys()
+    # (a result outlives its sending by RESULT_TTL at least: older ones are sent again)
+    when = {str(k): float(v) for k, v in client.hgetall(SENT_KEY).items()}
+    already = {k for k, t in when.items() if time.time() - t < RESULT_TTL - 3600}
+    stale = when.keys() - (already & by_id.keys())
     if stale:
-        client.srem(SENT_KEY, *stale)
+        client.hdel(SENT_KEY, *stale)
     sent = already & by_id.keys()
     to_send = [i for i in by_id if i not in sent]
     if sent:
@@ -272,7 +274,7 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
         while sent or to_send:
             while to_send and len(sent) < WINDOW:
                 tid = to_send.pop(0)
-                client.sadd(SENT_KEY, tid)
+                client.hset(SENT_KEY, tid, time.time())
                 app.send_task(TASK_NAME, args=[task_to_row(by_id[tid]), spec.digest], task_id=tid,
                               queue=QUEUE_NAME, time_limit=limit, soft_time_limit=limit - 5)
                 sent.add(tid)
@@ -282,13 +284,13 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
                 task = by_id[tid]
                 result = _result_of(task, meta)
                 if (result is not None and task.page_id not in written
-                        and _still_current(catalog, result, spec)):
+                        and still_current(catalog, result, spec)):
                     commit(result)
                     written.add(task.page_id)
                     stats["done" if not result.failed else "failed"] += 1
                     bar.advance(failed=result.failed)
                 app.AsyncResult(tid).forget()
-                client.srem(SENT_KEY, tid)
+                client.hdel(SENT_KEY, tid)
                 sent.discard(tid)
             now = time.monotonic()
             if got or now - last_note > 2.0:
@@ -335,7 +337,7 @@ def _result_of(task: PageTask, meta: dict[str, Any]) -> PageResult | None:
     return failure(task, f"the queue worker failed ({name}: {error})")
 
 
-def _still_current(catalog: Catalog, result: PageResult, spec: RunSpec) -> bool:
+def still_current(catalog: Catalog, result: PageResult, spec: RunSpec) -> bool:
     """Whether the page's source is the one read, and the method's key the coordinator's."""
     row = catalog.one("SELECT sha256 FROM page WHERE id = ?", (result.page_id,))
     if row is None or row["sha256"] != result.sha256:
@@ -402,7 +404,7 @@ def queue_status(url: str, *, ping_timeout: float = 1.0) -> dict[str, Any]:
     client = redis.Redis.from_url(url, decode_responses=True)
     _check_reachable(client, url)
     status: dict[str, Any] = {"url": _without_password(url), "depth": queue_depth(client),
-                              "in_flight": int(client.scard(SENT_KEY)), "workers": [],
+                              "in_flight": int(client.hlen(SENT_KEY)), "workers": [],
                               "running": False, "done": 0, "failed": 0, "total": 0,
                               "pages_per_minute": 0.0}
     raw = client.get(RUN_KEY)
