@@ -39,6 +39,7 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -378,7 +379,9 @@ def run_worker(config: Config, *, concurrency: int, wait: float = 600.0,
         raise MissingDependency("this worker would read pages differently from the coordinator, "
                                 "so it takes no work: " + " | ".join(found))
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per process, as in the local pool
-    ocr.set_temp_root(None)
+    temp = os.path.join(tempfile.gettempdir(), "bantin-worker")  # left by a killed worker: cleaned
+    ocr.clean_temp(temp)
+    ocr.set_temp_root(temp)
     _WORKER.update(path_map=path_map, digest=spec.digest, url=url)
     app = make_app(url, redeliver=spec.redeliver)
     name = hostname or f"bantin-{os.getpid()}@{socket.gethostname()}"
