@@ -9,11 +9,13 @@ What it does:
 1. Copies the sample's scanned issues (every issue whose pages were read by OCR in the sample
    home's catalog; ``--pages N``: whole issues, taken in turn from each kind of source, until
    at least N pages) into a temporary home and ingests them.
-2. ``bantin extract --force --jobs 1`` and ``--jobs 2`` (the real command, the local pool).
-3. Starts Debian's ``redis-server`` on a free loopback port (``tests/queue_fixtures.py``),
-   publishes the run record, starts 1 then 2 ``bantin worker -c 1`` and waits until they
-   answer, then ``bantin extract --force --queue URL`` (workers are long-running: their start
-   is not timed, the coordinator's is, as for the pool).
+2. ``bantin extract --force --jobs 1`` (the real command), then the same through the queue:
+   Debian's ``redis-server`` on a free loopback port (``tests/queue_fixtures.py``), the run
+   record published, 1 ``bantin worker -c 1`` started and answering, then ``bantin extract
+   --force --queue URL`` (workers are long-running: their start is not timed, the
+   coordinator's is, as for the pool).
+3. ``--rounds`` times: the local pool (``--jobs 2``), then 2 workers: each pair side by side,
+   so that a shared machine's changing load hits both alike.
 4. Times the coordinator's catalog write (``put_page_result``) on the pages just read.
 
 Rates come from the extract summary's own seconds (pending pages to last commit, the same
@@ -202,8 +204,20 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, default=Path("/work/data/full-s1"),
                         help="a built sample home (read only; its scanned issues are copied)")
     parser.add_argument("--pages", type=int, default=0, help="at least N pages (0: every scanned page)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="local pool and 2 workers, run one after the other, this many times")
+    parser.add_argument("--page-cost", type=float, default=0.0,
+                        help="also project with this many seconds per page per core (e.g. one "
+                             "measured on a quiet machine by bench/ocr.py)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary home")
+    parser.add_argument("--project", metavar="COST,OVERHEAD,WRITE", default="",
+                        help="only print the projection for these seconds per page per core, "
+                             "queue overhead per page and catalog write per page")
     args = parser.parse_args()
+    if args.project:
+        cost, overhead, write = (float(x) for x in args.project.split(","))
+        project([("given", cost)], overhead, write)
+        return
     load_before = machine()
     folder = Path(tempfile.mkdtemp(prefix="bench-queue-"))
     home = folder / "home"
@@ -217,11 +231,13 @@ def main() -> None:
         bantin(home, "ingest")
         pages = sum(n for _i, _s, n in issues)
         kinds_used = sorted({kinds[i] for i, _s, _n in issues})
-        local1 = extract_seconds(bantin(home, "extract", "--force", "--jobs", "1"), pages)
-        local2 = extract_seconds(bantin(home, "extract", "--force", "--jobs", "2"), pages)
+        pairs: list[tuple[float, float]] = []  # (local pool, 2 workers), run side by side
         with redis_server(folder / "redis") as url:
+            local1 = extract_seconds(bantin(home, "extract", "--force", "--jobs", "1"), pages)
             queue1 = queue_run(home, url, 1, folder, pages)
-            queue2 = queue_run(home, url, 2, folder, pages)
+            for _round in range(args.rounds):
+                pairs.append((extract_seconds(bantin(home, "extract", "--force", "--jobs", "2"), pages),
+                              queue_run(home, url, 2, folder, pages)))
         write = write_cost(home)
     finally:
         if not args.keep:
@@ -235,26 +251,39 @@ def main() -> None:
     print(f"Input: {pages} scanned pages in {len(issues)} issues of {args.sample} "
           f"({', '.join(kinds_used)})")
     print()
-    print("| run | seconds | pages/minute | vs local pool (--jobs 2) |")
+    print("| run | seconds | pages/minute | vs local pool (--jobs 2; same round) |")
     print("|---|---:|---:|---:|")
-    for name, seconds in (("local, --jobs 1", local1), ("local pool, --jobs 2", local2),
-                          ("queue, 1 worker -c 1", queue1), ("queue, 2 workers -c 1", queue2)):
-        print(f"| {name} | {seconds:.1f} | {60 * pages / seconds:.1f} | {local2 / seconds:.2f} |")
+    local2 = sorted(p[0] for p in pairs)[len(pairs) // 2]
+    rows = [("local, --jobs 1", local1, local2), ("queue, 1 worker -c 1", queue1, local2)]
+    for i, (pool, two) in enumerate(pairs, 1):
+        rows += [(f"local pool, --jobs 2 (round {i})", pool, pool),
+                 (f"queue, 2 workers -c 1 (round {i})", two, pool)]
+    for name, seconds, against in rows:
+        print(f"| {name} | {seconds:.1f} | {60 * pages / seconds:.1f} | {against / seconds:.2f} |")
     print()
     print(f"Per page on one core: {per_page:.2f} s; queue overhead per page: {overhead:+.3f} s "
           f"({100 * overhead / per_page:+.1f} %); coordinator's catalog write: {1000 * write:.1f} ms "
           f"(at most {1 / write:.0f} pages/s from one coordinator)")
     print()
-    cost = per_page + max(overhead, 0.0)
-    print(f"Projection at {cost:.2f} s per page per core (cost + overhead), linear in cores, "
-          "bounded by the coordinator's writes:")
+    costs = [("measured here", per_page)] + ([("--page-cost", args.page_cost)] if args.page_cost else [])
+    project(costs, overhead, write)
+
+
+def project(costs: list[tuple[str, float]], overhead: float, write: float) -> None:
+    print(f"Projection: pages x (s per page per core + queue overhead {max(overhead, 0.0):.3f} s) / "
+          f"(machines x cores), linear in cores, at least pages x {1000 * write:.1f} ms (one "
+          "coordinator writes):")
     print()
-    print("| pages | machines | 2 cores | 16 cores |")
-    print("|---:|---:|---:|---:|")
+    print("| pages | machines | " + " | ".join(f"2 cores ({c:.2f} s/page, {label}) | 16 cores"
+                                              for label, c in costs) + " |")
+    print("|---:|---:|" + "---:|---:|" * len(costs))
     for total in (30_000, 450_000):
         for machines in (1, 10, 50):
-            print(f"| {total:,} | {machines} | {hours(total, cost, machines, 2, write)} | "
-                  f"{hours(total, cost, machines, 16, write)} |")
+            cells = []
+            for _label, c in costs:
+                cost = c + max(overhead, 0.0)
+                cells += [hours(total, cost, machines, 2, write), hours(total, cost, machines, 16, write)]
+            print(f"| {total:,} | {machines} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
