@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import socket
 import tempfile
 import time
@@ -49,6 +50,7 @@ import redis
 from celery import Celery
 from celery.exceptions import Reject
 
+from archive import progress
 from archive.catalog import Catalog
 from archive.config import Config
 from archive.errors import ConfigError, MissingDependency
@@ -232,7 +234,7 @@ def _page_task(self: Any, row: dict[str, Any], digest: str) -> dict[str, Any]:
         if current is not None and RunSpec.from_json(current).digest == digest:
             # a new coordinator run with other settings: give the page back, check again
             log.warning("the coordinator's settings changed: this worker stops; start it again")
-            os.kill(os.getppid() if os.getppid() > 1 else os.getpid(), 15)
+            os.kill(os.getppid() if os.getppid() > 1 else os.getpid(), signal.SIGTERM)
             raise Reject("settings changed", requeue=True)
         return {"stale": True}  # left over from a run that is over: nobody waits for it
     return result_to_row(extract_page(task_from_row(row, _WORKER["path_map"])))
@@ -254,9 +256,10 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
     app = make_app(url, redeliver=redeliver)
     nonce = str(time.time()) if force else ""
     by_id = {task_id(t, spec, nonce): t for t in tasks}
-    stats: dict[str, Any] = {"coordinator": f"{socket.gethostname()}:{os.getpid()}", "home": str(config.home),
-             "started": time.time(), "total": len(tasks), "done": 0, "failed": 0,
-             "updated": time.time(), "finished": 0.0}
+    stats: dict[str, Any] = {
+        "coordinator": f"{socket.gethostname()}:{os.getpid()}", "home": str(config.home),
+        "started": time.time(), "total": len(tasks), "done": 0, "failed": 0,
+        "updated": time.time(), "finished": 0.0}
     client.set(RUN_KEY, _record(spec, stats))
     # a killed coordinator's tasks: still queued or in flight, or their results wait in Redis
     # (a result outlives its sending by RESULT_TTL at least: older ones are sent again)
@@ -270,7 +273,7 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
     if sent:
         log.info("resuming: %d pages sent by an earlier run are awaited, not sent again", len(sent))
     written: set[str] = set()
-    last_note = time.monotonic()
+    last_note = last_record = time.monotonic()
     try:
         while sent or to_send:
             while to_send and len(sent) < WINDOW:
@@ -294,12 +297,13 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
                 client.hdel(SENT_KEY, tid)
                 sent.discard(tid)
             now = time.monotonic()
-            if got or now - last_note > 2.0:
+            if got or now - last_record > 2.0:
+                last_record = now
                 stats["updated"] = time.time()
                 client.set(RUN_KEY, _record(spec, stats))
             if now - last_note > 10.0:
                 last_note = now
-                if not bar.enabled:
+                if not bar.enabled and not progress.QUIET:  # a line every 10 s in a log
                     log.warning("extract: %d/%d pages, %d failed, %d waiting in the queue",
                                 stats["done"] + stats["failed"], len(tasks), stats["failed"],
                                 queue_depth(client))
