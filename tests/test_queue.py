@@ -198,6 +198,25 @@ def test_a_killed_coordinator_resumes_without_sending_twice(
     assert queue_depth(client) == 0 and client.hlen(SENT_KEY) == 0
 
 
+def test_a_page_that_kills_its_worker_fails_alone_after_two_deaths(
+        tmp_path: Path, redis_url: str, client: redis.Redis) -> None:
+    home = make_home(tmp_path / "home", pages=1)
+    coordinator = start(["extract", "--queue", redis_url], env_for(home))
+    deadly = fake_tesseract(tmp_path / "bin", "kill -9 $PPID; exit 1")  # the worker process dies
+    worker = start(["worker", "--queue", redis_url, "-c", "1"],
+                   env_for(PATH=f"{deadly}:{os.environ['PATH']}"))
+    try:
+        out, err = coordinator.communicate(timeout=240)  # given back at once, not after 12 min
+    finally:
+        stop(coordinator, signal.SIGKILL)
+        stop(worker)
+    assert coordinator.returncode == 4, err
+    assert "extract: 0 pages done (none), 0 current, 1 failed" in out, out
+    assert "a worker died on this page 2 times" in err
+    assert "ttshcb/1991/ttshcb-1991-03/001.png page 1" in err
+    assert queue_depth(client) == 0 and client.hlen(SENT_KEY) == 0
+
+
 def _publish_run(client: redis.Redis) -> None:
     """The run record a coordinator with the default settings publishes."""
     spec = local_spec(OcrSettings(), time_limit=660.0, redeliver=720.0)

@@ -13,7 +13,8 @@ At least once, never doubled:
   queue only when its result is stored; a worker process that dies gives its page back at
   once, a machine that vanishes gives it back after ``queue_redeliver`` seconds (the Redis
   transport's visibility timeout);
-- a per-page time limit, the local pool's (:func:`indexer.extract.stage.page_time_limit`);
+- a per-page time limit, the local pool's (:func:`indexer.extract.stage.page_time_limit`), and
+  a page whose worker died under it twice fails alone on its next start (:data:`MAX_STARTS`);
 - task ids are derived from the page, its source hash and the settings, so a rerun of a killed
   coordinator finds the results and the tasks already sent (the Redis hash :data:`SENT_KEY`)
   instead of sending them again;
@@ -67,6 +68,7 @@ RUN_KEY = "bantin:run"  # the coordinator's run record (JSON): settings, keys, p
 SENT_KEY = "bantin:sent"  # task id -> when sent, for tasks whose result is not yet in the catalog
 WINDOW = 2000  # tasks sent ahead of the results (the queue's depth at most)
 RESULT_TTL = 7 * 24 * 3600  # seconds a result waits in Redis for a coordinator that died
+MAX_STARTS = 2  # a page started this many times without an answer fails on the next start
 
 
 # --- the run record: what a worker must match -------------------------------------------------
@@ -237,7 +239,16 @@ def _page_task(self: Any, row: dict[str, Any], digest: str) -> dict[str, Any]:
             os.kill(os.getppid() if os.getppid() > 1 else os.getpid(), signal.SIGTERM)
             raise Reject("settings changed", requeue=True)
         return {"stale": True}  # left over from a run that is over: nobody waits for it
-    return result_to_row(extract_page(task_from_row(row, _WORKER["path_map"])))
+    task = task_from_row(row, _WORKER["path_map"])
+    # a page whose worker died under it twice (a crash, a lost machine) fails alone, as in the
+    # local pool, instead of going round the workers for ever
+    starts = f"bantin:starts:{self.request.id}"
+    client = redis.Redis.from_url(_WORKER["url"])
+    tries = int(client.incr(starts))
+    client.expire(starts, RESULT_TTL)
+    if tries > MAX_STARTS:
+        return result_to_row(failure(task, f"a worker died on this page {tries - 1} times"))
+    return result_to_row(extract_page(task))
 
 
 # --- the coordinator -------------------------------------------------------------------------
@@ -294,6 +305,7 @@ def run_queue(tasks: list[PageTask], catalog: Catalog, config: Config,
                     stats["done" if not result.failed else "failed"] += 1
                     bar.advance(failed=result.failed)
                 app.AsyncResult(tid).forget()
+                client.delete(f"bantin:starts:{tid}")
                 client.hdel(SENT_KEY, tid)
                 sent.discard(tid)
             now = time.monotonic()
