@@ -34,6 +34,15 @@ class Settings:
                                             "file before it is marked failed.")
     low_confidence: float = _setting(70.0, "Mean OCR confidence (0-100) below which a page counts as "
                                            "low quality.")
+    queue: str = _setting("", "Redis address of the page queue (redis://HOST:PORT/DB): extract sends "
+                              "each page to `bantin worker`s on other machines; empty: the local "
+                              "process pool reads them.")
+    queue_path_map: str = _setting("", "On a worker: where it sees the coordinator's files, as "
+                                       "'COORDINATOR_PREFIX=LOCAL_PREFIX' pairs separated by ';' (e.g. "
+                                       "'/srv/bantin=/mnt/bantin'); empty: the same paths.")
+    queue_redeliver: int = _setting(0, "Seconds after which a page taken by a worker that vanished "
+                                       "(machine lost, kill -9) is given to another worker; 0: the page "
+                                       "time limit plus a minute. Keep it above the longest page.")
     secret_key: str = _setting("", "Key that signs web sessions; required to serve (generate one with "
                                    "`bantin secret`).")
     host: str = _setting("127.0.0.1", "Address `bantin serve` listens on.")

@@ -10,9 +10,20 @@ from typing import Any
 import click
 
 from archive.backup import restore_backup, write_backup
+from archive.errors import BantinError
 from archive.export import PAGE_FIELDS, page_records
 from archive.status import archive_status, format_status
-from bantin.common import State, export_options, fail_partial, finish, jobs_option, pass_state, write_export
+from bantin.common import (
+    State,
+    echo_err,
+    export_options,
+    fail_partial,
+    finish,
+    jobs_option,
+    pass_state,
+    queue_option,
+    write_export,
+)
 from bantin.stages import BUILD_STAGES, stage_extract, stage_ingest
 
 
@@ -29,23 +40,26 @@ def ingest(state: State, forget_missing: bool) -> None:
 
 @click.command()
 @jobs_option
+@queue_option
 @click.option("--force", is_flag=True, help="Redo every page, even those that are current.")
 @click.option("--issue", "issue_ids", multiple=True, help="Only this issue id (repeatable).")
 @pass_state
-def extract(state: State, jobs: int | None, force: bool, issue_ids: tuple[str, ...]) -> None:
+def extract(state: State, jobs: int | None, queue: str | None, force: bool,
+            issue_ids: tuple[str, ...]) -> None:
     """Give every page its text: PDF text layer, legacy-font repair or Tesseract OCR."""
-    config = state.config(jobs=jobs)
+    config = state.config(jobs=jobs, queue=queue)
     with state.catalog(config) as catalog:
         finish([stage_extract(catalog, config, force=force, issue_ids=list(issue_ids) or None)])
 
 
 @click.command()
 @jobs_option
+@queue_option
 @click.option("--force", is_flag=True, help="Redo every stage's output, even where current.")
 @pass_state
-def build(state: State, jobs: int | None, force: bool) -> None:
+def build(state: State, jobs: int | None, queue: str | None, force: bool) -> None:
     """Run every stage in order (ingest, extract, ...), each doing only what is out of date."""
-    config = state.config(jobs=jobs)
+    config = state.config(jobs=jobs, queue=queue)
     outcomes = []
     with state.catalog(config) as catalog:
         for _name, stage in BUILD_STAGES:
@@ -58,10 +72,12 @@ def build(state: State, jobs: int | None, force: bool) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@queue_option
 @pass_state
-def status(state: State, as_json: bool) -> None:
-    """Issues, pages, methods, OCR confidence and failures per series and year."""
-    config = state.config()
+def status(state: State, as_json: bool, queue: str | None) -> None:
+    """Issues, pages, methods, OCR confidence and failures per series and year (and, with a
+    queue, its depth, the workers answering and the run's pages per minute)."""
+    config = state.config(queue=queue)
     if not config.catalog_path.exists():
         report: dict[str, Any] = {"years": [], "totals": {"issues": 0, "pages": 0, "extracted": 0,
                                                           "failures": 0},
@@ -69,10 +85,38 @@ def status(state: State, as_json: bool) -> None:
     else:
         with state.catalog(config) as catalog:
             report = archive_status(catalog)
+    if config.queue:
+        report["queue"] = _queue_status(config.queue)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(format_status(report))
+        if "queue" in report:
+            click.echo(format_queue(report["queue"]))
+
+
+def _queue_status(url: str) -> dict[str, Any]:
+    from indexer.extract.queue import queue_status  # deferred: celery and redis, only with a queue
+
+    try:
+        return queue_status(url)
+    except BantinError as e:
+        echo_err(f"cảnh báo: {e}")
+        return {"url": url, "error": str(e)}
+
+
+def format_queue(q: dict[str, Any]) -> str:
+    """The queue's lines of `bantin status`."""
+    if "error" in q:
+        return f"Hàng đợi {q['url']}: không trả lời"
+    state = "đang chạy" if q["running"] else "không chạy"
+    workers = ", ".join(q["workers"]) or "không có"
+    return "\n".join([
+        f"Hàng đợi {q['url']}: {q['depth']} trang chờ, {q['in_flight']} đã gửi chưa xong",
+        f"  máy đọc ({len(q['workers'])}): {workers}",
+        f"  lượt chạy ({state}): {q['done']}/{q['total']} trang, {q['failed']} lỗi, "
+        f"{q['pages_per_minute']:.1f} trang/phút",
+    ])
 
 
 @click.command("pages")

@@ -72,6 +72,13 @@ def jobs_option(f: F) -> F:
                         help="Worker processes (default: one per CPU core).")(f)
 
 
+def queue_option(f: F) -> F:
+    return click.option("--queue", "queue", metavar="URL", default=None,
+                        help="Send pages to `bantin worker`s through this Redis "
+                             "(redis://HOST:PORT/DB) instead of the local process pool "
+                             "(setting `queue`).")(f)
+
+
 def export_options(f: F) -> F:
     f = click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write to FILE instead of standard output.")(f)

@@ -17,7 +17,7 @@ import click
 import archive
 from archive import progress
 from archive.errors import BantinError, ExitCode
-from bantin import analyze, catalog, ocrfiles, refresh, review, sample, search, segment, web
+from bantin import analyze, catalog, ocrfiles, refresh, review, sample, search, segment, web, worker
 from bantin.common import State, echo_err
 
 
@@ -51,7 +51,7 @@ for command in (
     catalog.ingest, catalog.extract, segment.segment, analyze.analyze, search.index,
     catalog.build, catalog.status, export, analyze.topics, search.search_command,
     sample.sample, review.stats, review.report, refresh.refresh,
-    web.serve, web.secret, web.user, catalog.backup, catalog.restore,
+    web.serve, web.secret, web.user, catalog.backup, catalog.restore, worker.worker,
 ):
     cli.add_command(command)
 

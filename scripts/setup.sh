@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES="tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet fonts-dejavu-core fonts-dejavu-extra \
 fonts-liberation2 fonts-freefont-ttf poppler-utils chromium chromium-driver \
-libreoffice-writer-nogui python3-venv ca-certificates"
+libreoffice-writer-nogui redis-server python3-venv ca-certificates"
 
 missing=""
 for pkg in $APT_PACKAGES; do

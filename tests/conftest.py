@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from archive.catalog import Catalog
 from bantin.main import main
 
+pytest_plugins = ["tests.queue_fixtures"]  # redis_url: a real redis-server for the queue tests
+
 REPO = Path(__file__).resolve().parent.parent
 BANTIN = [sys.executable, "-m", "bantin"]
 

@@ -9,7 +9,7 @@ from bantin.stages import BUILD_STAGES
 
 VERBS = {"analyze", "backup", "build", "export", "extract", "index", "ingest", "refresh", "report",
          "restore", "sample", "search", "secret", "segment", "serve", "stats", "status", "topics",
-         "user"}
+         "user", "worker"}
 
 
 def test_help_lists_every_verb() -> None:

@@ -36,8 +36,10 @@ one module); the settings key covers all of it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -245,6 +247,37 @@ def _tesseract_info(command: str) -> tuple[str, frozenset[str]]:
     names = frozenset(line.strip() for line in (langs.stdout + langs.stderr).splitlines()[1:]
                       if line.strip() and " " not in line.strip())
     return version[0].strip(), names
+
+
+def language_files(settings: OcrSettings) -> dict[str, str]:
+    """sha256 of each language pack file the settings read, by language name. The settings key
+    names languages, not their files: two machines with other 'vie' packs read differently, so
+    a queue worker compares these with the coordinator's before taking pages."""
+    langs = set(settings.lang.split("+"))
+    if profiled(settings):
+        for profile in CONDITION_PROFILES.values():
+            langs.update(profile["lang"].split("+"))
+    folder = _tessdata_folder(TesseractEngine.command)
+    found = {}
+    for name in sorted(code for code in langs if code):
+        path = os.path.join(folder, f"{name}.traineddata")
+        try:
+            with open(path, "rb") as f:
+                found[name] = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            found[name] = "missing"
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _tessdata_folder(command: str) -> str:
+    """The folder Tesseract reads language packs from (first line of ``--list-langs``)."""
+    exe = shutil.which(command) or command
+    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=60,
+                         check=False)
+    first = (out.stdout + out.stderr).splitlines()[:1]
+    match = re.search(r'"([^"]+)"', first[0]) if first else None
+    return match.group(1) if match else os.environ.get("TESSDATA_PREFIX", "")
 
 
 class TesseractEngine:

@@ -48,6 +48,12 @@ def extract_page(task: PageTask) -> PageResult:
     return _with_seconds(result, time.monotonic() - started)
 
 
+def failure(task: PageTask, message: str) -> PageResult:
+    """A page's failed result, naming its file and page (a crash, a timeout, a lost worker)."""
+    return PageResult(page_id=task.page_id, sha256=task.sha256, method="",
+                      error=f"{task.path} page {task.file_page + 1}: {message}")
+
+
 def _extract(task: PageTask) -> PageResult:
     note = ""
     if task.source_kind == DOCUMENT_KIND:

@@ -28,7 +28,7 @@ from archive.progress import Progress
 from indexer.extract import ocr
 from indexer.extract.documentpdf import ensure_pdf
 from indexer.extract.ocrcorrect import CorrectReport, run_corrections
-from indexer.extract.page import extract_page, method_keys, text_method_keys
+from indexer.extract.page import extract_page, failure, method_keys, text_method_keys
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,10 @@ def temp_root(config: Config) -> Path:
     return config.cache_dir / "tmp"
 
 
-def _failure(task: PageTask, message: str) -> PageResult:
-    return PageResult(page_id=task.page_id, sha256=task.sha256, method="",
-                      error=f"{task.path} page {task.file_page + 1}: {message}")
+def page_time_limit(config: Config) -> float:
+    """Seconds after which a page that has not answered fails alone (its own OCR timeout, plus
+    one page it may queue behind in the pool); the queue's workers use the same limit."""
+    return 2 * float(config.ocr_timeout) + 60.0
 
 
 class _Pool:
@@ -174,7 +175,11 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
             report.by_method[result.method] = report.by_method.get(result.method, 0) + 1
 
     with Progress(len(tasks), "extract") as bar:
-        if jobs <= 1:
+        if config.queue:
+            from indexer.extract.queue import run_queue  # deferred: celery and redis, only with a queue
+
+            run_queue(tasks, catalog, config, commit, bar, limit=page_time_limit(config), force=force)
+        elif jobs <= 1:
             for task in tasks:
                 result = extract_page(task)
                 commit(result)
@@ -189,8 +194,7 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
 
 
 def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Progress) -> None:  # type: ignore[no-untyped-def]
-    # a hung page (no answer in its own timeout, plus one page it may queue behind) fails alone
-    limit = 2 * float(config.ocr_timeout) + 60.0  # a queued task may wait behind one page
+    limit = page_time_limit(config)
     queue = list(reversed(tasks))
     crashes: dict[str, int] = {}
     pool = _Pool(jobs, temp_root(config))
@@ -210,12 +214,12 @@ def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Pro
                     broken = True
                     crashes[task.page_id] = crashes.get(task.page_id, 0) + 1
                     if crashes[task.page_id] >= 2:
-                        result = _failure(task, "the worker crashed twice on this page")
+                        result = failure(task, "the worker crashed twice on this page")
                     else:
                         queue.append(task)
                         continue
                 except Exception as e:  # pickling or pool errors: fail the page, go on
-                    result = _failure(task, f"{type(e).__name__}: {e}")
+                    result = failure(task, f"{type(e).__name__}: {e}")
                 commit(result)
                 bar.advance(failed=result.failed)
             now = time.monotonic()
@@ -223,7 +227,7 @@ def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Pro
             if hung or broken:
                 for fut in hung:
                     task, _ = inflight.pop(fut)
-                    result = _failure(task, f"timed out after {limit:.0f} s")
+                    result = failure(task, f"timed out after {limit:.0f} s")
                     commit(result)
                     bar.advance(failed=True)
                 for task, _t0 in list(inflight.values()):
