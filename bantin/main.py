@@ -44,6 +44,7 @@ def export() -> None:
 
 export.add_command(catalog.export_pages)
 export.add_command(segment.export_articles)
+export.add_command(segment.export_issues)
 
 # Every verb, in the order `bantin --help` lists them (click sorts them by name).
 for command in (

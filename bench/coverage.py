@@ -1,4 +1,5 @@
-"""Coverage on a built sample: the gaps and document lags of the truth, and how long each
+"""Coverage on a built sample: print runs read from the colophons (``--only colophons``), the
+gaps and document lags of the truth, and how long each
 computation takes (cold: a new snapshot of the catalog; warm: from the cache).
 
     .venv/bin/python bench/coverage.py --home DIR [--threshold 2] [--by year]
@@ -38,13 +39,44 @@ def timed(label: str, fn, rows: list[tuple[str, float, str]], note: str = ""):  
     return value
 
 
+def colophon_table(config) -> None:  # type: ignore[no-untyped-def]
+    """Print runs read from the colophons against ``sample-truth/issues.jsonl`` (issue 21)."""
+    from indexer.segment.colophon_eval import evaluate
+
+    if not (config.truth_dir / "issues.jsonl").exists():
+        print("no sample-truth/issues.jsonl: a sample made before issue 21; colophons not checked")
+        return
+    with Catalog(config.catalog_path) as catalog:
+        tallies = evaluate(catalog, config.home)
+        issues = catalog.one("SELECT COUNT(*) FROM issue")[0]
+    print(machine())
+    print(f"\nColophons read against the truth ({issues} issues; `bantin export issues` = the archive's facts):")
+    print("| colophon page read as | print runs printed | read exactly | share | printed without a run "
+          "| left null (right) | format | printer | licence | deposit | editor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind in ("text", "ocr", "all"):
+        t = tallies[kind]
+        cells = []
+        for name in ("format", "printer", "licence", "deposit", "editor"):
+            right, printed = t.fields.get(name, [0, 0])
+            cells.append(f"{right}/{printed}")
+        print(f"| {kind} | {t.issues} | {t.exact} | {t.share:.3f} | {t.absent} | {t.absent_right} | "
+              + " | ".join(cells) + " |")
+    for line in tallies["all"].wrong:
+        print(f"  wrong: {line}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", required=True)
     parser.add_argument("--threshold", type=float, default=2.0)
     parser.add_argument("--by", default="year", choices=("year", "term", "decade"))
+    parser.add_argument("--only", choices=("colophons",), help="Only the colophons' table (quick).")
     args = parser.parse_args()
     config = load_config(args.home)
+    colophon_table(config)
+    if args.only == "colophons":
+        return 0
     import json
 
     from review import corpus as corpus_mod
