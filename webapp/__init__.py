@@ -36,6 +36,7 @@ from webapp import (
     collections,
     coverage,
     desk,
+    distribution,
     images,
     search,
     searching,
@@ -45,7 +46,7 @@ from webapp import (
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, distribution, desk, audit,
                                  collections, admin)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
