@@ -201,13 +201,13 @@ def word_docx(plan: IssuePlan) -> bytes:
     d.core_properties.author = "Ban biên tập"
     buf = io.BytesIO()
     d.save(buf)
-    return _as_word_writes_it(buf.getvalue())
+    return as_word_writes_it(buf.getvalue())
 
 
 _SOFT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*\xad[^<]*)</w:t>")
 
 
-def _as_word_writes_it(data: bytes) -> bytes:
+def as_word_writes_it(data: bytes) -> bytes:
     """TCVN3 ``ư`` (0xAD) as ``<w:softHyphen/>``, and every zip entry dated 1980-01-01."""
     def fix(m: re.Match[str]) -> str:
         keep = '<w:t xml:space="preserve">'

@@ -25,6 +25,7 @@ from samplegen.colophon import issue_record
 from samplegen.layout import FOOTER_TEXT
 from samplegen.plan import ArchivePlan
 from samplegen.render_word import WORD_SOURCES, header_text, truth_text
+from samplegen.reports import write_reports
 from samplegen.truth import TRUTH_DIR, article_records, write_json, write_jsonl, write_series
 from samplegen.writer import IssueOutput, container_for, write_issue
 
@@ -111,6 +112,9 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
     write_jsonl(truth / "documents.jsonl", document_records(plan, outputs))
     write_jsonl(truth / "articles.jsonl", articles)
     write_jsonl(truth / "issues.jsonl", issues)
+    report_files, report_truth = write_reports(home, plan.issues[0].seed if plan.issues else 1)
+    written += report_files
+    write_jsonl(truth / "reports.jsonl", report_truth)
     write_json(truth / "gaps.json", list(plan.gaps))
     write_json(truth / "manifest.json", {"files": sorted(written)})
     seconds = round(time.monotonic() - started, 2)
