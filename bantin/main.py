@@ -17,7 +17,7 @@ import click
 import archive
 from archive import progress
 from archive.errors import BantinError, ExitCode
-from bantin import analyze, catalog, refresh, review, sample, search, segment, web
+from bantin import analyze, catalog, refresh, reports, review, sample, search, segment, web
 from bantin.common import State, echo_err
 
 
@@ -50,7 +50,7 @@ export.add_command(segment.export_issues)
 for command in (
     catalog.ingest, catalog.extract, segment.segment, analyze.analyze, search.index,
     catalog.build, catalog.status, export, analyze.topics, search.search_command,
-    sample.sample, review.stats, review.report, refresh.refresh,
+    sample.sample, review.stats, review.report, reports.reports, refresh.refresh,
     web.serve, web.secret, web.user, catalog.backup, catalog.restore,
 ):
     cli.add_command(command)

@@ -87,6 +87,17 @@ def stage_index(catalog: Catalog, config: Config, *, force: bool = False,
     return StageOutcome(report.summary())
 
 
+def stage_reports(catalog: Catalog, config: Config, *, force: bool = False,
+                  **_: Any) -> StageOutcome:
+    from indexer.reports import intake  # deferred: the extractors' libraries
+
+    result = intake(catalog, config, force=force)
+    for line in result.failed:
+        echo_err(f"report not read: {line}")
+    return StageOutcome(f"reports: {result.read} read, {result.current} current, {len(result.failed)} failed",
+                        failed=bool(result.failed))
+
+
 # `bantin build` runs these in this order: each reads what the stages before it wrote
 # (analyze the articles segment wrote; index, last, everything).
 BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
@@ -94,5 +105,6 @@ BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
     ("extract", stage_extract),
     ("segment", stage_segment),
     ("analyze", stage_analyze),
+    ("reports", stage_reports),  # the districts' reports (scans/reports/), read like the issues
     ("index", stage_index),
 ]
