@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from bantin.main import cli
 from bantin.stages import BUILD_STAGES
 
-VERBS = {"analyze", "backup", "build", "export", "extract", "index", "ingest", "refresh", "report",
+VERBS = {"analyze", "backup", "build", "export", "extract", "index", "ingest", "refresh", "report", "reports",
          "restore", "sample", "search", "secret", "segment", "serve", "stats", "status", "topics",
          "user"}
 
