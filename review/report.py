@@ -37,7 +37,7 @@ from archive.permalinks import (
     series_path,
 )
 from archive.vnformat import issue_number, number, page_range
-from review import coverage, distribution, documents, examples, figures, shares, structure
+from review import coverage, distribution, district, documents, examples, figures, shares, structure
 from review.agreement import agreement, method_sentences
 from review.charts import Chart, HeatChart, png
 from review.corpus import Corpus, load_corpus
@@ -160,10 +160,12 @@ class _Builder:
     def p(self, *parts: str | Link, style: str = "") -> None:
         self.blocks.append(Para(tuple(parts), style))
 
-    def table(self, table: Table, columns: tuple[str, ...], extra: list[tuple[str, str]] | None = None) -> None:
+    def table(self, table: Table, columns: tuple[str, ...], extra: list[tuple[str, str]] | None = None,
+              *, page: tuple[str, str] | None = None) -> None:
+        """A table; ``page``: its (page, CSV) paths when it is not one of the coverage pages'."""
         params = self.filters.params() + (extra or [])
-        self.blocks.append(TableBlock(table, columns, self.url(coverage_path(table.name, params)),
-                                      self.url(coverage_path(table.name, params, csv=True))))
+        view, data = page or (coverage_path(table.name, params), coverage_path(table.name, params, csv=True))
+        self.blocks.append(TableBlock(table, columns, self.url(view), self.url(data)))
         if table.note:
             self.p(table.note, style="note")
 
@@ -198,6 +200,7 @@ def render_report(catalog: Catalog, config: Config, filters: Filters, *, base_ur
     _examples(b)
     _distribution(b)
     _method(b)
+    district.appendix(b, catalog, config.home)
     names = ", ".join(corpus.series_title(s) for s in filters.chosen_series(corpus))
     return Report(title="Phụ lục thống kê", subtitle=f"{names} ({filters.label()})",
                   base_url=b.base, index_version=corpus.index_version,
