@@ -62,6 +62,8 @@ def colophon_table(config) -> None:  # type: ignore[no-untyped-def]
             cells.append(f"{right}/{printed}")
         print(f"| {kind} | {t.issues} | {t.exact} | {t.share:.3f} | {t.absent} | {t.absent_right} | "
               + " | ".join(cells) + " |")
+    if tallies["all"].unread:
+        print(f"  ({tallies['all'].unread} issues not read yet: left out)")
     for line in tallies["all"].wrong:
         print(f"  wrong: {line}")
 

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from archive.vntext import fold, nfc
-from indexer.segment.lines import PageWords, page_lines
+from indexer.segment.lines import Line, PageWords, page_lines
 from indexer.segment.masthead import is_colophon_line
 
-READER_VERSION = "colophon-1"
+READER_VERSION = "colophon-5"
 
 FIELDS = ("print_run", "format", "printer", "licence", "licence_date", "deposit", "editor")
 """The facts read, in the order the export and the desk show them."""
@@ -102,7 +102,7 @@ class _Text:
 _RUN = re.compile(r"(?:(?<![a-z])[itl1]n|so\s*luong\s*in\s*:?)[\W_]{0,3}([\dolis|][\dolis|., ]*?[\dolis|])"
                   r"[\W_]{0,3}(?:ban|cuon)\b")
 _FORMAT = re.compile(r"\bkho\W{0,2}(\d{2}(?:[.,]\d)?)\s*[x×*]\s*(\d{2}(?:[.,]\d)?)\s*(cm)?")
-_PRINTER = re.compile(r"(?:(?:\bcm\W{0,3}|,\W{0,3}|(?<![a-z])[itl1]n\s+)tai|\bnoi\s*in\s*:)\s+"
+_PRINTER = re.compile(r"(?:(?:\bcm\W{0,3}|,\W{0,3}|(?<![a-z])[itl1]n\s+)tai|\bnoi\s*in\s*:)[\s:;,.]+"
                       r"(.+?)\s*(?:\.\s|\.$|$|giay phep|in xong)")
 _LICENCE = re.compile(r"\w?iay\s*phep\s*(?:xuat ban)?\s*(?:so)?\W{0,2}([0-9olis][\w.–-]*?/+\s*gp\s*-?\s*[a-z]+)")
 _LICENCE_DATE = re.compile(r"cap\s*ngay\W{0,2}(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
@@ -128,6 +128,11 @@ def _number(raw: str) -> tuple[int, float] | None:
     if not 10 <= value <= 5_000_000:
         return None
     return value, penalty
+
+
+def number_of(raw: str) -> tuple[int, float] | None:
+    """A print run from a number read alone (``29.500``), as :func:`_number`."""
+    return _number(raw.strip())
 
 
 def parse_colophon(text: _Text, page: int) -> dict[str, Fact]:
@@ -190,22 +195,45 @@ def colophon_text(lines: Sequence[Sequence[tuple[str, float]]]) -> _Text:
 def read_colophon(pages: Sequence[PageWords]) -> Colophon:
     """The colophon of an issue: the run of colophon lines on its last page that has one
     (the last two pages are looked at), from the first such line to the last, plus the short
-    lines continuing it (a printer's name run over)."""
-    for page in sorted(pages, key=lambda p: -p.seq)[:2]:
+    lines continuing it (a printer's name run over). A colophon that opens its page (a
+    table broken across two pages) takes in the previous page's colophon lines too."""
+    ordered = sorted(pages, key=lambda p: -p.seq)
+    for k, page in enumerate(ordered[:2]):
         lines = page_lines(page)
-        idx = [i for i, ln in enumerate(lines) if is_colophon_line(ln.text)]
-        if not idx:
+        span = _block(lines)
+        if span is None:
             continue
-        first, last = idx[0], idx[-1]
-        if last - first > 3 * len(idx) + 4:
-            first = last - 3 * len(idx) - 4 if len(idx) > 1 else last
-            first = min(i for i in idx if i >= first)
-        while last + 1 < len(lines) and _continues(lines[last + 1].text):
-            last += 1
+        first, last = span
         block = [[(w.text, w.conf) for w in ln.words] for ln in lines[first:last + 1]]
+        if first <= 2 and k + 1 < len(ordered):
+            before = page_lines(ordered[k + 1])
+            prev = _block(before)
+            if prev is not None and prev[1] >= len(before) - 3:
+                block = [[(w.text, w.conf) for w in ln.words] for ln in before[prev[0]:prev[1] + 1]] + block
         text = colophon_text(_untable(block))
         return Colophon(True, page.seq, "\n".join(text.lines), parse_colophon(text, page.seq))
     return Colophon(False)
+
+
+def _block(lines: Sequence[Line]) -> tuple[int, int] | None:
+    """(first, last) index of the colophon lines of a page, or None."""
+    idx = [i for i, ln in enumerate(lines) if is_colophon_line(ln.text) or _label([(ln.text, 0.0)])]
+    if not any(is_colophon_line(lines[i].text) for i in idx):
+        return None
+    first, last = idx[0], idx[-1]
+    if last - first > 3 * len(idx) + 4:
+        first = last - 3 * len(idx) - 4 if len(idx) > 1 else last
+        first = min(i for i in idx if i >= first)
+    table = sum(1 for i in idx if _label([(lines[i].text, 0.0)])) >= 2
+    while last + 1 < len(lines) and (_continues(lines[last + 1].text) or table and _value(lines[last + 1].text)):
+        last += 1
+    return first, last
+
+
+def _value(text: str) -> bool:
+    """A table cell's value below the colophon's labels: not the page number or the footer."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped.isdigit() and "du lieu mau" not in fold(stripped) and len(stripped) <= 80
 
 
 _LABELS = {"chiu trach nhiem xuat ban", "chiu trach nhiem noi dung", "so luong in", "noi in", "giay phep",
@@ -241,7 +269,7 @@ def _continues(text: str) -> bool:
     ``22/12/2004.``, ``cấp ngày 3/12/2006``, ``Tháng 6/2007``), not the page number or the
     sample's footer."""
     stripped = text.strip()
-    if not stripped or stripped.isdigit() or "hu cau" in fold(stripped):
+    if not stripped or stripped.isdigit() or "du lieu mau" in fold(stripped):
         return False
     if _CONTINUATION.match(fold(stripped)):
         return True

@@ -25,6 +25,7 @@ class Tally:
     absent_right: int = 0  # of them, nothing read
     fields: dict[str, list[int]] = field(default_factory=dict)  # field → [right, printed]
     wrong: list[str] = field(default_factory=list)  # "issue: read X, truth Y"
+    unread: int = 0  # issues with pages not read yet (left out of the counts)
 
     @property
     def share(self) -> float:
@@ -43,10 +44,15 @@ def evaluate(catalog: Catalog, home: Path) -> dict[str, Tally]:
     methods = {r["page_id"]: r["method"] for r in catalog.query("SELECT page_id, method FROM page_text")}
     last = {r["issue_id"]: r["seq"] for r in catalog.query(
         "SELECT issue_id, MAX(seq) AS seq FROM page GROUP BY issue_id")}
+    unread = {r["issue_id"] for r in catalog.query(
+        "SELECT p.issue_id FROM page p LEFT JOIN page_text t ON t.page_id = p.id WHERE t.page_id IS NULL")}
     out = {"text": Tally(), "ocr": Tally(), "all": Tally()}
     for issue_id, t in truth.items():
         f = facts.get(issue_id)
         if f is None:
+            continue
+        if not f.read or issue_id in unread:
+            out["all"].unread += 1
             continue
         seq = f.page or last.get(issue_id, 1)
         kind = "ocr" if methods.get(f"{issue_id}/{seq}") == "ocr" else "text"

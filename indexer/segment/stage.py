@@ -19,6 +19,7 @@ import logging
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from archive import issued
@@ -171,12 +172,13 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
                 report.failed.append(f"{issue.id}: {message}")
             bar.advance(failed=False)
     _fill_dates(catalog)
-    report.colophons = read_colophons(catalog, keys, force=force)
+    report.colophons = read_colophons(catalog, keys, force=force, scans=config.scans)
     report.seconds = time.monotonic() - started
     return report
 
 
-def read_colophons(catalog: Catalog, keys: dict[str, str], *, force: bool = False) -> int:
+def read_colophons(catalog: Catalog, keys: dict[str, str], *, force: bool = False,
+                   scans: Path | None = None) -> int:
     """Read the colophon of every issue whose pages changed since it was last read (its
     segment key), issue by issue; a failure is a problem of that issue, not of the stage."""
     done = 0
@@ -184,7 +186,7 @@ def read_colophons(catalog: Catalog, keys: dict[str, str], *, force: bool = Fals
         if not force and not colophons.stale(catalog, issue_id, key):
             continue
         try:
-            colophons.update(catalog, issue_id, effective_pages(catalog, issue_id), key)
+            colophons.update(catalog, issue_id, effective_pages(catalog, issue_id), key, scans)
             done += 1
         except sqlite3.OperationalError:
             raise
