@@ -39,6 +39,33 @@ def timed(label: str, fn, rows: list[tuple[str, float, str]], note: str = ""):  
     return value
 
 
+def reports_table(config) -> None:  # type: ignore[no-untyped-def]
+    """The districts' reports: status per unit and prefilled figures against ``reports.jsonl``."""
+    import json
+
+    from archive import reporters
+
+    path = config.truth_dir / "reports.jsonl"
+    if not path.exists():
+        return
+    truth = {r["unit"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+    register = reporters.load_register(config.home)
+    with Catalog(config.catalog_path) as catalog:
+        rows = {s.unit.code: s for s in reporters.statuses(catalog, register, next(iter(truth.values()))["review"])}
+        same = sum(1 for u, t in truth.items() if u in rows and rows[u].status == t["status"])
+        figures = right = 0
+        for u, t in truth.items():
+            s = rows.get(u)
+            if s is None or s.report is None:
+                continue
+            found = reporters.figures(catalog, s.report["id"])
+            for name in reporters.FIGURES:
+                figures += 1
+                right += found[name]["machine"] == t[name]
+    print(f"\nDistrict reports: status (received / late / missing) equal to the truth for {same}/{len(truth)} "
+          f"units; figures prefilled equal to the truth: {right}/{figures}")
+
+
 def colophon_table(config) -> None:  # type: ignore[no-untyped-def]
     """Print runs read from the colophons against ``sample-truth/issues.jsonl`` (issue 21)."""
     from indexer.segment.colophon_eval import evaluate
@@ -62,6 +89,7 @@ def colophon_table(config) -> None:  # type: ignore[no-untyped-def]
             cells.append(f"{right}/{printed}")
         print(f"| {kind} | {t.issues} | {t.exact} | {t.share:.3f} | {t.absent} | {t.absent_right} | "
               + " | ".join(cells) + " |")
+    reports_table(config)
     if tallies["all"].unread:
         print(f"  ({tallies['all'].unread} issues not read yet: left out)")
     for line in tallies["all"].wrong:
