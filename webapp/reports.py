@@ -54,6 +54,8 @@ def _review(code: str | None) -> reporters.Review:
 
 @bp.get("", strict_slashes=False)
 def status() -> Any:
+    if not _register().reviews:  # nothing to report on yet: say how to start, not 404
+        return render_template("reports/empty.html", register=reporters.REGISTER)
     review = _review(request.args.get("review"))
     found = district.summary(db.catalog(), _register(), review.code)
     assert found is not None
