@@ -47,7 +47,7 @@ def _year(name: str) -> int | None:
 def listing() -> Any:
     catalog = db.catalog()
     corpus = load_corpus(catalog, current_app.config["BANTIN"])
-    code = request.args.get("series", "")
+    code = request.args.get("series", "") or next(iter(corpus.series_codes()), "")
     if corpus.get_series(code) is None:
         abort(404)
     lo, hi = _year("from"), _year("to")
