@@ -208,6 +208,9 @@ class _Candidate:
     kind: str  # pdf | tiff | images
 
 
+REPORTS_DIR = "reports"  # scans/reports/ holds the districts' reports, not a series
+
+
 def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Candidate]]:
     """Series folders and issue candidates; misplaced or misnamed entries become problems."""
     series_dirs: list[Path] = []
@@ -220,6 +223,8 @@ def _discover(scans: Path, report: IngestReport) -> tuple[list[Path], list[_Cand
         if problem := _outside(top, scans):
             report.problems.append(str(problem))
             continue
+        if top.name == REPORTS_DIR and top.is_dir():
+            continue  # the districts' reports (scans/reports/<review>/<unit>.*): `bantin reports`
         if not top.is_dir():
             if top.name.lower() not in {"readme", "readme.md", "readme.txt"}:
                 report.problems.append(f"{top.relative_to(scans)}: not in a <series>/<year>/ folder "

@@ -93,6 +93,13 @@ def coverage_path(page: str, table: str, params: Sequence[tuple[str, str]], *, c
     return f"/coverage/{quote(page, safe='')}" + (f"?{query}" if query else "") + f"#{quote(table, safe='')}"
 
 
+def colophons_path(series: str, year_from: int, year_to: int | None) -> str:
+    """``/coverage/colophons?series=…&from=…&to=…``: the issues a distribution number (print
+    run, format, pages, copies per Party cell) was computed from, with their colophons."""
+    pairs = [("series", series), ("from", str(year_from))] + ([("to", str(year_to))] if year_to else [])
+    return "/coverage/colophons?" + urlencode(pairs)
+
+
 BASIS_MEASURES = ("issues", "pages", "articles", "words")
 
 

@@ -17,7 +17,7 @@ import click
 import archive
 from archive import progress
 from archive.errors import BantinError, ExitCode
-from bantin import analyze, catalog, ocrfiles, refresh, review, sample, search, segment, web, worker
+from bantin import analyze, catalog, ocrfiles, refresh, reports, review, sample, search, segment, web, worker
 from bantin.common import State, echo_err
 
 
@@ -45,12 +45,13 @@ def export() -> None:
 export.add_command(catalog.export_pages)
 export.add_command(segment.export_articles)
 export.add_command(ocrfiles.export_alto)
+export.add_command(segment.export_issues)
 
 # Every verb, in the order `bantin --help` lists them (click sorts them by name).
 for command in (
     catalog.ingest, catalog.extract, segment.segment, analyze.analyze, search.index,
     catalog.build, catalog.status, export, analyze.topics, search.search_command,
-    sample.sample, review.stats, review.report, refresh.refresh,
+    sample.sample, review.stats, review.report, reports.reports, refresh.refresh,
     web.serve, web.secret, web.user, catalog.backup, catalog.restore, worker.worker,
 ):
     cli.add_command(command)

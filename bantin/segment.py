@@ -1,4 +1,4 @@
-"""`bantin segment` and `bantin export articles`."""
+"""`bantin segment`, `bantin export articles` and `bantin export issues`."""
 
 from __future__ import annotations
 
@@ -35,3 +35,15 @@ def export_articles(state: State, fmt: str, out: str | None) -> None:
         write_export(article_records(catalog), ARTICLE_FIELDS, fmt, out)
 
 
+
+
+@click.command("issues")
+@export_options
+@pass_state
+def export_issues(state: State, fmt: str, out: str | None) -> None:
+    """One record per issue: series, year, number, date, pages and the colophon's facts
+    (print_run, format, printer, licence, deposit, editor; null when not printed or not read)."""
+    from indexer.segment.colophons import ISSUE_FIELDS, issue_records  # deferred: the stage's libraries
+
+    with state.catalog() as catalog:
+        write_export(issue_records(catalog), ISSUE_FIELDS, fmt, out)

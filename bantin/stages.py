@@ -117,6 +117,18 @@ def stage_images(catalog: Catalog, config: Config, **_: Any) -> StageOutcome:
                         f"{time.monotonic() - started:.1f} s", bool(failed))
 
 
+def stage_reports(catalog: Catalog, config: Config, *, force: bool = False,
+                  **_: Any) -> StageOutcome:
+    """The districts' reports under ``scans/reports/`` read like the issues (issue 21)."""
+    from indexer.reports import intake  # deferred: the extractors' libraries
+
+    result = intake(catalog, config, force=force)
+    for line in result.failed:
+        echo_err(f"report not read: {line}")
+    return StageOutcome(f"reports: {result.read} read, {result.current} current, {len(result.failed)} failed",
+                        failed=bool(result.failed))
+
+
 # `bantin build` runs these in this order: each reads what the stages before it wrote
 # (analyze the articles segment wrote; images only the pages; index, last, everything).
 BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
@@ -125,5 +137,6 @@ BUILD_STAGES: list[tuple[str, Callable[..., StageOutcome]]] = [
     ("segment", stage_segment),
     ("analyze", stage_analyze),
     ("images", stage_images),
+    ("reports", stage_reports),  # the districts' reports (scans/reports/), read like the issues
     ("index", stage_index),
 ]

@@ -1,4 +1,5 @@
-"""Coverage on a built sample: the gaps and document lags of the truth, and how long each
+"""Coverage on a built sample: print runs read from the colophons (``--only colophons``), the
+gaps and document lags of the truth, and how long each
 computation takes (cold: a new snapshot of the catalog; warm: from the cache).
 
     .venv/bin/python bench/coverage.py --home DIR [--threshold 2] [--by year]
@@ -38,13 +39,74 @@ def timed(label: str, fn, rows: list[tuple[str, float, str]], note: str = ""):  
     return value
 
 
+def reports_table(config) -> None:  # type: ignore[no-untyped-def]
+    """The districts' reports: status per unit and prefilled figures against ``reports.jsonl``."""
+    import json
+
+    from archive import reporters
+
+    path = config.truth_dir / "reports.jsonl"
+    if not path.exists():
+        return
+    truth = {r["unit"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+    register = reporters.load_register(config.home)
+    with Catalog(config.catalog_path) as catalog:
+        rows = {s.unit.code: s for s in reporters.statuses(catalog, register, next(iter(truth.values()))["review"])}
+        same = sum(1 for u, t in truth.items() if u in rows and rows[u].status == t["status"])
+        figures = right = 0
+        for u, t in truth.items():
+            s = rows.get(u)
+            if s is None or s.report is None:
+                continue
+            found = reporters.figures(catalog, s.report["id"])
+            for name in reporters.FIGURES:
+                figures += 1
+                right += found[name]["machine"] == t[name]
+    print(f"\nDistrict reports: status (received / late / missing) equal to the truth for {same}/{len(truth)} "
+          f"units; figures prefilled equal to the truth: {right}/{figures}")
+
+
+def colophon_table(config) -> None:  # type: ignore[no-untyped-def]
+    """Print runs read from the colophons against ``sample-truth/issues.jsonl`` (issue 21)."""
+    from indexer.segment.colophon_eval import evaluate
+
+    if not (config.truth_dir / "issues.jsonl").exists():
+        print("no sample-truth/issues.jsonl: a sample made before issue 21; colophons not checked")
+        return
+    with Catalog(config.catalog_path) as catalog:
+        tallies = evaluate(catalog, config.home)
+        issues = catalog.one("SELECT COUNT(*) FROM issue")[0]
+    print(machine())
+    print(f"\nColophons read against the truth ({issues} issues; `bantin export issues` = the archive's facts):")
+    print("| colophon page read as | print runs printed | read exactly | share | printed without a run "
+          "| left null (right) | format | printer | licence | deposit | editor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind in ("text", "ocr", "all"):
+        t = tallies[kind]
+        cells = []
+        for name in ("format", "printer", "licence", "deposit", "editor"):
+            right, printed = t.fields.get(name, [0, 0])
+            cells.append(f"{right}/{printed}")
+        print(f"| {kind} | {t.issues} | {t.exact} | {t.share:.3f} | {t.absent} | {t.absent_right} | "
+              + " | ".join(cells) + " |")
+    reports_table(config)
+    if tallies["all"].unread:
+        print(f"  ({tallies['all'].unread} issues not read yet: left out)")
+    for line in tallies["all"].wrong:
+        print(f"  wrong: {line}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", required=True)
     parser.add_argument("--threshold", type=float, default=2.0)
     parser.add_argument("--by", default="year", choices=("year", "term", "decade"))
+    parser.add_argument("--only", choices=("colophons",), help="Only the colophons' table (quick).")
     args = parser.parse_args()
     config = load_config(args.home)
+    colophon_table(config)
+    if args.only == "colophons":
+        return 0
     import json
 
     from review import corpus as corpus_mod

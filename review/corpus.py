@@ -58,6 +58,9 @@ _STAMP_QUERIES = (
     ("topic_prob", "count(*), max(rowid)"),
     ("topic_label", "count(*), max(rowid)"),
     ("topic_model", "max(version)"),
+    ("colophon", "count(*), max(at), max(rowid)"),
+    ("colophon_version", "count(*), max(rowid)"),
+    ("party_cells", "count(*), max(at), sum(cells)"),
 )
 
 

@@ -75,7 +75,8 @@ def holdings_evidence(series: str, year: int | None = None) -> Evidence:
 PAGE_OF_TABLE = {"structure": "structure", "sections": "structure", "kinds": "structure",
                  "topics": "topics", "gaps": "topics", "documents": "documents",
                  "unmentioned": "documents", "mentions": "documents", "unregistered": "documents",
-                 "trends": "trends", "examples": "examples"}
+                 "trends": "trends", "examples": "examples", "distribution": "distribution",
+                 "format_changes": "distribution"}
 
 
 def coverage_path(table: str, params: list[tuple[str, str]], *, csv: bool = False) -> str:

@@ -8,8 +8,13 @@ absolute under ``base_url`` so they work from a document read years later, on an
 
 The content follows the review plan: the archive held (completeness); structure and layout
 over time (*cơ cấu, bố cục*); content and topic coverage with the gaps; cited documents and
-lags; the editors' evidence collections; example articles per topic and period; and how to
-check every number (query keys, index version).
+lags; the editors' evidence collections; example articles per topic and period;
+distribution (print runs, formats and page counts from the colophons); and how to check every
+number (query keys, index version).
+
+Why one module of a little over 400 lines: the appendix is read top to bottom in the order of
+the review plan, one short function per section over one builder; splitting the sections
+across modules would scatter that order.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from archive.permalinks import (
     absolute,
     article_path,
     basis_path,
+    colophons_path,
     describe_search,
     saved_search_path,
     series_path,
 )
 from archive.vnformat import issue_number, number, page_range
-from review import coverage, documents, examples, figures, shares, structure
+from review import coverage, distribution, district, documents, examples, figures, shares, structure
 from review.agreement import agreement, method_sentences
 from review.charts import Chart, HeatChart, png
 from review.corpus import Corpus, load_corpus
@@ -154,10 +160,12 @@ class _Builder:
     def p(self, *parts: str | Link, style: str = "") -> None:
         self.blocks.append(Para(tuple(parts), style))
 
-    def table(self, table: Table, columns: tuple[str, ...], extra: list[tuple[str, str]] | None = None) -> None:
+    def table(self, table: Table, columns: tuple[str, ...], extra: list[tuple[str, str]] | None = None,
+              *, page: tuple[str, str] | None = None) -> None:
+        """A table; ``page``: its (page, CSV) paths when it is not one of the coverage pages'."""
         params = self.filters.params() + (extra or [])
-        self.blocks.append(TableBlock(table, columns, self.url(coverage_path(table.name, params)),
-                                      self.url(coverage_path(table.name, params, csv=True))))
+        view, data = page or (coverage_path(table.name, params), coverage_path(table.name, params, csv=True))
+        self.blocks.append(TableBlock(table, columns, self.url(view), self.url(data)))
         if table.note:
             self.p(table.note, style="note")
 
@@ -190,7 +198,9 @@ def render_report(catalog: Catalog, config: Config, filters: Filters, *, base_ur
     _documents(b)
     _collections(b)
     _examples(b)
+    _distribution(b)
     _method(b)
+    district.appendix(b, catalog, config.home)
     names = ", ".join(corpus.series_title(s) for s in filters.chosen_series(corpus))
     return Report(title="Phụ lục thống kê", subtitle=f"{names} ({filters.label()})",
                   base_url=b.base, index_version=corpus.index_version,
@@ -354,8 +364,36 @@ def _examples(b: _Builder) -> None:
                 b.p(*parts, style="bullet")
 
 
+def _distribution(b: _Builder) -> None:
+    """Distribution (*phát hành*): print runs per year from the colophons, issues without a
+    run counted apart, format and page-count changes (``review.distribution``)."""
+    c, f = b.corpus, b.filters
+    b.h(1, "7. Phát hành: số lượng in, khổ và số trang")
+    rows = distribution.year_runs(b.catalog, c, f)
+    for code in f.chosen_series(c):
+        mine = [r for r in rows if r.series == code]
+        if not mine:
+            continue
+        lo, hi = mine[0].year, mine[-1].year
+        path = colophons_path(code, lo, hi)
+        held, with_run = sum(len(r.issues) for r in mine), sum(r.with_run for r in mine)
+        without, copies = held - with_run, sum(r.copies for r in mine)
+        b.p(f"{c.series_title(code)} ({lo}–{hi}): ",
+            b.link(f"{with_run} số", path, ("issues-run", with_run)), f" trên {held} số ghi số lượng in, "
+            "cộng lại ", b.link(f"{number(copies)} bản", path, ("copies", copies)), "; ",
+            b.link(f"{without} số", path, ("issues-norun", without)),
+            " không ghi hoặc không đọc được số lượng in (được đếm riêng, không ước đoán).")
+    b.table(distribution.distribution_table(b.catalog, c, f),
+            ("series", "year", "issues", "with_run", "without_run", "mean_run", "format",
+             "pages_per_issue", "cells", "per_cell"))
+    changes = distribution.changes_table(b.catalog, c, f)
+    if changes.rows:
+        b.h(2, "7.1. Thay đổi khổ và số trang")
+        b.table(changes, ("series", "date", "what", "before", "after", "issue"))
+
+
 def _method(b: _Builder) -> None:
-    b.h(1, "7. Nguồn số liệu và cách kiểm chứng")
+    b.h(1, "8. Nguồn số liệu và cách kiểm chứng")
     b.p("Số lượng số, trang, tin, bài, chủ đề và văn bản được đếm từ danh mục của kho (đã áp dụng "
         "các hiệu đính của biên tập viên); tần suất từ ngữ được đếm trên chỉ mục tìm kiếm. Mỗi bảng "
         "có trang thống kê và tệp CSV tương ứng trên kho, cho cùng số liệu với cùng bộ lọc:")

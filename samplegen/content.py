@@ -42,6 +42,7 @@ import random
 from dataclasses import dataclass, replace
 
 from archive.errors import UsageError
+from samplegen.colophon import with_colophon
 from samplegen.content_corpus import Corpus, load_corpus
 from samplegen.content_docs import available_from, month_index
 from samplegen.content_issue import Gap, IssueComposer, Ledger
@@ -358,6 +359,7 @@ def plan_archive(size: str = "full", seed: int = 1) -> ArchivePlan:
             seed=seed, pages_hint=_pages(frame.source, frame.columns, articles), print_run=run,
             editor=editor, printer=printer, licence=licence,
         ))
+        plans[-1] = with_colophon(plans[-1])
     # Word issues come last, so every other issue is exactly what it was before they existed
     for frame in _word_frames(schedule, size, seed):
         rng = random.Random(f"{seed}:{size}:{frame.issue_id}")
@@ -373,6 +375,7 @@ def plan_archive(size: str = "full", seed: int = 1) -> ArchivePlan:
             source=frame.source, columns=1, toc=False, articles=articles, seed=seed,
             pages_hint=_pages(frame.source, 1, articles), print_run=run, editor=editor,
             printer=printer, licence=licence))
+        plans[-1] = with_colophon(plans[-1])
     plans.sort(key=lambda p: (p.series != "ttshcb", p.year, p.month, p.suffix))
     cited = {d for p in plans for a in p.articles for d in a.doc_refs}
     uncited = tuple(sorted(d for d in corpus.register if d not in cited))

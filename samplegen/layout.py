@@ -73,18 +73,26 @@ def choose_style(plan: IssuePlan) -> IssueStyle:
 
 
 def colophon_lines(plan: IssuePlan) -> tuple[str, ...]:
-    """The colophon as printed, from the plan's editor, print run, printer and licence."""
+    """The colophon as printed, from the plan's editor, print run, format, printer, licence
+    and deposit month (``samplegen.colophon`` draws them)."""
     lines = []
     if plan.editor:
         lines.append(f"Chịu trách nhiệm xuất bản: {plan.editor}")
+    fmt = plan.format or "19 x 27 cm"
     if plan.print_run:
         run = f"{plan.print_run:,}".replace(",", ".")
-        lines.append(f"In {run} bản, khổ 19 x 27 cm" + (f", tại {plan.printer}." if plan.printer else "."))
+        if plan.colophon_form == "so-luong":
+            lines.append(f"Số lượng in: {run} bản. Khổ {fmt}." + (f" In tại {plan.printer}." if plan.printer else ""))
+        else:
+            lines.append(f"In {run} bản, khổ {fmt}" + (f", tại {plan.printer}." if plan.printer else "."))
     elif plan.printer:
         lines.append(f"In tại {plan.printer}.")
     if plan.licence:
         licence = plan.licence if plan.licence.startswith("Giấy phép") else f"Giấy phép xuất bản số {plan.licence}"
         lines.append(licence if licence.endswith(".") else licence + ".")
+    if plan.deposit:
+        year, month = plan.deposit.split("-")
+        lines.append(f"In xong và nộp lưu chiểu tháng {int(month)}/{year}.")
     return tuple(nfc(x) for x in lines)
 
 

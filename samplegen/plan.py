@@ -69,6 +69,9 @@ class IssuePlan:
     editor: str = ""  # colophon "Chịu trách nhiệm xuất bản: ..."
     printer: str = ""  # colophon: where it was printed
     licence: str = ""  # colophon "Giấy phép xuất bản số ..."
+    format: str = ""  # colophon "khổ 19 x 27 cm" ('' = not printed)
+    deposit: str = ""  # colophon "In xong và nộp lưu chiểu tháng M/YYYY": "YYYY-MM" ('' = not printed)
+    colophon_form: str = ""  # how the print run is worded: '' "In N bản, khổ ..." | "so-luong" "Số lượng in: N bản ..."
 
     @property
     def issue_id(self) -> str:

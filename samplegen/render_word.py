@@ -43,6 +43,7 @@ from indexer.extract.documentpdf import unicode_docx
 from indexer.extract.legacy import encode, encode_runs
 from indexer.extract.wordfile import WordDocument
 from indexer.extract.wordruns import Block, Span
+from samplegen.colophon import has_colophon
 from samplegen.layout import FOOTER_TEXT
 from samplegen.plan import IssuePlan
 
@@ -75,8 +76,13 @@ def paragraphs(plan: IssuePlan) -> list[_Para]:
         if a.byline:
             out.append(_Para(a.byline, "byline"))
     rows = [("Chịu trách nhiệm xuất bản", plan.editor or "Ban biên tập"),
-            ("Số lượng in", f"In {plan.print_run} bản" if plan.print_run else "Không ghi"),
+            ("Số lượng in", f"In {plan.print_run} bản, khổ {plan.format}" if plan.print_run else "Không ghi"),
             ("Nơi in", plan.printer or "Không ghi"), ("Giấy phép", plan.licence or "Không ghi")]
+    if plan.deposit:
+        year, month = plan.deposit.split("-")
+        rows.append(("Nộp lưu chiểu", f"Tháng {int(month)}/{year}"))
+    if not has_colophon(plan):
+        rows = []  # the issue printed without a colophon
     for r, (label, value) in enumerate(rows, 1):
         out += [_Para(label, "cell", r, 1), _Para(value, "cell", r, 2)]
     return [_Para(nfc(p.text), p.role, p.row, p.col) for p in out]
@@ -161,11 +167,13 @@ def word_docx(plan: IssuePlan) -> bytes:
     _write_text(section.footer.paragraphs[0], FOOTER_TEXT, body_enc, _FONTS[body_enc], size=9)
     rng = random.Random(f"{plan.seed}:{plan.issue_id}:word")
     table = None
-    for p in paragraphs(plan):
+    texts = paragraphs(plan)
+    rows = max((p.row for p in texts if p.role == "cell"), default=0)
+    for p in texts:
         enc = _encoding_of(plan.source, p.role)
         if p.role == "cell":
             if table is None:
-                table = d.add_table(rows=4, cols=2)
+                table = d.add_table(rows=rows, cols=2)
                 table.style = "Table Grid"
             _write_text(table.cell(p.row - 1, p.col - 1).paragraphs[0], p.text, enc, _FONTS[enc],
                         bold=p.col == 1)
@@ -193,13 +201,13 @@ def word_docx(plan: IssuePlan) -> bytes:
     d.core_properties.author = "Ban biên tập"
     buf = io.BytesIO()
     d.save(buf)
-    return _as_word_writes_it(buf.getvalue())
+    return as_word_writes_it(buf.getvalue())
 
 
 _SOFT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*\xad[^<]*)</w:t>")
 
 
-def _as_word_writes_it(data: bytes) -> bytes:
+def as_word_writes_it(data: bytes) -> bytes:
     """TCVN3 ``ư`` (0xAD) as ``<w:softHyphen/>``, and every zip entry dated 1980-01-01."""
     def fix(m: re.Match[str]) -> str:
         keep = '<w:t xml:space="preserve">'

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import UsageError
+from samplegen.colophon import issue_record
 from samplegen.layout import FOOTER_TEXT
 from samplegen.plan import ArchivePlan
 from samplegen.render_word import WORD_SOURCES, header_text, truth_text
+from samplegen.reports import write_reports
 from samplegen.truth import TRUTH_DIR, article_records, write_json, write_jsonl, write_series
 from samplegen.writer import IssueOutput, container_for, write_issue
 
@@ -95,7 +97,7 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
                     progress(k, len(tasks))
 
     written = write_series(scans, plan)
-    pages, articles = [], []
+    pages, articles, issues = [], [], []
     by_source: dict[str, tuple[int, int]] = {}
     for issue in plan.issues:
         out = outputs[issue.issue_id]
@@ -103,11 +105,16 @@ def write_sample(home: Path, plan: ArchivePlan, *, force: bool = False, jobs: in
         pages += list(out.pages)
         spans = {key: (first, last) for key, first, last in out.spans}
         articles += article_records(issue, spans)
+        issues.append(issue_record(issue, len(out.pages)))
         n_issues, n_pages = by_source.get(issue.source, (0, 0))
         by_source[issue.source] = (n_issues + 1, n_pages + len(out.pages))
     write_jsonl(truth / "pages.jsonl", pages)
     write_jsonl(truth / "documents.jsonl", document_records(plan, outputs))
     write_jsonl(truth / "articles.jsonl", articles)
+    write_jsonl(truth / "issues.jsonl", issues)
+    report_files, report_truth = write_reports(home, plan.issues[0].seed if plan.issues else 1)
+    written += report_files
+    write_jsonl(truth / "reports.jsonl", report_truth)
     write_json(truth / "gaps.json", list(plan.gaps))
     write_json(truth / "manifest.json", {"files": sorted(written)})
     seconds = round(time.monotonic() - started, 2)

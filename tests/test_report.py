@@ -32,7 +32,7 @@ QUERY = "by=term"
 SECTIONS = ["1. Kho lưu trữ hiện có", "2. Cơ cấu và bố cục qua các thời kỳ",
             "3. Nội dung và mức độ bao quát chủ đề", "4. Văn bản được dẫn và độ trễ",
             "5. Bộ sưu tập minh chứng", "6. Bài viết tiêu biểu theo chủ đề và thời kỳ",
-            "7. Nguồn số liệu và cách kiểm chứng"]
+            "7. Phát hành: số lượng in, khổ và số trang", "8. Nguồn số liệu và cách kiểm chứng"]
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "img"
 
 

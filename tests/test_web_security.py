@@ -37,7 +37,8 @@ def _sample_args(home: WebHome) -> dict[str, Any]:
     return {"issue_id": "ttshcb-2012-07", "seq": 1, "size": "view", "code": "ttshcb",
             "article_id": home.articles["hoc-tap"], "fmt": "ris", "filename": "bantin.css",
             "slug": _collection_slug(home), "sample_id": _audit_sample(home), "position": 1,
-            "search_id": _saved_search(home), "report_id": 1}
+            "search_id": _saved_search(home), "report_id": 1,
+            "review": "tong-ket", "unit": _district_report(home)}
 
 
 def _saved_search(home: WebHome) -> int:
@@ -47,6 +48,26 @@ def _saved_search(home: WebHome) -> int:
     with home.catalog() as catalog:
         found = next(iter(savedsearch.list_for(catalog, "doc")), None)
         return (found or savedsearch.save(catalog, "doc", "Kiểm tra", "/search?q=tam+guong", [])).id
+
+
+def _district_report(home: WebHome) -> str:
+    """A real district report of the home, for the /bao-cao/<review>/<unit> routes (issue 21)."""
+    import docx
+
+    from indexer.reports import intake
+
+    (home.path / "reporters.toml").write_text('[[review]]\ncode = "tong-ket"\nname = "Tổng kết"\n'
+                                              'deadline = "2025-10-15"\n\n[[unit]]\ncode = "an-lac"\n'
+                                              'name = "Huyện ủy An Lạc"\n', encoding="utf-8")
+    folder = home.path / "scans" / "reports" / "tong-ket"
+    if not (folder / "an-lac.docx").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        d = docx.Document()
+        d.add_paragraph("Huyện ủy An Lạc đã tiếp nhận 120 bản bản tin.")
+        d.save(str(folder / "an-lac.docx"))
+        with home.catalog() as catalog:
+            intake(catalog, home.config)
+    return "an-lac"
 
 
 def _audit_sample(home: WebHome) -> int:

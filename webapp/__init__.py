@@ -37,6 +37,8 @@ from webapp import (
     collections,
     coverage,
     desk,
+    distribution,
+    district,
     downloads,
     iiif,
     imageapi,
@@ -55,8 +57,8 @@ from webapp import (
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, desk, audit,
-                                 collections, admin, oai, downloads, records, apidoc,
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, distribution,
+                                 district, desk, audit, collections, admin, oai, downloads, records, apidoc,
                                  reports, imageapi, iiif, ocrfiles)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).

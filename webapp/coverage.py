@@ -26,7 +26,7 @@ from archive.errors import UsageError
 from archive.permalinks import search_path
 from indexer.search.engine import IndexMissing
 from review import coverage as cov
-from review import documents, examples, figures, shares, structure, trends
+from review import distribution, documents, examples, figures, shares, structure, trends
 from review.charts import png
 from review.corpus import Corpus, load_corpus
 from review.evidence import coverage_path, search_request
@@ -48,6 +48,7 @@ PAGES = {
     "documents": ("documents", "unmentioned", "mentions", "unregistered"),
     "trends": ("trends",),
     "examples": ("examples",),
+    "distribution": ("distribution", "format_changes"),
 }
 DEFAULT_TERMS = "sinh hoạt chi bộ, chuyển đổi số"
 # the table each chart is drawn from (its data, as CSV)
@@ -136,6 +137,9 @@ def _tables(page: str, corpus: Corpus, filters: Filters) -> list[Table]:
                 documents.mentions_table(corpus, filters), documents.unregistered_table(corpus, filters)]
     if page == "trends":
         return [trends.trends_table(config, corpus, filters, _terms())]
+    if page == "distribution":
+        return [distribution.distribution_table(db.catalog(), corpus, filters),
+                distribution.changes_table(db.catalog(), corpus, filters)]
     if page == "examples":
         topic = request.args.get("topic") or None
         return [examples.examples_table(db.catalog(), corpus, filters, [topic] if topic else None,
@@ -177,7 +181,8 @@ def _context(page: str, corpus: Corpus, filters: Filters) -> dict[str, Any]:
 
 
 TITLES = {"structure": "Cơ cấu theo thời kỳ", "topics": "Chủ đề theo thời kỳ",
-          "documents": "Văn bản được dẫn", "trends": "Tần suất từ ngữ", "examples": "Bài tiêu biểu"}
+          "documents": "Văn bản được dẫn", "trends": "Tần suất từ ngữ", "examples": "Bài tiêu biểu",
+          "distribution": "Phát hành"}
 
 
 def _view(page: str, by_default: str = "year",
@@ -256,6 +261,11 @@ def basis_page() -> Any:
 @bp.get("/structure")
 def structure_page() -> Any:
     return _view("structure")
+
+
+@bp.get("/distribution")
+def distribution_page() -> Any:
+    return _view("distribution")
 
 
 @bp.get("/topics")

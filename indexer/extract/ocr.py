@@ -531,3 +531,16 @@ def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) ->
         engine_version=engine.version, settings_key=key, width_px=image.width,
         height_px=image.height, note="; ".join(notes),
         seconds=round(time.monotonic() - started, 3))
+
+
+def read_digits(image: Image.Image) -> str:
+    """One line of digits and dots (``--psm 7``, a whitelist): a number re-read from its
+    crop, e.g. a colophon's print run that the page's reading garbled (``29.599`` for
+    ``29.500``). Returns '' when Tesseract is missing or fails."""
+    import pytesseract
+
+    try:
+        return str(pytesseract.image_to_string(
+            image, config="--psm 7 -c tessedit_char_whitelist=0123456789.", timeout=30)).strip()
+    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, RuntimeError, OSError):
+        return ""

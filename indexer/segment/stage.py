@@ -19,6 +19,7 @@ import logging
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from archive import issued, problemtext
@@ -27,6 +28,7 @@ from archive.config import Config
 from archive.editorial import effective_page, page_history
 from archive.models import Article, Issue, Page
 from archive.progress import Progress
+from indexer.segment import colophons
 from indexer.segment.edits import apply_edits
 from indexer.segment.lines import PageWords
 from indexer.segment.sections import SectionList, load_sections
@@ -42,6 +44,7 @@ class SegmentReport:
     waiting: int = 0  # issues with no page text yet (not extracted)
     articles: int = 0  # articles written by this run
     failed: list[str] = field(default_factory=list)  # "issue id: message"
+    colophons: int = 0  # issues whose colophon was (re)read
     seconds: float = 0.0
 
 
@@ -133,11 +136,13 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
     issues = [i for i in catalog.issues(include_missing=False)
               if wanted is None or i.id in wanted]
     todo: list[tuple[Issue, str, list[int]]] = []
+    keys: dict[str, str] = {}
     for issue in issues:
         key, present, missing = source_key(catalog, issue.id, sections)
         if not present:
             report.waiting += 1
             continue
+        keys[issue.id] = key
         state = catalog.one("SELECT source_key FROM segment_state WHERE issue_id = ?", (issue.id,))
         if state is not None and state["source_key"] == key and not force:
             report.skipped += 1
@@ -166,8 +171,28 @@ def run_segment(catalog: Catalog, config: Config, *, force: bool = False,
                 report.failed.append(f"{issue.id}: {message}")
             bar.advance(failed=False)
     _fill_dates(catalog)
+    report.colophons = read_colophons(catalog, keys, force=force, scans=config.scans)
     report.seconds = time.monotonic() - started
     return report
+
+
+def read_colophons(catalog: Catalog, keys: dict[str, str], *, force: bool = False,
+                   scans: Path | None = None) -> int:
+    """Read the colophon of every issue whose pages changed since it was last read (its
+    segment key), issue by issue; a failure is a problem of that issue, not of the stage."""
+    done = 0
+    for issue_id, key in keys.items():
+        if not force and not colophons.stale(catalog, issue_id, key):
+            continue
+        try:
+            colophons.update(catalog, issue_id, effective_pages(catalog, issue_id), key, scans)
+            done += 1
+        except sqlite3.OperationalError:
+            raise
+        except Exception as e:  # a colophon that cannot be read is one issue's problem
+            log.exception("reading the colophon of %s failed", issue_id)
+            catalog.add_problem("segment", f"colophon not read: {type(e).__name__}: {e}", issue_id=issue_id)
+    return done
 
 
 def _series_titles(catalog: Catalog) -> dict[str, tuple[str, ...]]:
