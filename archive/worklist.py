@@ -66,6 +66,17 @@ class Worklist:
     refs: list[RefItem] = field(default_factory=list)
 
 
+# SQL condition on a row of ``article_ref``: the cited document counts (not awaiting an
+# editor, not rejected). Every reader that counts or lists cited documents uses it.
+COUNTED_REF = ("NOT EXISTS (SELECT 1 FROM ref_review rr WHERE rr.article_id = article_ref.article_id"
+               " AND rr.doc_id = article_ref.doc_id AND rr.status != 'confirmed')")
+
+
+def counted_ref(catalog: Catalog) -> str:
+    """:data:`COUNTED_REF`, or a condition always true on a catalog without ``ref_review``."""
+    return COUNTED_REF if _has(catalog, "ref_review") else "1 = 1"
+
+
 def _has(catalog: Catalog, table: str) -> bool:
     return catalog.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) is not None
 

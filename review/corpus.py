@@ -58,6 +58,8 @@ _STAMP_QUERIES = (
     ("topic_prob", "count(*), max(rowid)"),
     ("topic_label", "count(*), max(rowid)"),
     ("topic_model", "max(version)"),
+    # a doubtful cited document counts once confirmed: a decision changes no rowid
+    ("ref_review", "count(*), max(decided_at), sum(status = 'confirmed'), sum(status = 'pending')"),
 )
 
 
