@@ -36,6 +36,7 @@ from webapp import (
     collections,
     coverage,
     desk,
+    deskrefs,
     images,
     search,
     searching,
@@ -45,8 +46,8 @@ from webapp import (
 log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
-AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, audit,
-                                 collections, admin)
+AREAS: tuple[ModuleType, ...] = (auth, browse, search, article, images, api, coverage, desk, deskrefs,
+                                 audit, collections, admin)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}

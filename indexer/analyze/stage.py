@@ -31,6 +31,7 @@ from archive.editorial import effective_page
 from archive.models import Article
 from archive.progress import Progress
 from archive.topiclabels import labels_by_article
+from archive.worklist import editors_refs
 from indexer.analyze.citations import Citation, Measure, find_citations, rules_key
 from indexer.analyze.citations import evaluate as evaluate_refs
 from indexer.analyze.reconcile import Reading, reconcile, unsure_tokens
@@ -363,6 +364,10 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
                 " date, raw, count, issuer, known) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(article.id, r.doc_id, r.kind, r.number, r.doc_type, r.body, r.year, r.date,
                   r.raw, r.count, r.issuer, int(r.known)) for r in refs])
+            found = {r.doc_id for r in refs}
+            db.executemany(  # a document an editor gave in place of a misreading
+                "INSERT OR IGNORE INTO article_ref(article_id, doc_id, raw, count) VALUES (?,?,?,1)",
+                [(article.id, d, raw) for d, raw in editors_refs(catalog, article.id) if d not in found])
             db.execute(
                 "INSERT INTO analyze_state(article_id, text_key, topics_version, refs_version,"
                 " analyzed_at) VALUES (?,?,?,?,?) ON CONFLICT(article_id) DO UPDATE SET"
