@@ -272,7 +272,8 @@ def report(tallies: dict[str, Tally], sizes: dict[str, int], seconds: dict[str, 
             f"Cited documents on OCR pages: as read P {_ratio(r['tp'], r['tp'] + r['fp'])} R "
             f"{_ratio(r['tp'], r['tp'] + r['fn'])}; as counted (doubtful readings out until an editor "
             f"confirms) P {_ratio(d['tp'], d['tp'] + d['fp'])} R {_ratio(d['tp'], d['tp'] + d['fn'])} "
-            f"(target P >= 0.99, R >= 0.97); doubtful readings waiting: {ocr.doubtful['right']} right, "
+            f"(target P >= 0.99, R >= 0.97; {d['tp']} right, {d['fp']} wrong, {d['fn']} missed, on "
+            f"the matched articles); doubtful readings waiting: {ocr.doubtful['right']} right, "
             f"{ocr.doubtful['wrong']} wrong; documents in the report only from an OCR misreading: "
             f"{sizes.get('phantom documents', 0)} (target 0)")
         lines.append("")
