@@ -455,7 +455,8 @@ def old_scan_queries(home: Path, truth: list[dict], seed: int = 11, words: int =
     text typed with diacritics (unquoted: all three must occur), relevant = every truth
     article holding them under the matching rule; ``old-identifier``, every document an
     old-scan article cites (truth ``doc_refs``) in another spelling, relevant = the truth
-    articles citing it. Only queries with 1 to 8 relevant articles are kept."""
+    articles citing it. Only queries with 1 to 8 relevant articles (10 for identifiers) are
+    kept."""
     from indexer.search.tokens import has_diacritics
 
     old_pages = set()
@@ -471,20 +472,22 @@ def old_scan_queries(home: Path, truth: list[dict], seed: int = 11, words: int =
     seen: set[str] = set()
     order = list(old)
     rng.shuffle(order)
-    for t in order * 3:
+    for t in order * 2:
         if len(queries) >= words:
             break
         syl = _SYL.findall(t["text"])
         if len(syl) < 10:
             continue
-        i = rng.randrange(0, len(syl) - 3)
-        q = " ".join(w.lower() for w in syl[i:i + 3])
-        if q in seen or not has_diacritics(q) or any(ch.isdigit() for ch in q):
-            continue
-        seen.add(q)
-        rel = [k for k, toks in tokens.items() if holds(toks, q)]
-        if 1 <= len(rel) <= 8:
-            queries.append({"q": q, "class": "old-words", "relevant": rel, "old": [t["key"]]})
+        for _try in range(12):  # a few places in the article, the first specific enough
+            i = rng.randrange(0, len(syl) - 3)
+            q = " ".join(w.lower() for w in syl[i:i + 3])
+            if q in seen or not has_diacritics(q) or any(ch.isdigit() for ch in q):
+                continue
+            seen.add(q)
+            rel = [k for k, toks in tokens.items() if holds(toks, q)]
+            if 1 <= len(rel) <= 8:
+                queries.append({"q": q, "class": "old-words", "relevant": rel, "old": [t["key"]]})
+                break
     spellings = [lambda i: i.replace("-", " - ", 1), lambda i: i.lower(),
                  lambda i: re.sub(r"^(\d+)-(\w+)/(\w+)$", r"\1/\2-\3", i), lambda i: i]
     citing: dict[str, list[str]] = defaultdict(list)
@@ -494,7 +497,7 @@ def old_scan_queries(home: Path, truth: list[dict], seed: int = 11, words: int =
     old_keys = {t["key"] for t in old}
     for n, ref in enumerate(sorted({r for t in old for r in t.get("doc_refs", [])})):
         rel = sorted(citing[ref])
-        if 1 <= len(rel) <= 8:
+        if 1 <= len(rel) <= 10:
             queries.append({"q": spellings[n % len(spellings)](ref), "class": "old-identifier",
                             "relevant": rel, "old": [k for k in rel if k in old_keys]})
     return queries
