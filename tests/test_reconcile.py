@@ -44,6 +44,15 @@ def test_an_unregistered_number_the_title_and_issuer_prove_is_the_registered_one
     assert readings(text, "1990-03") == [("10-NQ/TW", "", "19-NQ/TW")]
 
 
+def test_the_organ_named_settles_the_only_registered_neighbour() -> None:
+    # 1995: 10-NQ/TW (Bộ Chính trị, 1988) is the one registered document one slip from 19
+    text = "Việc triển khai Nghị quyết 19 của Bộ Chính trị được đưa vào chương trình công tác."
+    assert readings(text, "1995-08") == [("10-NQ/TW", "", "19-NQ/TW")]
+    # another organ: not that document
+    other = "Việc triển khai Nghị quyết 19 của Ban Bí thư được đưa vào chương trình công tác."
+    assert readings(other, "1995-08")[0][:2] == ("19-NQ/TW", DOUBT_UNREGISTERED)
+
+
 def test_an_unregistered_number_without_evidence_is_kept_and_doubtful() -> None:
     text = "Chi bộ đã học tập Nghị quyết số 19-NQ/TW trong tháng qua."
     assert readings(text, "1990-03") == [("19-NQ/TW", DOUBT_UNREGISTERED, "")]

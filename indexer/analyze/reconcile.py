@@ -16,7 +16,8 @@ or dropped; same type, body and, for State documents, year; issued on or before 
 article's date), scored on what surrounds the mention: the date given after it (+3 when it
 is the document's date, −3 when it is another full date), the year given (+1), the
 document's title in the words that follow (+2, +3 when nearly all of it), the issuer named
-(+1 when it is the document's body), and a confident mention of the same document elsewhere
+(+2 when it is the organ the register gives, *Bộ Chính trị*; else +1 when it implies the
+document's body), and a confident mention of the same document elsewhere
 in the article (+2). A candidate scoring :data:`CONVINCING` or more, better than the reading
 and than any other candidate, replaces the reading. Otherwise the reading is kept as read and
 marked doubtful (:data:`DOUBT_UNREGISTERED`, :data:`DOUBT_LATER`, :data:`DOUBT_LOW`): the
@@ -130,8 +131,10 @@ def score(doc: Document, text: str, c: Citation, confident: set[str]) -> int:
         # the title's opening words, or most of it (texts drop "Một số vấn đề về ...")
         share = max(sum(w in following for w in part) / len(part) for part in (title[:8], title))
         points += 3 if share >= 0.9 else 2 if share >= 0.6 else 0
-    body = issuer_body_after(folded, after)
-    if body and body == doc.body:
+    named = fold(c.issuer).lower() if c.issuer else ""
+    if named and fold(doc.issuer).lower().startswith(named):
+        points += 2  # the very organ the register gives (Bộ Chính trị, not just "TW")
+    elif (body := issuer_body_after(folded, after)) and body == doc.body:
         points += 1
     if doc.id in confident:
         points += 2
