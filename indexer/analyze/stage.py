@@ -189,7 +189,9 @@ def analyze_article(article: Article, topic_list: TopicList, register: Register,
     readings = (reconcile(text, citations, register, when, unsure) if unsure is not None
                 else [Reading(c) for c in citations])
     refs = collect_refs(readings)
-    scores = tag_topics(article, topic_list, doc_ids=[r.citation.doc_id for r in readings])
+    # a doubtful reading is no evidence for a topic either (it waits for an editor)
+    scores = tag_topics(article, topic_list, doc_ids=[r.citation.doc_id for r in readings
+                                                      if not r.doubt])
     return scores, refs
 
 
