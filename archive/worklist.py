@@ -71,6 +71,17 @@ class Worklist:
     reports: list[readerreports.Report] = field(default_factory=list)  # readers' open reports
 
 
+# SQL condition on a row of ``article_ref``: the cited document counts (not awaiting an
+# editor, not rejected). Every reader that counts or lists cited documents uses it.
+COUNTED_REF = ("NOT EXISTS (SELECT 1 FROM ref_review rr WHERE rr.article_id = article_ref.article_id"
+               " AND rr.doc_id = article_ref.doc_id AND rr.status != 'confirmed')")
+
+
+def counted_ref(catalog: Catalog) -> str:
+    """:data:`COUNTED_REF`, or a condition always true on a catalog without ``ref_review``."""
+    return COUNTED_REF if _has(catalog, "ref_review") else "1 = 1"
+
+
 def _has(catalog: Catalog, table: str) -> bool:
     return catalog.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) is not None
 
@@ -187,6 +198,58 @@ def decide_ref(catalog: Catalog, article_id: str, doc_id: str, *, confirmed: boo
             db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
                        " VALUES (?, 'article', ?)", (article_id, queue_stamp()))
     return bool(n)
+
+
+CORRECTED = "corrected-from:"  # reason of the row an editor's correction adds
+
+
+def correct_ref(catalog: Catalog, article_id: str, doc_id: str, new_id: str, *,
+                author: str) -> bool:
+    """An editor says the document read as ``doc_id`` is ``new_id`` (already normalised):
+    the reading is rejected and ``new_id`` confirmed, counted at once and kept through
+    every reanalysis (the analyze stage adds it back). False when ``doc_id`` was never
+    listed for the article."""
+    with catalog.transaction() as db:
+        row = db.execute("SELECT raw FROM ref_review WHERE article_id = ? AND doc_id = ?",
+                         (article_id, doc_id)).fetchone()
+        if row is None:
+            return False
+        stamp = now()
+        if new_id == doc_id:
+            db.execute("UPDATE ref_review SET status = 'confirmed', decided_by = ?, decided_at = ?"
+                       " WHERE article_id = ? AND doc_id = ?", (author, stamp, article_id, doc_id))
+        else:
+            db.execute("UPDATE ref_review SET status = 'rejected', decided_by = ?, decided_at = ?"
+                       " WHERE article_id = ? AND doc_id = ?", (author, stamp, article_id, doc_id))
+            db.execute("INSERT INTO ref_review(article_id, doc_id, raw, reason, status, decided_by,"
+                       " decided_at) VALUES (?,?,?,?, 'confirmed', ?,?) ON CONFLICT(article_id, doc_id)"
+                       " DO UPDATE SET status = 'confirmed', decided_by = excluded.decided_by,"
+                       " decided_at = excluded.decided_at",
+                       (article_id, new_id, row[0], CORRECTED + doc_id, author, stamp))
+            db.execute("INSERT OR IGNORE INTO article_ref(article_id, doc_id, raw, count)"
+                       " VALUES (?,?,?,1)", (article_id, new_id, row[0]))
+        db.execute("INSERT OR REPLACE INTO reindex_queue(doc_id, kind, at)"
+                   " VALUES (?, 'article', ?)", (article_id, stamp))
+    return True
+
+
+def editors_refs(catalog: Catalog, article_id: str) -> list[tuple[str, str]]:
+    """(document, raw reading) an editor gave the article in place of a misreading."""
+    if not _has(catalog, "ref_review"):
+        return []
+    return [(r["doc_id"], r["raw"]) for r in catalog.query(
+        "SELECT doc_id, raw FROM ref_review WHERE article_id = ? AND status = 'confirmed'"
+        " AND reason LIKE ?", (article_id, CORRECTED + "%"))]
+
+
+def decided_refs(catalog: Catalog, limit: int = 30) -> list[tuple[RefItem, str, str, str]]:
+    """The latest decisions: (item, status, by whom, when), newest first."""
+    if not _has(catalog, "ref_review"):
+        return []
+    return [(RefItem(r["article_id"], r["doc_id"], r["raw"], r["reason"]), r["status"],
+             r["decided_by"], r["decided_at"]) for r in catalog.query(
+        "SELECT * FROM ref_review WHERE status != 'pending' ORDER BY decided_at DESC,"
+        " article_id, doc_id LIMIT ?", (limit,))]
 
 
 def _count(catalog: Catalog, sql: str, params: tuple[object, ...] = ()) -> int:

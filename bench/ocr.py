@@ -355,6 +355,64 @@ def run_text_layers(sample: Path, records: list[dict[str, object]]
 
 # --- main ---------------------------------------------------------------------------------
 
+def cpu_per_kind(pdf: Path, scans: list[dict[str, object]], work: Path) -> dict[str, list[float]]:
+    """Side by side, one page at a time (CPU seconds, which the shared machine's load moves
+    far less than wall time): ``ocr_page`` as a worker runs it (render from the PDF, prepare,
+    the per-condition read, parse: this process's CPU plus Tesseract's) against ``tesseract
+    IMG OUT -l vie`` on the same page pre-rendered to PGM (rendering not timed).
+    Returns per kind the rows [ours, of which Tesseract, Tesseract alone] per page."""
+    import resource
+
+    from archive.config import load_config
+    from indexer.extract.ocr import ocr_page
+    from indexer.extract.render import load_page_image
+    from indexer.extract.stage import ocr_settings
+
+    settings = ocr_settings(load_config(work))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def mine() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    out: dict[str, list[float]] = {}
+    for seq, rec in enumerate(scans):
+        image = load_page_image(pdf, "pdf", seq, 300, gray=True)
+        path = work / f"cpu-{seq + 1:04d}.pgm"
+        image.save(path, "PPM")
+        c0 = cpu_seconds()
+        subprocess.run(["tesseract", str(path), str(path.with_suffix("")), "-l", "vie", "--dpi",
+                        str(round(float(image.info["dpi"][0])))], env=env, capture_output=True,
+                       check=True)
+        alone = cpu_seconds() - c0
+        task = PageTask(f"{BENCH_ISSUE}/{seq + 1}", str(pdf), "pdf", seq, f"cpu-{seq}", settings)
+        c0, m0 = cpu_seconds(), mine()
+        ocr_page(task)
+        tess = cpu_seconds() - c0
+        ours = tess + mine() - m0
+        row = out.setdefault(str(rec["scan"]), [0.0, 0.0, 0.0, 0.0])
+        row[0] += ours
+        row[1] += tess
+        row[2] += alone
+        row[3] += 1
+    return out
+
+
+def report_cpu(rows: dict[str, list[float]], load_before: str, load_after: str) -> None:
+    print(f"Machine: {cpu_name()}, {os.cpu_count()} cores, {platform.python_version()}, "
+          f"{tesseract_version()}; load average {load_before} before, {load_after} after")
+    print()
+    print("| kind | pages | ours: CPU s/page | of which Tesseract | of which Python (render, prepare, "
+          "parse) | Tesseract alone (`-l vie`, pre-rendered) | alone / ours |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in SCAN_KINDS:
+        if kind not in rows:
+            continue
+        ours, tess, alone, n = rows[kind]
+        print(f"| {kind} | {int(n)} | {ours / n:.2f} | {tess / n:.2f} | {(ours - tess) / n:.2f} | "
+              f"{alone / n:.2f} | {alone / ours:.2f} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="the small sample (a few pages)")
@@ -367,6 +425,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each throughput measurement N times and keep the fastest "
                              "(the machine is shared: others' load slows single runs)")
+    parser.add_argument("--cpu-per-kind", action="store_true",
+                        help="only the side-by-side CPU time per page kind: ocr_page against "
+                             "Tesseract alone on the same pre-rendered pages, one at a time")
     args = parser.parse_args(argv)
 
     load_before = loadavg()
@@ -391,6 +452,9 @@ def main(argv: list[str] | None = None) -> None:
         pdf = home / "scans" / "ttshcb" / "2000" / f"{BENCH_ISSUE}.pdf"
         print(f"building one image-only PDF of {len(scans)} scanned pages ...", file=sys.stderr)
         dpis = build_scan_pdf(sample, scans, pdf)
+        if args.cpu_per_kind:
+            report_cpu(cpu_per_kind(pdf, scans, home), load_before, loadavg())
+            return
         # the clean pages (born-digital and legacy-font issues) go in too, read once and not
         # timed: post-OCR correction learns from them (indexer.extract.ocrcorrect)
         clean = copy_clean_issues(sample, records, home)

@@ -190,7 +190,7 @@ def run_queries(home: Path, queries: list[dict], matched: dict[str, str],
             found = [i for i in top if i in relevant]
             recall = len(found) / min(10, len(relevant)) if relevant else float("nan")
             first = next((n for n, i in enumerate(top, 1) if i in relevant), None)
-            row = {**query, "recall": recall, "rr": 1 / first if first else 0.0,
+            row = {**query, "recall": recall, "rr": 1 / first if first else 0.0, "top": top,
                    "total": result.total, "possible": result.possible,
                    "unsegmented": len(missing), "relevant_n": len(relevant)}
             if texts is not None:
@@ -449,11 +449,90 @@ def write_queries(truth: list[dict], out: Path, seed: int = 11) -> None:
     print(f"wrote {len(queries)} queries to {out}")
 
 
+def old_scan_queries(home: Path, truth: list[dict], seed: int = 11, words: int = 40) -> list[dict]:
+    """Queries about the articles printed on old typewriter scans (issue 16), written from
+    this home's truth: ``old-words``, three neighbouring syllables of such an article's true
+    text typed with diacritics (unquoted: all three must occur), relevant = every truth
+    article holding them under the matching rule; ``old-identifier``, every document an
+    old-scan article cites (truth ``doc_refs``) in another spelling, relevant = the truth
+    articles citing it. Only queries with 1 to 8 relevant articles (10 for identifiers) are
+    kept."""
+    from indexer.search.tokens import has_diacritics
+
+    old_pages = set()
+    with open(home / "sample-truth" / "pages.jsonl", encoding="utf-8") as f:
+        for line in f:
+            p = json.loads(line)
+            if p.get("scan") == "scan-old":
+                old_pages.add((p["issue"], p["page"]))
+    old = [t for t in truth if (t["issue"], t["first_page"]) in old_pages]
+    tokens = {t["key"]: _forms("\n".join((t["title"], t["text"], t.get("byline", "")))) for t in truth}
+    rng = random.Random(seed)
+    queries: list[dict] = []
+    seen: set[str] = set()
+    order = list(old)
+    rng.shuffle(order)
+    for t in order * 2:
+        if len(queries) >= words:
+            break
+        syl = _SYL.findall(t["text"])
+        if len(syl) < 10:
+            continue
+        for _try in range(12):  # a few places in the article, the first specific enough
+            i = rng.randrange(0, len(syl) - 3)
+            q = " ".join(w.lower() for w in syl[i:i + 3])
+            if q in seen or not has_diacritics(q) or any(ch.isdigit() for ch in q):
+                continue
+            seen.add(q)
+            rel = [k for k, toks in tokens.items() if holds(toks, q)]
+            if 1 <= len(rel) <= 8:
+                queries.append({"q": q, "class": "old-words", "relevant": rel, "old": [t["key"]]})
+                break
+    spellings = [lambda i: i.replace("-", " - ", 1), lambda i: i.lower(),
+                 lambda i: re.sub(r"^(\d+)-(\w+)/(\w+)$", r"\1/\2-\3", i), lambda i: i]
+    citing: dict[str, list[str]] = defaultdict(list)
+    for t in truth:
+        for ref in t.get("doc_refs", []):
+            citing[ref].append(t["key"])
+    old_keys = {t["key"] for t in old}
+    for n, ref in enumerate(sorted({r for t in old for r in t.get("doc_refs", [])})):
+        rel = sorted(citing[ref])
+        if 1 <= len(rel) <= 10:
+            queries.append({"q": spellings[n % len(spellings)](ref), "class": "old-identifier",
+                            "relevant": rel, "old": [k for k in rel if k in old_keys]})
+    return queries
+
+
+def report_old(rows: list[dict], matched: dict[str, str]) -> None:
+    """recall@10 and MRR of the old-scan classes, and the share of their old-scan articles
+    (the ones each query was written from) found in the first ten hits."""
+    print()
+    print("Old typewriter scans (issue 16): queries written from this home's truth")
+    print("| class | queries | recall@10 | MRR | old-scan articles in the top 10 | target |")
+    print("|---|---|---|---|---|---|")
+    for name in ("old-words", "old-identifier"):
+        group = [r for r in rows if r["class"] == name and r["relevant_n"]]
+        if not group:
+            continue
+        recall = sum(r["recall"] for r in group) / len(group)
+        mrr = sum(r["rr"] for r in group) / len(group)
+        want = [matched[k] for r in group for k in r["old"] if k in matched]
+        got = sum(1 for r in group for k in r["old"] if k in matched and matched[k] in r["top"])
+        print(f"| {name} | {len(group)} | {recall:.3f} | {mrr:.3f} | {got}/{len(want)} "
+              f"({_share(got, len(want))}) | recall ≥ 0.97 |")
+    for r in rows:
+        if r["class"].startswith("old-") and r["relevant_n"] and r["recall"] < 1:
+            print(f"  [{r['class']}] {r['q']!r}: recall {r['recall']:.2f}, {r['total']} hits")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--home", default=None, help="A built home (sample + bantin build) to use as is.")
     ap.add_argument("--work", default="/tmp/bantin-quality", help="Where to build one otherwise.")
     ap.add_argument("--queries", default=str(REPO / "bench" / "queries.toml"))
+    ap.add_argument("--old-scans", action="store_true",
+                    help="Only the queries about articles on old typewriter scans, written from "
+                         "--home's truth (issue 16).")
     ap.add_argument("--write-queries", action="store_true",
                     help="Regenerate the query file from --home's truth.")
     args = ap.parse_args()
@@ -475,7 +554,18 @@ def main() -> None:
     config = load_config(home)
     with Catalog(config.catalog_path, readonly=True) as catalog:
         matched = match_articles(catalog, truth)
-        texts = indexed_texts(catalog)
+        texts = None if args.old_scans else indexed_texts(catalog)
+    if args.old_scans:
+        from bench.machine import machine
+
+        old = old_scan_queries(home, truth)
+        rows = run_queries(home, old, matched)
+        print(f"Machine: {machine()}")
+        print(f"Archive: {home}; truth articles matched to indexed articles: {len(matched)}/{len(truth)}")
+        unseg = sum(r["unsegmented"] for r in rows)
+        print(f"relevant articles not produced by segmentation (left out): {unseg}")
+        report_old(rows, matched)
+        return
     rows = run_queries(home, queries, matched, texts)
     print(f"truth articles matched to indexed articles: {len(matched)}/{len(truth)}")
     report(rows, home)

@@ -61,6 +61,8 @@ _STAMP_QUERIES = (
     ("colophon", "count(*), max(at), max(rowid)"),
     ("colophon_version", "count(*), max(rowid)"),
     ("party_cells", "count(*), max(at), sum(cells)"),
+    # a doubtful cited document counts once confirmed: a decision changes no rowid
+    ("ref_review", "count(*), max(decided_at), sum(status = 'confirmed'), sum(status = 'pending')"),
 )
 
 

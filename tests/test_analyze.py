@@ -142,10 +142,10 @@ def test_failed_article_is_reported_and_retried(home: Path, catalog: Catalog,
     ids = add_issue(catalog, ARTICLES)
     real = stage.analyze_article
 
-    def flaky(article, topic_list, register):  # fault injection: one article breaks
+    def flaky(article, topic_list, register, unsure=None):  # fault injection: one article breaks
         if article.id == ids[1]:
             raise RuntimeError("injected fault")
-        return real(article, topic_list, register)
+        return real(article, topic_list, register, unsure)
 
     monkeypatch.setattr(stage, "analyze_article", flaky)
     report = run_analyze(catalog, home)

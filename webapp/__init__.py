@@ -37,6 +37,7 @@ from webapp import (
     collections,
     coverage,
     desk,
+    deskrefs,
     distribution,
     district,
     downloads,
@@ -58,8 +59,8 @@ log = logging.getLogger(__name__)
 
 # Areas of the web app, in menu order: each module exposes `bp` and optionally `NAV`.
 AREAS: tuple[ModuleType, ...] = (auth, browse, search, saved, article, images, api, coverage, distribution,
-                                 district, desk, audit, collections, admin, oai, downloads, records, apidoc,
-                                 reports, imageapi, iiif, ocrfiles)
+                                 district, desk, deskrefs, audit, collections, admin, oai, downloads, records,
+                                 apidoc, reports, imageapi, iiif, ocrfiles)
 
 # Secrets that must never sign sessions outside tests (Flask tutorial defaults and the like).
 DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "default"}

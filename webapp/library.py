@@ -19,6 +19,7 @@ from archive import vnformat
 from archive.catalog import Catalog
 from archive.editorial import effective_page
 from archive.models import Issue, Page, Series, Word
+from archive.worklist import counted_ref
 from indexer.analyze.topicfile import SHIPPED as TOPICS_SHIPPED
 
 TOPICS_FILE = TOPICS_SHIPPED
@@ -190,7 +191,12 @@ def article_refs(catalog: Catalog, article_id: str) -> list[dict[str, Any]]:
         return []
     rows = catalog.query("SELECT * FROM article_ref WHERE article_id = ? ORDER BY count DESC,"
                          " doc_id", (article_id,))
-    return [dict(r) for r in rows]
+    doubtful = {r["doc_id"]: r["status"] for r in catalog.query(
+        "SELECT doc_id, status FROM ref_review WHERE article_id = ?", (article_id,))} \
+        if has_table(catalog, "ref_review") else {}
+    # 'review': pending or rejected (not counted), shown marked; '' counts
+    return [{**dict(r), "review": doubtful.get(r["doc_id"], "")
+             if doubtful.get(r["doc_id"], "") != "confirmed" else ""} for r in rows]
 
 
 def label_topics(catalog: Catalog, article_ids: list[str]) -> dict[str, list[str]]:
@@ -213,6 +219,7 @@ def ref_ids(catalog: Catalog, article_ids: list[str]) -> dict[str, list[str]]:
     for chunk in _chunks(article_ids, 500):
         marks = ",".join("?" * len(chunk))
         for r in catalog.query(f"SELECT article_id, doc_id FROM article_ref WHERE"
+                               f" {counted_ref(catalog)} AND"
                                f" article_id IN ({marks}) ORDER BY doc_id", chunk):
             out.setdefault(r["article_id"], []).append(r["doc_id"])
     return out

@@ -351,6 +351,10 @@ ACTION_LABELS = {
     "collection-down": "Chuyển mục xuống", "collection-move": "Chuyển mục",
     "collection-remove": "Bỏ mục khỏi bộ sưu tập",
     "export": "Xuất dữ liệu", "report": "Bạn đọc báo lỗi", "report-close": "Đóng báo lỗi",
+    "colophon-edit": "Sửa thông tin xuất bản", "cells-set": "Sửa số chi bộ",
+    "report-upload": "Nhận báo cáo đơn vị", "report-figures": "Xác nhận số liệu báo cáo",
+    "ref-confirm": "Xác nhận văn bản trích dẫn", "ref-reject": "Bác văn bản trích dẫn",
+    "ref-correct": "Sửa văn bản trích dẫn",
     "stage-rerun": "Chạy lại bước xử lý", "stage-rerun-done": "Chạy lại xong",
     "stage-rerun-failed": "Chạy lại lỗi",
 }

@@ -50,7 +50,7 @@ from indexer.analyze.register import Document, Register, load_register
 __all__ = ["Citation", "Measure", "RULES", "find_citations", "micro", "normalize_id", "parse_id",
            "rules_key"]
 
-RULES = "cite-6"  # bump when the rules find other citations
+RULES = "cite-7"  # bump when the rules find other citations
 
 _KINDS = {
     "nghi quyet lien tich": "Nghị quyết liên tịch", "nghi quyet": "Nghị quyết",
@@ -246,6 +246,17 @@ def _damaged(text: str, folded: str, reg: Register,
         doc = reg.lookup(parts.id, given or when)
         if doc is not None and (not given or doc.date == given):
             yield m.start(), m.end(), parts, given
+
+
+def date_after(folded: str, end: int) -> tuple[str, int]:
+    """(ISO date the text gives right after offset ``end``, where it ends) or ('', end);
+    ``folded`` is the text folded character by character (offsets kept)."""
+    return _date_after(folded, end)
+
+
+def issuer_body_after(folded: str, pos: int) -> str:
+    """The body (TW, TU, CP, TTg) an issuer named at ``pos`` implies, or ''."""
+    return _issuer_body(folded[pos:pos + 80])
 
 
 def _kind_before(folded: str, start: int) -> str:

@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.catalog import Catalog, now
+from archive.editorial import effective_page
 from archive.models import Article
 from archive.progress import Progress
 from archive.topiclabels import labels_by_article
+from archive.worklist import editors_refs
 from indexer.analyze.citations import Citation, Measure, find_citations, rules_key
 from indexer.analyze.citations import evaluate as evaluate_refs
+from indexer.analyze.reconcile import Reading, reconcile, unsure_tokens
 from indexer.analyze.register import Register, load_register, register_path
 from indexer.analyze.topicfile import load_topics, topics_path
 from indexer.analyze.topicmodel import (
@@ -69,6 +72,8 @@ class Ref:
     count: int
     issuer: str = ""
     known: bool = False
+    doubt: str = ""  # '' when it counts; else why it waits for an editor (indexer.analyze.reconcile)
+    was: str = ""  # the identifier as read, when the register replaced it
 
 
 @dataclass
@@ -148,31 +153,45 @@ def text_key(article: Article) -> str:
 
 # --- analysing one article ---------------------------------------------------------------
 
-def collect_refs(citations: Iterable[Citation]) -> list[Ref]:
+def collect_refs(citations: Iterable[Citation | Reading]) -> list[Ref]:
     """One :class:`Ref` per document: mentions counted, the first mention's spelling kept,
-    the first date and issuer any mention gives."""
-    grouped: dict[str, list[Citation]] = {}
+    the first date and issuer any mention gives; doubtful only when every mention is."""
+    grouped: dict[str, list[Reading]] = {}
     for c in citations:
-        grouped.setdefault(c.doc_id, []).append(c)
+        r = c if isinstance(c, Reading) else Reading(c)
+        grouped.setdefault(r.citation.doc_id, []).append(r)
     out = []
-    for doc_id, cs in grouped.items():
+    for doc_id, rs in grouped.items():
+        cs = [r.citation for r in rs]
         first = cs[0]
+        doubts = [r.doubt for r in rs]
         out.append(Ref(doc_id=doc_id, kind=next((c.kind for c in cs if c.kind), ""),
                        number=first.number, doc_type=first.doc_type, body=first.body,
                        year=next((c.year for c in cs if c.year), None),
                        date=next((c.date for c in cs if c.date), ""), raw=first.raw,
                        count=len(cs), issuer=next((c.issuer for c in cs if c.issuer), ""),
-                       known=any(c.known for c in cs)))
+                       known=any(c.known for c in cs),
+                       doubt=doubts[0] if all(doubts) else "",
+                       was=next((r.was for r in rs if r.was), "")))
     return out
 
 
-def analyze_article(article: Article, topic_list: TopicList,
-                    register: Register) -> tuple[list[TopicScore], list[Ref]]:
-    """Topics and cited documents of one article (title and text both searched)."""
-    citations = find_citations(f"{article.title}\n\n{article.text}", register=register,
-                               when=article.date or str(article.year))
-    refs = collect_refs(citations)
-    scores = tag_topics(article, topic_list, doc_ids=[c.doc_id for c in citations])
+def analyze_article(article: Article, topic_list: TopicList, register: Register,
+                    unsure: frozenset[str] | None = None) -> tuple[list[TopicScore], list[Ref]]:
+    """Topics and cited documents of one article (title and text both searched).
+
+    ``unsure`` (for an article on a page read by OCR: the words with a digit Tesseract was
+    unsure of, :func:`indexer.analyze.reconcile.unsure_tokens`) turns on the reconciliation
+    of its cited documents with the register; None (born-digital) trusts them as read."""
+    text = f"{article.title}\n\n{article.text}"
+    when = article.date or str(article.year)
+    citations = find_citations(text, register=register, when=when)
+    readings = (reconcile(text, citations, register, when, unsure) if unsure is not None
+                else [Reading(c) for c in citations])
+    refs = collect_refs(readings)
+    # a doubtful reading is no evidence for a topic either (it waits for an editor)
+    scores = tag_topics(article, topic_list, doc_ids=[r.citation.doc_id for r in readings
+                                                      if not r.doubt])
     return scores, refs
 
 
@@ -221,10 +240,12 @@ def run_analyze(catalog: Catalog, home: str | Path | None = None, *, force: bool
     with Progress(len(todo), "analyze") as progress:
         for i in range(0, len(todo), BATCH):
             batch = list(read_articles(catalog, todo[i:i + BATCH]))
+            unsure = unsure_words(catalog, batch)
             results = []
             for article in batch:
                 try:
-                    results.append((article, *analyze_article(article, topic_list, register)))
+                    results.append((article, *analyze_article(article, topic_list, register,
+                                                              unsure.get(article.id))))
                 except Exception as e:  # one bad article must not stop the stage
                     log.exception("analyze: %s failed", article.id)
                     report.failed.append(f"{article.id}: {e}")
@@ -315,18 +336,15 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
     stamp = now()
     edited = editors_labels(catalog, [a.id for a, _, _ in results])
     probs = probs or {}
-    ocr = ocr_articles(catalog, [a for a, _, _ in results])
     with catalog.transaction() as db:
         for article, scores, refs in results:
-            # a document read by OCR that the register does not hold waits for an editor
+            # a document read by OCR that reconciliation could not settle waits for an editor
             db.execute("DELETE FROM ref_review WHERE article_id = ? AND status = 'pending'",
                        (article.id,))
-            if article.id in ocr:
-                db.executemany(
-                    "INSERT OR IGNORE INTO ref_review(article_id, doc_id, raw, reason)"
-                    " VALUES (?,?,?,?)",
-                    [(article.id, r.doc_id, r.raw, "not in the register; read by OCR")
-                     for r in refs if not r.known])
+            db.executemany(
+                "INSERT OR IGNORE INTO ref_review(article_id, doc_id, raw, reason)"
+                " VALUES (?,?,?,?)",
+                [(article.id, r.doc_id, r.raw, r.doubt) for r in refs if r.doubt])
             db.execute("DELETE FROM article_topic WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM article_ref WHERE article_id = ?", (article.id,))
             db.execute("DELETE FROM topic_prob WHERE article_id = ?", (article.id,))
@@ -348,12 +366,38 @@ def _write(catalog: Catalog, results: list[tuple[Article, list[TopicScore], list
                 " date, raw, count, issuer, known) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(article.id, r.doc_id, r.kind, r.number, r.doc_type, r.body, r.year, r.date,
                   r.raw, r.count, r.issuer, int(r.known)) for r in refs])
+            found = {r.doc_id for r in refs}
+            db.executemany(  # a document an editor gave in place of a misreading
+                "INSERT OR IGNORE INTO article_ref(article_id, doc_id, raw, count) VALUES (?,?,?,1)",
+                [(article.id, d, raw) for d, raw in editors_refs(catalog, article.id) if d not in found])
             db.execute(
                 "INSERT INTO analyze_state(article_id, text_key, topics_version, refs_version,"
                 " analyzed_at) VALUES (?,?,?,?,?) ON CONFLICT(article_id) DO UPDATE SET"
                 " text_key = excluded.text_key, topics_version = excluded.topics_version,"
                 " refs_version = excluded.refs_version, analyzed_at = excluded.analyzed_at",
                 (article.id, text_key(article), topics_version, refs_version, stamp))
+
+
+def unsure_words(catalog: Catalog, articles: Iterable[Article]) -> dict[str, frozenset[str]]:
+    """For each article with a page read by OCR: the words with a digit read below
+    :data:`indexer.analyze.reconcile.LOW_WORD` on its pages (text in force: an editor's
+    correction counts as sure). Articles on born-digital pages are left out."""
+    arts = list(articles)
+    ocr = ocr_articles(catalog, arts)
+    pages: dict[tuple[str, int], frozenset[str]] = {}
+    out: dict[str, frozenset[str]] = {}
+    for a in arts:
+        if a.id not in ocr:
+            continue
+        tokens: set[str] = set()
+        for seq in range(a.first_page, a.last_page + 1):
+            key = (a.issue_id, seq)
+            if key not in pages:
+                version = effective_page(catalog, f"{a.issue_id}/{seq}")
+                pages[key] = unsure_tokens(version.words) if version is not None else frozenset()
+            tokens |= pages[key]
+        out[a.id] = frozenset(tokens)
+    return out
 
 
 def ocr_articles(catalog: Catalog, articles: Iterable[Article]) -> set[str]:

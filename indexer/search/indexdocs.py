@@ -19,6 +19,7 @@ from archive.catalog import Catalog
 from archive.editorial import effective_page
 from archive.models import Word
 from archive.vntext import nfc
+from archive.worklist import COUNTED_REF
 from indexer.search.tokens import ANALYZER_VERSION, normalize_identifier, terms
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,7 @@ def effective_articles(catalog: Catalog, ids: Iterable[str] | None = None, *,
         art_ids = [r["id"] for r in rows]
         topics = _multi(catalog, tables, "article_topic", "topic", art_ids, "label = 1")
         # a document read by OCR and not in the register counts once an editor confirms it
-        doubtful = ("NOT EXISTS (SELECT 1 FROM ref_review rr WHERE rr.article_id ="
-                    " article_ref.article_id AND rr.doc_id = article_ref.doc_id AND"
-                    " rr.status != 'confirmed')") if "ref_review" in tables else "1 = 1"
+        doubtful = COUNTED_REF if "ref_review" in tables else "1 = 1"
         refs = _multi(catalog, tables, "article_ref", "doc_id", art_ids, doubtful)
         words = _uncertain_words(catalog, {(r["issue_id"], p) for r in rows
                                            for p in range(int(r["first_page"]), int(r["last_page"]) + 1)},

@@ -5,7 +5,8 @@ month, ``YYYY-MM``, taken from, in order: the catalog (a sidecar's date, or the 
 *tháng M/YYYY* that segmentation writes there when the catalog had none), the masthead as
 segmentation read it, and for a monthly series (12 issues a year) the issue number as the
 month; otherwise it is empty (never guessed). ``topics`` and ``doc_refs`` come from the
-analysis stage when it has run (else empty lists).
+analysis stage when it has run (else empty lists); ``doc_refs`` holds the cited documents the
+review counts (one read by OCR and left doubtful waits for an editor's confirmation).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.permalinks import article_path
+from archive.worklist import counted_ref
 
 ARTICLE_FIELDS = ("id", "series", "year", "number", "issue_id", "date", "section",
                   "title", "byline", "kind", "first_page", "last_page", "words", "confidence",
@@ -53,6 +55,7 @@ def _refs(catalog: Catalog) -> dict[str, list[str]]:
     if not _has_table(catalog, "article_ref"):
         return out
     for r in catalog.query("SELECT article_id, doc_id, SUM(count) AS n FROM article_ref"
+                           f" WHERE {counted_ref(catalog)}"
                            " GROUP BY article_id, doc_id ORDER BY article_id, n DESC, doc_id"):
         out.setdefault(r["article_id"], []).append(r["doc_id"])
     return out
