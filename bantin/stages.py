@@ -98,8 +98,10 @@ def stage_images(catalog: Catalog, config: Config, **_: Any) -> StageOutcome:
 
     started = time.monotonic()
     issues = {i.id: i for i in catalog.issues(include_missing=False)}
+    # a page extract could not read has been named by it already; the web app draws it on request
     todo = [p for issue_id in issues for p in catalog.pages(issue_id)
-            if not pageimage.cache_path(config.cache_dir, p, "thumb").exists()]
+            if not pageimage.cache_path(config.cache_dir, p, "thumb").exists()
+            and catalog.page_text(p.id) is not None]
     failed = []
     with Progress(len(todo), "images") as bar:
         for page in todo:

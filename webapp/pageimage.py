@@ -45,10 +45,12 @@ _locks_guard = threading.Lock()
 
 
 def source_key(page: Page) -> str:
-    """Hex digits, a dash and the frame number: names every cached image of this page's source."""
-    identity = page.sha256.lower() or hashlib.sha256(f"{page.id}|{page.file}".encode()).hexdigest()
-    if not identity or not all(c in "0123456789abcdef" for c in identity):
-        raise ValueError(f"bad page identity for {page.id!r}")
+    """Hex digits, a dash and the frame number: names every cached image of this page's source.
+    A page whose recorded identity is not a SHA-256 in hex (a catalog filled by hand) is named by
+    a hash of it, so nothing but hex digits ever reaches a file name."""
+    identity = page.sha256.lower()
+    if len(identity) != 64 or not all(c in "0123456789abcdef" for c in identity):
+        identity = hashlib.sha256(f"{page.id}|{page.file}|{page.sha256}".encode()).hexdigest()
     return f"{identity}-{int(page.file_page)}"
 
 
