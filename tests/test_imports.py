@@ -45,3 +45,12 @@ def test_long_modules_say_why() -> None:
             if text.count("\n") > 400 and "Why one module" not in text[:4000]:
                 long.append(f"{f.relative_to(REPO)} ({text.count(chr(10))} lines)")
     assert not long, f"split these modules or say at their top why not: {long}"
+
+
+def test_no_bench_script_hides_a_standard_module() -> None:
+    """A bench script runs with bench/ first on sys.path: one named like a standard module
+    (``queue.py``) would be imported instead of it by every other bench script's libraries."""
+    import sys
+
+    clashes = sorted(f.name for f in (REPO / "bench").glob("*.py") if f.stem in sys.stdlib_module_names)
+    assert not clashes, f"rename these bench scripts: {clashes}"

@@ -2,7 +2,7 @@
 (concurrency 1) on the same scanned pages, the queue's overhead per page, the coordinator's
 catalog write per page, and a projection for 30,000 and 450,000 pages on many machines.
 
-    .venv/bin/python bench/queue.py [--sample /work/data/full-s1] [--pages N] [--keep]
+    .venv/bin/python bench/queue_pages.py [--sample /work/data/full-s1] [--pages N] [--keep]
 
 What it does:
 
@@ -42,9 +42,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# this file is named like the standard library's `queue` (which redis imports): put bench/ last
-sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
-sys.path.append(str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
 
 from machine import machine  # noqa: E402  (bench/machine.py)
 
