@@ -26,6 +26,7 @@ from archive.catalog import Catalog
 from archive.documents import DOCUMENT_KIND, DocumentPages, document_sha
 from archive.errors import BadInput
 from archive.models import Issue, Page
+from archive.pdfiumlock import PDFIUM
 from archive.progress import track
 from archive.scans import (
     ISSUE_FILE_EXTENSIONS,
@@ -121,6 +122,11 @@ def _dpi(image: Image.Image) -> float:
 
 def inspect_pdf(path: Path, rel: str) -> list[tuple[int, int, float, float, float]]:
     """(width_px, height_px, dpi, width_pt, height_pt) per page; BadInput if unusable."""
+    with PDFIUM:  # pdfium is not thread-safe (archive/pdfiumlock.py)
+        return _inspect_pdf(path, rel)
+
+
+def _inspect_pdf(path: Path, rel: str) -> list[tuple[int, int, float, float, float]]:
     import pypdfium2 as pdfium
 
     if path.stat().st_size == 0:

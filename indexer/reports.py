@@ -30,6 +30,7 @@ from archive.catalog import Catalog
 from archive.config import Config
 from archive.errors import BadInput
 from archive.models import PageTask
+from archive.pdfiumlock import PDFIUM
 from archive.vntext import fold, nfc
 from indexer.analyze.citations import find_citations
 from indexer.extract.page import extract_page
@@ -116,10 +117,15 @@ def read_document(path: Path, config: Config) -> tuple[str, int, str, float]:
     if kind == "pdf":
         import pypdfium2 as pdfium  # deferred: only PDFs need it
 
-        try:
-            count = len(pdfium.PdfDocument(str(path)))
-        except pdfium.PdfiumError as e:
-            raise BadInput(path, f"not a readable PDF ({e})", "send the report again") from e
+        with PDFIUM:  # pdfium is not thread-safe (archive/pdfiumlock.py)
+            try:
+                doc = pdfium.PdfDocument(str(path))
+            except pdfium.PdfiumError as e:
+                raise BadInput(path, f"not a readable PDF ({e})", "send the report again") from e
+            try:
+                count = len(doc)
+            finally:
+                doc.close()
         tasks = [PageTask(f"report:{path.name}/{n + 1}", str(path), "pdf", n, "") for n in range(count)]
     else:
         tasks = [PageTask(f"report:{path.name}/1", str(path), "images", 0, "")]

@@ -19,6 +19,7 @@ from :data:`SIZES`.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
@@ -101,6 +102,23 @@ def thumbnail_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, *
 
 _ahead: set[str] = set()  # issues whose pages this process is rendering ahead now
 _ahead_guard = threading.Lock()
+_ahead_threads: set[threading.Thread] = set()
+_stop_ahead = threading.Event()
+
+
+def _finish_ahead() -> None:
+    """At exit, let each render-ahead thread finish the page it is on, then stop it. Why: a
+    daemon thread still inside pdfium after pypdfium2's exit handler destroyed the library
+    crashed the process: ``bantin report --check`` on the full sample opens issue pages, said
+    "0 faults" and exited with a segmentation fault (139), three times out of three."""
+    _stop_ahead.set()
+    for thread in list(_ahead_threads):
+        thread.join(timeout=60)
+
+
+# Run at the interpreter's threading shutdown, as concurrent.futures does for its workers:
+# before the atexit handlers, one of which (pypdfium2's) destroys the pdfium library.
+getattr(threading, "_register_atexit", atexit.register)(_finish_ahead)
 
 
 def render_ahead(scans: Path, cache_dir: Path, pages: list[Page], source_kind: str, *,
@@ -121,6 +139,8 @@ def render_ahead(scans: Path, cache_dir: Path, pages: list[Page], source_kind: s
     def run() -> None:
         try:
             for page in todo:
+                if _stop_ahead.is_set():
+                    break
                 try:
                     page_image_file(scans, cache_dir, page, source_kind, "view", issue_sha=issue_sha)
                 except Exception:  # noqa: BLE001  (one bad page must not stop the others)
@@ -128,8 +148,11 @@ def render_ahead(scans: Path, cache_dir: Path, pages: list[Page], source_kind: s
         finally:
             with _ahead_guard:
                 _ahead.discard(issue_id)
+                _ahead_threads.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name=f"render-ahead-{issue_id}", daemon=True)
+    with _ahead_guard:
+        _ahead_threads.add(thread)
     thread.start()
     return thread
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageOps
 
 from archive.errors import BadInput
+from archive.pdfiumlock import PDFIUM
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,11 @@ def load_page_image(path: str | Path, source_kind: str, file_page: int, dpi: flo
 # --- PDF ----------------------------------------------------------------------------------
 
 def _render_pdf_page(path: Path, index: int, dpi: float, gray: bool) -> Image.Image:
+    with PDFIUM:  # pdfium is not thread-safe (archive/pdfiumlock.py)
+        return _render_pdf_page_locked(path, index, dpi, gray)
+
+
+def _render_pdf_page_locked(path: Path, index: int, dpi: float, gray: bool) -> Image.Image:
     import pypdfium2 as pdfium
 
     try:
