@@ -339,3 +339,23 @@ def test_the_web_app_answers_503_on_a_damaged_index(web_home_factory, caplog) ->
         assert "Chỉ mục tìm kiếm bị hỏng" in r.get_data(as_text=True), url
     assert "bantin index --rebuild" in caplog.text
     assert client.get("/coverage/structure").status_code == 200  # counted from the catalog: still there
+
+
+def test_an_index_made_by_an_older_version_is_refused_not_misread(web_home_factory, caplog) -> None:  # noqa: F811
+    """Code upgraded, index not yet rebuilt: today's reader misread an older format's postings
+    (IndexError, a 500 on search and /coverage/trends). It is refused with what to run."""
+    from indexer.search.generations import Manifest
+    from tests.web_fixtures import login, make_app
+
+    home = web_home_factory()
+    gen = IndexStore(home.config.search_dir).current()
+    manifest = Manifest(gen)
+    manifest.set_meta(schema="s-6")  # as an index written before the positional exact field
+    manifest.close()
+    client = make_app(home).test_client()
+    login(client, "doc")
+    caplog.set_level("ERROR")
+    for url in ("/search?q=chi+bo", "/coverage/trends"):
+        assert client.get(url).status_code == 503, url
+    assert "older version" in caplog.text and "schema s-6, now s-" in caplog.text
+    assert "bantin build" in caplog.text

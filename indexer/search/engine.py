@@ -70,8 +70,8 @@ from indexer.search.results import (  # noqa: F401  (the result values are part 
     hits,
     page_of,
 )
-from indexer.search.schema import ATTRIBUTES, column_codes, field_lengths, term_postings
-from indexer.search.tokens import ref_key
+from indexer.search.schema import ATTRIBUTES, SCHEMA_VERSION, column_codes, field_lengths, term_postings
+from indexer.search.tokens import ANALYZER_VERSION, ref_key
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +275,11 @@ class SearchIndex:
                 problems = verify_generation(path, self._verified)  # new files only
                 if problems:
                     raise _damaged(self.store.root, problems)
+                older = _outdated(path)
+                if older:  # read with today's code, its postings would be misread (IndexError)
+                    raise IndexDamaged(f"the search index {self.store.root} was made by an older version "
+                                       f"of the program ({older}); run `bantin build` (or `bantin index "
+                                       "--rebuild`) to make it again")
                 try:
                     self._gen = _Generation(path)
                 except Exception as e:
@@ -372,6 +377,17 @@ class SearchIndex:
             maybe_docs[(series.values[k // 10000], k % 10000)] = int(d)
         return Occurrences(request, documents, occurrences, int(len(docs)), request.query_key,
                            gen.version, possible=int(len(more)), possible_documents=maybe_docs)
+
+
+def _outdated(gen: Path) -> str:
+    """What differs between the format ``gen`` was written in and today's ("" when nothing)."""
+    manifest = Manifest(gen, readonly=True)
+    try:
+        meta = manifest.meta()
+    finally:
+        manifest.close()
+    return "; ".join(f"{key} {meta[key]}, now {now}" for key, now in
+                     (("schema", SCHEMA_VERSION), ("analyzer", ANALYZER_VERSION)) if meta.get(key, now) != now)
 
 
 def _damaged(root: Path, problems: list[str]) -> IndexDamaged:
