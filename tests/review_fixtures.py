@@ -101,6 +101,31 @@ def sample_app(sample_home: SampleHome) -> Any:
 
 
 @pytest.fixture
+def home_copy(tmp_path: Path, sample_home: SampleHome) -> Path:
+    """A writable copy of the built small sample (its image cache left out), with an editor
+    ``bientap21``, for tests that change what the sample holds."""
+    import shutil
+
+    from webapp import users
+
+    copy = tmp_path / "home"
+    shutil.copytree(sample_home.path, copy, ignore=shutil.ignore_patterns("cache"))
+    with Catalog(copy / "index" / "catalog.sqlite") as catalog:
+        users.add_user(catalog, "bientap21", "editor", PASSWORD)
+    return copy
+
+
+def client_as(home: Path, name: str) -> Any:
+    """A test client of ``home``'s web app logged in as ``name`` (password :data:`PASSWORD`)."""
+    from webapp import create_app
+
+    app = create_app({"HOME": str(home), "TESTING": True, "SETTINGS": {"base_url": BASE_URL}})
+    client = app.test_client()
+    assert login(client, name).status_code == 302
+    return client
+
+
+@pytest.fixture
 def sample_client(sample_app: Any) -> Any:
     """A test client logged in as a reader of the sample archive."""
     client = sample_app.test_client()

@@ -1,50 +1,24 @@
 """Distribution over time (issue 21): the print-run table, its evidence pages, the editors'
 colophon corrections and Party cells on the desk, and the report's distribution section."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from archive.catalog import Catalog
 from review import distribution
 from review.corpus import load_corpus
 from review.filters import Filters
-from tests.review_fixtures import SampleHome, sample_home  # noqa: F401
-from tests.web_fixtures import PASSWORD, login
+from tests.review_fixtures import SampleHome, client_as, home_copy, sample_home  # noqa: F401
+from tests.web_fixtures import csrf_from
 
 BASE = "https://kho.bantin.test"
 
 
-@pytest.fixture
-def home_copy(tmp_path: Path, sample_home: SampleHome) -> Path:  # noqa: F811
-    """A writable copy of the built small sample, with an editor."""
-    from webapp import users
-
-    copy = tmp_path / "home"
-    shutil.copytree(sample_home.path, copy, ignore=shutil.ignore_patterns("cache"))
-    with Catalog(copy / "index" / "catalog.sqlite") as catalog:
-        users.add_user(catalog, "bientap21", "editor", PASSWORD)
-    return copy
-
-
-def _client(home: Path, name: str) -> Any:
-    from webapp import create_app
-
-    app = create_app({"HOME": str(home), "TESTING": True, "SETTINGS": {"base_url": BASE}})
-    client = app.test_client()
-    assert login(client, name).status_code == 302
-    return client
-
-
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m
-    return m.group(1)
+_client = client_as
+_csrf = csrf_from
 
 
 def test_table_counts_every_issue_and_guesses_none(sample_home: SampleHome) -> None:  # noqa: F811

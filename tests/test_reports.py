@@ -3,13 +3,12 @@ received / late / missing table against the truth, figures prefilled then confir
 on the desk, search limited to reports or bulletins, and the report's appendix (DOCX read back,
 every number and name a link its target confirms)."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.review_fixtures are redefined as arguments)
 from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
-from typing import Any
 
 import docx
 import pytest
@@ -18,37 +17,15 @@ from archive import reporters
 from archive.catalog import Catalog
 from archive.errors import ConfigError
 from indexer.reports import prefill
-from tests.review_fixtures import SampleHome, sample_home  # noqa: F401
-from tests.web_fixtures import PASSWORD, login
+from tests.review_fixtures import SampleHome, client_as, home_copy, sample_home  # noqa: F401
+from tests.web_fixtures import csrf_from
 
 BASE = "https://kho.bantin.test"
 REVIEW = "tong-ket-2025"
 
 
-@pytest.fixture
-def home_copy(tmp_path: Path, sample_home: SampleHome) -> Path:  # noqa: F811
-    from webapp import users
-
-    copy = tmp_path / "home"
-    shutil.copytree(sample_home.path, copy, ignore=shutil.ignore_patterns("cache"))
-    with Catalog(copy / "index" / "catalog.sqlite") as catalog:
-        users.add_user(catalog, "bientap21", "editor", PASSWORD)
-    return copy
-
-
-def _client(home: Path, name: str) -> Any:
-    from webapp import create_app
-
-    app = create_app({"HOME": str(home), "TESTING": True, "SETTINGS": {"base_url": BASE}})
-    client = app.test_client()
-    assert login(client, name).status_code == 302
-    return client
-
-
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m
-    return m.group(1)
+_client = client_as
+_csrf = csrf_from
 
 
 def test_prefill_only_plain_statements() -> None:

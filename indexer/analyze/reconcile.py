@@ -39,6 +39,7 @@ from archive.vntext import fold, nfc
 from indexer.analyze.citations import Citation, date_after, issuer_body_after
 from indexer.analyze.docid import parse_id
 from indexer.analyze.register import Document, Register
+from indexer.extract.ocrcorrect import one_edit
 
 LOW_WORD = 85.0  # a word read below this confidence (0..100) is an unsure reading
 CONVINCING = 2  # score a registered neighbour needs to replace a reading
@@ -79,15 +80,7 @@ def _words(text: str) -> list[str]:
 def _slips(a: str, b: str) -> bool:
     """Numbers one OCR slip apart: one digit changed, added or dropped (leading zeros
     ignored: ``05`` and ``5`` are one number)."""
-    a, b = a.lstrip("0") or "0", b.lstrip("0") or "0"
-    if a == b:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    if abs(len(a) - len(b)) != 1:
-        return False
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return one_edit(a.lstrip("0") or "0", b.lstrip("0") or "0")
 
 
 def _issued_by(doc: Document, when: str | None) -> bool:

@@ -137,7 +137,7 @@ class SyllableModel:
         shorter = _deletes1(word)
         for d in {word, *shorter}:
             for cand in self._deletes.get(d, ()):
-                if cand != word and _one_edit(word, cand):
+                if cand != word and one_edit(word, cand):
                     found.add(cand)
         found.update(d for d in shorter if self.known(d))
         return found
@@ -154,7 +154,8 @@ def _deletes1(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one character changed, added or dropped."""
     if a == b:
         return False
     if len(a) == len(b):
