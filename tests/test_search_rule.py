@@ -361,3 +361,36 @@ def test_up_to_three_passages_each_with_its_own_matches() -> None:
     assert [re.findall(r"<mark>(.*?)</mark>", p) for p in found] == [["cổng"]] * 3
     assert "làng" in found[0] and "chợ" in found[1] and "trường" in found[2]
     assert snippets("chỉ một cổng", MatchSpec.from_leaves(leaves(parse("cổng")))) == ["chỉ một <mark>cổng</mark>"]
+
+
+# Texts where words and identifiers meet: numbers and codes inside and beside identifiers,
+# spellings with and without marks, the other tone placement, line breaks in a phrase.
+_MATCH_TEXTS = [
+    "Nghị quyết số 21-NQ/TW nêu 21 nhiệm vụ; NQ 21 và TW là chữ. Chỉ thị 05-CT/TW, 05 - CT/TW.",
+    "Thực hiện Nghị quyết 10 NQ/TW và Quyết định 12/2003/QĐ-TTg; nq/tw viết thường, 2l-NQ/TW.",
+    "Sinh hoạt,\nchi bộ; SINH HOẠT CHI BỘ; sinh hoat chi bo; chi bổ; Hoà bình, hòa bình, HOÀ BÌNH.",
+    "Đảng viên, dang vien, Đáng viên; cần, kiệm, liêm, chính; số21-NQ/TW và 21 / nq-tw.",
+]
+_MATCH_QUERIES = ["21", "nq", "tw", "21-NQ/TW", "05-CT/TW", "10-NQ/TW", "sinh hoạt chi bộ",
+                  '"sinh hoat chi bo"', "hoa binh", "hòa bình", "dang vien", "đảng viên",
+                  '"nghị quyết" 21-NQ/TW', "chi bộ 05-CT/TW", "cần kiệm", "2003"]
+
+
+@pytest.mark.parametrize("q", _MATCH_QUERIES)
+def test_fast_marks_equal_the_tokenizer_marks(q: str) -> None:
+    """Passages find matches with one regular expression and the identifiers near a "/"
+    (not by tokenising each hit's text): they must mark exactly the spans the tokenizer's
+    matcher (:func:`find` over :func:`scan`, what the index holds) marks."""
+    from indexer.search.highlight import MatchSpec, _compile, _matches, find
+    from indexer.search.query import leaves
+    from indexer.search.tokens import scan
+
+    spec = MatchSpec.from_leaves(leaves(parse(q)))
+    compiled = _compile(spec)
+    assert compiled is not None
+    for text in _MATCH_TEXTS:
+        text = nfc(text)
+        tokens = scan(text)
+        slow = sorted((tokens[f].start, tokens[e - 1].end) for f, e, _k in find(tokens, spec))
+        fast = sorted((a, b) for a, b, _k in _matches(text, compiled, spec))
+        assert fast == slow, (q, text)

@@ -16,11 +16,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from archive.vntext import nfc
 from indexer.search.query import Phrase, Term
-from indexer.search.tokens import Token, identifier_spans, scan
+from indexer.search.tokens import Token, identifier_key, identifier_spans, scan
 
 _SPACES = re.compile(r"\s+")
 SNIPPET_TOKENS = 32  # tokens shown around the best match
@@ -99,11 +100,9 @@ def snippet(text: str, spec: MatchSpec, *, size: int = SNIPPET_TOKENS) -> str:
     (the earliest such window); without a match, the beginning of the text.
     """
     text = nfc(text)
-    pattern = _pattern(spec) if spec else None
-    if pattern is not None:
-        numbers = any(ch.isdigit() for t in spec.terms for ch in t[0]) or \
-            any(ch.isdigit() for p in spec.phrases for w in p for ch in w[0])
-        return _snippet_by_pattern(text, pattern, spec, size, numbers=numbers)
+    compiled = _compile(spec) if spec else None
+    if compiled is not None:
+        return _passages(text, compiled, spec, size, count=1)[1]
     tokens = scan(text)
     if not tokens:
         return escape(" ".join(text.split())[:200])
@@ -132,28 +131,47 @@ for _base, _marked in {"a": "aàáảãạăằắẳẵặâầấẩẫậ", "
                        "o": "oòóỏõọôồốổỗộơờớởỡợ", "u": "uùúủũụưừứửữự", "y": "yỳýỷỹỵ",
                        "d": "dđ"}.items():
     _VARIANTS[_base] = "[" + _marked + "]"
-_PATTERNS: dict[MatchSpec, tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None] = {}
 
 
-def _pattern(spec: MatchSpec) -> tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None:
-    """One regular expression for every term and phrase of ``spec`` over unfolded text (by
-    their folded forms; group ``t<i>`` is item ``i`` of the list returned with it, whose
-    marked words are checked on each match), or None when the spec holds an identifier
-    (those need the tokenizer's normalisation)."""
-    if spec in _PATTERNS:
-        return _PATTERNS[spec]
-    items = [(t,) for t in spec.terms] + list(spec.phrases)
-    found: tuple[re.Pattern[str], list[tuple[Wanted, ...]]] | None = None
-    if not any(not w[0].isalnum() for item in items for w in item):
+@dataclass(frozen=True)
+class _Compiled:
+    """How to find a spec's matches in unfolded text without tokenising all of it: one
+    regular expression for its words and word sequences (group ``t<i>`` is ``ordered[i]``,
+    whose marked words are checked on each match), and its identifiers (as the tokenizer
+    normalises them, ``Wanted``), found among the text's identifier spans."""
+
+    pattern: re.Pattern[str] | None
+    ordered: list[tuple[Wanted, ...]]
+    identifiers: frozenset[Wanted]
+
+
+_COMPILED: dict[MatchSpec, _Compiled | None] = {}
+
+
+def _is_identifier(word: Wanted) -> bool:
+    return not word[0].isalnum()
+
+
+def _compile(spec: MatchSpec) -> _Compiled | None:
+    """The spec as :class:`_Compiled`, or None when an identifier stands inside a phrase
+    (then the text is tokenised: :func:`snippet`'s slow path)."""
+    if spec in _COMPILED:
+        return _COMPILED[spec]
+    idents = frozenset(t for t in spec.terms if _is_identifier(t))
+    items = [(t,) for t in spec.terms if t not in idents] + list(spec.phrases)
+    found: _Compiled | None = None
+    if not any(_is_identifier(w) for item in items for w in item):
         def alternative(item: tuple[Wanted, ...]) -> str:
             return r"[\W_]+".join("".join(_VARIANTS.get(c, re.escape(c)) for c in w[0])
                                    for w in item)
         ordered = sorted(items, key=lambda item: (-len(alternative(item)), item))
         groups = "|".join(f"(?P<t{i}>{alternative(item)})" for i, item in enumerate(ordered))
-        found = (re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE), ordered)
-    if len(_PATTERNS) > 256:
-        _PATTERNS.clear()
-    _PATTERNS[spec] = found
+        pattern = re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE) \
+            if ordered else None
+        found = _Compiled(pattern, ordered, idents)
+    if len(_COMPILED) > 256:
+        _COMPILED.clear()
+    _COMPILED[spec] = found
     return found
 
 
@@ -161,35 +179,72 @@ def _checked(text: str, start: int, item: tuple[Wanted, ...], spec: MatchSpec,
              ) -> list[tuple[int, int, str]]:
     """The marks a pattern match at ``start`` stands for under the rule: the whole item when
     each of its words fits, else (a phrase) those of its words that are single query words."""
+    return [(start + a, start + b, key) for a, b, key in _checked_at(text, item, spec.terms)]
+
+
+@lru_cache(maxsize=4096)
+def _checked_at(text: str, item: tuple[Wanted, ...], terms: frozenset[Wanted],
+                ) -> tuple[tuple[int, int, str], ...]:
+    """:func:`_checked` relative to the match: the same few spellings ("bộ", "Bộ", "bổ")
+    come back thousands of times a search, and tokenising each again cost a fifth of it."""
     tokens = scan(text)
     if len(tokens) == len(item) and all(fits(t, w) for t, w in zip(tokens, item)):
-        return [(start + tokens[0].start, start + tokens[-1].end, _key(item))]
+        return ((tokens[0].start, tokens[-1].end, _key(item)),)
     if len(item) == 1:
-        return []
-    return [(start + a, start + b, key) for a, b, key in
-            ((tokens[f].start, tokens[e - 1].end, k) for f, e, k in find(tokens, MatchSpec(spec.terms, ())))]
+        return ()
+    return tuple((tokens[f].start, tokens[e - 1].end, k) for f, e, k in find(tokens, MatchSpec(terms, ())))
 
 
-def _snippet_by_pattern(text: str, compiled: tuple[re.Pattern[str], list[tuple[Wanted, ...]]],
-                        spec: MatchSpec, size: int, *, numbers: bool = False) -> str:
-    return _passages(text, compiled, spec, size, numbers=numbers, count=1)[0]
+def _matches(text: str, compiled: _Compiled, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """Every match of ``spec`` in NFC ``text``, in order, as :func:`find` gives them in tokens:
+    an identifier is one token, so no word matches inside one ("21" or "tw" in "21-NQ/TW"),
+    and an identifier matches by its normalised form (``21 / nq-tw`` is 21-NQ/TW)."""
+    out: list[tuple[int, int, str]] = []
+    if compiled.pattern is not None:
+        for m in compiled.pattern.finditer(text):
+            item = compiled.ordered[int((m.lastgroup or "t0")[1:])]
+            if all(not w[1] for w in item):
+                out.append((m.start(), m.end(), _key(item)))
+            else:
+                out += _checked(m.group(0), m.start(), item, spec)
+    if out and "/" in text:
+        out = _outside_identifiers(text, out)
+    if compiled.identifiers:
+        for a, b, norm in identifier_spans(text):
+            key = identifier_key(norm)
+            if any(key == f and (not e or key == e) for f, e in compiled.identifiers):
+                out.append((a, b, key))
+        out.sort()
+    return out
 
 
-def _passages(text: str, compiled: tuple[re.Pattern[str], list[tuple[Wanted, ...]]],
-              spec: MatchSpec, size: int, *, numbers: bool = False, count: int = 1) -> list[str]:
-    """Up to ``count`` passages of ``text``: the window with the most distinct matched words,
-    then the best among the matches left outside the windows already taken, in text order."""
-    pattern, ordered = compiled
-    matches: list[tuple[int, int, str]] = []
-    for m in pattern.finditer(text):
-        item = ordered[int((m.lastgroup or "t0")[1:])]
-        if all(not w[1] for w in item):
-            matches.append((m.start(), m.end(), _key(item)))
-        else:
-            matches += _checked(m.group(0), m.start(), item, spec)
-    if numbers and matches:  # "21" inside "21-NQ/TW" is not the word 21 (one token there)
-        idents = [(a, b) for a, b, _n in identifier_spans(text)]
-        matches = [m for m in matches if not any(a <= m[0] < b for a, b in idents)]
+_SLASH = re.compile("/")
+IDENTIFIER_REACH = 80  # characters: no identifier is longer (every one holds a "/")
+
+
+def _outside_identifiers(text: str, matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``matches`` less those inside an identifier. Every identifier holds a "/", so only a
+    match with one within reach is looked at, in the text around it: reading the identifiers
+    of a whole article for every hit cost more than finding its matches."""
+    slashes = [m.start() for m in _SLASH.finditer(text)]
+    kept = []
+    for a, b, key in matches:
+        i = bisect_left(slashes, a - IDENTIFIER_REACH)
+        if i < len(slashes) and slashes[i] <= b + IDENTIFIER_REACH:
+            lo = max(0, a - IDENTIFIER_REACH)
+            near = text[lo:b + IDENTIFIER_REACH]
+            if any(lo + x <= a < lo + y for x, y, _n in identifier_spans(near)):
+                continue
+        kept.append((a, b, key))
+    return kept
+
+
+def _passages(text: str, compiled: _Compiled, spec: MatchSpec, size: int, *,
+              count: int = 1) -> tuple[list[str], str]:
+    """Up to ``count`` passages of ``text`` in text order: the window with the most distinct
+    matched words, then the best among the matches left outside the windows already taken;
+    and the first of those (the snippet), from the same one reading of the text."""
+    matches = _matches(text, compiled, spec)
     width = size * 7  # characters: a Vietnamese syllable and its space average under 7
     windows: list[tuple[int, int]] = []
     left = matches
@@ -204,11 +259,11 @@ def _passages(text: str, compiled: tuple[re.Pattern[str], list[tuple[Wanted, ...
             hi = space if space > lo else hi
         windows.append((lo, hi))
         left = [m for m in left if not any(a - width // 4 <= m[0] < b + width // 4 for a, b in windows)]
-    out = []
-    for lo, hi in sorted(windows):
+    rendered = {}
+    for lo, hi in windows:
         marked = [(a, b) for a, b, _k in matches if a >= lo and b <= hi]
-        out.append(_render(text, lo, hi, lo > 0, hi < len(text), _merge_chars(text, marked)))
-    return out
+        rendered[lo, hi] = _render(text, lo, hi, lo > 0, hi < len(text), _merge_chars(text, marked))
+    return [rendered[w] for w in sorted(windows)], rendered[windows[0]]
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
@@ -216,7 +271,10 @@ def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
     distinct matched words (the earliest on ties)."""
     best, best_score = 0, -1
     firsts = [m[0] for m in matches]
+    every = len({m[2] for m in matches})  # no window can hold more: stop at the first that does
     for a, _b, _k in matches[:64]:  # windows start near (at most 64) matches
+        if best_score == every:
+            break
         start = max(0, a - LEAD_TOKENS * 7)
         keys = set()
         for _x, y, k in matches[bisect_left(firsts, start):]:
@@ -230,14 +288,20 @@ def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
 
 def snippets(text: str, spec: MatchSpec, *, count: int = 3, size: int = SNIPPET_TOKENS) -> list[str]:
     """Up to ``count`` passages of ``text`` as HTML (see :func:`snippet`), in text order, each
-    holding matches the others do not; one when the spec holds an identifier."""
+    holding matches the others do not; one when an identifier stands inside a phrase."""
+    return passages(text, spec, count=count, size=size)[0]
+
+
+def passages(text: str, spec: MatchSpec, *, count: int = 3,
+             size: int = SNIPPET_TOKENS) -> tuple[list[str], str]:
+    """:func:`snippets` and :func:`snippet` of ``text`` together, reading the text once (a
+    results page wants both for every hit)."""
     text = nfc(text)
-    compiled = _pattern(spec) if spec else None
+    compiled = _compile(spec) if spec else None
     if compiled is None:
-        return [snippet(text, spec, size=size)]
-    numbers = any(ch.isdigit() for t in spec.terms for ch in t[0]) or \
-        any(ch.isdigit() for p in spec.phrases for w in p for ch in w[0])
-    return _passages(text, compiled, spec, size, numbers=numbers, count=count)
+        one = snippet(text, spec, size=size)
+        return [one], one
+    return _passages(text, compiled, spec, size, count=count)
 
 
 def _merge_chars(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -198,27 +198,34 @@ def _boxes(raw: str | None) -> dict[int, list[tuple[float, float, float, float]]
 
 def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
                     issue_ids: Iterable[str] | None = None,
-                    uncertain_below: float | None = None) -> Iterator[IndexDoc]:
+                    uncertain_below: float | None = None,
+                    orphans: bool = True) -> Iterator[IndexDoc]:
     """The page texts in force: an editor's latest version (``archive.editorial``), else
     the machine text made from the page's current source; pages without text are left out.
-    ``orphan`` is set for pages that no article in force covers; ``uncertain_below`` fills
+    ``orphan`` is set for pages that no article in force covers (``orphans=False`` skips
+    that look-up: a results page does not show it); ``uncertain_below`` fills
     ``uncertain`` as for articles."""
-
-
     tables = _tables(catalog)
+    wanted = sorted(set(ids)) if ids is not None else None
     corrected: set[str] = set()
-    if "page_version" in tables:
-        corrected = {r["page_id"] for r in catalog.query("SELECT DISTINCT page_id FROM page_version")}
     raw_words: dict[str, tuple[str, ...]] = {}
-    if "ocr_raw" in tables:
-        for r in catalog.query("SELECT page_id, corrections FROM ocr_raw WHERE corrections != '[]'"):
-            raw_words[r["page_id"]] = tuple(sorted({str(c[1]) for c in json.loads(r["corrections"])}))
+    # with ``ids`` (a results page: 20 pages) only their rows are read, not the whole tables
+    scopes = [("", [])] if wanted is None else \
+        [(f" AND page_id IN ({','.join('?' * len(c))})", c) for c in _chunks(wanted)]
+    for where, params in scopes:
+        if "page_version" in tables:
+            corrected |= {r["page_id"] for r in catalog.query(
+                "SELECT DISTINCT page_id FROM page_version WHERE 1 = 1" + where, params)}
+        if "ocr_raw" in tables:
+            for r in catalog.query("SELECT page_id, corrections FROM ocr_raw"
+                                   " WHERE corrections != '[]'" + where, params):
+                raw_words[r["page_id"]] = tuple(sorted({str(c[1]) for c in json.loads(r["corrections"])}))
     base = ("SELECT p.id, p.issue_id, p.seq, i.series, i.year, i.number, i.date, t.text,"
             " t.confidence FROM page p JOIN issue i ON i.id = p.issue_id LEFT JOIN page_text t"
             " ON t.page_id = p.id AND t.sha256 = p.sha256 WHERE i.missing = 0")
-    for sql, params in _batches(catalog, base, "p", ids, issue_ids):
+    for sql, params in _batches(catalog, base, "p", wanted, issue_ids):
         rows = catalog.query(sql + " ORDER BY p.issue_id, p.seq", params)
-        spans = _covered(catalog, {r["issue_id"] for r in rows}) if rows else {}
+        spans = _covered(catalog, {r["issue_id"] for r in rows}) if rows and orphans else {}
         for r in rows:
             text, conf = r["text"], r["confidence"]
             words: tuple[Word, ...] = ()
@@ -235,7 +242,7 @@ def effective_pages(catalog: Catalog, ids: Iterable[str] | None = None, *,
                 id=r["id"], doctype="page", issue_id=r["issue_id"], series=r["series"],
                 year=int(r["year"]), number=r["number"], date=r["date"] or "", seq=seq,
                 first_page=seq, last_page=seq, text=nfc(text), conf=float(conf or 0.0),
-                orphan=seq not in spans.get(r["issue_id"], set()), uncertain=low,
+                orphan=orphans and seq not in spans.get(r["issue_id"], set()), uncertain=low,
                 alt=() if r["id"] in corrected else raw_words.get(r["id"], ()))
 
 

@@ -20,7 +20,7 @@ from archive.errors import BantinError
 from archive.models import Word
 from archive.permalinks import article_path, page_path
 from indexer.search.evaluate import Snapshot
-from indexer.search.highlight import MatchSpec, snippet, snippets
+from indexer.search.highlight import MatchSpec, passages, snippet
 from indexer.search.indexdocs import IndexDoc, effective_articles, effective_pages
 from indexer.search.pagemarks import Box, PageTokens, page_tokens, token_marks
 from indexer.search.query import Everything, SearchRequest
@@ -201,7 +201,7 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
         article_ids = [s["id"] for s, _, _m in stored if s["doc"]["t"] == "article"]
         page_ids = [s["id"] for s, _, _m in stored if s["doc"]["t"] == "page"]
         texts.update((d.id, d) for d in effective_articles(catalog, article_ids, outlines=marks))
-        texts.update((d.id, d) for d in effective_pages(catalog, page_ids))
+        texts.update((d.id, d) for d in effective_pages(catalog, page_ids, orphans=False))
     hits = []
     for fields, score, maybe in stored:
         d = fields["doc"]
@@ -210,8 +210,13 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
         pages = tuple(range(int(d["first"]), int(d["last"]) + 1))
         source = texts.get(doc_id)
         shown = spec.loose() if maybe else spec  # a possible hit: its marks may be lost
-        text = snippet(source.text, shown) if source is not None else ""
-        passages = tuple(snippets(source.text, shown)) if source is not None and shown else ()
+        if source is None:
+            text, shown_passages = "", ()
+        elif shown:
+            found, text = passages(source.text, shown)
+            shown_passages = tuple(found)
+        else:
+            text, shown_passages = snippet(source.text, shown), ()
         boxes = _marks(catalog, d["issue"], pages, shown, source) if (marks and catalog and source) else {}
         title = d["title"] or (f"Số {d['number']}/{d['year']}, trang {d['seq']}" if is_page else "")
         hits.append(Hit(
@@ -221,7 +226,7 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
             byline=d["byline"], pages=pages, score=round(score, 4), snippet=text,
             url=page_path(d["issue"], d["seq"]) if is_page else article_path(doc_id),
             topics=tuple(d["topics"]), refs=tuple(d["refs"]), conf=float(d["conf"]), marks=boxes,
-            possible=maybe, snippets=passages,
+            possible=maybe, snippets=shown_passages,
             title_marked=snippet(title, shown, size=len(title) + 1) if title else ""))
     return hits
 
