@@ -210,13 +210,14 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
         pages = tuple(range(int(d["first"]), int(d["last"]) + 1))
         source = texts.get(doc_id)
         shown = spec.loose() if maybe else spec  # a possible hit: its marks may be lost
+        shown_passages: tuple[str, ...] = ()
         if source is None:
-            text, shown_passages = "", ()
+            text = ""
         elif shown:
             found, text = passages(source.text, shown)
             shown_passages = tuple(found)
         else:
-            text, shown_passages = snippet(source.text, shown), ()
+            text = snippet(source.text, shown)
         boxes = _marks(catalog, d["issue"], pages, shown, source) if (marks and catalog and source) else {}
         title = d["title"] or (f"Số {d['number']}/{d['year']}, trang {d['seq']}" if is_page else "")
         hits.append(Hit(
