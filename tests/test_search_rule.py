@@ -394,3 +394,32 @@ def test_fast_marks_equal_the_tokenizer_marks(q: str) -> None:
         slow = sorted((tokens[f].start, tokens[e - 1].end) for f, e, _k in find(tokens, spec))
         fast = sorted((a, b) for a, b, _k in _matches(text, compiled, spec))
         assert fast == slow, (q, text)
+
+
+def test_identifiers_read_near_slashes_equal_those_read_in_the_whole_text(monkeypatch) -> None:
+    """Identifiers are looked for only within reach of a "/" (:func:`_slash_regions`); on
+    texts where they sit at every distance from each other, from other slashes and from the
+    ends, in every spelling the grammar takes, the spans must equal a reading of the whole text."""
+    import random
+
+    from indexer.search import tokens
+
+    forms = ["21-NQ/TW", "21 - NQ/TW", "05/CT-TW", "43/2022/QH15", "12/2003/QĐ-TTg", "2l-NQ/TW",
+             "10 NQ/TW", "số21-NQ/TW", "21-nq/tw", "NQ21", "ngày 3/2", "a/b/c", "1/2/3/4/5",
+             "12345  \n  -  \n  NQ  \n  /  \n  BCHTW1234", "12  /  2003  /  QĐi  -  TTg",
+             "(43 / 2022 / QH15)"]
+    words = ["Nghị", "quyết", "chi", "bộ", "Đảng", "viên", "TW", "NQ", "21", "2003", "-", "/", "—"]
+    rng = random.Random(5)
+    texts = []
+    for _ in range(300):
+        parts = []
+        for _k in range(rng.randint(1, 60)):
+            parts.append(rng.choice(forms) if rng.random() < 0.25 else rng.choice(words))
+            if rng.random() < 0.1:
+                parts.append("x" * rng.randint(60, 200))  # long runs without a space
+        texts.append(nfc(rng.choice(["", " ", "\n"]).join(parts)))
+    fast = [tokens._spans(t) for t in texts]
+    monkeypatch.setattr(tokens, "_slash_regions", lambda t: [(0, len(t))])
+    whole = [tokens._spans(t) for t in texts]
+    assert fast == whole
+    assert sum(len(s) for s in whole) > 300  # identifiers were there to find

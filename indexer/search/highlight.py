@@ -13,7 +13,7 @@ Every piece of document text is escaped before it reaches the snippet: OCR text 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,6 +143,8 @@ class _Compiled:
     pattern: re.Pattern[str] | None
     ordered: list[tuple[Wanted, ...]]
     identifiers: frozenset[Wanted]
+    # per group name: (item, its key, whether any spelling will do: no check needed)
+    groups: dict[str, tuple[tuple[Wanted, ...], str, bool]]
 
 
 _COMPILED: dict[MatchSpec, _Compiled | None] = {}
@@ -168,7 +170,9 @@ def _compile(spec: MatchSpec) -> _Compiled | None:
         groups = "|".join(f"(?P<t{i}>{alternative(item)})" for i, item in enumerate(ordered))
         pattern = re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])", re.IGNORECASE) \
             if ordered else None
-        found = _Compiled(pattern, ordered, idents)
+        found = _Compiled(pattern, ordered, idents,
+                          {f"t{i}": (item, _key(item), all(not w[1] for w in item))
+                           for i, item in enumerate(ordered)})
     if len(_COMPILED) > 256:
         _COMPILED.clear()
     _COMPILED[spec] = found
@@ -201,10 +205,11 @@ def _matches(text: str, compiled: _Compiled, spec: MatchSpec) -> list[tuple[int,
     and an identifier matches by its normalised form (``21 / nq-tw`` is 21-NQ/TW)."""
     out: list[tuple[int, int, str]] = []
     if compiled.pattern is not None:
+        groups = compiled.groups
         for m in compiled.pattern.finditer(text):
-            item = compiled.ordered[int((m.lastgroup or "t0")[1:])]
-            if all(not w[1] for w in item):
-                out.append((m.start(), m.end(), _key(item)))
+            item, key, plain = groups[m.lastgroup or "t0"]
+            if plain:
+                out.append((m.start(), m.end(), key))
             else:
                 out += _checked(m.group(0), m.start(), item, spec)
     if out and "/" in text:
@@ -227,16 +232,35 @@ def _outside_identifiers(text: str, matches: list[tuple[int, int, str]]) -> list
     match with one within reach is looked at, in the text around it: reading the identifiers
     of a whole article for every hit cost more than finding its matches."""
     slashes = [m.start() for m in _SLASH.finditer(text)]
+    near = [bisect_left(slashes, a - IDENTIFIER_REACH) for a, _b, _k in matches]
+    near = [i < len(slashes) and slashes[i] <= m[1] + IDENTIFIER_REACH for i, m in zip(near, matches)]
+    if sum(near) > 3:  # many: read the identifiers of the whole text once
+        spans = [(x, y) for x, y, _n in identifier_spans(text)]
+        firsts = [x for x, _y in spans]
+        return [m for m in matches if not _within(spans, firsts, m[0])]
     kept = []
-    for a, b, key in matches:
-        i = bisect_left(slashes, a - IDENTIFIER_REACH)
-        if i < len(slashes) and slashes[i] <= b + IDENTIFIER_REACH:
+    for (a, b, key), check in zip(matches, near):
+        if check:
             lo = max(0, a - IDENTIFIER_REACH)
-            near = text[lo:b + IDENTIFIER_REACH]
-            if any(lo + x <= a < lo + y for x, y, _n in identifier_spans(near)):
+            window = text[lo:b + IDENTIFIER_REACH]
+            if any(lo + x <= a < lo + y for x, y, _n in identifier_spans(window)):
                 continue
         kept.append((a, b, key))
     return kept
+
+
+def _within(spans: list[tuple[int, int]], firsts: list[int], pos: int) -> bool:
+    """Whether ``pos`` lies inside one of the sorted, disjoint ``spans``."""
+    i = bisect_right(firsts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+def text_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]] | None:
+    """Character spans ``(start, end, key)`` of the matches of ``spec`` in NFC ``text``,
+    exactly those :func:`find` gives over :func:`scan`'s tokens, without tokenising the
+    text; None when an identifier stands inside a phrase (then tokenise and :func:`find`)."""
+    compiled = _compile(spec) if spec else None
+    return None if compiled is None else _matches(text, compiled, spec)
 
 
 def _passages(text: str, compiled: _Compiled, spec: MatchSpec, size: int, *,

@@ -19,7 +19,7 @@ import numpy as np
 
 from archive.models import Word
 from archive.vntext import nfc
-from indexer.search.highlight import MatchSpec, find, fits
+from indexer.search.highlight import MatchSpec, find, fits, text_matches
 from indexer.search.tokens import Token, scan
 
 Box = tuple[float, float, float, float]
@@ -29,15 +29,17 @@ def _word_tokens(words: Sequence[Word]) -> tuple[list[Token], list[tuple[int, in
     """The tokens of one page's words read as one text (so an identifier written over several
     words, "21 - NQ/TW", is one token as in the index), each with the word indices it covers
     (first, last + 1)."""
+    return _text_tokens([nfc(word.text) for word in words])
+
+
+def _text_tokens(texts: Sequence[str]) -> tuple[list[Token], list[tuple[int, int]]]:
+    """:func:`_word_tokens` of the words' NFC texts."""
     starts: list[int] = []
-    parts: list[str] = []
     pos = 0
-    for word in words:
-        text = nfc(word.text)
+    for text in texts:
         starts.append(pos)
-        parts.append(text)
         pos += len(text) + 1
-    tokens = scan(" ".join(parts))
+    tokens = scan(" ".join(texts))
     spans = [(bisect_right(starts, t.start) - 1, bisect_right(starts, t.end - 1)) for t in tokens]
     return tokens, spans
 
@@ -55,13 +57,17 @@ def _inside_all(words: Sequence[Word], boxes: Sequence[Sequence[float]]) -> list
     """Whether each word's centre lies in one of ``boxes`` (give or take 0.005 of the page),
     for every word at once (pages hold ~1,000 words, outlines ~50 boxes)."""
     w = np.asarray([word.box for word in words], dtype=np.float64).reshape(-1, 4)
+    return [bool(x) for x in _inside(w, boxes)]
+
+
+def _inside(w: np.ndarray, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+    """:func:`_inside_all` over an (n, 4) array of word boxes: a boolean array."""
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     cx = ((w[:, 0] + w[:, 2]) / 2)[:, None]
     cy = ((w[:, 1] + w[:, 3]) / 2)[:, None]
     inside = ((b[:, 0] - 0.005 <= cx) & (cx <= b[:, 2] + 0.005)
               & (b[:, 1] - 0.005 <= cy) & (cy <= b[:, 3] + 0.005))
-    rows = np.asarray(inside.any(axis=1), dtype=bool)
-    return [bool(x) for x in rows]
+    return np.asarray(inside.any(axis=1), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -83,16 +89,96 @@ class PageTokens:
 
 def page_tokens(seq: int, words: Sequence[Word], outline: Sequence[Box] | None = None) -> PageTokens:
     """Tokens of page ``seq`` (only the words inside ``outline``, an article's boxes, if given)."""
-    if outline and words:
-        words = [w for w, keep in zip(words, _inside_all(words, outline)) if keep]
-    tokens, spans = _word_tokens(words)
-    rounded: list[Box] = [(round(w.box[0], 5), round(w.box[1], 5), round(w.box[2], 5), round(w.box[3], 5))
-                          for w in words]
+    boxes = np.asarray([(round(w.box[0], 5), round(w.box[1], 5), round(w.box[2], 5), round(w.box[3], 5))
+                        for w in words], dtype=np.float64).reshape(-1, 4)
+    return page_tokens_of(seq, PageWords(tuple(nfc(w.text) for w in words), boxes), outline)
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """A page's words as marks need them: NFC texts, and boxes (page fractions, rounded to
+    5 places as the catalog stores them) as one (n, 4) array. Far lighter to load and keep
+    than :class:`archive.models.Word` objects (a page: ~500 words)."""
+
+    texts: tuple[str, ...]
+    boxes: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[object]]) -> PageWords:
+        """From the catalog's word rows (``Word.to_row``: text, x0, y0, x1, y1, ...)."""
+        return cls(tuple(nfc(str(r[0])) for r in rows),
+                   np.asarray([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4))
+
+
+def page_tokens_of(seq: int, words: PageWords, outline: Sequence[Box] | None = None) -> PageTokens:
+    """:func:`page_tokens` of :class:`PageWords`."""
+    texts, boxes = words.texts, words.boxes
+    if outline and texts:
+        keep = np.flatnonzero(_inside(boxes, outline))
+        texts, boxes = tuple(texts[i] for i in keep), boxes[keep]
+    tokens, spans = _text_tokens(texts)
+    rounded: list[Box] = [(b[0], b[1], b[2], b[3]) for b in boxes.tolist()]
     positions: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens):
         positions.setdefault(tok.folded, []).append(i)
     return PageTokens(seq, tuple(tokens), tuple(tuple(rounded[f:e]) for f, e in spans),
                       {k: tuple(v) for k, v in positions.items()})
+
+
+@dataclass(frozen=True)
+class KeptWords:
+    """One page's words inside an article's outline read as one text (``text``; word ``i``
+    starts at ``starts[i]``), with their boxes: what :func:`text_marks` matches a query in.
+    Kept by the search per page version and outline, like :class:`PageTokens`, but made
+    without tokenising (a join)."""
+
+    text: str
+    starts: tuple[int, ...]
+    boxes: tuple[Box, ...]
+
+
+def kept_words(words: PageWords, outline: Sequence[Sequence[float]] | None = None) -> KeptWords:
+    """The words of a page (only those inside ``outline``, an article's boxes, if given)."""
+    texts, boxes = words.texts, words.boxes
+    if outline and texts:
+        keep = np.flatnonzero(_inside(boxes, outline))
+        texts, boxes = tuple(texts[i] for i in keep), boxes[keep]
+    starts: list[int] = []
+    pos = 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    return KeptWords(" ".join(texts), tuple(starts), tuple((b[0], b[1], b[2], b[3]) for b in boxes.tolist()))
+
+
+def text_marks(pages: Sequence[tuple[int, KeptWords]], spec: MatchSpec) -> dict[int, list[Box]] | None:
+    """:func:`token_marks` found in the pages' text instead of their tokens
+    (:func:`text_matches`): the pages' kept words read as one text (a phrase may run onto
+    the next page), each match mapped back to the words it covers. Tokenising each page
+    cost most of a cold API search; None when the spec needs the tokens."""
+    if not spec:
+        return {}
+    offsets: list[int] = []
+    pos = 0
+    for _seq, kept in pages:
+        offsets.append(pos)
+        pos += len(kept.text) + 1
+    found = text_matches(" ".join(kept.text for _seq, kept in pages), spec)
+    if found is None:
+        return None
+    marks: dict[int, list[Box]] = {}
+    seen: set[tuple[int, Box]] = set()
+    for a, b, _key in found:
+        first, last = bisect_right(offsets, a) - 1, bisect_right(offsets, b - 1) - 1
+        for k in range(first, last + 1):
+            seq, kept = pages[k]
+            lo = max(a - offsets[k], 0)
+            hi = min(b - offsets[k], len(kept.text))
+            for i in range(bisect_right(kept.starts, lo) - 1, bisect_right(kept.starts, hi - 1)):
+                if i >= 0 and (seq, kept.boxes[i]) not in seen:
+                    seen.add((seq, kept.boxes[i]))
+                    marks.setdefault(seq, []).append(kept.boxes[i])
+    return marks
 
 
 def token_marks(pages: Sequence[PageTokens], spec: MatchSpec) -> dict[int, list[Box]]:

@@ -15,14 +15,22 @@ from typing import Any
 import numpy as np
 
 from archive.catalog import Catalog
-from archive.editorial import effective_page
+from archive.editorial import effective_word_rows
 from archive.errors import BantinError
-from archive.models import Word
 from archive.permalinks import article_path, page_path
 from indexer.search.evaluate import Snapshot
 from indexer.search.highlight import MatchSpec, passages, snippet
 from indexer.search.indexdocs import IndexDoc, effective_articles, effective_pages
-from indexer.search.pagemarks import Box, PageTokens, page_tokens, token_marks
+from indexer.search.pagemarks import (
+    Box,
+    KeptWords,
+    PageTokens,
+    PageWords,
+    kept_words,
+    page_tokens_of,
+    text_marks,
+    token_marks,
+)
 from indexer.search.query import Everything, SearchRequest
 
 MARKS_MAX_HITS = 100  # word boxes are looked up for pages of at most this many hits
@@ -234,9 +242,10 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
 
 # A page's words per page version: loading them (JSON) cost most of an API search (which
 # returns marks) when done per hit and request; a page changes only when it is re-extracted
-# or corrected, so they are kept per (catalog, page id, version, machine row).
-PAGE_WORDS_KEPT = 256
-_page_words: OrderedDict[tuple[object, ...], tuple[Word, ...]] = OrderedDict()
+# or corrected, so they are kept per (catalog, page id, version, machine row), in the light
+# form marks need (:class:`PageWords`: ~40 KB a page), for every page of a large sample.
+PAGE_WORDS_KEPT = 2048
+_page_words: OrderedDict[tuple[object, ...], PageWords] = OrderedDict()
 _page_words_lock = threading.Lock()
 
 
@@ -253,7 +262,7 @@ def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, 
     return {r["id"]: (int(r["v"] or 0), int(r["r"] or 0)) for r in rows}
 
 
-def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> tuple[Word, ...]:
+def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> PageWords:
     """A page's words in force, kept for the last pages read."""
     key = (str(catalog.path), page_id, stamp)
     with _page_words_lock:
@@ -261,13 +270,33 @@ def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> tuple[Word
         if found is not None:
             _page_words.move_to_end(key)
             return found
-    version = effective_page(catalog, page_id)
-    words = tuple(version.words) if version is not None else ()
+    words = PageWords.from_rows(effective_word_rows(catalog, page_id) or [])
     with _page_words_lock:
         _page_words[key] = words
         while len(_page_words) > PAGE_WORDS_KEPT:
             _page_words.popitem(last=False)
     return words
+
+
+# A page's words inside an article's outline, as one text, per page version and outline
+# (what marks are found in: :func:`text_marks`); small (the page's text and its boxes).
+_page_kept: OrderedDict[tuple[object, ...], KeptWords] = OrderedDict()
+
+
+def _kept(catalog: Catalog, page_id: str, stamp: tuple[int, int],
+          outline: tuple[Box, ...] | None) -> KeptWords:
+    key = (str(catalog.path), page_id, stamp, outline)
+    with _page_words_lock:
+        found = _page_kept.get(key)
+        if found is not None:
+            _page_kept.move_to_end(key)
+            return found
+    kept = kept_words(_words(catalog, page_id, stamp), outline)
+    with _page_words_lock:
+        _page_kept[key] = kept
+        while len(_page_kept) > PAGE_TOKENS_KEPT:
+            _page_kept.popitem(last=False)
+    return kept
 
 
 # A page's tokens per page version and outline: tokenizing a page costs far more than matching
@@ -285,7 +314,7 @@ def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
         if found is not None:
             _page_tokens.move_to_end(key)
             return found
-    tokens = page_tokens(seq, _words(catalog, page_id, stamp), outline)
+    tokens = page_tokens_of(seq, _words(catalog, page_id, stamp), outline)
     with _page_words_lock:
         _page_tokens[key] = tokens
         while len(_page_tokens) > PAGE_TOKENS_KEPT:
@@ -300,9 +329,12 @@ def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchS
     ids = [f"{issue_id}/{seq}" for seq in pages]
     stamps = _page_stamps(catalog, ids)
     outlines = source.boxes or {}
-    tokens = []
-    for pid, seq in zip(ids, pages):
-        outline = outlines.get(seq)
-        key = tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in outline) if outline else None
-        tokens.append(_tokens(catalog, pid, seq, stamps.get(pid, (0, 0)), key))
-    return token_marks(tokens, spec)
+    keys = [tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in outlines[seq])
+            if outlines.get(seq) else None for seq in pages]
+    found = text_marks([(seq, _kept(catalog, pid, stamps.get(pid, (0, 0)), key))
+                        for pid, seq, key in zip(ids, pages, keys)], spec)
+    if found is not None:
+        return found
+    # an identifier inside a phrase: the pages' tokens (kept)
+    return token_marks([_tokens(catalog, pid, seq, stamps.get(pid, (0, 0)), key)
+                        for pid, seq, key in zip(ids, pages, keys)], spec)
