@@ -483,7 +483,7 @@ def test_kept_page_tokens_mark_exactly_what_reading_every_token_marks() -> None:
     identifier written over several words, and an article outline that leaves words out."""
     from archive.models import Word
     from indexer.search.highlight import MatchSpec
-    from indexer.search.pagemarks import page_tokens, token_marks
+    from indexer.search.pagemarks import PageWords, kept_words, page_tokens, text_marks, token_marks
     from indexer.search.query import leaves
 
     def line(y: float, text: str, x0: float = 0.1) -> list[Word]:
@@ -507,4 +507,8 @@ def test_kept_page_tokens_mark_exactly_what_reading_every_token_marks() -> None:
             kept = [page_tokens(seq, words, cut.get(seq)) for seq, words in pages]
             expected = _marks_by_reading_every_token(pages, spec, cut)
             assert token_marks(kept, spec) == expected, q
+            # the results page's path: the words from catalog rows, matched in their text
+            light = [(seq, kept_words(PageWords.from_rows([w.to_row() for w in words]), cut.get(seq)))
+                     for seq, words in pages]
+            assert text_marks(light, spec) == expected, q
             assert expected, q  # each query marks something: the comparison is not vacuous
