@@ -215,7 +215,7 @@ def _matches(text: str, compiled: _Compiled, spec: MatchSpec) -> list[tuple[int,
     if out and "/" in text:
         out = _outside_identifiers(text, out)
     if compiled.identifiers:
-        for a, b, norm in identifier_spans(text):
+        for a, b, norm in _identifiers_of(text):
             key = identifier_key(norm)
             if any(key == f and (not e or key == e) for f, e in compiled.identifiers):
                 out.append((a, b, key))
@@ -235,7 +235,7 @@ def _outside_identifiers(text: str, matches: list[tuple[int, int, str]]) -> list
     near = [bisect_left(slashes, a - IDENTIFIER_REACH) for a, _b, _k in matches]
     near = [i < len(slashes) and slashes[i] <= m[1] + IDENTIFIER_REACH for i, m in zip(near, matches)]
     if sum(near) > 3:  # many: read the identifiers of the whole text once
-        spans = [(x, y) for x, y, _n in identifier_spans(text)]
+        spans = [(x, y) for x, y, _n in _identifiers_of(text)]
         firsts = [x for x, _y in spans]
         return [m for m in matches if not _within(spans, firsts, m[0])]
     kept = []
@@ -247,6 +247,13 @@ def _outside_identifiers(text: str, matches: list[tuple[int, int, str]]) -> list
                 continue
         kept.append((a, b, key))
     return kept
+
+
+@lru_cache(maxsize=2048)
+def _identifiers_of(text: str) -> tuple[tuple[int, int, str], ...]:
+    """:func:`identifier_spans` of a whole text (an article's, a page's), kept for the texts
+    of the last hits shown: reading them was a sixth of a results page with marks."""
+    return tuple(identifier_spans(text))
 
 
 def _within(spans: list[tuple[int, int]], firsts: list[int], pos: int) -> bool:
