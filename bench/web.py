@@ -250,8 +250,6 @@ def deep_zoom_cold(port: int, cookie: str, config: object,
                    page_ids: list[str]) -> tuple[Target, Target, list[int]]:
     """Open the viewer on each page with its tiles removed: (info.json + first-view tiles,
     navigation to every tile drawn, IIIF requests per view)."""
-    import shutil
-
     from playwright.sync_api import sync_playwright
 
     from webapp import tiles
@@ -272,7 +270,9 @@ def deep_zoom_cold(port: int, cookie: str, config: object,
         for page in pages:
             if page is None:
                 continue
-            shutil.rmtree(tiles.folder(config.cache_dir, page), ignore_errors=True)  # type: ignore[attr-defined]
+            # under the page's lock: a render in flight (the page rendered ahead as the one
+            # before it was opened) cannot leave tiles behind
+            tiles.remove(config.cache_dir, page)  # type: ignore[attr-defined]
             tab.goto(f"http://127.0.0.1:{port}/i/{page.issue_id}/{page.seq}")
             deadline = time.monotonic() + 30
             ms = None

@@ -29,6 +29,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -162,6 +163,7 @@ def _lower_priority() -> None:
 # CPU priority, so a first view's tiles and pages go first.
 _FINISH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-finish")
 _CUT = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-cut", initializer=_lower_priority)
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-ahead")
 
 
 def prefetch(src: Source, ahead: list[Source] | None = None) -> None:
@@ -188,18 +190,25 @@ def prefetch(src: Source, ahead: list[Source] | None = None) -> None:
         finally:
             if first:
                 pageimage.first_view_ends()
-        for other in todo:
-            try:
-                pageimage.wait_quiet()
-                ensure_pyramid(other, full=False, ahead=True)
-            except Exception as e:  # noqa: BLE001  (the page's own request will say what is wrong)
-                log.info("tiles of %s not rendered ahead: %s", other.page.id, e)
+        if todo:
+            _AHEAD.submit(render_ahead, todo)
 
     try:
         _BACKGROUND.submit(run)
     except RuntimeError:  # the interpreter is shutting down
         if first:
             pageimage.first_view_ends()
+
+
+def render_ahead(sources: list[Source]) -> None:
+    """The first views of ``sources``, each once no first view is rendering (in its own
+    thread: a first view must never queue behind work that waits for first views to end)."""
+    for other in sources:
+        try:
+            pageimage.wait_quiet()
+            ensure_pyramid(other, full=False, ahead=True)
+        except Exception as e:  # noqa: BLE001  (the page's own request will say what is wrong)
+            log.info("tiles of %s not rendered ahead: %s", other.page.id, e)
 
 
 def _complete(src: Source) -> None:
@@ -228,7 +237,7 @@ def _build_low(src: Source, target: Path) -> Image.Image | None:
     width, height = src.page.width_px, src.page.height_px
     half = _renders_half(src)
     if half:
-        image = _render(src, (width + 1) // 2, (height + 1) // 2)
+        image = _render(src, (width + 1) // 2, (height + 1) // 2, gray=_thumbnail_is_gray(src))
         level, factors = image, scale_factors(width, height)[1:]
     else:
         image = _render(src, width, height)
@@ -242,6 +251,31 @@ def _build_low(src: Source, target: Path) -> Image.Image | None:
         _write_level(level, factor, target)
     _write_bytes(json.dumps(meta).encode(), target / "low.json")
     return None if half else image
+
+
+def _thumbnail_is_gray(src: Source) -> bool:
+    """Whether the page's thumbnail (drawn by the build's ``images`` stage, from the same
+    source) came out grey: then the page has no colour and is drawn in grey."""
+    try:
+        with Image.open(pageimage.cache_path(src.cache_dir, src.page, "thumb")) as thumb:
+            return thumb.mode == "L"
+    except (OSError, ValueError):
+        return False
+
+
+def remove(cache_dir: Path, page: Page) -> None:
+    """Delete a page's tiles, once no render of them is under way (under the page's lock, so
+    a render in flight, such as the page rendered ahead, cannot leave tiles behind)."""
+    target = folder(cache_dir, page)
+    if not target.parent.is_dir():
+        return
+    fd = os.open(target.parent / f"{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        shutil.rmtree(target, ignore_errors=True)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _renders_half(src: Source) -> bool:
