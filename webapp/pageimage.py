@@ -8,8 +8,9 @@ images and the cache never has to be invalidated by hand; deleting ``index/cache
 Rendered ahead, so that a reader never waits for a render (issue 20): ``bantin build`` ends
 with the ``images`` stage, which draws every page's thumbnail at a low resolution (a
 fraction of the full render's cost; :func:`thumbnail_file`), and the first visit to an issue
-or one of its pages starts a background thread (:func:`render_ahead`) that renders its pages'
-viewer sizes, so the page a reader opens next is already in the cache.
+starts a background thread (:func:`render_ahead`) that renders its pages' viewer sizes, each
+once no deep-zoom first view is rendering (:func:`first_view`). A page view renders the next
+page's deep-zoom first view ahead instead (:mod:`webapp.tiles`): the viewer shows tiles.
 
 No path from a request reaches the file system: callers pass a :class:`~archive.models.Page`
 row looked up in the catalog, the source path is ``scans/`` + the catalog's relative path
