@@ -16,6 +16,10 @@ Tiles are cut the way OpenSeadragon and other IIIF clients ask for them (level s
 ``ceil(full / factor)``), so they are served as files; any other region or size is computed
 from the master once and cached under a name made of its numbers.
 
+Why one module: who renders which level when (a first view, the full-size level, a page
+rendered ahead) and the file lock and marker files that make it safe across threads and
+processes are one protocol; split, each half would have to know the other's files and lock.
+
 No request text reaches the file system: callers pass a catalog :class:`~archive.models.Page`
 and integers already checked against the page size (:mod:`webapp.imageapi`); folder names are
 the page's hex identity (:func:`webapp.pageimage.source_key`), file names are made of integers.
