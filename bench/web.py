@@ -20,10 +20,12 @@ reindexed: searchable and counted). It writes page versions (a marker word added
 removed) into the home: run it on a copy (``--no-mixed`` skips it).
 
 Then the deep-zoom row (issue 20): for ``--deep-zoom`` pages scanned at 300 dpi, their tile
-cache removed first (cold), headless Chromium (Debian's, through Playwright) opens the page
-viewer at 1,280 × 860 and the time is taken from navigation start to the moment the viewer has
-drawn every tile of its first view (info.json, then the tiles OpenSeadragon asks for), one
-page at a time, nothing else running. ``--deep-zoom 0`` skips it.
+cache removed first (cold; under the page's render lock, so a render in flight, such as the
+page rendered ahead when the page before it was opened, cannot leave it warm), headless
+Chromium (Debian's, through Playwright) opens the page viewer at 1,280 × 860 and the time is
+taken from navigation start to the moment the viewer has drawn every tile of its first view
+(info.json, then the tiles OpenSeadragon asks for), one page at a time, nothing else running.
+``--deep-zoom 0`` skips it.
 
 Prints one table; no assertion (targets: p95 < 300 ms for search and the API at 20 clients,
 corrections saved within 2 s p95 under that load, a cold deep-zoom view under 1 s p95).
@@ -250,8 +252,6 @@ def deep_zoom_cold(port: int, cookie: str, config: object,
                    page_ids: list[str]) -> tuple[Target, Target, list[int]]:
     """Open the viewer on each page with its tiles removed: (info.json + first-view tiles,
     navigation to every tile drawn, IIIF requests per view)."""
-    import shutil
-
     from playwright.sync_api import sync_playwright
 
     from webapp import tiles
@@ -272,7 +272,9 @@ def deep_zoom_cold(port: int, cookie: str, config: object,
         for page in pages:
             if page is None:
                 continue
-            shutil.rmtree(tiles.folder(config.cache_dir, page), ignore_errors=True)  # type: ignore[attr-defined]
+            # under the page's lock: a render in flight (the page rendered ahead as the one
+            # before it was opened) cannot leave tiles behind
+            tiles.remove(config.cache_dir, page)  # type: ignore[attr-defined]
             tab.goto(f"http://127.0.0.1:{port}/i/{page.issue_id}/{page.seq}")
             deadline = time.monotonic() + 30
             ms = None

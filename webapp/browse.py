@@ -120,7 +120,6 @@ def page(issue_id: str, seq: int) -> Any:
     if found is None or pg is None:
         abort(404)
     view = library.issue_view(catalog, found)
-    _render_ahead(found, catalog.pages(issue_id), first=seq)  # this page's neighbours next
     config = current_app.config["BANTIN"]
     q = _query()
     text = library.page_text(catalog, pg)
@@ -149,9 +148,15 @@ def page(issue_id: str, seq: int) -> Any:
         iiif_service=f"/iiif/{quote(issue_id, safe='')}/{seq}",
         iiif_info=json.dumps(imageapi.info(imageapi.service_url(issue_id, seq), *pixel_size(pg)))
         if pg.width_px > 0 and pg.height_px > 0 else ""))
-    # the deep-zoom tiles start rendering once this page is sent (not while it is rendered)
+    # the deep-zoom tiles start rendering once this page is sent (not while it is rendered),
+    # then the next page's first view (what the reader most likely opens next: n, Trang sau).
+    # Not the plain images of the issue's pages: the viewer does not show them, and rendering
+    # them at full size took the CPU from the first view the reader was waiting for.
     source = tiles.Source(config.scans, config.cache_dir, pg, found.source_kind, found.sha256)
-    response.call_on_close(lambda: tiles.prefetch(source))
+    following = catalog.get_page(f"{issue_id}/{seq + 1}")
+    ahead = [tiles.Source(config.scans, config.cache_dir, following, found.source_kind, found.sha256)
+             ] if following is not None else []
+    response.call_on_close(lambda: tiles.prefetch(source, ahead))
     return response
 
 

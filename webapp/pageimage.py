@@ -8,8 +8,9 @@ images and the cache never has to be invalidated by hand; deleting ``index/cache
 Rendered ahead, so that a reader never waits for a render (issue 20): ``bantin build`` ends
 with the ``images`` stage, which draws every page's thumbnail at a low resolution (a
 fraction of the full render's cost; :func:`thumbnail_file`), and the first visit to an issue
-or one of its pages starts a background thread (:func:`render_ahead`) that renders its pages'
-viewer sizes, so the page a reader opens next is already in the cache.
+starts a background thread (:func:`render_ahead`) that renders its pages' viewer sizes, each
+once no deep-zoom first view is rendering (:func:`first_view`). A page view renders the next
+page's deep-zoom first view ahead instead (:mod:`webapp.tiles`): the viewer shows tiles.
 
 No path from a request reaches the file system: callers pass a :class:`~archive.models.Page`
 row looked up in the catalog, the source path is ``scans/`` + the catalog's relative path
@@ -25,6 +26,8 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
@@ -100,6 +103,50 @@ def thumbnail_file(scans: Path, cache_dir: Path, page: Page, source_kind: str, *
     return target
 
 
+# --- first views before work done ahead ----------------------------------------------------
+# A page a reader is waiting for (its deep-zoom first view: webapp.tiles) counts as a first
+# view while it renders; work done ahead (pages rendered ahead, a first view's full-size
+# level) starts a render only when none is under way in this process. Why: on a 2-core
+# server, an issue's pages rendered ahead at full size took the CPU and the pdfium lock from
+# the first view a reader was waiting for (a cold deep-zoom view: 2.6 s median against 0.5 s
+# without them, bench/web.py). A render already started is not interrupted.
+_gate = threading.Condition()
+_first_views = 0
+QUIET_WAIT = 5.0  # seconds work ahead waits at most (a busy server still gets it done)
+
+
+def first_view_begins() -> None:
+    """A render a reader is waiting for begins (work ahead holds back until it ends); each
+    call needs one :func:`first_view_ends`."""
+    global _first_views
+    with _gate:
+        _first_views += 1
+
+
+def first_view_ends() -> None:
+    global _first_views
+    with _gate:
+        _first_views -= 1
+        if not _first_views:
+            _gate.notify_all()
+
+
+@contextmanager
+def first_view() -> Iterator[None]:
+    """A render a reader is waiting for, as a ``with`` block."""
+    first_view_begins()
+    try:
+        yield
+    finally:
+        first_view_ends()
+
+
+def wait_quiet(timeout: float = QUIET_WAIT) -> bool:
+    """Block until no first view is rendering in this process (True), or ``timeout`` (False)."""
+    with _gate:
+        return _gate.wait_for(lambda: _first_views == 0, timeout)
+
+
 _ahead: set[str] = set()  # issues whose pages this process is rendering ahead now
 _ahead_guard = threading.Lock()
 _ahead_threads: set[threading.Thread] = set()
@@ -141,6 +188,7 @@ def render_ahead(scans: Path, cache_dir: Path, pages: list[Page], source_kind: s
             for page in todo:
                 if _stop_ahead.is_set():
                     break
+                wait_quiet()  # a reader's first view first
                 try:
                     page_image_file(scans, cache_dir, page, source_kind, "view", issue_sha=issue_sha)
                 except Exception:  # noqa: BLE001  (one bad page must not stop the others)
@@ -168,14 +216,16 @@ def _source(scans: Path, page: Page) -> Path:
 
 
 def load_source(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,
-                width: int = RENDER_WIDTH) -> Image.Image:
+                width: int = RENDER_WIDTH, gray: bool = False) -> Image.Image:
     """The page as an "L" or "RGB" image, a PDF page rendered about ``width`` pixels wide (a
-    scanned image comes at its own size); the deep-zoom tiles (:mod:`webapp.tiles`) share it."""
-    return _load(scans, page, source_kind, cache_dir, issue_sha, width=width)
+    scanned image comes at its own size); the deep-zoom tiles (:mod:`webapp.tiles`) share it.
+    ``gray``: "L" (a PDF page drawn in grey by pdfium, several times cheaper than drawing it in
+    colour and finding it grey; for a page already known to have no colour)."""
+    return _load(scans, page, source_kind, cache_dir, issue_sha, width=width, gray=gray)
 
 
 def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha: str, *,
-          width: int = RENDER_WIDTH) -> Image.Image:
+          width: int = RENDER_WIDTH, gray: bool = False) -> Image.Image:
     path = _source(scans, page)
     if source_kind == DOCUMENT_KIND:
         path = derived_pdf_path(cache_dir, issue_sha)
@@ -183,7 +233,7 @@ def _load(scans: Path, page: Page, source_kind: str, cache_dir: Path, issue_sha:
             path = ensure_pdf(_source(scans, page), cache_dir, issue_sha, name=page.file).pdf
     dpi = _dpi_for_width(page, width)
 
-    image = load_page_image(str(path), source_kind, page.file_page, dpi)
+    image = load_page_image(str(path), source_kind, page.file_page, dpi, gray=gray)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     return image

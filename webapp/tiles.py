@@ -7,10 +7,18 @@ its full size (``page.width_px`` × ``page.height_px``, the pixels the words' bo
 fractions of) and writes every tile of every level (scale factors 1, 2, 4, … until the page
 fits in one tile): the small levels a first view needs first (then ``low.json``), the full-size
 level and a master JPEG after, in the background (then ``meta.json``); a pyramid without its
-marker is redone. The viewer starts this as it serves the page (:func:`prefetch`).
+marker is redone. The viewer starts this as it serves the page (:func:`prefetch`), then renders
+the next page's first view ahead. A first view a reader waits for goes before work done ahead
+(:func:`webapp.pageimage.first_view`): the full-size level and pages rendered ahead start a
+render only when no first view is rendering, and the full-size level of a page whose first
+view came out grey is drawn in grey (pdfium: several times faster than in colour).
 Tiles are cut the way OpenSeadragon and other IIIF clients ask for them (level size
 ``ceil(full / factor)``), so they are served as files; any other region or size is computed
 from the master once and cached under a name made of its numbers.
+
+Why one module: who renders which level when (a first view, the full-size level, a page
+rendered ahead) and the file lock and marker files that make it safe across threads and
+processes are one protocol; split, each half would have to know the other's files and lock.
 
 No request text reaches the file system: callers pass a catalog :class:`~archive.models.Page`
 and integers already checked against the page size (:mod:`webapp.imageapi`); folder names are
@@ -25,10 +33,10 @@ import json
 import logging
 import math
 import os
+import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,14 +98,17 @@ def size_of(src: Source) -> tuple[int, int]:
     return int(meta["width"]), int(meta["height"])
 
 
-def ensure_pyramid(src: Source, *, full: bool = True) -> dict[str, int]:
+def ensure_pyramid(src: Source, *, full: bool = True, ahead: bool = False) -> dict[str, int]:
     """Render the page's pyramid unless it is there; ``meta.json``'s contents.
 
     ``full=False`` is enough for the tiles of scale factor 2 and up (a first view): those are
-    written first, then ``low.json``, and the full-size level and the master follow in a
-    background thread that keeps the page's lock. The lock is a file lock (``flock``), so the
-    server's processes and threads render a page once between them; a process that died while
-    rendering releases it, and the next request renders again.
+    written first, then ``low.json``, and the full-size level and the master follow in the
+    background, keeping the page's lock (:func:`_finish_locked`). The lock is a file lock
+    (``flock``), so the server's processes and threads render a page once between them; a
+    process that died while rendering releases it, and the next request renders again.
+    ``ahead``: the page is rendered for a reader who may open it next (the page after the one
+    shown): its first view only, not counted as a first view a reader waits for, and without
+    the full-size level (that follows when the page is opened or zoomed into).
     """
     target = folder(src.cache_dir, src.page)
     deadline = time.monotonic() + BUILD_TIMEOUT
@@ -113,14 +124,21 @@ def ensure_pyramid(src: Source, *, full: bool = True) -> dict[str, int]:
             os.close(fd)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"tiles of {src.page.id} not rendered within {BUILD_TIMEOUT} s") from None
-            time.sleep(0.02)
+            time.sleep(0.01)
             continue
         handed_over = False
         try:
-            if _read_meta(target / "meta.json") is None and (
-                    full or _read_meta(target / "low.json") is None):
-                finish = _build_low(src, target)
-                _FINISH.submit(_finish_locked, finish, fd)  # the thread releases the lock
+            if _read_meta(target / "meta.json") is None:
+                image = None
+                if _read_meta(target / "low.json") is None:
+                    if ahead:
+                        _build_low(src, target)
+                        return _read_meta(target / "low.json") or {}
+                    with pageimage.first_view():
+                        image = _build_low(src, target)
+                elif not full:
+                    return _read_meta(target / "low.json") or {}
+                _FINISH.submit(_finish_locked, src, target, image, fd)  # the job releases the lock
                 handed_over = True
         finally:
             if not handed_over:
@@ -142,37 +160,88 @@ def _lower_priority() -> None:
         pass
 
 
-# The full-size level is not needed for a first view: one thread, at a lower CPU priority, so a
-# first view's tiles and pages go first on a busy server.
-_FINISH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-finish", initializer=_lower_priority)
+# The full-size level is not needed for a first view. Its render waits until no first view is
+# rendering and runs at the normal priority (it holds the pdfium lock, which a first view may
+# need next: a thread of low priority holding it on a busy machine made the next first view
+# wait seconds); cutting and writing its tiles, which need no lock, run in a thread of lower
+# CPU priority, so a first view's tiles and pages go first.
+_FINISH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-finish")
+_CUT = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-cut", initializer=_lower_priority)
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiles-ahead")
 
 
-def prefetch(src: Source) -> None:
+def prefetch(src: Source, ahead: list[Source] | None = None) -> None:
     """Start rendering a page's first-view tiles in the background (the viewer calls this
-    while the browser loads the page), unless they are there."""
+    while the browser loads the page), unless they are there, and its full-size level after;
+    then the first-view tiles of ``ahead`` (the page a reader opens next), once no first view
+    is rendering."""
     target = folder(src.cache_dir, src.page)
-    if (target / "low.json").exists() or (target / "meta.json").exists():
+    todo = [a for a in ahead or [] if not (folder(a.cache_dir, a.page) / "low.json").exists()]
+    if (target / "meta.json").exists() and not todo:
         return
+    first = not (target / "low.json").exists()
+    if first:
+        pageimage.first_view_begins()  # counted from now: the request is on its way
 
     def run() -> None:
         try:
-            ensure_pyramid(src, full=False)
+            if not (target / "meta.json").exists():
+                ensure_pyramid(src, full=False)
+                if (target / "low.json").exists() and not (target / "meta.json").exists():
+                    _complete(src)
         except Exception as e:  # a request for a tile will meet and report the same fault
             log.info("tiles of %s not prefetched: %s", src.page.id, e)
+        finally:
+            if first:
+                pageimage.first_view_ends()
+        if todo:
+            _AHEAD.submit(render_ahead, todo)
 
-    _BACKGROUND.submit(run)
+    try:
+        _BACKGROUND.submit(run)
+    except RuntimeError:  # the interpreter is shutting down
+        if first:
+            pageimage.first_view_ends()
 
 
-def _build_low(src: Source, target: Path) -> Callable[[], None]:
+def render_ahead(sources: list[Source]) -> None:
+    """The first views of ``sources``, each once no first view is rendering (in its own
+    thread: a first view must never queue behind work that waits for first views to end)."""
+    for other in sources:
+        try:
+            pageimage.wait_quiet()
+            ensure_pyramid(other, full=False, ahead=True)
+        except Exception as e:  # noqa: BLE001  (the page's own request will say what is wrong)
+            log.info("tiles of %s not rendered ahead: %s", other.page.id, e)
+
+
+def _complete(src: Source) -> None:
+    """Queue the full-size level of a page whose first view is there (rendered ahead, or left
+    by a process that stopped), unless another thread or process holds the page's lock."""
+    target = folder(src.cache_dir, src.page)
+    fd = os.open(target.parent / f"{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # being rendered: that render finishes it
+        os.close(fd)
+        return
+    if _read_meta(target / "meta.json") is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        return
+    _FINISH.submit(_finish_locked, src, target, None, fd)
+
+
+def _build_low(src: Source, target: Path) -> Image.Image | None:
     """Render the source; write the levels of scale factor 2 and up and ``low.json``; return
-    the work left (the full-size level, the master, ``meta.json``).
+    the full-size image when the render was at full size (a scanned image), else None.
 
     A PDF page is rendered at half resolution for the small levels (a quarter of the pixels:
     the first view waits for this render only) and again at full size for the rest."""
     width, height = src.page.width_px, src.page.height_px
-    half = src.source_kind in ("pdf", "document") and width > TILE and height > TILE
+    half = _renders_half(src)
     if half:
-        image = _render(src, (width + 1) // 2, (height + 1) // 2)
+        image = _render(src, (width + 1) // 2, (height + 1) // 2, gray=_thumbnail_is_gray(src))
         level, factors = image, scale_factors(width, height)[1:]
     else:
         image = _render(src, width, height)
@@ -185,20 +254,42 @@ def _build_low(src: Source, target: Path) -> Callable[[], None]:
             level = level.reduce(2)  # each level halves the one before: ceil(full / factor)
         _write_level(level, factor, target)
     _write_bytes(json.dumps(meta).encode(), target / "low.json")
-
-    def finish() -> None:
-        full = _render(src, width, height) if half else image
-        _write_level(full, 1, target)
-        _write_jpeg(full, target / "master.jpg", MASTER_QUALITY)
-        _write_bytes(json.dumps(meta).encode(), target / "meta.json")
-
-    return finish
+    return None if half else image
 
 
-def _render(src: Source, width: int, height: int) -> Image.Image:
+def _thumbnail_is_gray(src: Source) -> bool:
+    """Whether the page's thumbnail (drawn by the build's ``images`` stage, from the same
+    source) came out grey: then the page has no colour and is drawn in grey."""
+    try:
+        with Image.open(pageimage.cache_path(src.cache_dir, src.page, "thumb")) as thumb:
+            return thumb.mode == "L"
+    except (OSError, ValueError):
+        return False
+
+
+def remove(cache_dir: Path, page: Page) -> None:
+    """Delete a page's tiles, once no render of them is under way (under the page's lock, so
+    a render in flight, such as the page rendered ahead, cannot leave tiles behind)."""
+    target = folder(cache_dir, page)
+    if not target.parent.is_dir():
+        return
+    fd = os.open(target.parent / f"{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        shutil.rmtree(target, ignore_errors=True)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _renders_half(src: Source) -> bool:
+    return src.source_kind in ("pdf", "document") and src.page.width_px > TILE and src.page.height_px > TILE
+
+
+def _render(src: Source, width: int, height: int, *, gray: bool = False) -> Image.Image:
     """The page at ``width`` × ``height`` pixels (its own size when the catalog has none)."""
     image = pageimage.load_source(src.scans, src.page, src.source_kind, src.cache_dir,
-                                  src.issue_sha, width=width or pageimage.RENDER_WIDTH)
+                                  src.issue_sha, width=width or pageimage.RENDER_WIDTH, gray=gray)
     if width <= 0 or height <= 0 or image.size == (width, height):
         return image
     if abs(image.width - width) <= 4 and abs(image.height - height) <= 4:
@@ -209,9 +300,42 @@ def _render(src: Source, width: int, height: int) -> Image.Image:
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
-def _finish_locked(finish: Callable[[], None], fd: int) -> None:
+def _finish_locked(src: Source, target: Path, image: Image.Image | None, fd: int) -> None:
+    """Render the full-size level (unless ``image`` is it), then hand it to the thread of lower
+    priority that writes it; the page's lock (``fd``) is released when it is written."""
+    handed_over = False
     try:
-        finish()
+        low = _read_meta(target / "low.json")
+        if low is None:
+            raise RuntimeError("no first-view levels to complete")
+        if image is None:
+            pageimage.wait_quiet()
+            # a page whose first view came out grey is drawn in grey (pdfium: several times faster)
+            image = _render(src, low["width"], low["height"], gray=_low_is_gray(target, low))
+        _CUT.submit(_cut_locked, image, target, low, fd)
+        handed_over = True
+    except Exception:
+        log.exception("tiles: the full-size level of %s was not written", src.page.id)
+    finally:
+        if not handed_over:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _low_is_gray(target: Path, low: dict[str, int]) -> bool:
+    factors = scale_factors(low["width"], low["height"])
+    try:
+        with Image.open(target / f"t-{factors[-1]}-0-0.jpg") as tile:
+            return tile.mode == "L"
+    except OSError:
+        return False
+
+
+def _cut_locked(image: Image.Image, target: Path, meta: dict[str, int], fd: int) -> None:
+    try:
+        _write_level(image, 1, target)
+        _write_jpeg(image, target / "master.jpg", MASTER_QUALITY)
+        _write_bytes(json.dumps(meta).encode(), target / "meta.json")
     except Exception:
         log.exception("tiles: the full-size level was not written")
     finally:

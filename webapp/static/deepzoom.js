@@ -48,6 +48,10 @@
       minZoomImageRatio: 0.3,
       maxZoomPixelRatio: 3,
       animationTime: 0.3,
+      /* a first view asks for all its tiles at once: OpenSeadragon's default asks for ten in
+         the first frame, then fewer each frame down to one, which spread a cold view's 14
+         requests over several frames (one animation frame each, slow on a busy machine) */
+      maxTilesPerFrame: 24,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       preserveImageSizeOnResize: true
     });
