@@ -106,8 +106,11 @@ class PageWords:
     @classmethod
     def from_rows(cls, rows: Sequence[Sequence[object]]) -> PageWords:
         """From the catalog's word rows (``Word.to_row``: text, x0, y0, x1, y1, ...)."""
-        return cls(tuple(nfc(str(r[0])) for r in rows),
-                   np.asarray([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4))
+        texts = [str(r[0]) for r in rows]
+        joined = "\x00".join(texts)
+        if nfc(joined) != joined:  # the catalog holds NFC: one check for the page, not per word
+            texts = [nfc(t) for t in texts]
+        return cls(tuple(texts), np.asarray([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4))
 
 
 def page_tokens_of(seq: int, words: PageWords, outline: Sequence[Box] | None = None) -> PageTokens:
@@ -148,7 +151,7 @@ def kept_words(words: PageWords, outline: Sequence[Sequence[float]] | None = Non
     for text in texts:
         starts.append(pos)
         pos += len(text) + 1
-    return KeptWords(" ".join(texts), tuple(starts), tuple((b[0], b[1], b[2], b[3]) for b in boxes.tolist()))
+    return KeptWords(" ".join(texts), tuple(starts), tuple(map(tuple, boxes.tolist())))
 
 
 def text_marks(pages: Sequence[tuple[int, KeptWords]], spec: MatchSpec) -> dict[int, list[Box]] | None:
