@@ -58,8 +58,39 @@ def test_normalize_id(written: str, normal: str) -> None:
     assert normalize_id(written) == normal
 
 
+@pytest.mark.parametrize("written, normal", [
+    # what typewriter OCR makes of the dash (issue 16; tests/test_ocr_identifiers.py reads them)
+    ("10- -NQ/TW", "10-NQ/TW"),
+    ("100- -CT/TW", "100-CT/TW"),
+    ("05~= ~NO/HNTW", "05-NQ/HNTW"),
+    ("10~NQ/TW", "10-NQ/TW"),
+    ("10=NQ/TW", "10-NQ/TW"),
+    ("10.NQ/TW", "10-NQ/TW"),
+    ("18 'ÑQ/TW", "18-NQ/TW"),
+    ("18 ˆNQ/TW", "18-NQ/TW"),
+    ("04- _NG/TW", "04-NQ/TW"),
+    ("10 — NQ/TW", "10-NQ/TW"),
+    # ... and of the letters, in a Party identifier only
+    ("26-NÔ/TW", "26-NQ/TW"),
+    ("03- GT/TW", "03-CT/TW"),
+    ("08-Qbi/TW", "08-QĐi/TW"),
+    ("35-NQ/TN", "35-NQ/TW"),
+    ("06-CT/TR", "06-CT/TW"),
+    ("05-NQ/HNTH", "05-NQ/HNTW"),
+])
+def test_normalize_ocr_noise(written: str, normal: str) -> None:
+    assert normalize_id(written) == normal
+
+
+def test_stray_dash_before_the_number(reg: Register) -> None:
+    assert ids("Nghị quyết -10- -NQ/TW của Bộ Chính trị", reg, when="1990") == ["10-NQ/TW"]
+    assert ids("các năm 2020-10-NQ/TW", reg) == []  # a dash joined to a number is no stray
+
+
 @pytest.mark.parametrize("text", ["16/6/2022", "COVID-19", "21-NQ", "số 21", "1/2", "A-B/C",
-                                  "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW"])
+                                  "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW",
+                                  "10.NQ/BCA", "1990. NQ/TW", "10-NO/XYZ", "10~AB/TW", "12-AB/TN",
+                                  "5~NO/CP"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 
