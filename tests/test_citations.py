@@ -77,6 +77,14 @@ def test_normalize_id(written: str, normal: str) -> None:
     ("35-NQ/TN", "35-NQ/TW"),
     ("06-CT/TR", "06-CT/TW"),
     ("05-NQ/HNTH", "05-NQ/HNTW"),
+    ("26-N@/TW", "26-NQ/TW"),
+    ("16- NỌ/TW", "16-NQ/TW"),
+    ("08-QÐ1/TW", "08-QĐi/TW"),
+    ("100-+CT/TW", "100-CT/TW"),
+    ("03-€T/TW", "03-CT/TW"),
+    ("41>NQ/TW", "41-NQ/TW"),
+    ("217¬QĐ/TW", "217-QĐ/TW"),
+    ("217-QB/TW", "217-QĐ/TW"),
 ])
 def test_normalize_ocr_noise(written: str, normal: str) -> None:
     assert normalize_id(written) == normal
@@ -90,7 +98,7 @@ def test_stray_dash_before_the_number(reg: Register) -> None:
 @pytest.mark.parametrize("text", ["16/6/2022", "COVID-19", "21-NQ", "số 21", "1/2", "A-B/C",
                                   "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW",
                                   "10.NQ/BCA", "1990. NQ/TW", "10-NO/XYZ", "10~AB/TW", "12-AB/TN",
-                                  "5~NO/CP"])
+                                  "5~NO/CP", "5+10 NQ/TW", "10-N1/TW", "10>AB/TW"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 

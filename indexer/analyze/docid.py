@@ -43,10 +43,10 @@ SLASHED = rf"(?P<sn>{NUM}){_SP}/{_SP}(?P<st>{_CODE}){_SP}[{_DASH}]{_SP}(?P<sb>{_
 # The dash OCR lost (``10 NQ/TW``): only a known type over a Party body (see parts_of).
 SPACED = rf"(?P<qn>{NUM})[ \t]{{1,2}}(?P<qt>{_CODE})[ \t]{{0,2}}/[ \t]{{0,2}}(?P<qb>{_BODY})"
 # OCR punctuation noise where the dash was, in a Party identifier: one to three of dashes and
-# their look-alikes (``~ = _ ^ ˆ ' ’``) with stray spaces, or a lone dot; see parts_of.
-_NOISE = _DASH + "~=_^\u02c6\u02dc'\u2019`"
+# their look-alikes (``~ = _ ^ ˆ ' ’ + < > ¬ « » • · *``) with stray spaces, or a lone dot; see parts_of.
+_NOISE = _DASH + "~=_^\u02c6\u02dc'\u2019`+<>\u00ac\u00ab\u00bb\u2022\u00b7*"
 NOISY = (rf"(?P<nn>{NUM})(?:[ \t]{{0,2}}[{_NOISE}](?:[ \t]{{0,2}}[{_NOISE}]){{0,2}}[ \t]{{0,2}}|\.)"
-         rf"(?P<nt>[A-ZĐÐƯÑ][A-Za-zĐÐđƯưÑÔ]{{0,7}}){_SP}/{_SP}(?P<nb>{_BODY})")
+         rf"(?P<nt>[A-ZĐÐƯÑ@€][A-Za-zĐÐđƯưÑÔỌ@01]{{0,4}}){_SP}/{_SP}(?P<nb>{_BODY})")
 IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NOISY}){END}")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
@@ -61,8 +61,9 @@ TYPES = {
 }
 # What typewriter OCR reads for a type's letters (folded, upper case): accepted only in a
 # Party identifier with a Party body (NOISY, SPACED), where nothing else can be meant.
-_OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "OBI": "QĐi", "QBI": "QĐi", "OĐI": "QĐi", "ODI": "QĐi",
-              "QDL": "QĐi", "OD": "QĐ", "KI": "KL"}
+_OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "ET": "CT", "QB": "QĐ", "OD": "QĐ",
+              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "KI": "KL"}
+_OCR_LETTERS = str.maketrans({"@": "Q", "€": "C", "1": "I", "0": "O"})
 _PARTY_TYPES = frozenset({"NQ", "CT", "KL", "QĐ", "QĐi", "HD", "KH", "TB"})
 # ... and for a Party body's (TW's W read as N, R or H; no Party body is spelt so)
 _OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW"}
@@ -116,8 +117,10 @@ def canon_type(raw: str) -> str | None:
 
 
 def ocr_type(raw: str) -> str | None:
-    """:func:`canon_type`, or the type whose letters OCR misread as ``raw`` (``NO`` → ``NQ``)."""
-    return canon_type(raw) or _OCR_TYPES.get(fold(nfc(raw).replace("Ð", "Đ")).upper())
+    """:func:`canon_type`, or the type whose letters OCR misread as ``raw`` (``NO`` → ``NQ``,
+    ``N@`` → ``NQ``, ``QĐ1`` → ``QĐi``, ``€T`` → ``CT``)."""
+    key = fold(nfc(raw).replace("Ð", "Đ")).upper().translate(_OCR_LETTERS)
+    return canon_type(raw) or TYPES.get(key) or _OCR_TYPES.get(key)
 
 
 def ocr_body(raw: str) -> str:
