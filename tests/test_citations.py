@@ -85,6 +85,7 @@ def test_normalize_id(written: str, normal: str) -> None:
     ("41>NQ/TW", "41-NQ/TW"),
     ("217¬QĐ/TW", "217-QĐ/TW"),
     ("217-QB/TW", "217-QĐ/TW"),
+    ("12- NQ/1W", "12-NQ/TW"),          # a 300-dpi heading of seed 1
 ])
 def test_normalize_ocr_noise(written: str, normal: str) -> None:
     assert normalize_id(written) == normal
@@ -98,7 +99,8 @@ def test_stray_dash_before_the_number(reg: Register) -> None:
 @pytest.mark.parametrize("text", ["16/6/2022", "COVID-19", "21-NQ", "số 21", "1/2", "A-B/C",
                                   "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW",
                                   "10.NQ/BCA", "1990. NQ/TW", "10-NO/XYZ", "10~AB/TW", "12-AB/TN",
-                                  "5~NO/CP", "5+10 NQ/TW", "10-N1/TW", "10>AB/TW"])
+                                  "5~NO/CP", "5+10 NQ/TW", "10-N1/TW", "10>AB/TW",
+                                  "10/NQ-1W", "43/2022/1W"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 

@@ -28,7 +28,7 @@ _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 _SP = r"[ \t]{0,2}\n?[ \t]{0,2}"  # stray spaces, or a line break inside the identifier
 NUM = r"(?=[0-9OolI]{0,4}[0-9])[0-9OolI]{1,5}"  # OCR reads 1 as l or I, 0 as O or o
 _CODE = r"[A-ZĐÐƯ][A-Za-zĐÐđƯư]{0,7}"
-_BODY = r"[A-ZĐÐƯ][A-Za-zĐÐđƯư0-9]{0,9}"
+_BODY = r"(?:[A-ZĐÐƯ][A-Za-zĐÐđƯư0-9]{0,9}|1W)"  # 1W: OCR's TW (see _OCR_BODIES)
 _YEAR = r"(?:19|20)[0-9OolI]{2}"
 # Where an identifier may start: not inside a word or number, except right after "số", or
 # after a stray dash standing alone (OCR's ``-10- -NQ/TW``).
@@ -65,8 +65,8 @@ _OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "ET": "CT", "QB": "QĐ", "OD":
               "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "KI": "KL"}
 _OCR_LETTERS = str.maketrans({"@": "Q", "€": "C", "1": "I", "0": "O"})
 _PARTY_TYPES = frozenset({"NQ", "CT", "KL", "QĐ", "QĐi", "HD", "KH", "TB"})
-# ... and for a Party body's (TW's W read as N, R or H; no Party body is spelt so)
-_OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW"}
+# ... and for a Party body's (TW's W read as N, R or H, its T as 1; no Party body is spelt so)
+_OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "1W": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW"}
 # The kind of document each type stands for, when the text does not name it.
 KIND_OF_TYPE = {
     "NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định", "HD": "Hướng dẫn",
