@@ -86,6 +86,9 @@ def test_normalize_id(written: str, normal: str) -> None:
     ("217¬QĐ/TW", "217-QĐ/TW"),
     ("217-QB/TW", "217-QĐ/TW"),
     ("12- NQ/1W", "12-NQ/TW"),          # a 300-dpi heading of seed 1
+    ("41-NÓ/TN", "41-NQ/TW"),
+    ("08-QĐÐi/TW", "08-QĐi/TW"),
+    ("217¬0Đ/TW", "217-QĐ/TW"),
 ])
 def test_normalize_ocr_noise(written: str, normal: str) -> None:
     assert normalize_id(written) == normal

@@ -46,7 +46,7 @@ SPACED = rf"(?P<qn>{NUM})[ \t]{{1,2}}(?P<qt>{_CODE})[ \t]{{0,2}}/[ \t]{{0,2}}(?P
 # their look-alikes (``~ = _ ^ ˆ ' ’ + < > ¬ « » • · *``) with stray spaces, or a lone dot; see parts_of.
 _NOISE = _DASH + "~=_^\u02c6\u02dc'\u2019`+<>\u00ac\u00ab\u00bb\u2022\u00b7*"
 NOISY = (rf"(?P<nn>{NUM})(?:[ \t]{{0,2}}[{_NOISE}](?:[ \t]{{0,2}}[{_NOISE}]){{0,2}}[ \t]{{0,2}}|\.)"
-         rf"(?P<nt>[A-ZĐÐƯÑ@€][A-Za-zĐÐđƯưÑÔỌ@01]{{0,4}}){_SP}/{_SP}(?P<nb>{_BODY})")
+         rf"(?P<nt>(?:[^\W\d_]|[@€0])(?:[^\W\d_]|[@€01]){{0,4}}){_SP}/{_SP}(?P<nb>{_BODY})")
 IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NOISY}){END}")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
@@ -62,7 +62,7 @@ TYPES = {
 # What typewriter OCR reads for a type's letters (folded, upper case): accepted only in a
 # Party identifier with a Party body (NOISY, SPACED), where nothing else can be meant.
 _OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "ET": "CT", "QB": "QĐ", "OD": "QĐ",
-              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "KI": "KL"}
+              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "QDDI": "QĐi", "KI": "KL"}
 _OCR_LETTERS = str.maketrans({"@": "Q", "€": "C", "1": "I", "0": "O"})
 _PARTY_TYPES = frozenset({"NQ", "CT", "KL", "QĐ", "QĐi", "HD", "KH", "TB"})
 # ... and for a Party body's (TW's W read as N, R or H, its T as 1; no Party body is spelt so)
