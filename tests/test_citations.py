@@ -58,8 +58,52 @@ def test_normalize_id(written: str, normal: str) -> None:
     assert normalize_id(written) == normal
 
 
+@pytest.mark.parametrize("written, normal", [
+    # what typewriter OCR makes of the dash (issue 16; tests/test_ocr_identifiers.py reads them)
+    ("10- -NQ/TW", "10-NQ/TW"),
+    ("100- -CT/TW", "100-CT/TW"),
+    ("05~= ~NO/HNTW", "05-NQ/HNTW"),
+    ("10~NQ/TW", "10-NQ/TW"),
+    ("10=NQ/TW", "10-NQ/TW"),
+    ("10.NQ/TW", "10-NQ/TW"),
+    ("18 'ÑQ/TW", "18-NQ/TW"),
+    ("18 ˆNQ/TW", "18-NQ/TW"),
+    ("04- _NG/TW", "04-NQ/TW"),
+    ("10 — NQ/TW", "10-NQ/TW"),
+    # ... and of the letters, in a Party identifier only
+    ("26-NÔ/TW", "26-NQ/TW"),
+    ("03- GT/TW", "03-CT/TW"),
+    ("08-Qbi/TW", "08-QĐi/TW"),
+    ("35-NQ/TN", "35-NQ/TW"),
+    ("06-CT/TR", "06-CT/TW"),
+    ("05-NQ/HNTH", "05-NQ/HNTW"),
+    ("26-N@/TW", "26-NQ/TW"),
+    ("16- NỌ/TW", "16-NQ/TW"),
+    ("08-QÐ1/TW", "08-QĐi/TW"),
+    ("100-+CT/TW", "100-CT/TW"),
+    ("03-€T/TW", "03-CT/TW"),
+    ("41>NQ/TW", "41-NQ/TW"),
+    ("217¬QĐ/TW", "217-QĐ/TW"),
+    ("217-QB/TW", "217-QĐ/TW"),
+    ("12- NQ/1W", "12-NQ/TW"),          # a 300-dpi heading of seed 1
+    ("41-NÓ/TN", "41-NQ/TW"),
+    ("08-QĐÐi/TW", "08-QĐi/TW"),
+    ("217¬0Đ/TW", "217-QĐ/TW"),
+])
+def test_normalize_ocr_noise(written: str, normal: str) -> None:
+    assert normalize_id(written) == normal
+
+
+def test_stray_dash_before_the_number(reg: Register) -> None:
+    assert ids("Nghị quyết -10- -NQ/TW của Bộ Chính trị", reg, when="1990") == ["10-NQ/TW"]
+    assert ids("các năm 2020-10-NQ/TW", reg) == []  # a dash joined to a number is no stray
+
+
 @pytest.mark.parametrize("text", ["16/6/2022", "COVID-19", "21-NQ", "số 21", "1/2", "A-B/C",
-                                  "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW"])
+                                  "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW",
+                                  "10.NQ/BCA", "1990. NQ/TW", "10-NO/XYZ", "10~AB/TW", "12-AB/TN",
+                                  "5~NO/CP", "5+10 NQ/TW", "10-N1/TW", "10>AB/TW",
+                                  "10/NQ-1W", "43/2022/1W"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from indexer.extract import preprocess
 from tests.pages import PARAGRAPHS as PARAGRAPHS_ALL
-from tests.pages import render_text_page, rotate, rotate_point, uneven_light
+from tests.pages import degrade, render_text_page, rotate, rotate_point, uneven_light
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +84,20 @@ def test_flatten_keeps_the_ink(page) -> None:
     ink = a < 100
     assert b[ink].mean() < 80  # text stays dark
     assert b[~ink].mean() > 240  # paper stays light
+
+
+def test_only_an_unevenly_lit_or_noisy_page_is_divided_by_its_background(page) -> None:
+    image, _ = page
+    clean = preprocess.prepare(image, 300)  # a clean scan: measured, not divided
+    assert "flatten" not in clean.steps and clean.meta["background_spread"] < preprocess.EVEN_LIGHT
+    photo = preprocess.prepare(uneven_light(image, strength=0.6, shadow=0.4), 300)
+    assert "flatten" in photo.steps and photo.meta["background_spread"] > 60
+    noisy = preprocess.prepare(degrade(image, noise=5.0), 300)  # grain: flattened as before
+    assert noisy.meta["noise"] >= preprocess.QUIET_NOISE and "flatten" in noisy.steps
+    # the clean page comes out as the full flatten would have made it, near enough
+    full = preprocess.stretch(preprocess.flatten(image, 300)[0])
+    a, b = np.asarray(clean.image, dtype=int), np.asarray(full, dtype=int)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 2.0
 
 
 def test_stretch_spreads_a_grey_page() -> None:

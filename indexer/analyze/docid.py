@@ -6,7 +6,12 @@ State documents ``<number>/<year>/<type>-<body>``, ``<number>/<year>/<body>`` or
 and OCR bend them: spaces (``21 - NQ/TW``), a dash lost (``10 NQ/TW``, Party bodies only), the
 wrong slash (``21/NQ-TW``, told from the State form ``11/NQ-CP`` by its Party body), ``TƯ`` for
 ``TW``, ``l``/``I`` for 1 and ``O`` for 0,
-``Ð`` (U+00D0) or ``D`` for ``Đ``, a lost case (``QĐI``). :func:`normalize_id` maps all of them
+``Ð`` (U+00D0) or ``D`` for ``Đ``, a lost case (``QĐI``). Typewriter scans add punctuation noise
+where the dash was (``10- -NQ/TW``, ``-10- -NQ/TW``, ``10~ ~NQ/TW``, ``10=NQ/TW``, ``10.NQ/TW``,
+``18 'NQ/TW``) and letters read for their look-alikes (``NO``, ``NÔ``, ``ÑQ`` for ``NQ``, ``GT``
+for ``CT``, ``Qbi`` for ``QĐi``, ``TN`` for ``TW``): both are accepted only in the Party form
+with a Party body (:data:`NOISY`), where the reading cannot be anything else.
+:func:`normalize_id` maps all of them
 to one spelling: numbers with at least two digits (``5`` → ``05``), types and bodies in their
 usual case (``QĐi``, ``TTr``, ``TTg``). Identity is number + type + body (+ year for State
 documents), so ``21-NQ/TW`` ≠ ``21-NQ/TU`` and ``01/2006/TT-NHNN`` ≠ ``01/2007/TT-NHNN``.
@@ -23,10 +28,12 @@ _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 _SP = r"[ \t]{0,2}\n?[ \t]{0,2}"  # stray spaces, or a line break inside the identifier
 NUM = r"(?=[0-9OolI]{0,4}[0-9])[0-9OolI]{1,5}"  # OCR reads 1 as l or I, 0 as O or o
 _CODE = r"[A-ZĐÐƯ][A-Za-zĐÐđƯư]{0,7}"
-_BODY = r"[A-ZĐÐƯ][A-Za-zĐÐđƯư0-9]{0,9}"
+_BODY = r"(?:[A-ZĐÐƯ][A-Za-zĐÐđƯư0-9]{0,9}|1W)"  # 1W: OCR's TW (see _OCR_BODIES)
 _YEAR = r"(?:19|20)[0-9OolI]{2}"
-# Where an identifier may start: not inside a word or number, except right after "số".
-START = r"(?:(?<=số)|(?<=Số)|(?<=SỐ)|(?<![^\W_])(?<![/" + _DASH + r"]))"
+# Where an identifier may start: not inside a word or number, except right after "số", or
+# after a stray dash standing alone (OCR's ``-10- -NQ/TW``).
+START = (r"(?:(?<=số)|(?<=Số)|(?<=SỐ)|(?<![^\W_])(?<![/" + _DASH + r"])|(?<=[\s(][" + _DASH
+         + r"~]))")
 END = r"(?![^\W_])"
 
 STATE_YEAR = (rf"(?P<yn>{NUM}){_SP}/{_SP}(?P<yy>{_YEAR}){_SP}/{_SP}"
@@ -35,7 +42,12 @@ PARTY = rf"(?P<pn>{NUM}){_SP}[{_DASH}]{_SP}(?P<pt>{_CODE}){_SP}/{_SP}(?P<pb>{_BO
 SLASHED = rf"(?P<sn>{NUM}){_SP}/{_SP}(?P<st>{_CODE}){_SP}[{_DASH}]{_SP}(?P<sb>{_BODY})"
 # The dash OCR lost (``10 NQ/TW``): only a known type over a Party body (see parts_of).
 SPACED = rf"(?P<qn>{NUM})[ \t]{{1,2}}(?P<qt>{_CODE})[ \t]{{0,2}}/[ \t]{{0,2}}(?P<qb>{_BODY})"
-IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}){END}")
+# OCR punctuation noise where the dash was, in a Party identifier: one to three of dashes and
+# their look-alikes (``~ = _ ^ ˆ ' ’ + < > ¬ « » • · *``) with stray spaces, or a lone dot; see parts_of.
+_NOISE = _DASH + "~=_^\u02c6\u02dc'\u2019`+<>\u00ac\u00ab\u00bb\u2022\u00b7*"
+NOISY = (rf"(?P<nn>{NUM})(?:[ \t]{{0,2}}[{_NOISE}](?:[ \t]{{0,2}}[{_NOISE}]){{0,2}}[ \t]{{0,2}}|\.)"
+         rf"(?P<nt>(?:[^\W\d_]|[@€0])(?:[^\W\d_]|[@€01]){{0,4}}){_SP}/{_SP}(?P<nb>{_BODY})")
+IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NOISY}){END}")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
 _OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0"})
@@ -47,6 +59,14 @@ TYPES = {
     "CV": "CV", "NQLT": "NQLT", "HDLT": "HDLT", "TTLT": "TTLT", "ND": "NĐ", "TT": "TT",
     "L": "L", "PL": "PL", "CD": "CĐ", "VBHN": "VBHN", "QDLT": "QĐLT", "KHLT": "KHLT",
 }
+# What typewriter OCR reads for a type's letters (folded, upper case): accepted only in a
+# Party identifier with a Party body (NOISY, SPACED), where nothing else can be meant.
+_OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "ET": "CT", "QB": "QĐ", "OD": "QĐ",
+              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "QDDI": "QĐi", "KI": "KL"}
+_OCR_LETTERS = str.maketrans({"@": "Q", "€": "C", "1": "I", "0": "O"})
+_PARTY_TYPES = frozenset({"NQ", "CT", "KL", "QĐ", "QĐi", "HD", "KH", "TB"})
+# ... and for a Party body's (TW's W read as N, R or H, its T as 1; no Party body is spelt so)
+_OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "1W": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW"}
 # The kind of document each type stands for, when the text does not name it.
 KIND_OF_TYPE = {
     "NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định", "HD": "Hướng dẫn",
@@ -96,6 +116,19 @@ def canon_type(raw: str) -> str | None:
     return TYPES.get(fold(nfc(raw).replace("Ð", "Đ")).upper())
 
 
+def ocr_type(raw: str) -> str | None:
+    """:func:`canon_type`, or the type whose letters OCR misread as ``raw`` (``NO`` → ``NQ``,
+    ``N@`` → ``NQ``, ``QĐ1`` → ``QĐi``, ``€T`` → ``CT``)."""
+    key = fold(nfc(raw).replace("Ð", "Đ")).upper().translate(_OCR_LETTERS)
+    return canon_type(raw) or TYPES.get(key) or _OCR_TYPES.get(key)
+
+
+def ocr_body(raw: str) -> str:
+    """:func:`canon_body`, with ``TW`` read as ``TN`` repaired."""
+    body = canon_body(raw)
+    return _OCR_BODIES.get(body, body)
+
+
 def canon_body(raw: str) -> str:
     up = nfc(raw).replace("Ð", "Đ").replace("đ", "Đ").upper()
     if up.endswith("TƯ"):  # Trung ương, not Tỉnh ủy (TU)
@@ -134,13 +167,18 @@ def parts_of(m: re.Match[str]) -> DocParts | None:
     if m.group("pn"):
         number, doc_type = canon_number(m.group("pn")), canon_type(m.group("pt"))
         body = canon_body(m.group("pb"))
+        if doc_type is None or body in _OCR_BODIES:  # misread letters: only a Party document
+            doc_type, body = ocr_type(m.group("pt")), ocr_body(m.group("pb"))
+            if doc_type not in _PARTY_TYPES or not is_party_body(body):
+                return None
         if number is None or doc_type is None:
             return None
         return DocParts(number, doc_type, body, None, party=True)
-    if m.group("qn"):
-        number, doc_type = canon_number(m.group("qn")), canon_type(m.group("qt"))
-        body = canon_body(m.group("qb"))
-        if number is None or doc_type is None or not is_party_body(body):
+    if m.group("qn") or m.group("nn"):
+        q = "q" if m.group("qn") else "n"
+        number, doc_type = canon_number(m.group(q + "n")), ocr_type(m.group(q + "t"))
+        body = ocr_body(m.group(q + "b"))
+        if number is None or doc_type not in _PARTY_TYPES or not is_party_body(body):
             return None
         return DocParts(number, doc_type, body, None, party=True)
     number, doc_type = canon_number(m.group("sn")), canon_type(m.group("st"))

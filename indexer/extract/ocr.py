@@ -86,7 +86,7 @@ CONDITION_PROFILES: dict[str, dict[str, str]] = {
     "copy": {"lang": "vie+Vietnamese", "psm": "3", "psm1col": "4"},
     "photo": {"lang": "vie", "psm": "3"},
 }
-NOISY_PAGE = 4.0  # grey levels of paper noise (preprocess.noise_level) from which auto NR is on
+NOISY_PAGE = preprocess.QUIET_NOISE  # grey levels of paper noise (preprocess.noise_level) from which auto NR is on
 UNEVEN_LIGHT = 60.0  # background spread (preprocess.flatten) from which auto Sauvola is on
 # Below this mean word confidence an auto-Sauvola read is suspect: read again with Otsu and
 # keep the more confident (on three samples' 69 photos every good read was above 89; one

@@ -34,7 +34,7 @@ from archive.vntext import canonical_word, fold, nfc
 from indexer.analyze.docid import IDENTIFIER, canon_type, normalize_id, parts_of
 
 # Bump when tokens change: it is part of the index version, and a change forces a rebuild.
-ANALYZER_VERSION = "vi-5"
+ANALYZER_VERSION = "vi-9"
 
 # ``NQ21``: the short spelling of a Party document (body TW); docid reads whole strings only.
 _SHORT = re.compile(r"(?<![^\W_])(?P<kt>QĐi|QĐ|NQ|CT|KL|HD|KH|QC|TB)(?P<kn>[0-9]{1,4})(?![^\W_])",
