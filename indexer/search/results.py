@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from indexer.search.pagemarks import (
 )
 from indexer.search.query import Everything, SearchRequest
 
+T = TypeVar("T")
 MARKS_MAX_HITS = 100  # word boxes are looked up for pages of at most this many hits
 FACET_VALUES = 50  # values kept per facet (years: all)
 FACETS = ("series", "year", "section", "kind", "topic", "ref")
@@ -240,13 +242,42 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
     return hits
 
 
+class _Recent(Generic[T]):
+    """At most ``size`` values kept by key, the least recently used dropped first; shared by
+    a server process's threads (the value is made outside the lock: two threads may both
+    make it once, never a wrong one)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[object, ...], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        value = make()
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return value
+
+
 # A page's words per page version: loading them (JSON) cost most of an API search (which
 # returns marks) when done per hit and request; a page changes only when it is re-extracted
 # or corrected, so they are kept per (catalog, page id, version, machine row), in the light
 # form marks need (:class:`PageWords`: ~40 KB a page), for every page of a large sample.
 PAGE_WORDS_KEPT = 2048
-_page_words: OrderedDict[tuple[object, ...], PageWords] = OrderedDict()
-_page_words_lock = threading.Lock()
+# A page's words inside an article's outline as one text (what marks are found in:
+# :func:`text_marks`), and a page's tokens (only for an identifier inside a phrase), per page
+# version and outline: at most PAGE_TOKENS_KEPT of each.
+PAGE_TOKENS_KEPT = 4096
+_page_words: _Recent[PageWords] = _Recent(PAGE_WORDS_KEPT)
+_page_kept: _Recent[KeptWords] = _Recent(PAGE_TOKENS_KEPT)
+_page_tokens: _Recent[PageTokens] = _Recent(PAGE_TOKENS_KEPT)
 
 
 def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -264,62 +295,20 @@ def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, 
 
 def _words(catalog: Catalog, page_id: str, stamp: tuple[int, int]) -> PageWords:
     """A page's words in force, kept for the last pages read."""
-    key = (str(catalog.path), page_id, stamp)
-    with _page_words_lock:
-        found = _page_words.get(key)
-        if found is not None:
-            _page_words.move_to_end(key)
-            return found
-    words = PageWords.from_rows(effective_word_rows(catalog, page_id) or [])
-    with _page_words_lock:
-        _page_words[key] = words
-        while len(_page_words) > PAGE_WORDS_KEPT:
-            _page_words.popitem(last=False)
-    return words
-
-
-# A page's words inside an article's outline, as one text, per page version and outline
-# (what marks are found in: :func:`text_marks`); small (the page's text and its boxes).
-_page_kept: OrderedDict[tuple[object, ...], KeptWords] = OrderedDict()
+    return _page_words.get((str(catalog.path), page_id, stamp),
+                           lambda: PageWords.from_rows(effective_word_rows(catalog, page_id) or []))
 
 
 def _kept(catalog: Catalog, page_id: str, stamp: tuple[int, int],
           outline: tuple[Box, ...] | None) -> KeptWords:
-    key = (str(catalog.path), page_id, stamp, outline)
-    with _page_words_lock:
-        found = _page_kept.get(key)
-        if found is not None:
-            _page_kept.move_to_end(key)
-            return found
-    kept = kept_words(_words(catalog, page_id, stamp), outline)
-    with _page_words_lock:
-        _page_kept[key] = kept
-        while len(_page_kept) > PAGE_TOKENS_KEPT:
-            _page_kept.popitem(last=False)
-    return kept
-
-
-# A page's tokens per page version and outline: tokenizing a page costs far more than matching
-# a query, so they are kept per server process (key: catalog, page id, its stamp, the
-# article's boxes on it); at most PAGE_TOKENS_KEPT entries, the least recently used go first.
-PAGE_TOKENS_KEPT = 4096
-_page_tokens: OrderedDict[tuple[object, ...], PageTokens] = OrderedDict()
+    return _page_kept.get((str(catalog.path), page_id, stamp, outline),
+                          lambda: kept_words(_words(catalog, page_id, stamp), outline))
 
 
 def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
             outline: tuple[Box, ...] | None) -> PageTokens:
-    key = (str(catalog.path), page_id, stamp, outline)
-    with _page_words_lock:
-        found = _page_tokens.get(key)
-        if found is not None:
-            _page_tokens.move_to_end(key)
-            return found
-    tokens = page_tokens_of(seq, _words(catalog, page_id, stamp), outline)
-    with _page_words_lock:
-        _page_tokens[key] = tokens
-        while len(_page_tokens) > PAGE_TOKENS_KEPT:
-            _page_tokens.popitem(last=False)
-    return tokens
+    return _page_tokens.get((str(catalog.path), page_id, stamp, outline),
+                            lambda: page_tokens_of(seq, _words(catalog, page_id, stamp), outline))
 
 
 def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchSpec,
