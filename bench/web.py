@@ -6,7 +6,11 @@ runs N client threads (plain http.client, keep-alive) against each target in tur
 time: the search page (a mix of queries, with and without diacritics, phrases, identifiers,
 filters), a page image (from the cache: every image is fetched once before timing, the cold
 render is timed separately), the same searches through the JSON API (``/api/search``, which
-also returns each hit's word marks), an article page, the page viewer and the issue page. Targets
+also returns each hit's word marks), the same two with searches no client asks twice ("each
+query new": two neighbouring words of an article title, with or without diacritics, and a
+filter; the server keeps recent results while the index and the catalog are unchanged, so the
+first rows measure a reading room's repeated questions and these the cost of a search made
+from scratch), an article page, the page viewer and the issue page. Targets
 that other areas add (issue 8's coverage pages) come from ``bench_paths(catalog)`` in the
 modules of :data:`EXTRA_TARGET_MODULES`, when they exist.
 
@@ -74,6 +78,18 @@ class Target:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    fresh: bool = False  # each path asked once, in order (no answer can come from memory)
+    _next: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pick(self, rng: random.Random) -> str:
+        if not self.fresh:
+            return rng.choice(self.paths)
+        with self._lock:
+            k, self._next = self._next, self._next + 1
+        if k == len(self.paths):
+            print(f"warning: {self.name}: all {k} searches asked; asking them again", file=sys.stderr)
+        return self.paths[k % len(self.paths)]
 
 
 
@@ -149,7 +165,7 @@ def run_target(target: Target, port: int, cookie: str, clients: int, seconds: fl
         local: list[float] = []
         errors = 0
         while time.monotonic() < deadline:
-            path = rng.choice(target.paths)
+            path = target.pick(rng)
             t0 = time.perf_counter()
             try:
                 status = get(conn, path, cookie)
@@ -304,6 +320,26 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def fresh_searches(catalog: Catalog, rng: random.Random) -> list[str]:
+    """Searches no client asks twice: two neighbouring words of an article title, typed with
+    their diacritics and without, each with two of the filters; shuffled. What a
+    search costs when nothing of it is kept from before (the server keeps recent results)."""
+    from archive.vntext import fold
+    from webapp.searching import Query
+
+    pairs: set[str] = set()
+    for row in catalog.query("SELECT title FROM article"):
+        words = [w for w in re.findall(r"\w+", row["title"]) if len(w) > 1 and not w.isdigit()]
+        pairs.update(f"{a} {b}".lower() for a, b in zip(words, words[1:]))
+    out = []
+    for k, pair in enumerate(sorted(pairs)):
+        for q in (pair, fold(pair)):
+            out += [Query(q=q, **FILTERS[k % len(FILTERS)]).url(),
+                    Query(q=q, **FILTERS[(k + 3) % len(FILTERS)]).url()]
+    rng.shuffle(out)
+    return list(dict.fromkeys(out))
+
+
 def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list[Target], dict[str, int]]:
     pages = [r["id"] for r in catalog.query("SELECT id FROM page ORDER BY id")]
     issues = [r["id"] for r in catalog.query("SELECT id FROM issue WHERE missing = 0 ORDER BY id")]
@@ -316,6 +352,11 @@ def targets_for(catalog: Catalog, sample: int, rng: random.Random) -> tuple[list
     searches = [Query(q=q, **f).url() for q in QUERIES for f in FILTERS]  # canonical URLs
     out = [Target("search page", searches)]
     out.append(Target("API search (JSON)", ["/api" + u for u in searches]))
+    if has_articles:
+        fresh = fresh_searches(catalog, rng)
+        half = len(fresh) // 2
+        out.append(Target("search page, each query new", fresh[:half], fresh=True))
+        out.append(Target("API, each query new", ["/api" + u for u in fresh[half:]], fresh=True))
     out.append(Target("page image (cached)", [f"/img/{p.rsplit('/', 1)[0]}/{p.rsplit('/', 1)[1]}/view.jpg"
                                               for p in pick_pages]))
     if articles:
@@ -404,7 +445,11 @@ def main() -> int:
             zoom = deep_zoom_cold(port, cookie, config, zoom_pages)
             zoom_counts = zoom[2]
         for t in targets:  # warm up: each process opens the index, fills its caches
-            run_target(Target(t.name, t.paths), port, cookie, args.clients, args.warmup)
+            warm = Target(t.name, t.paths)
+            if t.fresh:  # warmed on queries of its own: the timed ones stay never asked
+                cut = len(t.paths) * 2 // 3
+                warm, t.paths = Target(t.name, t.paths[cut:], fresh=True), t.paths[:cut]
+            run_target(warm, port, cookie, args.clients, args.warmup)
             run_target(t, port, cookie, args.clients, args.seconds)
         if not args.no_mixed:
             page = next(t for t in all_targets if t.name == "search page")

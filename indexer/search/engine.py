@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from indexer.search.query import (  # noqa: F401  (QueryError re-exported for ca
     Term,
     leaves,
 )
+from indexer.search.recent import Recent, catalog_version
 from indexer.search.results import (  # noqa: F401  (the result values are part of this interface)
     FACETS,
     MARKS_MAX_HITS,
@@ -77,6 +79,9 @@ log = logging.getLogger(__name__)
 
 SUGGEST_BELOW = 3  # a query finding fewer hits is offered a close spelling, if the index has one
 LOW_CONFIDENCE = 70.0  # the ``low_confidence`` setting's default, when no Config is given
+# Results kept per index reader (a process), answered again while nothing they were made from
+# changed (:meth:`SearchIndex._result_key`); a page of 20 hits with marks is ~50-100 KB.
+RESULTS_KEPT = 256
 
 
 class _Generation(Snapshot):
@@ -256,6 +261,7 @@ class SearchIndex:
         self._stamp: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
         self._verified: set[tuple[str, int, int, int]] = set()  # index files found sound
+        self._results: Recent[SearchResult] = Recent(RESULTS_KEPT)
 
     def generation(self) -> _Generation:
         current = self.store.root / CURRENT
@@ -308,6 +314,11 @@ class SearchIndex:
         search page does not draw them, and they cost most of a page of hits)."""
         started = time.perf_counter()
         gen = self.generation()
+        key = self._result_key(gen, request, catalog, marks)
+        if key is not None:
+            kept = self._results.peek(key)
+            if kept is not None:
+                return replace(kept, took_ms=(time.perf_counter() - started) * 1000)
         try:
             evaluator, certain, maybe = self._matches(gen, request)
             mask = gen.filter_mask(request)
@@ -331,8 +342,33 @@ class SearchIndex:
         better = ""
         if total + possible < SUGGEST_BELOW and not isinstance(request.tree, Everything):
             better = suggestion(gen, request.tree)
-        return SearchResult(request, total, tuple(found_hits), found, request.query_key, gen.version,
-                            took, possible=possible, suggestion=better, notes=tuple(evaluator.notes))
+        result = SearchResult(request, total, tuple(found_hits), found, request.query_key, gen.version,
+                              took, possible=possible, suggestion=better, notes=tuple(evaluator.notes))
+        if key is not None:
+            self._results.put(key, result)
+        return result
+
+    def _result_key(self, gen: _Generation, request: SearchRequest, catalog: Catalog | None,
+                    marks: bool) -> tuple[object, ...] | None:
+        """What a result is made from, read before making it: the request, the generation,
+        the matching settings, the register's names and the catalog's state (a commit after
+        this read gives later searches another key). None: not to be kept."""
+        changed: int | None = None
+        if catalog is not None:
+            changed = catalog_version(catalog.path)
+            if changed is None:
+                return None
+        try:
+            register = register_path(self.store.root.parent.parent).stat().st_mtime_ns
+        except OSError:
+            register = None
+        key = (request, marks, str(gen.path), gen.version, self.low_confidence, register,
+               str(catalog.path) if catalog is not None else None, changed)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
 
     def _matches(self, gen: _Generation, request: SearchRequest) -> tuple[Evaluator, Any, Any]:
         low = None if request.fuzzy else self.low_confidence

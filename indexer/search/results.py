@@ -7,11 +7,8 @@ and on the catalog (the text in force, for snippets and word marks).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -33,8 +30,8 @@ from indexer.search.pagemarks import (
     token_marks,
 )
 from indexer.search.query import Everything, SearchRequest
+from indexer.search.recent import Recent
 
-T = TypeVar("T")
 MARKS_MAX_HITS = 100  # word boxes are looked up for pages of at most this many hits
 FACET_VALUES = 50  # values kept per facet (years: all)
 FACETS = ("series", "year", "section", "kind", "topic", "ref")
@@ -242,30 +239,6 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
     return hits
 
 
-class _Recent(Generic[T]):
-    """At most ``size`` values kept by key, the least recently used dropped first; shared by
-    a server process's threads (the value is made outside the lock: two threads may both
-    make it once, never a wrong one)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple[object, ...], T] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found
-        value = make()
-        with self._lock:
-            self._kept[key] = value
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return value
-
-
 # A page's words per page version: loading them (JSON) cost most of an API search (which
 # returns marks) when done per hit and request; a page changes only when it is re-extracted
 # or corrected, so they are kept per (catalog, page id, version, machine row), in the light
@@ -275,9 +248,9 @@ PAGE_WORDS_KEPT = 2048
 # :func:`text_marks`), and a page's tokens (only for an identifier inside a phrase), per page
 # version and outline: at most PAGE_TOKENS_KEPT of each.
 PAGE_TOKENS_KEPT = 4096
-_page_words: _Recent[PageWords] = _Recent(PAGE_WORDS_KEPT)
-_page_kept: _Recent[KeptWords] = _Recent(PAGE_TOKENS_KEPT)
-_page_tokens: _Recent[PageTokens] = _Recent(PAGE_TOKENS_KEPT)
+_page_words: Recent[PageWords] = Recent(PAGE_WORDS_KEPT)
+_page_kept: Recent[KeptWords] = Recent(PAGE_TOKENS_KEPT)
+_page_tokens: Recent[PageTokens] = Recent(PAGE_TOKENS_KEPT)
 
 
 def _page_stamps(catalog: Catalog, page_ids: list[str]) -> dict[str, tuple[int, int]]:

@@ -1,0 +1,102 @@
+"""What a server process keeps of recent work: a small LRU, and whether the catalog changed.
+
+Why: a reader pages through results, goes back, opens the same search again; a reading room
+asks the same few questions many times. Answering a repeated search from memory is right only
+while nothing it was made from changed: the index generation (:mod:`indexer.search.engine`
+keys on it) and the catalog (corrected text, titles, topics, decisions), whose changes any
+process may commit. SQLite's ``PRAGMA data_version``, read on a connection that never writes,
+moves whenever another connection commits (about 7 µs a read), so a kept result is dropped by
+the first commit after it, whoever made it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Recent(Generic[T]):
+    """At most ``size`` values kept by key, the least recently used dropped first; shared by
+    a server process's threads (the value is made outside the lock: two threads may both
+    make it once, never a wrong one)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        found = self.peek(key)
+        if found is not None:
+            return found
+        value = make()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> T | None:
+        """The value kept for ``key`` (now the most recent), or None."""
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: T) -> None:
+        with self._lock:
+            self._kept[key] = value
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+class _Watch:
+    """A read-only connection to one catalog, used for nothing but ``PRAGMA data_version``
+    (its own value is meaningful only on the connection that read it: hence one of our own,
+    opened again in a forked server process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pid = os.getpid()
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.lock = threading.Lock()
+
+    def version(self) -> int:
+        with self.lock:
+            return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+
+_watches: dict[Path, _Watch] = {}
+_watches_lock = threading.Lock()
+
+
+def catalog_version(path: str | os.PathLike[str]) -> int | None:
+    """A number that changes whenever anyone commits to the catalog at ``path`` (None when it
+    cannot be read: then nothing may be answered from memory)."""
+    where = Path(path)
+    with _watches_lock:
+        watch = _watches.get(where)
+        if watch is None or watch.pid != os.getpid():
+            try:
+                watch = _watches[where] = _Watch(where)
+            except sqlite3.Error:
+                return None
+    try:
+        return watch.version()
+    except sqlite3.Error:
+        with _watches_lock:
+            _watches.pop(where, None)
+        return None
