@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -67,6 +68,10 @@ DEFAULT_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "defaul
 MIN_SECRET_LENGTH = 32  # characters
 
 
+def _note_start() -> None:
+    g.started = time.monotonic()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` may hold ``HOME`` (the data folder), ``SETTINGS`` (a dict
     of bantin settings, as CLI flags) and any Flask configuration key (``TESTING``, ...)."""
@@ -104,6 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.index_dir.mkdir(parents=True, exist_ok=True)
     Catalog(config.catalog_path).close()  # apply the schema once, before any request
 
+    app.before_request(_note_start)  # first: a save's answer is timed from here (refreshing.carry)
     security.init_app(app)
     app.jinja_env.filters.update(vnformat.FILTERS)
     app.jinja_env.filters.update(vn_action=users.action_label, vn_audit_detail=users.detail_label)

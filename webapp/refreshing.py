@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from archive.catalog import Catalog, queue_stamp
 from archive.config import Config
@@ -49,7 +49,10 @@ def carry(catalog: Catalog, config: Config, *, pages: Sequence[str] = (),
             db.executemany("INSERT OR IGNORE INTO reindex_queue(doc_id, kind, at) VALUES (?,?,?)",
                            [(i, "page" if "/" in i else "article", queue_stamp()) for i in ids])
     marks = ",".join("?" * len(ids))
-    deadline = started + float(config.refresh_wait)
+    # from the request's start: under load the save itself can take a good part of a second
+    # (its thread shares the process with searching threads), and the editor waits for all of it
+    begun = g.get("started", started) if has_request_context() else started
+    deadline = begun + float(config.refresh_wait)
     while ids:
         if not catalog.query(f"SELECT 1 FROM reindex_queue WHERE doc_id IN ({marks}) LIMIT 1", ids):
             break
