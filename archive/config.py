@@ -54,7 +54,7 @@ class Settings:
                                    "per CPU core.")
     background_refresh: bool = _setting(True, "`bantin serve` runs editors' refreshes (re-segment, analyse, "
                                               "reindex after a correction) in a process of its own.")
-    refresh_wait: float = _setting(1.5, "Seconds from an editor's save (the POST) to its answer while "
+    refresh_wait: float = _setting(1.0, "Seconds from an editor's save (the POST) to its answer while "
                                         "the refresh process works, counted from the request's start; "
                                         "then the answer says search and counts are still being updated.")
     secure_cookies: bool = _setting(False, "Mark session cookies Secure (set true when the app is "

@@ -72,6 +72,16 @@ def _note_start() -> None:
     g.started = time.monotonic()
 
 
+def _server_timing(response: Any) -> Any:
+    """``Server-Timing: app;dur=<ms>`` (a standard header browsers' tools show): the time the
+    app spent on the request, so a slow answer under load can be told from one that waited
+    for the server's threads or cores before the app saw it (``bench/web.py`` reads it)."""
+    started = g.get("started")
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.monotonic() - started) * 1000:.1f}"
+    return response
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` may hold ``HOME`` (the data folder), ``SETTINGS`` (a dict
     of bantin settings, as CLI flags) and any Flask configuration key (``TESTING``, ...)."""
@@ -110,6 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Catalog(config.catalog_path).close()  # apply the schema once, before any request
 
     app.before_request(_note_start)  # first: a save's answer is timed from here (refreshing.carry)
+    app.after_request(_server_timing)
     security.init_app(app)
     app.jinja_env.filters.update(vnformat.FILTERS)
     app.jinja_env.filters.update(vn_action=users.action_label, vn_audit_detail=users.detail_label)
