@@ -44,3 +44,12 @@ def test_a_save_that_was_quick_still_waits_for_the_refresh(home: Path) -> None:
         begun = time.monotonic()
         carried = carry(catalog, config, pages=["ttshcb-2001-05/1"])
         assert not carried.done and time.monotonic() - begun >= float(config.refresh_wait) * 0.9
+
+
+def test_every_answer_says_how_long_the_app_took(home: Path) -> None:
+    """``Server-Timing`` tells the app's part of an answer from the wait for a thread or a core
+    (``bench/web.py`` reports it for the saves)."""
+    client = _app(home).test_client()
+    for path in ("/login", "/search"):  # a page, and a redirect to the login
+        timing = client.get(path).headers.get("Server-Timing", "")
+        assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
