@@ -94,3 +94,14 @@ def test_recent_keeps_the_most_recently_used() -> None:
     kept.put("c", 3)  # b goes
     assert kept.peek("b") is None and kept.peek("a") == 1 and kept.peek("c") == 3
     assert len(kept) == 2
+
+
+def test_recent_weighs_its_values() -> None:
+    kept: Recent[list[int]] = Recent(10, len)
+    kept.put("small", [1, 2])
+    kept.put("large", list(range(7)))
+    assert kept.peek("large") and kept.peek("small")  # 9 of 10; small is now the most recent
+    kept.put("more", [1, 2, 3])  # 12: the least recently used (large) goes
+    assert kept.peek("large") is None and kept.peek("small") == [1, 2] and kept.peek("more")
+    kept.put("small", list(range(10)))  # replaced: its old weight is given back, "more" goes
+    assert kept.peek("small") == list(range(10)) and kept.peek("more") is None and len(kept) == 1

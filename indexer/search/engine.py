@@ -80,8 +80,9 @@ log = logging.getLogger(__name__)
 SUGGEST_BELOW = 3  # a query finding fewer hits is offered a close spelling, if the index has one
 LOW_CONFIDENCE = 70.0  # the ``low_confidence`` setting's default, when no Config is given
 # Results kept per index reader (a process), answered again while nothing they were made from
-# changed (:meth:`SearchIndex._result_key`); a page of 20 hits with marks is ~50-100 KB.
-RESULTS_KEPT = 256
+# changed (:meth:`SearchIndex._result_key`), weighed by their hits: a page of 20 hits with
+# their passages and marks holds ~130-170 KB, so 5,120 hits (256 such pages) ~40 MB a process.
+RESULTS_KEPT = 5120
 
 
 class _Generation(Snapshot):
@@ -261,7 +262,7 @@ class SearchIndex:
         self._stamp: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
         self._verified: set[tuple[str, int, int, int]] = set()  # index files found sound
-        self._results: Recent[SearchResult] = Recent(RESULTS_KEPT)
+        self._results: Recent[SearchResult] = Recent(RESULTS_KEPT, lambda r: len(r.hits))
 
     def generation(self) -> _Generation:
         current = self.store.root / CURRENT

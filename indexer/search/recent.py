@@ -23,13 +23,15 @@ T = TypeVar("T")
 
 
 class Recent(Generic[T]):
-    """At most ``size`` values kept by key, the least recently used dropped first; shared by
-    a server process's threads (the value is made outside the lock: two threads may both
-    make it once, never a wrong one)."""
+    """Values kept by key up to a total weight of ``size`` (each weighs ``weigh(value)``, 1 by
+    default), the least recently used dropped first; shared by a server process's threads
+    (the value is made outside the lock: two threads may both make it once, never a wrong one)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[T], int] | None = None) -> None:
         self.size = size
-        self._kept: OrderedDict[Hashable, T] = OrderedDict()
+        self._weigh = weigh
+        self._weight = 0
+        self._kept: OrderedDict[Hashable, tuple[T, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -44,20 +46,27 @@ class Recent(Generic[T]):
         """The value kept for ``key`` (now the most recent), or None."""
         with self._lock:
             found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._kept.move_to_end(key)
+            return found[0]
 
     def put(self, key: Hashable, value: T) -> None:
+        weight = max(1, self._weigh(value)) if self._weigh else 1
         with self._lock:
-            self._kept[key] = value
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._kept[key] = (value, weight)
+            self._weight += weight
+            while self._weight > self.size and self._kept:
+                _key, (_value, dropped) = self._kept.popitem(last=False)
+                self._weight -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._weight = 0
 
     def __len__(self) -> int:
         return len(self._kept)
