@@ -209,6 +209,11 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
         page_ids = [s["id"] for s, _, _m in stored if s["doc"]["t"] == "page"]
         texts.update((d.id, d) for d in effective_articles(catalog, article_ids, outlines=marks))
         texts.update((d.id, d) for d in effective_pages(catalog, page_ids, orphans=False))
+    stamps: dict[str, tuple[int, int]] = {}
+    if marks and catalog is not None and stored:  # every hit's pages in one query
+        stamps = _page_stamps(catalog, sorted({f"{f['doc']['issue']}/{seq}" for f, _s, _m in stored
+                                               for seq in range(int(f["doc"]["first"]),
+                                                                int(f["doc"]["last"]) + 1)}))
     hits = []
     for fields, score, maybe in stored:
         d = fields["doc"]
@@ -225,7 +230,8 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
             shown_passages = tuple(found)
         else:
             text = snippet(source.text, shown)
-        boxes = _marks(catalog, d["issue"], pages, shown, source) if (marks and catalog and source) else {}
+        boxes = _marks(catalog, d["issue"], pages, shown, source, stamps) \
+            if (marks and catalog and source) else {}
         title = d["title"] or (f"Số {d['number']}/{d['year']}, trang {d['seq']}" if is_page else "")
         hits.append(Hit(
             id=doc_id, doctype=d["t"], kind="page" if is_page else d["kind"], series=d["series"],
@@ -285,11 +291,13 @@ def _tokens(catalog: Catalog, page_id: str, seq: int, stamp: tuple[int, int],
 
 
 def _marks(catalog: Catalog, issue_id: str, pages: tuple[int, ...], spec: MatchSpec,
-           source: IndexDoc) -> dict[int, list[tuple[float, float, float, float]]]:
+           source: IndexDoc, stamps: dict[str, tuple[int, int]],
+           ) -> dict[int, list[tuple[float, float, float, float]]]:
+    """The word boxes of ``spec``'s matches on ``source``'s pages (``stamps``: the pages'
+    :func:`_page_stamps`, read once for all hits)."""
     if not spec:
         return {}
     ids = [f"{issue_id}/{seq}" for seq in pages]
-    stamps = _page_stamps(catalog, ids)
     outlines = source.boxes or {}
     keys = [tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in outlines[seq])
             if outlines.get(seq) else None for seq in pages]
