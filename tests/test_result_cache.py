@@ -72,6 +72,25 @@ def test_a_new_index_generation_is_searched_not_the_kept_result(tmp_path: Path) 
     catalog.close()
 
 
+def test_a_reindexed_correction_changes_the_totals_through_kept_segment_postings(tmp_path: Path) -> None:
+    """Postings are kept per index segment; a reindex adds a segment and masks the old
+    document: the totals must follow (the word gone from one page, found on the other)."""
+    from indexer.refresh import refresh
+
+    home, catalog = _home(tmp_path)
+    config = config_for(home)
+    gone = SearchRequest(q="hop tac xa", target="pages")
+    came = SearchRequest(q="mo hinh", target="pages")
+    assert search(config, gone, catalog).total == 1 and search(config, came, catalog).total == 0
+    page_id = f"{ISSUE.id}/1"
+    text = effective_page(catalog, page_id).text.replace("Hợp tác xã", "Mô hình").replace("hợp tác xã", "mô hình")
+    correct_page(catalog, page_id, text, author="bientap", base_version=0)
+    refresh(catalog, config, pages=[page_id])
+    assert search(config, gone, catalog).total == 0
+    assert search(config, came, catalog).total == 1
+    catalog.close()
+
+
 def test_catalog_version_moves_on_every_commit_of_any_connection(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     with Catalog(path) as one:

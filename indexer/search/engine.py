@@ -176,7 +176,7 @@ class _Generation(Snapshot):
                      values: bool = False) -> Postings:
         ids_parts, tf_parts, vals = [], [], []
         for reader, base in leaves_:
-            ids, tf, vs = term_postings(reader, fname, term, values=values)
+            ids, tf, vs = self._segment_postings(reader, fname, term, values)
             if len(ids):
                 ids_parts.append(ids + base)
                 tf_parts.append(tf)
@@ -194,6 +194,15 @@ class _Generation(Snapshot):
             ids, tf = ids[idx], tf[idx]
             positions = positions.subset(idx) if positions is not None else None
         return Postings(ids, tf, positions)
+
+    def _segment_postings(self, reader: Any, fname: str, term: str, values: bool) -> SegmentPostings:
+        """``term_postings`` of one segment, kept for the process (:data:`POSTINGS_KEPT_BYTES`)."""
+        try:
+            segment = reader.segment().segment_id()
+        except AttributeError:
+            return term_postings(reader, fname, term, values=values)
+        return _SEGMENT_POSTINGS.get((str(self.path.parent), segment, fname, term, values),
+                                     lambda: term_postings(reader, fname, term, values=values))
 
     def postings(self, fname: str, term: str, values: bool = False) -> Postings:
         return self._postings_in(self.leaves(), fname, term, values)
@@ -454,6 +463,23 @@ def check_index(where: Config | str | os.PathLike[str]) -> tuple[Path, int]:
     finally:
         manifest.close()
 
+
+def _postings_bytes(kept: SegmentPostings) -> int:
+    ids, tf, positions = kept
+    size = ids.nbytes + tf.nbytes + 200
+    if positions is not None:
+        size += len(positions.raw) + positions.starts.nbytes + positions.ends.nbytes
+    return size
+
+
+# A segment's postings never change: Whoosh writes a segment's files once, deletions are
+# masked by the generation's ``live`` array, and a new generation (an editor's correction
+# reindexed) shares every segment but its newest with the one before, by hard links. Kept per
+# (index, segment, field, term), a term is read from Whoosh once per process and segment
+# instead of once per search: a reindex then costs the searches after it the new segment only.
+POSTINGS_KEPT_BYTES = 64 << 20
+SegmentPostings = tuple[np.ndarray, np.ndarray, "PositionLists | None"]
+_SEGMENT_POSTINGS: Recent[SegmentPostings] = Recent(POSTINGS_KEPT_BYTES, _postings_bytes)
 
 _INDEXES: dict[Path, SearchIndex] = {}
 _INDEXES_LOCK = threading.Lock()
