@@ -51,8 +51,11 @@ class Recent(Generic[T]):
             self._kept.move_to_end(key)
             return found[0]
 
-    def put(self, key: Hashable, value: T) -> None:
-        weight = max(1, self._weigh(value)) if self._weigh else 1
+    def put(self, key: Hashable, value: T, weight: int | None = None) -> None:
+        """Keep ``value``; ``weight`` overrides ``weigh`` (when the key holds most of it)."""
+        if weight is None:
+            weight = self._weigh(value) if self._weigh else 1
+        weight = max(1, weight)
         with self._lock:
             old = self._kept.pop(key, None)
             if old is not None:

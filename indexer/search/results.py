@@ -222,17 +222,10 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
         pages = tuple(range(int(d["first"]), int(d["last"]) + 1))
         source = texts.get(doc_id)
         shown = spec.loose() if maybe else spec  # a possible hit: its marks may be lost
-        shown_passages: tuple[str, ...] = ()
-        if source is None:
-            text = ""
-        elif shown:
-            found, text = passages(source.text, shown)
-            shown_passages = tuple(found)
-        else:
-            text = snippet(source.text, shown)
-        boxes = _marks(catalog, d["issue"], pages, shown, source, stamps) \
-            if (marks and catalog and source) else {}
         title = d["title"] or (f"Số {d['number']}/{d['year']}, trang {d['seq']}" if is_page else "")
+        with_marks = bool(marks and catalog and source)
+        drawn = _drawn(catalog, doc_id, d["issue"], pages, source, title, shown, with_marks, stamps)
+        text, shown_passages, boxes, title_marked = drawn
         hits.append(Hit(
             id=doc_id, doctype=d["t"], kind="page" if is_page else d["kind"], series=d["series"],
             issue_id=d["issue"], number=d["number"], year=int(d["year"]),
@@ -240,9 +233,41 @@ def hits(gen: Snapshot, chosen: list[tuple[int, float, bool]], spec: MatchSpec,
             byline=d["byline"], pages=pages, score=round(score, 4), snippet=text,
             url=page_path(d["issue"], d["seq"]) if is_page else article_path(doc_id),
             topics=tuple(d["topics"]), refs=tuple(d["refs"]), conf=float(d["conf"]), marks=boxes,
-            possible=maybe, snippets=shown_passages,
-            title_marked=snippet(title, shown, size=len(title) + 1) if title else ""))
+            possible=maybe, snippets=shown_passages, title_marked=title_marked))
     return hits
+
+
+Drawn = tuple[str, tuple[str, ...], dict[int, list[Box]], str]
+
+
+def _drawn(catalog: Catalog | None, doc_id: str, issue_id: str, pages: tuple[int, ...],
+           source: IndexDoc | None, title: str, spec: MatchSpec, with_marks: bool,
+           stamps: dict[str, tuple[int, int]]) -> Drawn:
+    """A hit's snippet, passages, word marks and marked title: what it costs to show a hit.
+    Kept by everything they are made from (the text in force itself, the title, the query's
+    words, the pages' text stamps and the article's outline), so a search asked again after
+    an unrelated commit or a reindex (which drop the kept results) draws its hits once."""
+    page_stamps = tuple(stamps.get(f"{issue_id}/{seq}", (0, 0)) for seq in pages) if with_marks else ()
+    outline = tuple((seq, tuple(tuple(b) for b in boxes)) for seq, boxes in sorted(source.boxes.items())) \
+        if with_marks and source is not None and source.boxes else ()
+    key = (str(catalog.path) if catalog is not None else "", doc_id, source.text if source else None,
+           title, spec, with_marks, page_stamps, outline)
+    kept = _drawn_kept.peek(key)
+    if kept is not None:
+        return kept
+    shown_passages: tuple[str, ...] = ()
+    if source is None:
+        text = ""
+    elif spec:
+        found, text = passages(source.text, spec)
+        shown_passages = tuple(found)
+    else:
+        text = snippet(source.text, spec)
+    boxes = _marks(catalog, issue_id, pages, spec, source, stamps) \
+        if (with_marks and catalog is not None and source is not None) else {}
+    drawn = (text, shown_passages, boxes, snippet(title, spec, size=len(title) + 1) if title else "")
+    _drawn_kept.put(key, drawn, 2_000 + len(source.text if source else "") + sum(map(len, shown_passages)))
+    return drawn
 
 
 # A page's words per page version: loading them (JSON) cost most of an API search (which
@@ -255,6 +280,10 @@ PAGE_WORDS_KEPT = 2048
 # version and outline: at most PAGE_TOKENS_KEPT of each.
 PAGE_TOKENS_KEPT = 4096
 _page_words: Recent[PageWords] = Recent(PAGE_WORDS_KEPT)
+# Drawn hits (:func:`_drawn`), weighed by the characters of the text they were cut from (the
+# key holds it): 8 million, about 16-24 MB a process.
+DRAWN_KEPT_CHARS = 8_000_000
+_drawn_kept: Recent[Drawn] = Recent(DRAWN_KEPT_CHARS)
 _page_kept: Recent[KeptWords] = Recent(PAGE_TOKENS_KEPT)
 _page_tokens: Recent[PageTokens] = Recent(PAGE_TOKENS_KEPT)
 
