@@ -104,6 +104,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # the session ends 12 hours after the login on the server (web_session.created_at), so
+        # re-signing the cookie on every answer (a tenth of a search's time) extended nothing
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
