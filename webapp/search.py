@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, stream_with_context
@@ -87,9 +88,11 @@ def fold_key(text: str) -> tuple[str, str]:
     return (fold(text).lower(), text)
 
 
+@lru_cache(maxsize=8192)
 def safe_snippet(snippet: str) -> Markup:
     """The engine's snippet with only ``<mark>`` kept: every other tag and character escaped,
-    whether or not the engine escaped them already (OCR text may hold ``<script>``)."""
+    whether or not the engine escaped them already (OCR text may hold ``<script>``). Kept
+    for the last snippets: a drawn hit is kept by the engine, so its strings come back."""
     out = []
     for part in _TAG.split(snippet or ""):
         m = _MARK.match(part)
