@@ -4,6 +4,8 @@ next search compute its result again, so a total or a snippet is never stale."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from archive.catalog import Catalog
@@ -104,6 +106,21 @@ def test_catalog_version_moves_on_every_commit_of_any_connection(tmp_path: Path)
             db.execute("INSERT INTO t VALUES (1)")
         assert catalog_version(path) not in (start, second)
     assert catalog_version(tmp_path / "missing" / "c.sqlite") is None
+    before = catalog_version(path)
+    copy = tmp_path / "restored.sqlite"
+    shutil.copyfile(path, copy)
+    os.replace(copy, path)  # a restore puts another file in its place, with the same history
+    after = catalog_version(path)
+    assert after is not None and after != before
+
+
+def test_a_few_catalogs_are_watched_at_once(tmp_path: Path) -> None:
+    from indexer.search import recent
+
+    for k in range(recent.WATCHES_KEPT + 4):
+        with Catalog(tmp_path / f"c{k}.sqlite"):
+            assert catalog_version(tmp_path / f"c{k}.sqlite") is not None
+    assert len(recent._watches) <= recent.WATCHES_KEPT
 
 
 def test_recent_keeps_the_most_recently_used() -> None:

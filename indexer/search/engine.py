@@ -363,7 +363,7 @@ class SearchIndex:
         """What a result is made from, read before making it: the request, the generation,
         the matching settings, the register's names and the catalog's state (a commit after
         this read gives later searches another key). None: not to be kept."""
-        changed: int | None = None
+        changed: tuple[int, int] | None = None
         if catalog is not None:
             changed = catalog_version(catalog.path)
             if changed is None:

@@ -83,6 +83,7 @@ class _Watch:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pid = os.getpid()
+        self.inode = path.stat().st_ino
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self.lock = threading.Lock()
 
@@ -90,24 +91,44 @@ class _Watch:
         with self.lock:
             return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
+    def close(self) -> None:
+        """Close it (a connection opened in the parent of a forked process is left alone)."""
+        if self.pid == os.getpid():
+            with self.lock:
+                self.db.close()
+
 
 _watches: dict[Path, _Watch] = {}
 _watches_lock = threading.Lock()
 
 
-def catalog_version(path: str | os.PathLike[str]) -> int | None:
-    """A number that changes whenever anyone commits to the catalog at ``path`` (None when it
-    cannot be read: then nothing may be answered from memory)."""
+WATCHES_KEPT = 16  # catalogs watched at once (a server has one; a test run opens many)
+
+
+def catalog_version(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """A value that changes whenever anyone commits to the catalog at ``path``, or the file is
+    replaced (a restore): (inode, data_version). None when it cannot be read: then nothing
+    may be answered from memory."""
     where = Path(path)
+    try:
+        inode = where.stat().st_ino
+    except OSError:
+        return None
     with _watches_lock:
         watch = _watches.get(where)
-        if watch is None or watch.pid != os.getpid():
+        if watch is None or watch.pid != os.getpid() or watch.inode != inode:
+            stale = _watches.pop(where, None)
+            if stale is not None:
+                stale.close()
             try:
-                watch = _watches[where] = _Watch(where)
-            except sqlite3.Error:
+                watch = _Watch(where)
+            except (OSError, sqlite3.Error):
                 return None
+            _watches[where] = watch
+            while len(_watches) > WATCHES_KEPT:  # the one watched longest goes
+                _watches.pop(next(iter(_watches))).close()
     try:
-        return watch.version()
+        return inode, watch.version()
     except sqlite3.Error:
         with _watches_lock:
             _watches.pop(where, None)
