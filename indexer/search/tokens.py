@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from archive.vntext import canonical_word, fold, nfc
-from indexer.analyze.docid import GLUED_CORE, IDENTIFIER, canon_type, normalize_id, parts_of
+from indexer.analyze.docid import GLUED_CORE, GLUED_HINT, IDENTIFIER, canon_type, normalize_id, parts_of
 
 # Bump when tokens change: it is part of the index version, and a change forces a rebuild.
 ANALYZER_VERSION = "vi-10"
@@ -89,7 +89,7 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     if not _DIGIT.search(text):
         return []
     found: list[tuple[int, int, str]] = []
-    glued = [m.start() for m in GLUED_CORE.finditer(text)]
+    glued = [m.start() for m in GLUED_CORE.finditer(text)] if GLUED_HINT.search(text) else []
     if "/" in text or glued:
         sources = [text]
         if _LOWER_CODE.search(text):
