@@ -62,7 +62,7 @@ IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NO
 # must look at too (indexer.search.tokens); any case, as queries are typed.
 GLUED_CORE = re.compile(rf"{_GLUED_TYPE}{_GLUED_SLASH}{_GLUED_BODY}{END}", re.IGNORECASE)
 # Cheap to look for first (one character class leads): the slash look-alike and the body.
-GLUED_HINT = re.compile(r"[47Zz|Il1](?:[Hh][Nn])?[Tt][WwNnMmRrHh]")
+GLUED_HINT = re.compile(r"[47Zz|IiLl1](?:[Hh][Nn])?[Tt][WwNnMmRrHh]")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
 _OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0", "Ø": "0"})
