@@ -385,7 +385,7 @@ def _names(text: str, folded: str, reg: Register,
     words = list(_WORD.finditer(lower))
     # a term's numeral after "khóa" as typewriter OCR reads it (VIIT, V1I, TV for VIII, VII, IV)
     said = [w.group(0) for w in words]
-    for j in range(1, len(said)):
+    for j in range(1, len(said) if "khoa" in lower else 0):
         if said[j - 1] == "khoa" and not _ROMAN.match(said[j]):
             guess = said[j].translate(_ROMAN_LOOKALIKE)
             if _ROMAN.match(guess):
