@@ -29,6 +29,8 @@ FONTS = {
     "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf", "FreeSerifBold.ttf"),
     "sans": ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", "FreeSans.ttf"),
     "mono": ("FreeMono.ttf", "LiberationMono-Regular.ttf", "DejaVuSansMono.ttf"),  # typewriter-like
+    # the sample's other typewriter face, whose 0 typewriter OCR reads as 6 or 9 (issue 16)
+    "mono-liberation": ("LiberationMono-Regular.ttf", "FreeMono.ttf"),
 }
 
 # Fictional bulletin text, written for the tests (every line carries Vietnamese diacritics).

@@ -89,6 +89,23 @@ def test_normalize_id(written: str, normal: str) -> None:
     ("41-NÓ/TN", "41-NQ/TW"),
     ("08-QĐÐi/TW", "08-QĐi/TW"),
     ("217¬0Đ/TW", "217-QĐ/TW"),
+    # the slash read as a digit or a letter, glued to a Party type and a central body
+    ("41-NQ4TW", "41-NQ/TW"),
+    ("10-NQ7TW", "10-NQ/TW"),
+    ("05-NQ|HNTW", "05-NQ/HNTW"),
+    ("03-NQ7HNTW", "03-NQ/HNTW"),
+    ("10- NQZTw", "10-NQ/TW"),
+    ("03-NQZ7TW", "03-NQ/TW"),
+    ("30 CT1TW", "30-CT/TW"),
+    ("63- NQ/ZTW", "63-NQ/TW"),
+    # the body's letters: W read as M, doubled or with a stray N
+    ("12-NQ/TM", "12-NQ/TW"),
+    ("100-CT/TNW", "100-CT/TW"),
+    ("30-CT/TwW", "30-CT/TW"),
+    # mangled types
+    ("100-TCT/TW", "100-CT/TW"),
+    ("08-Q0Đ1/TW", "08-QĐi/TW"),
+    ("Ø3-NQ/HNTW", "03-NQ/HNTW"),       # a slashed zero
 ])
 def test_normalize_ocr_noise(written: str, normal: str) -> None:
     assert normalize_id(written) == normal
@@ -96,6 +113,7 @@ def test_normalize_ocr_noise(written: str, normal: str) -> None:
 
 def test_stray_dash_before_the_number(reg: Register) -> None:
     assert ids("Nghị quyết -10- -NQ/TW của Bộ Chính trị", reg, when="1990") == ["10-NQ/TW"]
+    assert ids("Nghị quyết số-10- NQ/TW, ngày 5-4-1988", reg, when="1990") == ["10-NQ/TW"]
     assert ids("các năm 2020-10-NQ/TW", reg) == []  # a dash joined to a number is no stray
 
 
@@ -103,7 +121,10 @@ def test_stray_dash_before_the_number(reg: Register) -> None:
                                   "2022/QH15", "12/AB-XYZ", "11 NQ/CP", "2010 AB/TW",
                                   "10.NQ/BCA", "1990. NQ/TW", "10-NO/XYZ", "10~AB/TW", "12-AB/TN",
                                   "5~NO/CP", "5+10 NQ/TW", "10-N1/TW", "10>AB/TW",
-                                  "10/NQ-1W", "43/2022/1W"])
+                                  "10/NQ-1W", "43/2022/1W",
+                                  # the glued slash: only a Party type over a central body
+                                  "10-NQ4BCA", "5-NQ4CP", "10-AB4TW", "10-NQ4TU", "10NQ4TW",
+                                  "2020-2025", "10-NQ4TWX", "12-TB4TW", "12-AB/TM"])
 def test_not_identifiers(text: str) -> None:
     assert normalize_id(text) is None
 
@@ -218,6 +239,19 @@ def test_laws_by_name_pick_the_version(reg: Register) -> None:
 def test_aliases_from_the_register(reg: Register) -> None:
     assert ids("Nghị quyết Trung ương 4 khóa XII về xây dựng, chỉnh đốn Đảng", reg) == ["04-NQ/TW"]
     assert ids("Nghị quyết Trung ương 4 khoá XII", reg) == ["04-NQ/TW"]  # old tone placement
+    # the term's numeral as typewriter OCR reads it; not a numeral it cannot be
+    assert ids("Nghị quyết Trung ương 5 khóa VIIT về văn hóa", reg) == ["03-NQ/TW"]
+    assert ids("Nghị quyết Trung ương 5 khóa V1II về văn hóa", reg) == ["03-NQ/TW"]
+    assert ids("Nghị quyết Trung ương 5 khóa VITII về văn hóa", reg) == []
+    assert ids("Nghị quyết Trung ương 5 khóa VII về văn hóa", reg) == []
+
+
+def test_an_alias_before_an_unregistered_identifier_counts(reg: Register) -> None:
+    # OCR's 63-NQ/TW after the name: the name's document counts (before, only the misreading)
+    text = "Nghị quyết Trung ương 5 khóa VIII, số 63-NQ/TW về văn hóa"
+    assert "03-NQ/TW" in ids(text, reg, when="2000")
+    # a registered identifier after the name stays the one that counts
+    assert ids("Nghị quyết Trung ương 5 khóa VIII, số 03-NQ/TW", reg, when="2000") == ["03-NQ/TW"]
 
 
 def test_provincial_issuer_keeps_the_province(reg: Register) -> None:

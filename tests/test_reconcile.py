@@ -83,6 +83,45 @@ def test_a_registered_number_on_an_unsure_word() -> None:
     assert readings(own, "2018-05", unsure) == [("12-NQ/TW", "", "")]
 
 
+def test_a_sure_reading_followed_by_a_neighbours_date_is_that_neighbour() -> None:
+    # 12-NQ/TW is registered (2012-01-16), read cleanly; the date given is 22-NQ/TW's
+    text = "Thực hiện Nghị quyết số 12-NQ/TW, ngày 10/4/2013 của Bộ Chính trị, chi bộ đã làm theo."
+    assert readings(text, "2014-05") == [("22-NQ/TW", "", "12-NQ/TW")]
+    # its own date: trusted; a date no neighbour has: trusted as before
+    own = "Thực hiện Nghị quyết số 12-NQ/TW, ngày 16/1/2012, chi bộ đã làm theo."
+    assert readings(own, "2014-05") == [("12-NQ/TW", "", "")]
+    other = "Thực hiện Nghị quyết số 12-NQ/TW, ngày 17/1/2012, chi bộ đã làm theo."
+    assert readings(other, "2014-05") == [("12-NQ/TW", "", "")]
+    # two neighbours of that date (24 and 25-NQ/TW, both 3/6/2013): neither is proved, and
+    # 28-NQ/TW (25/10/2013) cannot be cited with a date before its own
+    tie = "Thực hiện Nghị quyết số 28-NQ/TW, ngày 3/6/2013, chi bộ đã làm theo."
+    assert readings(tie, "2014-05")[0][:2] == ("28-NQ/TW", DOUBT_LATER)
+
+
+def test_two_zeros_read_as_six_or_nine_with_the_date_or_the_title() -> None:
+    dated = "Căn cứ Chỉ thị số 196-CT/TW, ngày 13/1/1981 của Ban Bí thư, cấp ủy đã rà soát."
+    assert readings(dated, "1990-05") == [("100-CT/TW", "", "196-CT/TW")]
+    titled = ("Sau khi có Chỉ thị số 169-CT/TW về cải tiến công tác khoán sản phẩm đến nhóm và "
+              "người lao động trong hợp tác xã nông nghiệp, các chi bộ đã học tập.")
+    assert readings(titled, "1990-05") == [("100-CT/TW", "", "169-CT/TW")]
+    # a 0 read as two digits, or a 1 lost with it
+    assert readings(titled.replace("169", "1606"), "1990-05")[0][:2] == ("100-CT/TW", "")
+    assert readings(dated.replace("196", "90"), "1990-05")[0][:2] == ("100-CT/TW", "")
+    # any other pair of slips is no neighbour; without proof a zero slip is no either
+    assert readings(dated.replace("196", "123"), "1990-05")[0][:2] == ("123-CT/TW", DOUBT_UNREGISTERED)
+    bare = "Chi bộ đã học tập Chỉ thị số 199-CT/TW trong tháng qua."
+    assert readings(bare, "1990-05") == [("199-CT/TW", DOUBT_UNREGISTERED, "")]
+
+
+def test_a_later_shorthand_follows_the_repaired_full_mention() -> None:
+    # 63-NQ/HNTW is 03-NQ/HNTW by its date; "Nghị quyết 3" then is that one, not 03-NQ/TW
+    text = ("Sau khi có Nghị quyết số 63-NQ/HNTW, ngày 18/6/1997 của Ban Chấp hành Trung ương, "
+            "các chi bộ đã học tập. Sau năm năm thực hiện Nghị quyết 3, kết quả khá rõ.")
+    assert [r[0] for r in readings(text, "2002-05")] == ["03-NQ/HNTW", "03-NQ/HNTW"]
+    # alone, the shorthand is the register's central resolution
+    assert [r[0] for r in readings("Thực hiện Nghị quyết 3, kết quả khá rõ.", "2002-05")] == ["03-NQ/TW"]
+
+
 def test_doubtful_documents_stay_out_of_the_report_until_confirmed(tmp_path: Path) -> None:
     text = "Chi bộ đã học tập Nghị quyết số 12-NQ/TW trong tháng qua và làm theo."
     scanned = Iss("ttshcb", 2018, "05", 5, [Art("Học tập nghị quyết", [text])])

@@ -9,8 +9,10 @@ wrong slash (``21/NQ-TW``, told from the State form ``11/NQ-CP`` by its Party bo
 ``Ð`` (U+00D0) or ``D`` for ``Đ``, a lost case (``QĐI``). Typewriter scans add punctuation noise
 where the dash was (``10- -NQ/TW``, ``-10- -NQ/TW``, ``10~ ~NQ/TW``, ``10=NQ/TW``, ``10.NQ/TW``,
 ``18 'NQ/TW``) and letters read for their look-alikes (``NO``, ``NÔ``, ``ÑQ`` for ``NQ``, ``GT``
-for ``CT``, ``Qbi`` for ``QĐi``, ``TN`` for ``TW``): both are accepted only in the Party form
-with a Party body (:data:`NOISY`), where the reading cannot be anything else.
+for ``CT``, ``Qbi`` for ``QĐi``, ``TN`` or ``TM`` for ``TW``), the slash read as a digit or a
+letter (``41-NQ4TW``, ``10-NQ7TW``, ``05-NQ|HNTW``, ``03-NQZTW``: :data:`GLUED`, only a Party type
+over ``TW`` or ``HNTW``) and a zero as ``Ø``: all are accepted only in the Party form with a
+Party body (:data:`NOISY`), where the reading cannot be anything else.
 :func:`normalize_id` maps all of them
 to one spelling: numbers with at least two digits (``5`` → ``05``), types and bodies in their
 usual case (``QĐi``, ``TTr``, ``TTg``). Identity is number + type + body (+ year for State
@@ -26,14 +28,15 @@ from archive.vntext import fold, nfc
 
 _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 _SP = r"[ \t]{0,2}\n?[ \t]{0,2}"  # stray spaces, or a line break inside the identifier
-NUM = r"(?=[0-9OolI]{0,4}[0-9])[0-9OolI]{1,5}"  # OCR reads 1 as l or I, 0 as O or o
+NUM = r"(?=[0-9OolIØ]{0,4}[0-9])[0-9OolIØ]{1,5}"  # OCR reads 1 as l or I, 0 as O, o or Ø
 _CODE = r"[A-ZĐÐƯ][A-Za-zĐÐđƯư]{0,7}"
 _BODY = r"(?:[A-ZĐÐƯ][A-Za-zĐÐđƯư0-9]{0,9}|1W)"  # 1W: OCR's TW (see _OCR_BODIES)
 _YEAR = r"(?:19|20)[0-9OolI]{2}"
-# Where an identifier may start: not inside a word or number, except right after "số", or
-# after a stray dash standing alone (OCR's ``-10- -NQ/TW``).
-START = (r"(?:(?<=số)|(?<=Số)|(?<=SỐ)|(?<![^\W_])(?<![/" + _DASH + r"])|(?<=[\s(][" + _DASH
-         + r"~]))")
+# Where an identifier may start: not inside a word or number, except right after "số" (or
+# "số" and a dash OCR glued to it, ``số-10- NQ/TW``), or after a stray dash standing alone
+# (OCR's ``-10- -NQ/TW``).
+START = (r"(?:(?<=số)|(?<=Số)|(?<=SỐ)|(?<=số[" + _DASH + r"])|(?<![^\W_])(?<![/" + _DASH
+         + r"])|(?<=[\s(][" + _DASH + r"~]))")
 END = r"(?![^\W_])"
 
 STATE_YEAR = (rf"(?P<yn>{NUM}){_SP}/{_SP}(?P<yy>{_YEAR}){_SP}/{_SP}"
@@ -47,10 +50,22 @@ SPACED = rf"(?P<qn>{NUM})[ \t]{{1,2}}(?P<qt>{_CODE})[ \t]{{0,2}}/[ \t]{{0,2}}(?P
 _NOISE = _DASH + "~=_^\u02c6\u02dc'\u2019`+<>\u00ac\u00ab\u00bb\u2022\u00b7*"
 NOISY = (rf"(?P<nn>{NUM})(?:[ \t]{{0,2}}[{_NOISE}](?:[ \t]{{0,2}}[{_NOISE}]){{0,2}}[ \t]{{0,2}}|\.)"
          rf"(?P<nt>(?:[^\W\d_]|[@€0])(?:[^\W\d_]|[@€01]){{0,4}}){_SP}/{_SP}(?P<nb>{_BODY})")
-IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NOISY}){END}")
+# The slash OCR read as a digit or a letter, glued to a Party type and a central body
+# (``41-NQ4TW``, ``10-NQ7TW``, ``05-NQ|HNTW``, ``03-NQZTW``): only those closed lists (see parts_of).
+_GLUED_TYPE = r"(?:N[QOÔÓ0@G]|[CGE€]T|KL|Q[ĐÐD0B][iIl1]?|HD|KH)"
+_GLUED_SLASH = r"(?:[47Z|Il1]|/[Z7]|Z7)"
+_GLUED_BODY = r"(?:HN)?T[WwNMRH]"
+GLUED = (rf"(?P<gn>{NUM})(?:[ \t]{{0,2}}[{_NOISE}](?:[ \t]{{0,2}}[{_NOISE}]){{0,2}}[ \t]{{0,2}}|[ \t]{{1,2}})"
+         rf"(?P<gt>{_GLUED_TYPE})(?P<gs>{_GLUED_SLASH})(?P<gb>{_GLUED_BODY})")
+IDENTIFIER = re.compile(rf"{START}(?:{STATE_YEAR}|{PARTY}|{SLASHED}|{SPACED}|{NOISY}|{GLUED}){END}")
+# Where a GLUED identifier may stand (it holds no "/"): what a reader looking near slashes only
+# must look at too (indexer.search.tokens); any case, as queries are typed.
+GLUED_CORE = re.compile(rf"{_GLUED_TYPE}{_GLUED_SLASH}{_GLUED_BODY}{END}", re.IGNORECASE)
+# Cheap to look for first (one character class leads): the slash look-alike and the body.
+GLUED_HINT = re.compile(r"[47Zz|IiLl1](?:[Hh][Nn])?[Tt][WwNnMmRrHh]")
 _SHORT = re.compile(r"^(NQ|CT|KL|QĐi|QĐ|HD|KH)\s?[\-–]?\s?([0-9]{1,3})$")
 
-_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0"})
+_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "o": "0", "O": "0", "Ø": "0"})
 
 # Types, keyed by their folded upper-case form; value = usual spelling.
 TYPES = {
@@ -62,11 +77,14 @@ TYPES = {
 # What typewriter OCR reads for a type's letters (folded, upper case): accepted only in a
 # Party identifier with a Party body (NOISY, SPACED), where nothing else can be meant.
 _OCR_TYPES = {"NO": "NQ", "NG": "NQ", "GT": "CT", "ET": "CT", "QB": "QĐ", "OD": "QĐ",
-              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "QDDI": "QĐi", "KI": "KL"}
+              "OBI": "QĐi", "QBI": "QĐi", "ODI": "QĐi", "QDL": "QĐi", "QDDI": "QĐi", "KI": "KL",
+              "QODI": "QĐi", "QOD": "QĐ", "TCT": "CT", "NOQ": "NQ"}
 _OCR_LETTERS = str.maketrans({"@": "Q", "€": "C", "1": "I", "0": "O"})
 _PARTY_TYPES = frozenset({"NQ", "CT", "KL", "QĐ", "QĐi", "HD", "KH", "TB"})
 # ... and for a Party body's (TW's W read as N, R or H, its T as 1; no Party body is spelt so)
-_OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "1W": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW"}
+_OCR_BODIES = {"TN": "TW", "TR": "TW", "TH": "TW", "TM": "TW", "1W": "TW", "TNW": "TW", "TWW": "TW",
+               "ZTW": "TW", "7TW": "TW", "HNTN": "HNTW", "HNTR": "HNTW", "HNTH": "HNTW",
+               "HNTM": "HNTW", "HNTNW": "HNTW", "HNTWW": "HNTW", "ZHNTW": "HNTW", "7HNTW": "HNTW"}
 # The kind of document each type stands for, when the text does not name it.
 KIND_OF_TYPE = {
     "NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định", "HD": "Hướng dẫn",
@@ -174,8 +192,8 @@ def parts_of(m: re.Match[str]) -> DocParts | None:
         if number is None or doc_type is None:
             return None
         return DocParts(number, doc_type, body, None, party=True)
-    if m.group("qn") or m.group("nn"):
-        q = "q" if m.group("qn") else "n"
+    if m.group("qn") or m.group("nn") or m.group("gn"):
+        q = "q" if m.group("qn") else "n" if m.group("nn") else "g"
         number, doc_type = canon_number(m.group(q + "n")), ocr_type(m.group(q + "t"))
         body = ocr_body(m.group(q + "b"))
         if number is None or doc_type not in _PARTY_TYPES or not is_party_body(body):

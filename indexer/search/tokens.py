@@ -31,10 +31,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from archive.vntext import canonical_word, fold, nfc
-from indexer.analyze.docid import IDENTIFIER, canon_type, normalize_id, parts_of
+from indexer.analyze.docid import GLUED_CORE, GLUED_HINT, IDENTIFIER, canon_type, normalize_id, parts_of
 
 # Bump when tokens change: it is part of the index version, and a change forces a rebuild.
-ANALYZER_VERSION = "vi-9"
+ANALYZER_VERSION = "vi-10"
 
 # ``NQ21``: the short spelling of a Party document (body TW); docid reads whole strings only.
 _SHORT = re.compile(r"(?<![^\W_])(?P<kt>QĐi|QĐ|NQ|CT|KL|HD|KH|QC|TB)(?P<kn>[0-9]{1,4})(?![^\W_])",
@@ -89,13 +89,14 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     if not _DIGIT.search(text):
         return []
     found: list[tuple[int, int, str]] = []
-    if "/" in text:
+    glued = [m.start() for m in GLUED_CORE.finditer(text)] if GLUED_HINT.search(text) else []
+    if "/" in text or glued:
         sources = [text]
         if _LOWER_CODE.search(text):
             upper = text.upper()
             if len(upper) == len(text):
                 sources.append(upper)
-        regions = _slash_regions(text)
+        regions = _slash_regions(text, glued)
         for source in sources:
             for lo, hi in regions:
                 for m in IDENTIFIER.finditer(source, lo, hi):
@@ -120,15 +121,22 @@ IDENTIFIER_REACH = 80  # characters from its "/" to either end of an identifier,
 _SPACE = re.compile(r"\s")
 
 
-def _slash_regions(text: str) -> list[tuple[int, int]]:
+def _slash_regions(text: str, glued: list[int] | None = None) -> list[tuple[int, int]]:
     """Where identifiers can be: every one holds a "/", so the text within reach of one
     (merged, each ending before a space or at the end, so the grammar's "not followed by a
     letter" reads the same as in the whole text). Matching only there gives the same
     identifiers as the whole text (lookbehinds still see the text before a region) at a
-    fraction of the cost: most of an article is far from any "/"."""
+    fraction of the cost: most of an article is far from any "/". ``glued``: where OCR read
+    an identifier's slash as a digit or letter (``41-NQ4TW``), looked at the same way."""
     regions: list[tuple[int, int]] = []
+    anchors = []
     pos = text.find("/")
     while pos >= 0:
+        anchors.append(pos)
+        pos = text.find("/", pos + 1)
+    if glued:
+        anchors = sorted(set(anchors) | set(glued))
+    for pos in anchors:
         lo = max(0, pos - IDENTIFIER_REACH)
         space = _SPACE.search(text, min(len(text), pos + IDENTIFIER_REACH))
         hi = space.start() if space else len(text)
@@ -136,7 +144,6 @@ def _slash_regions(text: str) -> list[tuple[int, int]]:
             regions[-1] = (regions[-1][0], max(hi, regions[-1][1]))
         else:
             regions.append((lo, hi))
-        pos = text.find("/", pos + 1)
     return regions
 
 
