@@ -44,7 +44,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -53,7 +53,7 @@ from PIL import Image
 from archive.errors import MissingDependency, OcrFailure
 from archive.models import OcrSettings, PageResult, PageTask, Word
 from archive.vntext import nfc
-from indexer.extract import ocrcorrect, ocrfix, preprocess
+from indexer.extract import ocrcorrect, ocrfix, ocrorder, preprocess
 from indexer.extract.render import load_page_image
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ DEFAULT_OPTIONS: dict[str, str] = {
     # configured language and psm on every page
     "profile": "auto",
     "corrector": ocrcorrect.VERSION,  # post-OCR correction (indexer.extract.ocrcorrect); "0": none
+    "order": ocrorder.VERSION,  # reading order again (indexer.extract.ocrorder); "0": Tesseract's
 }
 # What each detected page condition (page_condition) is read with when profile=auto and the
 # configured language is the default: measured with bench/ocr_modes.py (README).
@@ -337,7 +338,7 @@ class TesseractEngine:
                         f"{language_package(lang.split('+')[0])}") from e
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
-        return parse_tsv(tsv, fixes=opts["fixes"] != "0")
+        return parse_tsv(tsv, fixes=opts["fixes"] != "0", order=opts["order"] != "0")
 
 
 # --- temporary folders ---------------------------------------------------------------------
@@ -407,11 +408,13 @@ def get_engine(name: str = ENGINE) -> OcrEngine:
 
 # --- TSV → words and text -----------------------------------------------------------------
 
-def parse_tsv(tsv: str, *, fixes: bool = True) -> Recognition:
+def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True) -> Recognition:
     """Tesseract's TSV (levels page/block/par/line/word) → words, text and mean confidence.
 
-    Blocks here are Tesseract's paragraphs, numbered in the order Tesseract reads them (its
-    layout analysis orders columns); text gets a blank line between them. Rows with
+    Blocks here are Tesseract's paragraphs, numbered in reading order: Tesseract's, corrected
+    by :mod:`indexer.extract.ocrorder` when ``order`` (a paragraph above another in the same
+    column first, a contents entry's page number on its line); text gets a blank line between
+    them. Rows with
     confidence -1 (structure rows, or words Tesseract gave up on) carry no word. Words are
     cleaned by :mod:`indexer.extract.ocrfix` (always Unicode; the other rules when ``fixes``).
     """
@@ -462,7 +465,16 @@ def parse_tsv(tsv: str, *, fixes: bool = True) -> Recognition:
         line = lines.setdefault(key, len(lines) + 1)
         height = line_heights.get(key, box[3] - box[1])
         words.append(OcrWord(text, box, conf, block, line, height))
+    if order:
+        words = reading_order(words)
     return Recognition(tuple(words), page_text(words), _mean([w.conf for w in words]))
+
+
+def reading_order(words: list[OcrWord]) -> list[OcrWord]:
+    """The words put in reading order again from their boxes (:mod:`indexer.extract.ocrorder`),
+    renumbered; texts, boxes and confidences unchanged."""
+    return [replace(w, block=block, line=line) for w, block, line in ocrorder.reorder(
+        words, lambda w: (w.text, w.box, w.block, w.line, w.line_height))]
 
 
 def page_text(words: list[OcrWord] | tuple[OcrWord, ...]) -> str:
