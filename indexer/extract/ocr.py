@@ -472,9 +472,9 @@ def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True) -> Recognitio
 
 def reading_order(words: list[OcrWord]) -> list[OcrWord]:
     """The words put in reading order again from their boxes (:mod:`indexer.extract.ocrorder`),
-    renumbered; texts, boxes and confidences unchanged."""
+    renumbered (a column of marks read as one word left out); texts, boxes, confidences kept."""
     return [replace(w, block=block, line=line) for w, block, line in ocrorder.reorder(
-        words, lambda w: (w.text, w.box, w.block, w.line, w.line_height))]
+        words, lambda w: (w.text, w.box, w.block, w.line, w.line_height, w.conf))]
 
 
 def page_text(words: list[OcrWord] | tuple[OcrWord, ...]) -> str:

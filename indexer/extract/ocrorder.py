@@ -7,12 +7,19 @@ blocks read before the heading *MỤC LỤC*, its column of page numbers a block
 colophon read before the column above it. On seed 1's 300-dpi pages one such contents page
 held 177 of 244 wrong characters (README, "Old scans").
 
-Two steps, on Tesseract's own words, lines and paragraphs:
+Four steps, on Tesseract's own words, lines and paragraphs:
 
+0. **A column of marks read as one word** is dropped: a "word" taller than
+   :data:`TALL_WORD` lines that Tesseract read with (almost) no confidence is no word (on a
+   contents page the whole column of page numbers came out as ``œ®œằœCI+r>C)'`2t)2E``, one
+   word 411 pixels high, confidence 0, read after the entries).
 1. **Contents lines**: a line that is only a page number, standing apart at the right of a
    line of text on the same row (a contents entry's number, which Tesseract puts in a block of
    its own), joins that line at its end, so each entry keeps its number.
-2. **Paragraphs in order**: a paragraph above another one that it overlaps horizontally (the
+2. **Two columns read across**: a paragraph whose lines all leave white space at one x (a
+   gutter, in two lines or more) is cut there, and a run of such paragraphs gives all its
+   left parts first (an article's last lines beside a colophon, read line by line across).
+3. **Paragraphs in order**: a paragraph above another one that it overlaps horizontally (the
    same column, or a heading or colophon across the columns) is read first; otherwise
    Tesseract's order stands. That is a topological sort of Tesseract's paragraphs under
    "above, in the same column, comes first", taking Tesseract's earliest paragraph whenever
@@ -42,6 +49,9 @@ SIZE_OF_LINE = 0.8  # a type size is about this × the height of Tesseract's lin
 CONTENTS_GAP = 1.5  # a contents title and its number stand further apart than this × size
 ROW_OVERLAP = 0.5  # lines on one row overlap vertically by more than this × the shorter
 SAME_COLUMN = 0.3  # paragraphs overlapping horizontally by this × the narrower are one column
+SPLIT_GAP = 1.5  # white space this × size wide at one x in two lines of a paragraph: a gutter
+TALL_WORD = 3.0  # a word taller than this × the page's median line height...
+TALL_CONF = 10.0  # ... read below this confidence is a column of marks, not a word
 ABOVE_SLACK = 0.5  # ... and one is above the other when it ends within this × size of its top
 # a page number as OCR reads it: 1-4 digits (l, I, O, | for 1 and 0), maybe in dashes
 _PAGE_NUMBER = re.compile(r"[-–—(\[]?(trang\s*)?[0-9lIO|]{0,3}[0-9][0-9lIO|]{0,3}[-–—)\]]?",
@@ -49,19 +59,27 @@ _PAGE_NUMBER = re.compile(r"[-–—(\[]?(trang\s*)?[0-9lIO|]{0,3}[0-9][0-9lIO|]
 
 W = TypeVar("W")
 Rect = tuple[float, float, float, float]
-# (text, box, block, line, line height): box x0, y0, x1, y1 with y downwards, one unit
-Geometry = tuple[str, Rect, int, int, float]
+# (text, box, block, line, line height, confidence): box x0, y0, x1, y1, y downwards, one unit
+Geometry = tuple[str, Rect, int, int, float, float]
 
 
 def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple[W, int, int]]:
-    """The words in reading order, each with its new block and line number (1-based).
+    """The words in reading order, each with its new block and line number (1-based); a
+    column of marks read as one word is left out.
 
     ``words`` come in Tesseract's order; ``geometry(word)`` gives its text, box, Tesseract's
-    block (a paragraph) and line numbers, and the height of its line box."""
+    block (a paragraph) and line numbers, and the height of its line box, and its confidence."""
     geo = [geometry(w) for w in words]
     if not geo:
         return []
-    size = max(float(median(g[4] for g in geo)) * SIZE_OF_LINE, 1e-6)
+    height = float(median(g[4] for g in geo))
+    keep = [i for i, g in enumerate(geo)
+            if g[5] >= TALL_CONF or g[1][3] - g[1][1] <= TALL_WORD * height]
+    if len(keep) < len(geo):
+        words, geo = [words[i] for i in keep], [geo[i] for i in keep]
+        if not geo:
+            return []
+    size = max(height * SIZE_OF_LINE, 1e-6)
     line_of = [g[3] for g in geo]
     para_of = [g[2] for g in geo]
     lines: dict[int, list[int]] = {}
@@ -74,6 +92,7 @@ def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple
     paras: dict[int, list[int]] = {}  # paragraph -> its lines, in Tesseract's order
     for line, members in sorted(lines.items(), key=lambda kv: min(kv[1])):
         paras.setdefault(para_of[members[0]], []).append(line)
+    paras = _split_side_by_side(paras, lines, geo, size)
     order = _topological(list(paras), {p: _rect([i for ln in ls for i in lines[ln]], geo)
                                        for p, ls in paras.items()}, size)
     out: list[tuple[W, int, int]] = []
@@ -84,6 +103,69 @@ def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple
             out.extend((words[i], block, line_no)
                        for i in sorted(lines[line], key=lambda i: geo[i][1][0]))
     return out
+
+
+def _split_side_by_side(paras: dict[int, list[int]], lines: dict[int, list[int]],
+                        geo: list[Geometry], size: float) -> dict[int, list[int]]:
+    """Paragraphs that are two columns read across (each line a left part, a gutter, a right
+    part) cut in two at the gutter; consecutive paragraphs cut at one gutter (their white
+    space between the parts overlaps) give all
+    their left parts first, then their right parts. ``lines`` gets the right parts' lines;
+    returns the paragraphs in Tesseract's order so amended."""
+    next_para, next_line = max(paras) + 1, max(lines) + 1
+    out: dict[int, list[int]] = {}
+    rights: list[tuple[int, list[int]]] = []
+    last: tuple[float, float] | None = None
+    for para, plines in paras.items():
+        x = _gutter([lines[ln] for ln in plines], geo, size)
+        white = x and (max(geo[i][1][2] for ln in plines for i in lines[ln] if geo[i][1][2] <= x),
+                       min(geo[i][1][0] for ln in plines for i in lines[ln] if geo[i][1][0] >= x))
+        if rights and (not white or not last or min(white[1], last[1]) <= max(white[0], last[0])):
+            out.update(rights)
+            rights = []
+        last = white or None
+        if x is None:
+            out[para] = plines
+            continue
+        left_lines, right_lines = [], []
+        for ln in plines:
+            left = [i for i in lines[ln] if geo[i][1][2] <= x]
+            right = [i for i in lines[ln] if geo[i][1][0] >= x]
+            if left and right:
+                lines[ln], lines[next_line] = left, right
+                left_lines.append(ln)
+                right_lines.append(next_line)
+                next_line += 1
+            else:
+                (left_lines if left else right_lines).append(ln)
+        out[para] = left_lines
+        rights.append((next_para, right_lines))
+        next_para += 1
+    out.update(rights)
+    return {p: ls for p, ls in out.items() if ls}
+
+
+def _gutter(plines: list[list[int]], geo: list[Geometry], size: float) -> float | None:
+    """x of a gutter through a paragraph of at least two lines: white space wider than
+    :data:`SPLIT_GAP` × size in two or more of its lines at the same x, crossed by no word,
+    with text (not only page numbers: a contents list) on its right."""
+    if len(plines) < 2:
+        return None
+    gaps: list[list[tuple[float, float]]] = []
+    for members in plines:
+        xs = sorted((geo[i][1][0], geo[i][1][2]) for i in members)
+        gaps.append([(a1, b0) for (_a0, a1), (b0, _b1) in zip(xs, xs[1:])
+                     if b0 - a1 > SPLIT_GAP * size])
+    best, best_count = None, 1
+    words = [i for members in plines for i in members]
+    for x in sorted({(a + b) / 2 for line_gaps in gaps for a, b in line_gaps}):
+        if any(geo[i][1][0] < x < geo[i][1][2] for i in words):
+            continue
+        count = sum(any(a <= x <= b for a, b in line_gaps) for line_gaps in gaps)
+        right = [i for i in words if geo[i][1][0] >= x]
+        if count > best_count and not all(_PAGE_NUMBER.fullmatch(geo[i][0]) for i in right):
+            best, best_count = x, count
+    return best
 
 
 def _rect(indices: list[int], geo: list[Geometry]) -> Rect:
@@ -105,7 +187,7 @@ def _contents_numbers(lines: dict[int, list[int]], geo: list[Geometry], size: fl
                                                  for i in members):
             continue
         best = None
-        for other, (ox0, otop, ox1, obottom) in rects.items():
+        for other, (_ox0, otop, ox1, obottom) in rects.items():
             if other == line or ox1 > x0 - CONTENTS_GAP * size:
                 continue
             overlap = min(bottom, obottom) - max(top, otop)
