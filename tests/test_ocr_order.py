@@ -5,19 +5,28 @@ a colophon, which Tesseract reads line by line across the narrow gutter (``order
 "... góp ý Chịu trách nhiệm ..."). The others feed Tesseract's TSV as it comes out on the
 failures seen on the sample's pages (README, "Old scans"): a contents page whose entries come
 before their heading and whose page numbers are a block of their own, a colophon read before
-the column above it, a column of page numbers read as one tall word.
+the column above it, a column of page numbers read as one tall word. The last checks that a
+home's page read before (Tesseract's order, the key without ``order``) is put in order from
+its stored words by the next extract, with no new Tesseract read.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from archive.models import OcrSettings, PageTask
+from archive.catalog import Catalog
+from archive.models import OcrSettings, PageTask, Word
 from archive.vntext import nfc
 from indexer.extract import ocr
-from tests.pages import font_path, save_png
+from tests.pages import fake_tesseract, font_path, save_png
+
+REPO = Path(__file__).resolve().parent.parent
 
 LEFT = ("Mong bạn đọc thông cảm và tiếp tục góp ý", "cho Bản tin. Ban biên tập xin đính chính lại",
         "cho đúng và thành thật xin lỗi bạn đọc.")
@@ -127,3 +136,44 @@ def test_a_column_of_marks_read_as_one_tall_word_is_dropped() -> None:
     tall = "5\t1\t9\t1\t1\t1\t1400\t100\t24\t400\t0\tœ®œằœCI+r>C)'`2t)2E"
     assert "œ" in ocr.parse_tsv(tsv + "\n" + tall, order=False).text
     assert ocr.parse_tsv(tsv + "\n" + tall).text == "Thực hiện Nghị quyết\nGợi ý thảo luận"
+
+
+def _bantin(home: Path, *args: str, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bantin", "--quiet", *args], cwd=REPO,
+                          env=full, text=True, capture_output=True, timeout=300)
+
+
+def test_a_page_read_in_tesseracts_order_is_reordered_without_a_new_read(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    scan = save_png(_side_by_side_page(), home / "scans" / "tbnb" / "2009" / "tbnb-2009-03"
+                    / "001.png")
+    assert _bantin(home, "ingest").returncode == 0
+    # the page as a home read it before the reading order was put right: Tesseract's order
+    # and the key of that read
+    old = _read(scan, order="0")
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        (page_id,) = [r["id"] for r in catalog.query("SELECT id FROM page")]
+        catalog.put_page_result(replace(
+            old, page_id=page_id, sha256=catalog.one("SELECT sha256 FROM page")["sha256"],
+            settings_key=ocr.settings_key(OcrSettings(), unordered=True)))
+    assert "góp ý Chịu" in old.text
+    # a Tesseract that fails on every page: the page must not be read again
+    folder = fake_tesseract(tmp_path / "bin", "echo broken >&2; exit 1")
+    r = _bantin(home, "extract", "--jobs", "1",
+                env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    assert r.returncode == 0, r.stderr
+    with Catalog(home / "index" / "catalog.sqlite") as catalog:
+        row = catalog.page_text(page_id)
+        assert row is not None and row["settings_key"] == ocr.settings_key(OcrSettings())
+        lines = [line for line in row["text"].splitlines() if line.strip()]
+        assert lines == [nfc(t) for t in LEFT + RIGHT], row["text"]
+        words = catalog.page_words(page_id)
+        stored = [Word.from_row(w.to_row()) for w in old.words]  # as the catalog rounds them
+        assert sorted((w.text, w.box) for w in words) == sorted((w.text, w.box) for w in stored)
+        assert row["text"].split() == [w.text for w in words]
+    # and a second run finds nothing to do
+    again = _bantin(home, "extract", "--jobs", "1",
+                    env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    assert again.returncode == 0, again.stderr

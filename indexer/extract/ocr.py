@@ -44,6 +44,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -155,14 +156,18 @@ def prep_options(settings: OcrSettings) -> preprocess.PrepOptions:
         denoise=opts["denoise"] == "1")
 
 
-def settings_key(settings: OcrSettings) -> str:
+def settings_key(settings: OcrSettings, *, unordered: bool = False) -> str:
     """Engine, version, language, dpi, every option and the preprocessing version.
+    ``unordered``: the key the same read had before the reading order was put right (no
+    ``order`` option: Tesseract's own order), which :func:`reorder_stored` re-derives from.
 
     Raises MissingDependency when Tesseract or the language pack is not installed.
     """
     engine = TesseractEngine()
     engine.check_languages(settings.lang)
     opts = options(settings)
+    if unordered:
+        del opts["order"]
     tess = ";".join(f"{k}={opts[k]}" for k in sorted(opts) if k not in PREP_OPTIONS)
     prep = prep_options(settings).key()
     auto = (f"auto=nr@{NOISY_PAGE:g},sauvola@{UNEVEN_LIGHT:g},"  # what "auto" decides by
@@ -474,10 +479,20 @@ def reading_order(words: list[OcrWord]) -> list[OcrWord]:
     """The words put in reading order again from their boxes (:mod:`indexer.extract.ocrorder`),
     renumbered (a column of marks read as one word left out); texts, boxes, confidences kept."""
     return [replace(w, block=block, line=line) for w, block, line in ocrorder.reorder(
-        words, lambda w: (w.text, w.box, w.block, w.line, w.line_height, w.conf))]
+        words, lambda w: (w.text, w.box, w.block, w.line, w.conf))]
 
 
-def page_text(words: list[OcrWord] | tuple[OcrWord, ...]) -> str:
+def reorder_stored(words: Sequence[Word], width_px: int, height_px: int) -> list[Word]:
+    """Stored words of a page read in Tesseract's order (boxes as page fractions), put in
+    reading order as :func:`parse_tsv` puts a fresh read: the same words, boxes scaled back to
+    the page's pixels for the geometry, so no new Tesseract read is needed."""
+    w, h = max(width_px, 1), max(height_px, 1)
+    return [replace(word, block=block, line=line) for word, block, line in ocrorder.reorder(
+        words, lambda x: (x.text, (x.box[0] * w, x.box[1] * h, x.box[2] * w, x.box[3] * h),
+                          x.block, x.line, x.conf))]
+
+
+def page_text(words: Sequence[OcrWord] | Sequence[Word]) -> str:
     """Lines joined by "\\n" in reading order, a blank line between blocks."""
     parts: list[str] = []
     last_block = last_line = None

@@ -59,8 +59,8 @@ _PAGE_NUMBER = re.compile(r"[-–—(\[]?(trang\s*)?[0-9lIO|]{0,3}[0-9][0-9lIO|]
 
 W = TypeVar("W")
 Rect = tuple[float, float, float, float]
-# (text, box, block, line, line height, confidence): box x0, y0, x1, y1, y downwards, one unit
-Geometry = tuple[str, Rect, int, int, float, float]
+# (text, box, block, line, confidence): box x0, y0, x1, y1 with y downwards, in one unit
+Geometry = tuple[str, Rect, int, int, float]
 
 
 def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple[W, int, int]]:
@@ -68,13 +68,19 @@ def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple
     column of marks read as one word is left out.
 
     ``words`` come in Tesseract's order; ``geometry(word)`` gives its text, box, Tesseract's
-    block (a paragraph) and line numbers, and the height of its line box, and its confidence."""
+    block (a paragraph) and line numbers, and its confidence. Sizes are measured on the boxes
+    (a line's height: from its highest word top to its lowest word bottom), so the words
+    stored for a page (page fractions scaled back to its pixels) order as the TSV's did."""
     geo = [geometry(w) for w in words]
     if not geo:
         return []
-    height = float(median(g[4] for g in geo))
+    spans: dict[int, tuple[float, float]] = {}
+    for g in geo:
+        top, bottom = spans.get(g[3], (g[1][1], g[1][3]))
+        spans[g[3]] = (min(top, g[1][1]), max(bottom, g[1][3]))
+    height = float(median(spans[g[3]][1] - spans[g[3]][0] for g in geo))
     keep = [i for i, g in enumerate(geo)
-            if g[5] >= TALL_CONF or g[1][3] - g[1][1] <= TALL_WORD * height]
+            if g[4] >= TALL_CONF or g[1][3] - g[1][1] <= TALL_WORD * height]
     if len(keep) < len(geo):
         words, geo = [words[i] for i in keep], [geo[i] for i in keep]
         if not geo:
@@ -148,7 +154,7 @@ def _split_side_by_side(paras: dict[int, list[int]], lines: dict[int, list[int]]
 def _gutter(plines: list[list[int]], geo: list[Geometry], size: float) -> float | None:
     """x of a gutter through a paragraph of at least two lines: white space wider than
     :data:`SPLIT_GAP` × size in two or more of its lines at the same x, crossed by no word,
-    with text (not only page numbers: a contents list) on its right."""
+    with text on its right (not a contents list's page numbers)."""
     if len(plines) < 2:
         return None
     gaps: list[list[tuple[float, float]]] = []
@@ -162,8 +168,12 @@ def _gutter(plines: list[list[int]], geo: list[Geometry], size: float) -> float 
         if any(geo[i][1][0] < x < geo[i][1][2] for i in words):
             continue
         count = sum(any(a <= x <= b for a, b in line_gaps) for line_gaps in gaps)
-        right = [i for i in words if geo[i][1][0] >= x]
-        if count > best_count and not all(_PAGE_NUMBER.fullmatch(geo[i][0]) for i in right):
+        # columns of text on both sides: two words or more a line, in all lines but one (a
+        # contents list's page numbers, read right or wrong, are one word a line)
+        sides = [(sum(geo[i][1][2] <= x for i in m), sum(geo[i][1][0] >= x for i in m))
+                 for m in plines]
+        short = [sum(0 < side[k] < 2 for side in sides) for k in (0, 1)]
+        if count > best_count and max(short) <= 1:
             best, best_count = x, count
     return best
 
