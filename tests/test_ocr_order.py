@@ -164,6 +164,7 @@ def test_a_page_read_in_tesseracts_order_is_reordered_without_a_new_read(tmp_pat
     r = _bantin(home, "extract", "--jobs", "1",
                 env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
     assert r.returncode == 0, r.stderr
+    assert "0 pages done" in r.stdout and "1 OCR pages put in reading order" in r.stdout, r.stdout
     with Catalog(home / "index" / "catalog.sqlite") as catalog:
         row = catalog.page_text(page_id)
         assert row is not None and row["settings_key"] == ocr.settings_key(OcrSettings())
@@ -177,3 +178,4 @@ def test_a_page_read_in_tesseracts_order_is_reordered_without_a_new_read(tmp_pat
     again = _bantin(home, "extract", "--jobs", "1",
                     env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
     assert again.returncode == 0, again.stderr
+    assert "0 pages done" in again.stdout and "reading order" not in again.stdout

@@ -42,6 +42,7 @@ class ExtractReport:
     by_method: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     corrections: CorrectReport = field(default_factory=CorrectReport)
+    reordered: int = 0  # OCR pages put in reading order from their stored words, not read again
 
 
 def ocr_settings(config: Config) -> OcrSettings:
@@ -148,7 +149,8 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def reorder_read_pages(catalog: Catalog, settings: OcrSettings) -> int:
+def reorder_read_pages(catalog: Catalog, settings: OcrSettings, *,
+                       issue_ids: Iterable[str] | None = None) -> int:
     """OCR pages read in Tesseract's own order, their key otherwise today's, put in reading
     order (:func:`indexer.extract.ocr.reorder_stored`) without a new Tesseract read: their raw
     words (before the corrector) are reordered and stored with today's key, and the corrector
@@ -162,11 +164,15 @@ def reorder_read_pages(catalog: Catalog, settings: OcrSettings) -> int:
     if ocr.options(settings)["order"] == "0":
         return 0
     rows = catalog.query(
-        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, p.width_px, p.height_px"
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, p.width_px, p.height_px,"
+        " p.issue_id"
         " FROM page_text t JOIN page p ON p.id = t.page_id"
         " WHERE t.method = 'ocr' AND t.settings_key = ? AND t.sha256 = p.sha256", (unordered,))
+    wanted = set(issue_ids) if issue_ids is not None else None
     done = 0
     for r in rows:
+        if wanted is not None and r["issue_id"] not in wanted:
+            continue
         raw = catalog.one("SELECT sha256, settings_key, words, applied_sha FROM ocr_raw"
                           " WHERE page_id = ?", (r["page_id"],))
         words = [Word.from_row(w) for w in json.loads(raw_words_json(r, raw))]
@@ -190,10 +196,10 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
     """Extract every pending page (see :func:`pending_tasks`), committing page by page; OCR
     pages that only need their reading order put right are reordered first, not read again."""
     started = time.monotonic()
-    if not force:
-        reorder_read_pages(catalog, ocr_settings(config))
+    reordered = 0 if force else reorder_read_pages(catalog, ocr_settings(config),
+                                                   issue_ids=issue_ids)
     tasks, skipped = pending_tasks(catalog, config, force=force, issue_ids=issue_ids)
-    report = ExtractReport(skipped=skipped)
+    report = ExtractReport(skipped=skipped, reordered=reordered)
     jobs = jobs or config.job_count
     temp = temp_root(config)
     left = ocr.clean_temp(temp)
