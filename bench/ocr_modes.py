@@ -72,6 +72,9 @@ VARIANTS = {v.name: v for v in (
     Variant("Viet-psm4", "Vietnamese", psm="4"),
     Variant("Viet-psm6", "Vietnamese", psm="6"),
     Variant("vie-psm4", "vie", psm="4"),
+    # as the pipeline reads each page: its condition's model and psm (psm 4 on one-column
+    # copies), indexer.extract.ocr.page_choice (without the Otsu re-read of doubtful photos)
+    Variant("pipeline", "auto", psm="auto"),
 )}
 
 
@@ -98,7 +101,10 @@ def pick(records: list[dict[str, object]], per_kind: int) -> list[dict[str, obje
 def run_tesseract(image_path: Path, variant: Variant, dpi: float, params: dict[str, str]
                   ) -> tuple[str, float]:
     """One Tesseract run → (TSV, CPU seconds of that process)."""
-    args = ["tesseract", str(image_path), "stdout", "-l", variant.lang, "--psm", variant.psm,
+    params = dict(params)
+    lang = params.pop("lang", variant.lang)
+    psm = params.pop("psm", variant.psm)
+    args = ["tesseract", str(image_path), "stdout", "-l", lang, "--psm", psm,
             "--oem", "1", "--dpi", str(round(dpi))]
     for k, v in sorted(params.items()):
         args += ["-c", f"{k}={v}"]
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     for i, (_rec, path, prep, _cond) in enumerate(prepared_pages):
         auto = ocr.page_params(settings, prep)
         for v in variants:
-            params = dict(auto)
+            params = dict(ocr.page_choice(settings, prep) if v.name == "pipeline" else auto)
             if v.thresholding != "auto":
                 params["thresholding_method"] = v.thresholding
             if v.heavy_nr != "auto":
@@ -167,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
             target.write_text(tsv, encoding="utf-8")
             target.with_suffix(".json").write_text(json.dumps(
                 {"cpu": cpu, "kind": pages[i]["scan"], "cond": prepared_pages[i][3],
-                 "params": params, "lang": v.lang, "psm": v.psm}))
+                 "params": params, "lang": params.get("lang", v.lang),
+                 "psm": params.get("psm", v.psm)}))
         return i, v.name, tsv, cpu
 
     started = time.perf_counter()

@@ -131,6 +131,21 @@ def test_a_colophon_read_before_the_column_above_it_comes_after() -> None:
     assert ocr.parse_tsv(ordered).text == ocr.parse_tsv(ordered, order=False).text == text
 
 
+def test_a_river_of_spaces_down_typewritten_lines_is_no_gutter() -> None:
+    # three lines of one paragraph with wide spaces at one x (a typewriter's justified lines:
+    # the spaces fall on its grid), the words after them starting a cell or two apart
+    def typed(top: int, left: str, right: str, start: int) -> tuple[int, list[tuple[str, int, int]]]:
+        _top, words = _line(top, left)
+        return top, words + _line(top, right, start)[1]
+    para = [typed(100, "Đối với chi bộ nông thôn,", "cần bàn cụ thể", 700),
+            typed(150, "trồng, vật nuôi, phòng", "dịch bệnh và huy động", 724),
+            typed(200, "đường, kênh mương. Thứ", "chi bộ đánh giá", 748)]
+    assert max(w[2] for _t, ws in para for w in ws if w[1] < 650) < 640  # white at 640-700
+    text = ocr.parse_tsv(_tsv([para])).text
+    assert text == ocr.parse_tsv(_tsv([para]), order=False).text
+    assert text.splitlines()[0] == "Đối với chi bộ nông thôn, cần bàn cụ thể"
+
+
 def test_a_column_of_marks_read_as_one_tall_word_is_dropped() -> None:
     tsv = _tsv([[_line(100, "Thực hiện Nghị quyết"), _line(150, "Gợi ý thảo luận")]])
     tall = "5\t1\t9\t1\t1\t1\t1400\t100\t24\t400\t0\tœ®œằœCI+r>C)'`2t)2E"

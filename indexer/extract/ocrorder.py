@@ -17,7 +17,8 @@ Four steps, on Tesseract's own words, lines and paragraphs:
    line of text on the same row (a contents entry's number, which Tesseract puts in a block of
    its own), joins that line at its end, so each entry keeps its number.
 2. **Two columns read across**: a paragraph whose lines all leave white space at one x (a
-   gutter, in two lines or more) is cut there, and a run of such paragraphs gives all its
+   gutter, in two lines or more; the lines right of it starting level, as a column's do) is
+   cut there, and a run of such paragraphs gives all its
    left parts first (an article's last lines beside a colophon, read line by line across).
 3. **Paragraphs in order**: a paragraph above another one that it overlaps horizontally (the
    same column, or a heading or colophon across the columns) is read first; otherwise
@@ -50,6 +51,7 @@ CONTENTS_GAP = 1.5  # a contents title and its number stand further apart than t
 ROW_OVERLAP = 0.5  # lines on one row overlap vertically by more than this × the shorter
 SAME_COLUMN = 0.3  # paragraphs overlapping horizontally by this × the narrower are one column
 SPLIT_GAP = 1.2  # white space this × size wide at one x in two lines of a paragraph: a gutter
+ALIGNED = 0.3  # ... and the lines right of it start within this × size of each other
 TALL_WORD = 3.0  # a word taller than this × the page's median line height...
 TALL_CONF = 10.0  # ... read below this confidence is a column of marks, not a word
 ABOVE_SLACK = 0.5  # ... and one is above the other when it ends within this × size of its top
@@ -173,7 +175,12 @@ def _gutter(plines: list[list[int]], geo: list[Geometry], size: float) -> float 
         sides = [(sum(geo[i][1][2] <= x for i in m), sum(geo[i][1][0] >= x for i in m))
                  for m in plines]
         short = [sum(0 < side[k] < 2 for side in sides) for k in (0, 1)]
-        if count > best_count and max(short) <= 1:
+        # the right column's lines start level, as a column does (a river of spaces down
+        # typewritten lines, one character cell or more apart, does not)
+        starts = [min(geo[i][1][0] for i in m if geo[i][1][0] >= x) for m in plines
+                  if any(geo[i][1][0] >= x for i in m)]
+        level = max(starts) - min(starts) <= ALIGNED * size
+        if count > best_count and max(short) <= 1 and level:
             best, best_count = x, count
     return best
 
