@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     table: dict[tuple[str, str], list[float]] = {}
     for i, name, tsv, cpu in results:
         rec, _path, _prep, cond = prepared_pages[i]
-        text = ocr.parse_tsv(tsv).text
+        psm = (ocr.page_choice(settings, prepared_pages[i][2])["psm"] if name == "pipeline"
+               else VARIANTS[name].psm)
+        text = ocr.parse_tsv(tsv, one_column=ocr.one_column(psm)).text
         truth = norm(str(rec["text"]))
         d = Levenshtein.distance(truth, norm(text))
         for group in (str(rec["scan"]), f"cond:{cond}"):

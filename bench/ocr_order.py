@@ -77,7 +77,7 @@ def stored(home: Path, truth: dict[str, dict[str, object]], pages: bool) -> tupl
     db.row_factory = sqlite3.Row
     tally: Tally = {}
     keys = set()
-    for r in db.execute("SELECT t.page_id, t.text, t.words, t.settings_key, p.width_px,"
+    for r in db.execute("SELECT t.page_id, t.text, t.words, t.settings_key, t.note, p.width_px,"
                         " p.height_px FROM page_text t JOIN page p ON p.id = t.page_id"
                         " WHERE t.method = 'ocr' ORDER BY t.page_id"):
         rec = truth.get(r["page_id"])
@@ -87,7 +87,9 @@ def stored(home: Path, truth: dict[str, dict[str, object]], pages: bool) -> tupl
         after = r["text"]
         if ";order=" not in r["settings_key"]:
             words = [Word.from_row(w) for w in json.loads(r["words"])]
-            after = ocr.page_text(ocr.reorder_stored(words, r["width_px"], r["height_px"]))
+            after = ocr.page_text(ocr.reorder_stored(
+                words, r["width_px"], r["height_px"],
+                one_column=ocr.one_column(ocr.note_psm(r["note"]))))
         add(tally, rec, r["text"], after, r["page_id"], pages)
     db.close()
     preps = sorted({k.rsplit("prep=", 1)[-1] for k in keys})
@@ -110,7 +112,8 @@ def cached(cache: Path, truth: dict[str, dict[str, object]], pages: bool) -> tup
             continue
         variants.add(f"{variant} ({meta['lang']} psm {meta['psm']})")
         rec = {**rec, "scan": f"{rec['scan']}, {variant}"}
-        add(tally, rec, ocr.parse_tsv(tsv, order=False).text, ocr.parse_tsv(tsv).text,
+        add(tally, rec, ocr.parse_tsv(tsv, order=False).text,
+            ocr.parse_tsv(tsv, one_column=ocr.one_column(str(meta["psm"]))).text,
             f"{issue}/{page} {variant}", pages)
     return tally, "variants " + ", ".join(sorted(variants))
 

@@ -343,7 +343,8 @@ class TesseractEngine:
                         f"{language_package(lang.split('+')[0])}") from e
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
-        return parse_tsv(tsv, fixes=opts["fixes"] != "0", order=opts["order"] != "0")
+        return parse_tsv(tsv, fixes=opts["fixes"] != "0", order=opts["order"] != "0",
+                         one_column=one_column(psm))
 
 
 # --- temporary folders ---------------------------------------------------------------------
@@ -413,7 +414,8 @@ def get_engine(name: str = ENGINE) -> OcrEngine:
 
 # --- TSV → words and text -----------------------------------------------------------------
 
-def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True) -> Recognition:
+def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True,
+              one_column: bool = False) -> Recognition:
     """Tesseract's TSV (levels page/block/par/line/word) → words, text and mean confidence.
 
     Blocks here are Tesseract's paragraphs, numbered in reading order: Tesseract's, corrected
@@ -471,25 +473,40 @@ def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True) -> Recognitio
         height = line_heights.get(key, box[3] - box[1])
         words.append(OcrWord(text, box, conf, block, line, height))
     if order:
-        words = reading_order(words)
+        words = reading_order(words, one_column=one_column)
     return Recognition(tuple(words), page_text(words), _mean([w.conf for w in words]))
 
 
-def reading_order(words: list[OcrWord]) -> list[OcrWord]:
+def reading_order(words: list[OcrWord], *, one_column: bool = False) -> list[OcrWord]:
     """The words put in reading order again from their boxes (:mod:`indexer.extract.ocrorder`),
-    renumbered (a column of marks read as one word left out); texts, boxes, confidences kept."""
+    renumbered (a column of marks read as one word left out); texts, boxes, confidences kept.
+    ``one_column``: read with a one-column psm (:func:`one_column`)."""
     return [replace(w, block=block, line=line) for w, block, line in ocrorder.reorder(
-        words, lambda w: (w.text, w.box, w.block, w.line, w.conf))]
+        words, lambda w: (w.text, w.box, w.block, w.line, w.conf), columns=not one_column)]
 
 
-def reorder_stored(words: Sequence[Word], width_px: int, height_px: int) -> list[Word]:
+def one_column(psm: str) -> bool:
+    """Whether Tesseract read the page as one column (psm 4, or 6: one block): then the
+    reading order cuts no paragraph as two columns read across."""
+    return psm in ("4", "6")
+
+
+def note_psm(note: str) -> str:
+    """The psm a page's note records (``prep: ...,psm=4,...``), "3" when it names none."""
+    match = re.search(r"\bpsm=(\d+)", note)
+    return match.group(1) if match else "3"
+
+
+def reorder_stored(words: Sequence[Word], width_px: int, height_px: int, *,
+                   one_column: bool = False) -> list[Word]:
     """Stored words of a page read in Tesseract's order (boxes as page fractions), put in
     reading order as :func:`parse_tsv` puts a fresh read: the same words, boxes scaled back to
-    the page's pixels for the geometry, so no new Tesseract read is needed."""
+    the page's pixels for the geometry, so no new Tesseract read is needed. ``one_column``:
+    the page was read with a one-column psm (its note says which: :func:`note_psm`)."""
     w, h = max(width_px, 1), max(height_px, 1)
     return [replace(word, block=block, line=line) for word, block, line in ocrorder.reorder(
         words, lambda x: (x.text, (x.box[0] * w, x.box[1] * h, x.box[2] * w, x.box[3] * h),
-                          x.block, x.line, x.conf))]
+                          x.block, x.line, x.conf), columns=not one_column)]
 
 
 def page_text(words: Sequence[OcrWord] | Sequence[Word]) -> str:

@@ -65,12 +65,16 @@ Rect = tuple[float, float, float, float]
 Geometry = tuple[str, Rect, int, int, float]
 
 
-def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple[W, int, int]]:
+def reorder(words: Sequence[W], geometry: Callable[[W], Geometry], *,
+            columns: bool = True) -> list[tuple[W, int, int]]:
     """The words in reading order, each with its new block and line number (1-based); a
     column of marks read as one word is left out.
 
     ``words`` come in Tesseract's order; ``geometry(word)`` gives its text, box, Tesseract's
-    block (a paragraph) and line numbers, and its confidence. Sizes are measured on the boxes
+    block (a paragraph) and line numbers, and its confidence. ``columns=False``: the page was
+    read as one column (``--psm 4``: preprocessing found no gutter), so no paragraph is cut as
+    two columns read across (typewritten lines leave rivers of spaces that can look like
+    one). Sizes are measured on the boxes
     (a line's height: from its highest word top to its lowest word bottom), so the words
     stored for a page (page fractions scaled back to its pixels) order as the TSV's did."""
     geo = [geometry(w) for w in words]
@@ -100,7 +104,8 @@ def reorder(words: Sequence[W], geometry: Callable[[W], Geometry]) -> list[tuple
     paras: dict[int, list[int]] = {}  # paragraph -> its lines, in Tesseract's order
     for line, members in sorted(lines.items(), key=lambda kv: min(kv[1])):
         paras.setdefault(para_of[members[0]], []).append(line)
-    paras = _split_side_by_side(paras, lines, geo, size)
+    if columns:
+        paras = _split_side_by_side(paras, lines, geo, size)
     order = _topological(list(paras), {p: _rect([i for ln in ls for i in lines[ln]], geo)
                                        for p, ls in paras.items()}, size)
     out: list[tuple[W, int, int]] = []

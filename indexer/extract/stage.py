@@ -164,8 +164,8 @@ def reorder_read_pages(catalog: Catalog, settings: OcrSettings, *,
     if ocr.options(settings)["order"] == "0":
         return 0
     rows = catalog.query(
-        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, p.width_px, p.height_px,"
-        " p.issue_id"
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, t.note, p.width_px,"
+        " p.height_px, p.issue_id"
         " FROM page_text t JOIN page p ON p.id = t.page_id"
         " WHERE t.method = 'ocr' AND t.settings_key = ? AND t.sha256 = p.sha256", (unordered,))
     wanted = set(issue_ids) if issue_ids is not None else None
@@ -176,7 +176,8 @@ def reorder_read_pages(catalog: Catalog, settings: OcrSettings, *,
         raw = catalog.one("SELECT sha256, settings_key, words, applied_sha FROM ocr_raw"
                           " WHERE page_id = ?", (r["page_id"],))
         words = [Word.from_row(w) for w in json.loads(raw_words_json(r, raw))]
-        ordered = ocr.reorder_stored(words, r["width_px"] or 0, r["height_px"] or 0)
+        ordered = ocr.reorder_stored(words, r["width_px"] or 0, r["height_px"] or 0,
+                                     one_column=ocr.one_column(ocr.note_psm(r["note"])))
         confidence = round(sum(w.conf for w in ordered) / len(ordered), 2) if ordered else 0.0
         with catalog.transaction() as db:
             db.execute("UPDATE page_text SET text = ?, words = ?, confidence = ?, settings_key = ?"
