@@ -12,7 +12,9 @@ then Tesseract reads it once per variant (model(s), ``--psm``, thresholding, hea
 reduction). Printed: CER (Levenshtein / truth length, NFC, white space collapsed, summed over
 pages) and Tesseract's CPU seconds per page, per kind and per detected condition, with the
 machine and input sizes. ``--cache`` keeps each read's TSV (so the post-OCR corrector can be
-measured on the same reads without running Tesseract again).
+measured on the same reads without running Tesseract again; ``bench/ocr_order.py`` measures
+the reading order on them). ``--variants pipeline`` reads each page as the pipeline does (its
+condition's model and psm, without the Otsu re-read of doubtful photos).
 
 No assertion: the choice per condition (``indexer.extract.ocr.CONDITION_PROFILES``) was made from
 this table (README, "OCR benchmark").

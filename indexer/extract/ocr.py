@@ -19,6 +19,9 @@ Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benc
 * ``textord_heavy_nr=1`` on noisy pages (old copies: 5.0 % → 3.6 % CER; on clean scans it
   costs 0.5 %);
 * :mod:`indexer.extract.ocrfix` tidies the words (Unicode, dashes, specks of toner, *chi bộ*);
+* :mod:`indexer.extract.ocrorder` puts Tesseract's paragraphs in reading order again (a
+  contents entry keeps its page number, a colophon comes after the column above it): 300-dpi
+  pages 0.44 % → 0.21 % CER on seed 1, photos 1.24 % → 0.71 %;
 * ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower;
 * the page goes to Tesseract as an uncompressed PGM file (PNG costs 0.1-0.5 s a page).
 
