@@ -209,6 +209,7 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
                  len(left), ", ".join(left[:5]))
     if not tasks:
         report.corrections = run_corrections(catalog)
+        report.seconds = time.monotonic() - started
         return report
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     ocr.set_temp_root(temp)  # pages read in this process (one job)
