@@ -54,6 +54,8 @@ def stage_extract(catalog: Catalog, config: Config, *, force: bool = False,
     methods = ", ".join(f"{k} {v}" for k, v in sorted(r.by_method.items())) or "none"
     fixed = (f", {r.corrections.corrections} OCR words corrected on {r.corrections.pages} pages"
              if r.corrections.pages else "")
+    if r.reordered:
+        fixed += f", {r.reordered} OCR pages put in reading order without a new read"
     return StageOutcome(f"extract: {r.done} pages done ({methods}), {r.skipped} current, "
                         f"{len(r.failed)} failed{fixed}, {r.seconds:.1f} s", bool(r.failed))
 

@@ -271,7 +271,7 @@ def run_tesseract_alone(pdf: Path, scans: list[dict[str, object]], work: Path, *
                        check=True)
         if prepared:
             tsv = out.with_suffix(".tsv").read_text(encoding="utf-8")
-            return ocr.parse_tsv(tsv).text
+            return ocr.parse_tsv(tsv, one_column=ocr.one_column(args[args.index("--psm") + 1])).text
         return out.with_suffix(".txt").read_text(encoding="utf-8")
 
     cpu = cpu_seconds()

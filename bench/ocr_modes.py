@@ -12,7 +12,9 @@ then Tesseract reads it once per variant (model(s), ``--psm``, thresholding, hea
 reduction). Printed: CER (Levenshtein / truth length, NFC, white space collapsed, summed over
 pages) and Tesseract's CPU seconds per page, per kind and per detected condition, with the
 machine and input sizes. ``--cache`` keeps each read's TSV (so the post-OCR corrector can be
-measured on the same reads without running Tesseract again).
+measured on the same reads without running Tesseract again; ``bench/ocr_order.py`` measures
+the reading order on them). ``--variants pipeline`` reads each page as the pipeline does (its
+condition's model and psm, without the Otsu re-read of doubtful photos).
 
 No assertion: the choice per condition (``indexer.extract.ocr.CONDITION_PROFILES``) was made from
 this table (README, "OCR benchmark").
@@ -72,6 +74,9 @@ VARIANTS = {v.name: v for v in (
     Variant("Viet-psm4", "Vietnamese", psm="4"),
     Variant("Viet-psm6", "Vietnamese", psm="6"),
     Variant("vie-psm4", "vie", psm="4"),
+    # as the pipeline reads each page: its condition's model and psm (psm 4 on one-column
+    # copies), indexer.extract.ocr.page_choice (without the Otsu re-read of doubtful photos)
+    Variant("pipeline", "auto", psm="auto"),
 )}
 
 
@@ -98,7 +103,10 @@ def pick(records: list[dict[str, object]], per_kind: int) -> list[dict[str, obje
 def run_tesseract(image_path: Path, variant: Variant, dpi: float, params: dict[str, str]
                   ) -> tuple[str, float]:
     """One Tesseract run → (TSV, CPU seconds of that process)."""
-    args = ["tesseract", str(image_path), "stdout", "-l", variant.lang, "--psm", variant.psm,
+    params = dict(params)
+    lang = params.pop("lang", variant.lang)
+    psm = params.pop("psm", variant.psm)
+    args = ["tesseract", str(image_path), "stdout", "-l", lang, "--psm", psm,
             "--oem", "1", "--dpi", str(round(dpi))]
     for k, v in sorted(params.items()):
         args += ["-c", f"{k}={v}"]
@@ -149,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     for i, (_rec, path, prep, _cond) in enumerate(prepared_pages):
         auto = ocr.page_params(settings, prep)
         for v in variants:
-            params = dict(auto)
+            params = dict(ocr.page_choice(settings, prep) if v.name == "pipeline" else auto)
             if v.thresholding != "auto":
                 params["thresholding_method"] = v.thresholding
             if v.heavy_nr != "auto":
@@ -167,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
             target.write_text(tsv, encoding="utf-8")
             target.with_suffix(".json").write_text(json.dumps(
                 {"cpu": cpu, "kind": pages[i]["scan"], "cond": prepared_pages[i][3],
-                 "params": params, "lang": v.lang, "psm": v.psm}))
+                 "params": params, "lang": params.get("lang", v.lang),
+                 "psm": params.get("psm", v.psm)}))
         return i, v.name, tsv, cpu
 
     started = time.perf_counter()
@@ -179,7 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     table: dict[tuple[str, str], list[float]] = {}
     for i, name, tsv, cpu in results:
         rec, _path, _prep, cond = prepared_pages[i]
-        text = ocr.parse_tsv(tsv).text
+        psm = (ocr.page_choice(settings, prepared_pages[i][2])["psm"] if name == "pipeline"
+               else VARIANTS[name].psm)
+        text = ocr.parse_tsv(tsv, one_column=ocr.one_column(psm)).text
         truth = norm(str(rec["text"]))
         d = Levenshtein.distance(truth, norm(text))
         for group in (str(rec["scan"]), f"cond:{cond}"):

@@ -34,6 +34,7 @@ import hashlib
 import json
 import math
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -414,6 +415,16 @@ def _undone(catalog: Catalog) -> dict[str, frozenset[tuple[str, str]]]:
 
 def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def raw_words_json(page_text_row: sqlite3.Row, raw_row: sqlite3.Row | None) -> str:
+    """The raw OCR words (JSON) of a page: ``ocr_raw``'s when page_text holds what the
+    corrector wrote from that read, else page_text's own (a read not corrected yet)."""
+    if (raw_row is not None and raw_row["sha256"] == page_text_row["sha256"]
+            and raw_row["settings_key"] == page_text_row["settings_key"]
+            and raw_row["applied_sha"] == _sha(page_text_row["text"])):
+        return str(raw_row["words"])
+    return str(page_text_row["words"])
 
 
 def _words_json(words: Sequence[Word]) -> str:

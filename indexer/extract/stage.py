@@ -11,6 +11,7 @@ after they crash a second time, so one bad page cannot take its neighbours down.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import logging
 import multiprocessing
 import os
@@ -23,11 +24,11 @@ from archive.catalog import Catalog
 from archive.config import Config
 from archive.documents import DOCUMENT_KIND, derived_pdf_path
 from archive.errors import BadInput, MissingDependency
-from archive.models import OcrSettings, PageResult, PageTask
+from archive.models import OcrSettings, PageResult, PageTask, Word
 from archive.progress import Progress
 from indexer.extract import ocr
 from indexer.extract.documentpdf import ensure_pdf
-from indexer.extract.ocrcorrect import CorrectReport, run_corrections
+from indexer.extract.ocrcorrect import CorrectReport, raw_words_json, run_corrections
 from indexer.extract.page import extract_page, failure, method_keys, text_method_keys
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class ExtractReport:
     by_method: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     corrections: CorrectReport = field(default_factory=CorrectReport)
+    reordered: int = 0  # OCR pages put in reading order from their stored words, not read again
 
 
 def ocr_settings(config: Config) -> OcrSettings:
@@ -147,12 +149,58 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+def reorder_read_pages(catalog: Catalog, settings: OcrSettings, *,
+                       issue_ids: Iterable[str] | None = None) -> int:
+    """OCR pages read in Tesseract's own order, their key otherwise today's, put in reading
+    order (:func:`indexer.extract.ocr.reorder_stored`) without a new Tesseract read: their raw
+    words (before the corrector) are reordered and stored with today's key, and the corrector
+    then corrects them again as a fresh read (an editor's undo is kept: it is kept by words).
+    One transaction per page; returns the number of pages."""
+    try:
+        key = ocr.settings_key(settings)
+        unordered = ocr.settings_key(settings, unordered=True)
+    except MissingDependency:
+        return 0
+    if ocr.options(settings)["order"] == "0":
+        return 0
+    rows = catalog.query(
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, t.note, p.width_px,"
+        " p.height_px, p.issue_id"
+        " FROM page_text t JOIN page p ON p.id = t.page_id"
+        " WHERE t.method = 'ocr' AND t.settings_key = ? AND t.sha256 = p.sha256", (unordered,))
+    wanted = set(issue_ids) if issue_ids is not None else None
+    done = 0
+    for r in rows:
+        if wanted is not None and r["issue_id"] not in wanted:
+            continue
+        raw = catalog.one("SELECT sha256, settings_key, words, applied_sha FROM ocr_raw"
+                          " WHERE page_id = ?", (r["page_id"],))
+        words = [Word.from_row(w) for w in json.loads(raw_words_json(r, raw))]
+        ordered = ocr.reorder_stored(words, r["width_px"] or 0, r["height_px"] or 0,
+                                     one_column=ocr.one_column(ocr.note_psm(r["note"])))
+        confidence = round(sum(w.conf for w in ordered) / len(ordered), 2) if ordered else 0.0
+        with catalog.transaction() as db:
+            db.execute("UPDATE page_text SET text = ?, words = ?, confidence = ?, settings_key = ?"
+                       " WHERE page_id = ? AND sha256 = ? AND settings_key = ?",
+                       (ocr.page_text(ordered), json.dumps([w.to_row() for w in ordered],
+                                                           ensure_ascii=False,
+                                                           separators=(",", ":")),
+                        confidence, key, r["page_id"], r["sha256"], unordered))
+        done += 1
+    if done:
+        log.info("put %d OCR pages read in Tesseract's order in reading order (no new read)", done)
+    return done
+
+
 def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
                 issue_ids: Iterable[str] | None = None, jobs: int | None = None) -> ExtractReport:
-    """Extract every pending page (see :func:`pending_tasks`), committing page by page."""
+    """Extract every pending page (see :func:`pending_tasks`), committing page by page; OCR
+    pages that only need their reading order put right are reordered first, not read again."""
     started = time.monotonic()
+    reordered = 0 if force else reorder_read_pages(catalog, ocr_settings(config),
+                                                   issue_ids=issue_ids)
     tasks, skipped = pending_tasks(catalog, config, force=force, issue_ids=issue_ids)
-    report = ExtractReport(skipped=skipped)
+    report = ExtractReport(skipped=skipped, reordered=reordered)
     jobs = jobs or config.job_count
     temp = temp_root(config)
     left = ocr.clean_temp(temp)
@@ -161,6 +209,7 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
                  len(left), ", ".join(left[:5]))
     if not tasks:
         report.corrections = run_corrections(catalog)
+        report.seconds = time.monotonic() - started
         return report
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     ocr.set_temp_root(temp)  # pages read in this process (one job)
