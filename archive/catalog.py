@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import IndexLocked
-from archive.models import Issue, Page, PageResult, Series, SeriesTitle, Word
+from archive.models import Issue, Page, PageResult, Series, SeriesTitle, Word, words_json
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -227,8 +227,7 @@ class Catalog:
                            (result.page_id, result.sha256))
                 self._problem(db, "extract", page_id=result.page_id, message=result.error)
                 return
-            words = json.dumps([w.to_row() for w in result.words], ensure_ascii=False,
-                               separators=(",", ":"))
+            words = words_json(result.words)
             db.execute(
                 "INSERT OR REPLACE INTO page_text(page_id, sha256, method, text, words,"
                 " confidence, engine, engine_version, settings_key, encoding, note, seconds,"

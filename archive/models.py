@@ -15,6 +15,8 @@ Conventions shared by every stage:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +112,11 @@ class Word:
     def from_row(cls, row: list[Any]) -> Word:
         text, x0, y0, x1, y1, conf, block, line, size, bold = row
         return cls(text, (x0, y0, x1, y1), conf, block, line, size, bool(bold))
+
+
+def words_json(words: Sequence[Word]) -> str:
+    """A page's words as the catalog stores them (``page_text.words``, ``ocr_raw.words``)."""
+    return json.dumps([w.to_row() for w in words], ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from archive.catalog import Catalog, now, queue_stamp
-from archive.models import Word
+from archive.models import Word, words_json
 from archive.vntext import nfc
 from indexer.extract.syllable import is_syllable
 
@@ -427,10 +427,6 @@ def raw_words_json(page_text_row: sqlite3.Row, raw_row: sqlite3.Row | None) -> s
     return str(page_text_row["words"])
 
 
-def _words_json(words: Sequence[Word]) -> str:
-    return json.dumps([w.to_row() for w in words], ensure_ascii=False, separators=(",", ":"))
-
-
 def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
                     model: SyllableModel | None = None) -> CorrectReport:
     """Correct every OCR page whose raw read, model or undo list changed since it was last
@@ -457,9 +453,9 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
         if not fresh and r["corrector"] == state:
             report.current += 1
             continue
-        raw_text, raw_words_json = ((r["text"], r["words"]) if fresh else
-                                    (r["raw_text"], r["raw_words"]))
-        words = [Word.from_row(w) for w in json.loads(raw_words_json)]
+        raw_text, raw_json = ((r["text"], r["words"]) if fresh else
+                              (r["raw_text"], r["raw_words"]))
+        words = [Word.from_row(w) for w in json.loads(raw_json)]
         fixes = (correct([w.text for w in words], [w.conf for w in words],
                          [w.line for w in words], [w.block for w in words], model,
                          undone=undo) if usable else [])
@@ -467,16 +463,16 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
             texts = apply([w.text for w in words], fixes)
             new_words = [replace(w, text=t) for w, t in zip(words, texts)]
             text = retext(raw_text, texts)
-            words_json = _words_json(new_words)
+            stored = words_json(new_words)
         else:
-            text, words_json = raw_text, raw_words_json
+            text, stored = raw_text, raw_json
         with catalog.transaction() as db:
             db.execute("UPDATE page_text SET text = ?, words = ? WHERE page_id = ? AND sha256 = ?",
-                       (text, words_json, page_id, r["sha256"]))
+                       (text, stored, page_id, r["sha256"]))
             db.execute(
                 "INSERT OR REPLACE INTO ocr_raw(page_id, sha256, settings_key, text, words,"
                 " corrector, corrections, applied_sha) VALUES (?,?,?,?,?,?,?,?)",
-                (page_id, r["sha256"], r["settings_key"], raw_text, raw_words_json, state,
+                (page_id, r["sha256"], r["settings_key"], raw_text, raw_json, state,
                  json.dumps([f.to_row() for f in fixes], ensure_ascii=False), _sha(text)))
         report.pages += 1
         report.words += len(words)

@@ -24,7 +24,7 @@ from archive.catalog import Catalog
 from archive.config import Config
 from archive.documents import DOCUMENT_KIND, derived_pdf_path
 from archive.errors import BadInput, MissingDependency
-from archive.models import OcrSettings, PageResult, PageTask, Word
+from archive.models import OcrSettings, PageResult, PageTask, Word, words_json
 from archive.progress import Progress
 from indexer.extract import ocr
 from indexer.extract.documentpdf import ensure_pdf
@@ -182,10 +182,8 @@ def reorder_read_pages(catalog: Catalog, settings: OcrSettings, *,
         with catalog.transaction() as db:
             db.execute("UPDATE page_text SET text = ?, words = ?, confidence = ?, settings_key = ?"
                        " WHERE page_id = ? AND sha256 = ? AND settings_key = ?",
-                       (ocr.page_text(ordered), json.dumps([w.to_row() for w in ordered],
-                                                           ensure_ascii=False,
-                                                           separators=(",", ":")),
-                        confidence, key, r["page_id"], r["sha256"], unordered))
+                       (ocr.page_text(ordered), words_json(ordered), confidence, key,
+                        r["page_id"], r["sha256"], unordered))
         done += 1
     if done:
         log.info("put %d OCR pages read in Tesseract's order in reading order (no new read)", done)
