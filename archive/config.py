@@ -30,6 +30,9 @@ class Settings:
     ocr_lang: str = _setting("vie", "Tesseract language pack(s), e.g. 'vie' or 'vie+eng'.")
     ocr_dpi: int = _setting(300, "Resolution (dots per inch) at which PDF pages are rendered for OCR.")
     ocr_timeout: int = _setting(300, "Seconds Tesseract may spend on one page before it is marked failed.")
+    ocr_engine: str = _setting("library", "How workers run Tesseract: 'library' (its library in the "
+                                          "worker, each model loaded once) or 'command' (the tesseract "
+                                          "program once per page). Both read the same words.")
     office_timeout: float = _setting(120.0, "Seconds LibreOffice may spend converting or printing one Word "
                                             "file before it is marked failed.")
     low_confidence: float = _setting(70.0, "Mean OCR confidence (0-100) below which a page counts as "
@@ -132,7 +135,20 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+# Settings that take one of a few words (checked where they are read, naming the origin).
+CHOICES: dict[str, tuple[str, ...]] = {"ocr_engine": ("library", "command")}
+
+
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    value = _coerce_type(setting, raw, origin)
+    allowed = CHOICES.get(setting.name)
+    if allowed and value not in allowed:
+        raise ConfigError(f"{origin}: setting '{setting.name}' must be one of "
+                          f"{', '.join(repr(a) for a in allowed)}, got {value!r}; {setting.help}")
+    return value
+
+
+def _coerce_type(setting: Setting, raw: Any, origin: str) -> Any:
     kind = setting.type
     if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
         return raw

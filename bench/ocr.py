@@ -358,43 +358,63 @@ def run_text_layers(sample: Path, records: list[dict[str, object]]
 def cpu_per_kind(pdf: Path, scans: list[dict[str, object]], work: Path) -> dict[str, list[float]]:
     """Side by side, one page at a time (CPU seconds, which the shared machine's load moves
     far less than wall time): ``ocr_page`` as a worker runs it (render from the PDF, prepare,
-    the per-condition read, parse: this process's CPU plus Tesseract's) against ``tesseract
-    IMG OUT -l vie`` on the same page pre-rendered to PGM (rendering not timed).
-    Returns per kind the rows [ours, of which Tesseract, Tesseract alone] per page."""
+    the per-condition read, parse: this process's CPU plus Tesseract's, with the engine the
+    home's ``ocr_engine`` setting names) against ``tesseract IMG OUT -l vie`` on the same page
+    pre-rendered to PGM (rendering not timed), and against Tesseract's library reading that
+    PGM's pixels with the program's defaults (``vie``, psm 3), its model loaded once.
+    Each engine reads one page first, untimed, so a worker's one-off model loads are not
+    counted against either side. Returns per kind the rows [ours, of which Tesseract,
+    Tesseract alone, pages, library alone] summed over pages."""
     import resource
 
     from archive.config import load_config
-    from indexer.extract.ocr import ocr_page
+    from indexer.extract import ocr, tesslib
     from indexer.extract.render import load_page_image
     from indexer.extract.stage import ocr_settings
 
-    settings = ocr_settings(load_config(work))
+    config = load_config(work)
+    settings = ocr_settings(config)
+    ocr.set_engine_mode(config.ocr_engine)
+    engine = ocr.get_engine()
+    in_process = isinstance(engine, ocr.TesseractLibrary)
+    print(f"ours read with {type(engine).__name__} (ocr_engine = {config.ocr_engine})")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def mine() -> float:
         r = resource.getrusage(resource.RUSAGE_SELF)
         return r.ru_utime + r.ru_stime
 
+    def task(seq: int) -> PageTask:
+        return PageTask(f"{BENCH_ISSUE}/{seq + 1}", str(pdf), "pdf", seq, f"cpu-{seq}", settings)
+
+    ocr.ocr_page(task(0), engine=engine)  # warm: models loaded, as in a worker's second page
+    plain = tesslib.reader("vie", 1, ocr._tessdata_folder("tesseract")) \
+        if ocr._library_usable() else None
     out: dict[str, list[float]] = {}
     for seq, rec in enumerate(scans):
         image = load_page_image(pdf, "pdf", seq, 300, gray=True)
+        dpi = round(float(image.info["dpi"][0]))
         path = work / f"cpu-{seq + 1:04d}.pgm"
         image.save(path, "PPM")
         c0 = cpu_seconds()
         subprocess.run(["tesseract", str(path), str(path.with_suffix("")), "-l", "vie", "--dpi",
-                        str(round(float(image.info["dpi"][0])))], env=env, capture_output=True,
-                       check=True)
+                        str(dpi)], env=env, capture_output=True, check=True)
         alone = cpu_seconds() - c0
-        task = PageTask(f"{BENCH_ISSUE}/{seq + 1}", str(pdf), "pdf", seq, f"cpu-{seq}", settings)
-        c0, m0 = cpu_seconds(), mine()
-        ocr_page(task)
-        tess = cpu_seconds() - c0
-        ours = tess + mine() - m0
-        row = out.setdefault(str(rec["scan"]), [0.0, 0.0, 0.0, 0.0])
+        library = float("nan")
+        if plain is not None:
+            m0 = mine()
+            plain.read_tsv(image.tobytes(), image.width, image.height, dpi, 3, {})
+            library = mine() - m0
+        c0, m0, t0 = cpu_seconds(), mine(), tesslib.cpu_seconds()
+        ocr.ocr_page(task(seq), engine=engine)
+        tess = cpu_seconds() - c0 + (tesslib.cpu_seconds() - t0 if in_process else 0.0)
+        ours = cpu_seconds() - c0 + mine() - m0
+        row = out.setdefault(str(rec["scan"]), [0.0, 0.0, 0.0, 0.0, 0.0])
         row[0] += ours
         row[1] += tess
         row[2] += alone
         row[3] += 1
+        row[4] += library
     return out
 
 
@@ -403,14 +423,15 @@ def report_cpu(rows: dict[str, list[float]], load_before: str, load_after: str) 
           f"{tesseract_version()}; load average {load_before} before, {load_after} after")
     print()
     print("| kind | pages | ours: CPU s/page | of which Tesseract | of which Python (render, prepare, "
-          "parse) | Tesseract alone (`-l vie`, pre-rendered) | alone / ours |")
-    print("|---|---|---|---|---|---|---|")
+          "parse) | Tesseract alone (`-l vie`, pre-rendered) | alone / ours | Tesseract's "
+          "library alone (model loaded once) | library alone / ours |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for kind in SCAN_KINDS:
         if kind not in rows:
             continue
-        ours, tess, alone, n = rows[kind]
+        ours, tess, alone, n, library = rows[kind]
         print(f"| {kind} | {int(n)} | {ours / n:.2f} | {tess / n:.2f} | {(ours - tess) / n:.2f} | "
-              f"{alone / n:.2f} | {alone / ours:.2f} |")
+              f"{alone / n:.2f} | {alone / ours:.2f} | {library / n:.2f} | {library / ours:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -300,7 +300,7 @@ def test_killed_workers_temp_folders_stay_in_the_cache_and_are_cleaned(tmp_path:
                             f'if mkdir "{lock}" 2>/dev/null; then echo "$1" > "{record}"; exec sleep 600; fi\n'
                             'exec "$REAL" "$@"')
     env = {**os.environ, "BANTIN_HOME": str(home), "PYTHONPATH": str(REPO),
-           "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+           "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "BANTIN_OCR_ENGINE": "command"}
     assert bantin(home, "ingest").returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "bantin.main", "--quiet", "extract", "--jobs", "2"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -330,7 +330,8 @@ def test_hung_page_times_out_and_the_rest_go_on(tmp_path: Path) -> None:
     folder = fake_tesseract(tmp_path / "bin",
                             f'if mkdir "{lock}" 2>/dev/null; then exec sleep 600; fi\n'
                             'exec "$REAL" "$@"')
-    env = {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "BANTIN_OCR_TIMEOUT": "3"}
+    env = {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "BANTIN_OCR_TIMEOUT": "3",
+           "BANTIN_OCR_ENGINE": "command"}  # the program, so that the fake one is run
     started = time.monotonic()
     r = bantin(home, "build", "--jobs", "2", env=env)
     assert time.monotonic() - started < 90  # the hung page did not hold the run

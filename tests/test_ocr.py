@@ -48,8 +48,17 @@ def run(path: Path, extra: tuple[tuple[str, str], ...] = (), **kw) -> PageResult
 @pytest.fixture(autouse=True)
 def _fresh_engine_info():
     ocr._tesseract_info.cache_clear()
+    ocr._library_usable.cache_clear()
     yield
     ocr._tesseract_info.cache_clear()
+    ocr._library_usable.cache_clear()
+
+
+def use_program(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Read with the ``tesseract`` program (the fault-injection seam), the fake one in
+    ``folder`` first on PATH; the library, in process, would not run it."""
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(ocr, "_engine_mode", "command")
 
 
 @pytest.mark.parametrize("dpi,font", [(300, "serif"), (200, "sans")])
@@ -190,7 +199,7 @@ def test_settings_key_names_version_and_every_option() -> None:
 def test_one_tesseract_run_per_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "calls.log"
     folder = fake_tesseract(tmp_path / "bin", f'echo "$1" >> "{log}"; exec "$REAL" "$@"')
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    use_program(monkeypatch, folder)
     image, drawn = render_text_page(PARAGRAPHS[:1], dpi=200)
     result = run(save_png(image, tmp_path / "p.png"))
     assert cer(drawn.text, result.text) < 0.03
@@ -219,7 +228,7 @@ def test_a_doubtful_sauvola_read_is_read_again_with_otsu(tmp_path: Path,
 for a in "$@"; do case "$a" in thresholding_method=2) echo sauvola >> "{log}"; shift;
   exec "$REAL" "{grain_path}" "$@";; esac; done
 echo otsu >> "{log}"; exec "$REAL" "$@" """)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    use_program(monkeypatch, folder)
     result = run(path)
     assert log.read_text().split() == ["sauvola", "otsu"]
     assert "thresholding_method" not in result.note.split("prep: ")[1]  # Otsu (0) kept
@@ -229,7 +238,7 @@ echo otsu >> "{log}"; exec "$REAL" "$@" """)
 def test_hung_tesseract_times_out_naming_the_page(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     folder = fake_tesseract(tmp_path / "bin", "exec sleep 60")
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    use_program(monkeypatch, folder)
     image, _ = render_text_page(PARAGRAPHS[:1], dpi=150)
     path = save_png(image, tmp_path / "p.png")
     with pytest.raises(OcrFailure) as info:
@@ -241,7 +250,7 @@ def test_hung_tesseract_times_out_naming_the_page(tmp_path: Path,
 def test_crashing_tesseract_is_an_ocr_failure(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     folder = fake_tesseract(tmp_path / "bin", "echo 'Error in pixReadStream' >&2; exit 1")
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    use_program(monkeypatch, folder)
     image, _ = render_text_page(PARAGRAPHS[:1], dpi=150)
     path = save_png(image, tmp_path / "p.png")
     with pytest.raises(OcrFailure, match="pixReadStream") as info:

@@ -177,7 +177,8 @@ def test_a_page_read_in_tesseracts_order_is_reordered_without_a_new_read(tmp_pat
     # a Tesseract that fails on every page: the page must not be read again
     folder = fake_tesseract(tmp_path / "bin", "echo broken >&2; exit 1")
     r = _bantin(home, "extract", "--jobs", "1",
-                env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+                env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+                     "BANTIN_OCR_ENGINE": "command"})
     assert r.returncode == 0, r.stderr
     assert "0 pages done" in r.stdout and "1 OCR pages put in reading order" in r.stdout, r.stdout
     with Catalog(home / "index" / "catalog.sqlite") as catalog:
@@ -191,6 +192,7 @@ def test_a_page_read_in_tesseracts_order_is_reordered_without_a_new_read(tmp_pat
         assert row["text"].split() == [w.text for w in words]
     # and a second run finds nothing to do
     again = _bantin(home, "extract", "--jobs", "1",
-                    env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+                    env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+                     "BANTIN_OCR_ENGINE": "command"})
     assert again.returncode == 0, again.stderr
     assert "0 pages done" in again.stdout and "reading order" not in again.stdout

@@ -142,7 +142,7 @@ def test_two_workers_one_killed_mid_page_every_page_once_as_the_local_pool(
                         env_for(home, BANTIN_QUEUE_REDELIVER="6"))
     hang = fake_tesseract(tmp_path / "bin", "exec sleep 600")
     a = start(["worker", "--queue", redis_url, "-c", "1", "--name", "a@test"],
-              env_for(PATH=f"{hang}:{os.environ['PATH']}"))
+              env_for(PATH=f"{hang}:{os.environ['PATH']}", BANTIN_OCR_ENGINE="command"))
     b = None
     try:
         # a takes one page (prefetch 1) and hangs in it: it is mid-page
@@ -204,7 +204,7 @@ def test_a_page_that_kills_its_worker_fails_alone_after_two_deaths(
     coordinator = start(["extract", "--queue", redis_url], env_for(home))
     deadly = fake_tesseract(tmp_path / "bin", "kill -9 $PPID; exit 1")  # the worker process dies
     worker = start(["worker", "--queue", redis_url, "-c", "1"],
-                   env_for(PATH=f"{deadly}:{os.environ['PATH']}"))
+                   env_for(PATH=f"{deadly}:{os.environ['PATH']}", BANTIN_OCR_ENGINE="command"))
     try:
         out, err = coordinator.communicate(timeout=240)  # given back at once, not after 12 min
     finally:

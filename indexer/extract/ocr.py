@@ -54,10 +54,11 @@ from typing import Protocol
 
 from PIL import Image
 
-from archive.errors import MissingDependency, OcrFailure
+from archive.config import CHOICES
+from archive.errors import ConfigError, MissingDependency, OcrFailure
 from archive.models import OcrSettings, PageResult, PageTask, Word
 from archive.vntext import nfc
-from indexer.extract import ocrcorrect, ocrfix, ocrorder, preprocess
+from indexer.extract import ocrcorrect, ocrfix, ocrorder, preprocess, tesslib
 from indexer.extract.render import load_page_image
 
 log = logging.getLogger(__name__)
@@ -290,7 +291,9 @@ def _tessdata_folder(command: str) -> str:
 
 
 class TesseractEngine:
-    """Tesseract through pytesseract, one process per page, one thread per process."""
+    """Tesseract the program, through pytesseract: one process per page, one thread per
+    process. The fault-injection seam of the tests (a ``tesseract`` script first on PATH), and
+    the engine where the library cannot be loaded (:class:`TesseractLibrary`)."""
 
     name = ENGINE
     command = "tesseract"
@@ -311,9 +314,6 @@ class TesseractEngine:
 
     def recognize(self, image: Image.Image, dpi: float, settings: OcrSettings, *,
                   where: str = "page", params: dict[str, str] | None = None) -> Recognition:
-        import pytesseract
-
-        os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
         opts = options(settings)
         params = dict(params or {})
         lang = params.pop("lang", settings.lang)
@@ -322,15 +322,27 @@ class TesseractEngine:
         for name in TESSERACT_PARAMS:
             if name not in params:
                 params[name] = opts[name] if opts[name] != "auto" else "0"
-        config = f"--psm {psm} --oem {opts['oem']} --dpi {round(dpi)}"
+        tsv = self.read_tsv(image.convert("L"), round(dpi), lang, psm, opts["oem"], params,
+                            settings, where)
+        return parse_tsv(tsv, fixes=opts["fixes"] != "0", order=opts["order"] != "0",
+                         one_column=one_column(psm))
+
+    def read_tsv(self, image: Image.Image, dpi: int, lang: str, psm: str, oem: str,
+                 params: dict[str, str], settings: OcrSettings, where: str) -> str:
+        """Tesseract's TSV of one grey page, as ``tesseract IMG OUT --psm --oem --dpi -c… tsv``
+        writes it."""
+        import pytesseract
+
+        os.environ["OMP_THREAD_LIMIT"] = "1"  # pytesseract hands os.environ to tesseract
+        config = f"--psm {psm} --oem {oem} --dpi {dpi}"
         config += "".join(f" -c {k}={v}" for k, v in sorted(params.items()))
         with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=_temp_root()) as tmp:
             # uncompressed PGM: written in a millisecond, where PNG costs 0.1-0.5 s a page
             source = Path(tmp) / "page.pgm"
-            image.convert("L").save(source, "PPM")
+            image.save(source, "PPM")
             try:
-                tsv = pytesseract.image_to_data(str(source), lang=lang, config=config,
-                                                timeout=settings.timeout or 0)
+                return str(pytesseract.image_to_data(str(source), lang=lang, config=config,
+                                                     timeout=settings.timeout or 0))
             except pytesseract.TesseractNotFoundError as e:
                 raise MissingDependency(f"Tesseract is not installed: {INSTALL_HINT}") from e
             except RuntimeError as e:
@@ -346,8 +358,27 @@ class TesseractEngine:
                         f"{language_package(lang.split('+')[0])}") from e
                 raise OcrFailure(where, f"Tesseract failed (status {e.status}: {message[:300]})",
                                  "check the scan") from e
-        return parse_tsv(tsv, fixes=opts["fixes"] != "0", order=opts["order"] != "0",
-                         one_column=one_column(psm))
+
+
+class TesseractLibrary(TesseractEngine):
+    """The same Tesseract through its library in this process (:mod:`indexer.extract.tesslib`):
+    each model is loaded once per worker instead of once per page, and the page is handed
+    over in memory. Same words, boxes and confidences as the program; same settings key."""
+
+    def read_tsv(self, image: Image.Image, dpi: int, lang: str, psm: str, oem: str,
+                 params: dict[str, str], settings: OcrSettings, where: str) -> str:
+        try:
+            reader = tesslib.reader(lang, int(oem), _tessdata_folder(self.command))
+            rows = reader.read_tsv(image.tobytes(), image.width, image.height, dpi, int(psm),
+                                   params, timeout=settings.timeout or 0)
+        except tesslib.LibraryMissing as e:
+            raise MissingDependency(f"{e}: install {language_package(lang.split('+')[0])}") from e
+        except tesslib.ReadFailed as e:
+            if e.timed_out:
+                raise OcrFailure(where, f"Tesseract timed out after {settings.timeout:g} s",
+                                 "check the scan, or raise ocr_timeout") from e
+            raise OcrFailure(where, f"Tesseract failed ({e})", "check the scan") from e
+        return TSV_HEADER + rows
 
 
 # --- temporary folders ---------------------------------------------------------------------
@@ -409,13 +440,49 @@ def language_package(code: str) -> str:
     return "tesseract-ocr-script-viet" if code == "Vietnamese" else f"tesseract-ocr-{code}"
 
 
+ENGINE_MODES = CHOICES["ocr_engine"]
+_engine_mode = "library"  # set per process by set_engine_mode (from the ocr_engine setting)
+
+
+def set_engine_mode(mode: str) -> None:
+    """How this process runs Tesseract: "library" (in process, a model loaded once) or
+    "command" (the ``tesseract`` program once per page)."""
+    global _engine_mode
+    if mode not in ENGINE_MODES:
+        raise ConfigError(f"ocr_engine = '{mode}' is not one of {', '.join(ENGINE_MODES)}")
+    _engine_mode = mode
+
+
 def get_engine(name: str = ENGINE) -> OcrEngine:
+    """The engine this process reads with: Tesseract's library unless ``ocr_engine`` says
+    "command", or the library cannot be loaded or is another version than the program (then
+    the program, with one warning)."""
     if name != ENGINE:
         raise MissingDependency(f"unknown OCR engine '{name}'; available: {ENGINE}")
+    if _engine_mode == "library" and _library_usable():
+        return TesseractLibrary()
     return TesseractEngine()
 
 
+@functools.lru_cache(maxsize=1)
+def _library_usable() -> bool:
+    try:
+        program = _tesseract_info(TesseractEngine.command)[0]
+        library = tesslib.version()
+    except tesslib.LibraryMissing as e:
+        log.warning("Tesseract's library is not usable (%s); reading with the program", e)
+        return False
+    if program.split()[-1] != library:
+        log.warning("Tesseract's library is %s but the program is %s; reading with the program "
+                    "so that the settings key stays true", library, program)
+        return False
+    return True
+
+
 # --- TSV → words and text -----------------------------------------------------------------
+
+TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
+              "height\tconf\ttext\n")  # what Tesseract's TSV renderer writes first
 
 def parse_tsv(tsv: str, *, fixes: bool = True, order: bool = True,
               one_column: bool = False) -> Recognition:

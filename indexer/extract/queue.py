@@ -398,6 +398,7 @@ def run_worker(config: Config, *, concurrency: int, wait: float = 600.0,
     temp = os.path.join(tempfile.gettempdir(), "bantin-worker")  # left by a killed worker: cleaned
     ocr.clean_temp(temp)
     ocr.set_temp_root(temp)
+    ocr.set_engine_mode(config.ocr_engine)
     _WORKER.update(path_map=path_map, digest=spec.digest, url=url)
     app = make_app(url, redeliver=spec.redeliver)
     name = hostname or f"bantin-{os.getpid()}@{socket.gethostname()}"

@@ -106,10 +106,11 @@ def _document_pdf(config: Config, source: Path, issue_sha: str, printed: dict[st
     return path
 
 
-def _init_worker(temp_root: str | None = None) -> None:
+def _init_worker(temp_root: str | None = None, engine_mode: str = "library") -> None:
     # Tesseract's own threads make parallel pages 5-25x slower: one thread per process.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     ocr.set_temp_root(temp_root)
+    ocr.set_engine_mode(engine_mode)
 
 
 def temp_root(config: Config) -> Path:
@@ -126,15 +127,17 @@ def page_time_limit(config: Config) -> float:
 class _Pool:
     """A process pool that can be torn down and rebuilt when a worker hangs or dies."""
 
-    def __init__(self, jobs: int, temp: Path | None = None) -> None:
+    def __init__(self, jobs: int, temp: Path | None = None, engine_mode: str = "library") -> None:
         self.jobs = jobs
         self.temp = str(temp) if temp is not None else None
+        self.engine_mode = engine_mode
         self.executor = self._new()
 
     def _new(self) -> cf.ProcessPoolExecutor:
         ctx = multiprocessing.get_context("forkserver")
         return cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx,
-                                      initializer=_init_worker, initargs=(self.temp,))
+                                      initializer=_init_worker,
+                                      initargs=(self.temp, self.engine_mode))
 
     def restart(self) -> None:
         for proc in list(getattr(self.executor, "_processes", {}).values()):
@@ -211,6 +214,7 @@ def run_extract(catalog: Catalog, config: Config, *, force: bool = False,
         return report
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     ocr.set_temp_root(temp)  # pages read in this process (one job)
+    ocr.set_engine_mode(config.ocr_engine)
 
     def commit(result: PageResult) -> None:
         catalog.put_page_result(result)
@@ -244,7 +248,7 @@ def _run_pool(tasks: list[PageTask], jobs: int, config: Config, commit, bar: Pro
     limit = page_time_limit(config)
     queue = list(reversed(tasks))
     crashes: dict[str, int] = {}
-    pool = _Pool(jobs, temp_root(config))
+    pool = _Pool(jobs, temp_root(config), config.ocr_engine)
     inflight: dict[cf.Future[PageResult], tuple[PageTask, float]] = {}
     try:
         while queue or inflight:
