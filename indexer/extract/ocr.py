@@ -1,8 +1,12 @@
 """OCR: an engine Protocol and the Tesseract engine, and :func:`ocr_page` for the extract stage.
 
-One Tesseract run per page: ``image_to_data`` (TSV) gives every word with its box, confidence
-and block/paragraph/line numbers, and the page text is rebuilt from those rows, so text,
-words and confidences always agree. A page is read twice only when Sauvola, chosen for uneven
+One Tesseract reading per page, in TSV (levels page/block/par/line/word): every word with its
+box, confidence and block/paragraph/line numbers, and the page text is rebuilt from those rows,
+so text, words and confidences always agree. Tesseract runs as its library in the worker
+(:class:`TesseractLibrary`, :mod:`indexer.extract.tesslib`: each model loaded once per worker)
+or, with ``ocr_engine = "command"``, as the ``tesseract`` program once per page
+(:class:`TesseractEngine`); both read the same words, so the settings key does not name the
+engine. A page is read twice only when Sauvola, chosen for uneven
 light, read it with little confidence (:data:`SAUVOLA_RETRY_CONF`): Otsu reads it again and
 the more confident read is kept.
 
@@ -23,13 +27,15 @@ Choices, measured on the sample archive with ``bench/ocr.py`` (README, "OCR benc
   contents entry keeps its page number, a colophon comes after the column above it): 300-dpi
   pages 0.44 % → 0.21 % CER on seed 1, photos 1.24 % → 0.71 %;
 * ``OMP_THREAD_LIMIT=1``: Tesseract's own threads make parallel pages 5-25x slower;
-* the page goes to Tesseract as an uncompressed PGM file (PNG costs 0.1-0.5 s a page).
+* the program gets the page as an uncompressed PGM file (PNG costs 0.1-0.5 s a page); the
+  library gets its pixels in memory.
 
 Every option that changes the output, the Tesseract version and the preprocessing version
 are in :func:`settings_key`, so a page is redone exactly when one of them changes.
 
-Test seam: the engine runs the ``tesseract`` found on ``PATH`` (as pytesseract does); tests
-put a script named ``tesseract`` first on ``PATH`` to make a page hang or fail.
+Test seam: the program engine runs the ``tesseract`` found on ``PATH`` (as pytesseract does);
+tests put a script named ``tesseract`` first on ``PATH`` to make a page hang or fail, and read
+with ``ocr_engine = "command"``.
 
 Why one module of about 500 lines: the Tesseract wrapper, the reading chosen per page condition
 and the temporary folders it runs in are one external program's seam (OCRmyPDF keeps the same in
