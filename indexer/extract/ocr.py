@@ -81,7 +81,7 @@ DEFAULT_OPTIONS: dict[str, str] = {
     "profile": "auto",
     "corrector": ocrcorrect.VERSION,  # post-OCR correction (indexer.extract.ocrcorrect); "0": none
     "order": ocrorder.VERSION,  # reading order again (indexer.extract.ocrorder); "0": Tesseract's
-    # marks read as words dropped, a contents page's numbers read again
+    # on phone photos: marks read as words dropped, a contents page's numbers read again
     # (indexer.extract.ocrmarks); "0": kept as read
     "marks": ocrmarks.VERSION,
 }
@@ -566,7 +566,7 @@ def ocr_page(task: PageTask, note: str = "", engine: OcrEngine | None = None) ->
                   recognition.confidence, again.confidence)
         if again.confidence > recognition.confidence:
             recognition, params = again, otsu
-    if options(task.settings)["marks"] != "0":
+    if options(task.settings)["marks"] != "0" and page_condition(prepared) == "photo":
         recognition = without_marks(recognition, prepared.image)
     words = tuple(
         Word(text=w.text, box=prepared.to_source(w.box), conf=round(w.conf, 1), block=w.block,
