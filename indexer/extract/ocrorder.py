@@ -16,6 +16,10 @@ Four steps, on Tesseract's own words, lines and paragraphs:
 1. **Contents lines**: a line that is only a page number, standing apart at the right of a
    line of text on the same row (a contents entry's number, which Tesseract puts in a block of
    its own), joins that line at its end, so each entry keeps its number.
+1b. **A line cut in two on its row** (v2): a line starting less than :data:`WORD_GAP` × size
+   right of another line's end, on the same row and of the same height, joins it (a centred
+   footer or heading Tesseract cut in two paragraphs and read far apart: on seed 1's photos
+   *Dữ liệu mẫu* read high up the page, *– nội dung hư cấu* at its foot). A gutter is wider.
 2. **Two columns read across**: a paragraph whose lines all leave white space at one x (a
    gutter, in two lines or more; the lines right of it starting level, as a column's do) is
    cut there, and a run of such paragraphs gives all its
