@@ -14,6 +14,10 @@ as a table (pages, truth characters, CER in Tesseract's order → in ours, per s
   e.g. ``vie`` psm 3 on 16 pages per kind), parsed by ``indexer.extract.ocr.parse_tsv`` with
   ``order=False`` and with ``order=True``.
 
+A third table, for the stored pages: CER of the raw OCR (``ocr_raw``, before the corrector)
+beside the stored text's, and the corrections that made a right word wrong (raw words aligned
+to the truth with difflib, as ``bench/ocr_correct.py`` does), as a share of the words.
+
 CER = Levenshtein distance / truth length (NFC, white space collapsed), summed over a kind's
 pages. ``--pages`` lists each page whose CER changed (do not use it on unseen seeds).
 No assertion.
@@ -22,6 +26,7 @@ No assertion.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import platform
@@ -96,6 +101,46 @@ def stored(home: Path, truth: dict[str, dict[str, object]], pages: bool) -> tupl
     return tally, f"{len(keys)} settings key(s), preprocessing {', '.join(preps)}"
 
 
+def corrections(home: Path, truth: dict[str, dict[str, object]]) -> None:
+    """Raw OCR CER beside the stored text's, and corrections right → wrong, per kind."""
+    uri = f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    db.row_factory = sqlite3.Row
+    stats: dict[str, list[int]] = {}  # pages, chars, raw errors, stored errors, words, fixes, r→w
+    for r in db.execute("SELECT t.page_id, t.text, r.text AS raw, r.words, r.corrections"
+                        " FROM page_text t JOIN ocr_raw r ON r.page_id = t.page_id"
+                        " WHERE t.method = 'ocr' AND r.sha256 = t.sha256"):
+        rec = truth.get(r["page_id"])
+        if rec is None:
+            continue
+        t = norm(str(rec["text"]))
+        tokens = [str(w[0]) for w in json.loads(r["words"])]
+        fixes = json.loads(r["corrections"])
+        row = stats.setdefault(str(rec["scan"]), [0] * 7)
+        row[0] += 1
+        row[1] += len(t)
+        row[2] += Levenshtein.distance(t, norm(r["raw"]))
+        row[3] += Levenshtein.distance(t, norm(r["text"]))
+        row[4] += len(tokens)
+        row[5] += len(fixes)
+        truth_words = t.split()
+        aligned: dict[int, str] = {}
+        sm = difflib.SequenceMatcher(a=[norm(x) for x in tokens], b=truth_words, autojunk=False)
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                for k in range(i2 - i1):
+                    aligned[i1 + k] = truth_words[j1 + k]
+        row[6] += sum(1 for index, raw, _fixed, *_ in fixes
+                      if aligned.get(int(index)) == norm(str(raw)))
+    db.close()
+    print("\nStored OCR pages: raw OCR beside the stored text, corrections right → wrong\n")
+    print("| kind | pages | words | CER raw OCR | CER stored | corrections | right → wrong |")
+    print("|---|---|---|---|---|---|---|")
+    for kind, (n, chars, raw, fixed, words, fixes, harm) in sorted(stats.items()):
+        print(f"| {kind} | {n} | {words:,} | {raw / chars * 100:.2f} % | {fixed / chars * 100:.2f} %"
+              f" | {fixes} | {harm} ({harm / max(words, 1) * 100:.3f} %) |")
+
+
 def cached(cache: Path, truth: dict[str, dict[str, object]], pages: bool) -> tuple[Tally, str]:
     tally: Tally = {}
     variants = set()
@@ -147,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     if (args.home / "index" / "catalog.sqlite").exists():
         tally, what = stored(args.home, truth, args.pages)
         table(f"Stored OCR pages of the home ({what})", tally)
+        corrections(args.home, truth)
     if args.cache:
         tally, what = cached(args.cache, truth, args.pages)
         table(f"Cached reads of bench/ocr_modes.py in {args.cache} ({what})", tally)

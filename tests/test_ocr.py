@@ -189,10 +189,11 @@ def test_settings_key_names_version_and_every_option() -> None:
     key = ocr.settings_key(OcrSettings())
     assert key.startswith("tesseract 5")
     for part in ("lang=vie", "dpi=300", "psm=3", "oem=1", "thresholding_method=auto",
-                 "textord_heavy_nr=auto", "fixes=", "prep=v"):
+                 "textord_heavy_nr=auto", "fixes=", "prep=v", "marks="):
         assert part in key
     assert ocr.settings_key(OcrSettings(extra=(("psm", "6"),))) != key
     assert ocr.settings_key(OcrSettings(extra=(("deskew", "0"),))) != key
+    assert ocr.settings_key(OcrSettings(extra=(("marks", "0"),))) != key
     assert ocr.settings_key(OcrSettings(timeout=5)) == key  # a timeout does not change text
 
 

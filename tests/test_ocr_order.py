@@ -73,7 +73,8 @@ def test_two_columns_read_across_are_read_column_by_column(tmp_path: Path) -> No
         (w.text, w.box) for w in plain.words)
     assert plain.text != result.text  # Tesseract alone reads across the gutter
     assert [w.line for w in result.words] == sorted(w.line for w in result.words)
-    assert "order=1" in result.settings_key and result.settings_key != plain.settings_key
+    assert f"order={ocr.ocrorder.VERSION}" in result.settings_key and \
+        result.settings_key != plain.settings_key
 
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"

@@ -16,6 +16,10 @@ Four steps, on Tesseract's own words, lines and paragraphs:
 1. **Contents lines**: a line that is only a page number, standing apart at the right of a
    line of text on the same row (a contents entry's number, which Tesseract puts in a block of
    its own), joins that line at its end, so each entry keeps its number.
+1b. **A line cut in two on its row** (v2): a line starting less than :data:`WORD_GAP` × size
+   right of another line's end, on the same row and of the same height, joins it (a centred
+   footer or heading Tesseract cut in two paragraphs and read far apart: on seed 1's photos
+   *Dữ liệu mẫu* read high up the page, *– nội dung hư cấu* at its foot). A gutter is wider.
 2. **Two columns read across**: a paragraph whose lines all leave white space at one x (a
    gutter, in two lines or more; the lines right of it starting level, as a column's do) is
    cut there, and a run of such paragraphs gives all its
@@ -45,10 +49,11 @@ from collections.abc import Callable, Sequence
 from statistics import median
 from typing import TypeVar
 
-VERSION = "1"  # part of the OCR settings key (indexer.extract.ocr.settings_key)
+VERSION = "2"  # part of the OCR settings key (indexer.extract.ocr.settings_key)
 SIZE_OF_LINE = 0.8  # a type size is about this × the height of Tesseract's line box
 CONTENTS_GAP = 1.5  # a contents title and its number stand further apart than this × size
 ROW_OVERLAP = 0.5  # lines on one row overlap vertically by more than this × the shorter
+WORD_GAP = 0.75  # a line starting less than this × size right of another on its row continues it
 SAME_COLUMN = 0.3  # paragraphs overlapping horizontally by this × the narrower are one column
 SPLIT_GAP = 1.2  # white space this × size wide at one x in two lines of a paragraph: a gutter
 ALIGNED = 0.3  # ... and the lines right of it start within this × size of each other
@@ -101,6 +106,10 @@ def reorder(words: Sequence[W], geometry: Callable[[W], Geometry], *,
         for i in lines.pop(number):
             line_of[i], para_of[i] = title, para_of[lines[title][0]]
             lines[title].append(i)
+    for right, left in _one_row(lines, geo, size):
+        for i in lines.pop(right):
+            line_of[i], para_of[i] = left, para_of[lines[left][0]]
+            lines[left].append(i)
     paras: dict[int, list[int]] = {}  # paragraph -> its lines, in Tesseract's order
     for line, members in sorted(lines.items(), key=lambda kv: min(kv[1])):
         paras.setdefault(para_of[members[0]], []).append(line)
@@ -220,6 +229,34 @@ def _contents_numbers(lines: dict[int, list[int]], geo: list[Geometry], size: fl
         if best is not None and not all(_PAGE_NUMBER.fullmatch(geo[i][0]) for i in lines[best]):
             pairs.append((line, best))
     return pairs
+
+
+def _one_row(lines: dict[int, list[int]], geo: list[Geometry], size: float
+             ) -> list[tuple[int, int]]:
+    """(right line, left line) pairs, in the order to join them: a line that starts a word
+    space (less than :data:`WORD_GAP` × size) right of where another line of the same height
+    ends, on the same row, is the rest of that line (a centred footer or heading Tesseract cut
+    in two paragraphs, its halves read far apart)."""
+    rects = {line: _rect(members, geo) for line, members in lines.items()}
+    pairs = []
+    for line in sorted(rects, key=lambda ln: rects[ln][0]):
+        x0, top, _x1, bottom = rects[line]
+        best = None
+        for other, (ox0, otop, ox1, obottom) in rects.items():
+            if other == line or ox0 >= x0 or not -WORD_GAP * size < x0 - ox1 < WORD_GAP * size:
+                continue
+            heights = sorted((bottom - top, obottom - otop))
+            if heights[1] > 1.5 * heights[0] or \
+                    min(bottom, obottom) - max(top, otop) <= ROW_OVERLAP * heights[0]:
+                continue
+            if best is None or ox1 > rects[best][2]:
+                best = other
+        if best is not None:
+            pairs.append((line, best))
+            rects[best] = (min(rects[best][0], x0), min(rects[best][1], top),
+                           max(rects[best][2], rects[line][2]), max(rects[best][3], bottom))
+            del rects[line]
+    return pairs  # (each left line is one not joined itself: lines go left to right)
 
 
 def _topological(paras: list[int], rects: dict[int, Rect], size: float) -> list[int]:
