@@ -44,7 +44,7 @@ from archive.models import Word, words_json
 from archive.vntext import nfc
 from indexer.extract.syllable import is_syllable
 
-VERSION = "1"  # bump when a rule or a threshold changes what comes out
+VERSION = "2"  # bump when a rule or a threshold changes what comes out
 DOUBT_CONF = 93.0  # a valid syllable read above this confidence is never replaced
 MIN_CONTEXT = 3  # times the candidate must be seen next to a neighbour (valid words)
 MIN_CONTEXT_INVALID = 1  # the same for an unknown or invalid syllable
@@ -57,6 +57,10 @@ RUNNER_UP = 2.0  # and over the second-best candidate
 MIN_VOCAB_COUNT = 2  # a syllable seen fewer times on clean pages is not a candidate
 
 _LETTERS = re.compile(r"^([^\w]*)([^\W\d_]+)([^\w]*)$", re.UNICODE)
+# two syllables joined by a speck read as a mark: "xuất,phải", "hành.nội", "tiêu-phát"
+_JOINED = re.compile(r"^([^\w]*)([^\W\d_]+)([.,:;'\-]{1,2})([^\W\d_]+)([^\w]*)$", re.UNICODE)
+_SENTENCE_END = (".", "!", "?")
+_DASHES = ("–", "-", "—")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 
 
@@ -72,6 +76,10 @@ class SyllableModel:
     mid_title: Counter[str] = field(default_factory=Counter)  # Capitalised in mid-sentence
     leading: Counter[str] = field(default_factory=Counter)  # first mark of a word ("“")
     mark_before_lower: Counter[tuple[str, str]] = field(default_factory=Counter)
+    trailing: Counter[str] = field(default_factory=Counter)  # marks that end a word (each one)
+    sentence_start: Counter[str] = field(default_factory=Counter)  # Capitalised after . ! ?
+    pair_mark: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (a, ",", b)
+    dash_pair: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (a, "–", b)
     tokens: int = 0
     fingerprint: str = ""
     _deletes: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -85,21 +93,32 @@ class SyllableModel:
         """Count the syllables of ``text`` and the pairs of neighbours within a paragraph
         (across line breaks and punctuation: *cần, kiệm, liêm, chính* are pairs)."""
         for para in re.split(r"\n\s*\n", nfc(text)):
-            prev, prev_trail = "", "."
+            prev, prev_trail, dashed = "", ".", ("", "")
             for line in para.splitlines():
                 for k, token in enumerate(line.split()):
                     self.tokens += 1
                     m = _LETTERS.match(token)
                     if m is None:
+                        dashed = (prev, token) if token in _DASHES and prev and \
+                            not prev_trail else ("", "")
                         prev, prev_trail = "", token[-1:]
                         continue
                     lead, core, trail = m.groups()
                     word = core.lower()
+                    if dashed[0] and not lead:
+                        self.dash_pair[(dashed[0], dashed[1], word)] += 1
+                    dashed = ("", "")
                     if lead:
                         self.leading[lead[0]] += 1
+                    for ch in set(trail):
+                        self.trailing[ch] += 1
                     self.unigrams[word] += 1
+                    if prev_trail[-1:] in _SENTENCE_END and not lead and _title(core):
+                        self.sentence_start[word] += 1
                     if prev:
                         self.bigrams[(prev, word)] += 1
+                        if prev_trail:
+                            self.pair_mark[(prev, prev_trail[-1], word)] += 1
                         if prev_trail and core[:1].islower():
                             self.mark_before_lower[(prev, prev_trail[-1])] += 1
                     # mid-sentence: a word before it on the same line, nothing between (a
@@ -142,6 +161,10 @@ class SyllableModel:
                     found.add(cand)
         found.update(d for d in shorter if self.known(d))
         return found
+
+
+def _title(core: str) -> bool:
+    return core[:1].isupper() and (len(core) == 1 or core[1:].islower())
 
 
 def build_model(texts: Iterable[str]) -> SyllableModel:
@@ -212,10 +235,16 @@ def _score(model: SyllableModel, prev: str, word: str, nxt: str) -> tuple[float,
 
 def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
             blocks: Sequence[int], model: SyllableModel, *,
-            undone: frozenset[tuple[str, str]] = frozenset()) -> list[Correction]:
+            undone: frozenset[tuple[str, str]] = frozenset(),
+            boxes: Sequence[tuple[float, float, float, float]] | None = None,
+            noisy: bool = False) -> list[Correction]:
     """Corrections for one page's words (tokens in reading order with their confidence,
     line and block numbers). ``undone``: (raw, corrected) pairs an editor has undone on this
-    page."""
+    page. ``noisy``: the page was read with Tesseract's heavy noise reduction (a noisy copy,
+    ``textord_heavy_nr=1``), which cleans away faint dots and thin dashes with the specks;
+    on such a page, and with the words' ``boxes`` (x0, y0, x1, y1, any unit), a full stop
+    lost at the end of a line (:func:`_lost_stop`) and a dash lost between two words
+    (:func:`_lost_dash`) are put back."""
     if not model.unigrams:
         return []
     parsed: list[tuple[str, str, str] | None] = []
@@ -225,10 +254,14 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
     out: list[Correction] = []
     for i, p in enumerate(parsed):
         if p is None:
+            new, reason = _split(model, tokens[i]), "split"
+            if new is not None and new != tokens[i] and (tokens[i], new) not in undone:
+                out.append(Correction(i, tokens[i], new, reason))
             continue
         lead, core, trail = p
         reasons = []
-        new_lead, new_trail = _marks(model, parsed, blocks, i)
+        new_lead, new_trail = _marks(model, parsed, lines, blocks,
+                                     boxes if noisy else None, i)
         if (new_lead, new_trail) != (lead, trail):
             reasons.append("mark")
         new_core = core
@@ -236,13 +269,15 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
         if fixed is not None:
             new_core, reason = fixed
             reasons.append(reason)
-        if confs[i] < DOUBT_CONF and _lower_case(model, parsed, lines, i, new_core):
+        if _lower_case(model, parsed, lines, confs, i, new_core):
             new_core = new_core.lower()
             reasons.append("case")
-        if not reasons:
-            continue
         new = new_lead + new_core + new_trail
-        if new == tokens[i] or (tokens[i], new) in undone:
+        dash = _lost_dash(model, parsed, lines, i) if noisy and not new_trail else ""
+        if dash:
+            new += " " + dash
+            reasons.append("dash")
+        if not reasons or new == tokens[i] or (tokens[i], new) in undone:
             continue
         out.append(Correction(i, tokens[i], new, "+".join(reasons)))
     return out
@@ -250,30 +285,148 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
 
 STRAY_LEAD = 1e-4  # a mark that starts fewer than this share of clean words is a speck
 STRAY_MARKS = ".:;"  # marks after a word that a following lower-case word can disprove
+SPECK_MARKS = ":"  # the same, disproved only by the pair itself (never written with it)
+MIN_BARE_PAIR = 5  # times the clean pages write the pair with nothing between, for the above
+MIN_SENTENCE_START = 10  # times a word starts a sentence before a lost stop is put back
+FULL_LINE = 0.08  # a line ending this share of the block's width from its right edge is full
+def _strip_rare(model: SyllableModel, trail: str) -> str:
+    if not model.tokens:
+        return trail
+    return "".join(ch for ch in trail if model.trailing.get(ch, 0) >= STRAY_LEAD * model.tokens)
+
+
+def _bare(model: SyllableModel, a: str, b: str) -> int:
+    """Times the clean pages write ``a b`` with no mark between."""
+    n = model.bigrams.get((a, b), 0)
+    if n:
+        n -= sum(model.pair_mark.get((a, m, b), 0) for m in _PAIR_MARKS)
+    return n
+
+
+_PAIR_MARKS = ".,:;!?-–)”\"'"
 
 
 def _marks(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
-           blocks: Sequence[int], i: int) -> tuple[str, str]:
+           lines: Sequence[int], blocks: Sequence[int],
+           boxes: Sequence[tuple[float, float, float, float]] | None,
+           i: int) -> tuple[str, str]:
     """The word's leading and trailing marks without specks of toner read as punctuation:
-    a leading mark the clean pages almost never start a word with (*'xã*, *.chữ*), and a
-    trailing *.* *:* *;* before a word in lower case where the clean pages join the two
-    words often and never put that mark after the first (*ruộng. đồng*)."""
+    a leading or trailing mark the clean pages almost never start or end a word with
+    (*'xã*, *.chữ*, *mới.'*); a trailing *.* *:* *;* before a word in lower case where the
+    clean pages join the two words often and never put that mark after the first
+    (*ruộng. đồng*); a trailing *,* *:* the clean pages never write between the two words
+    while they often write them with nothing between (*đưa, vào*). And a full stop lost at
+    the end of a sentence (a faint dot Tesseract drops), put back before a word that starts
+    sentences and is never capitalised in mid-sentence (*khác hẳn Thực hiện*)."""
     p = parsed[i]
     assert p is not None
     lead, core, trail = p
     if lead and model.tokens:
         while lead and model.leading.get(lead[0], 0) < STRAY_LEAD * model.tokens:
             lead = lead[1:]
+    trail = _strip_rare(model, trail)
     if len(trail) == 2 and trail[0] in ",.;:" and trail[1] in STRAY_MARKS:
         trail = trail[0]  # "thôn,:" — a speck after a mark
     nxt_p = parsed[i + 1] if i + 1 < len(parsed) and blocks[i + 1] == blocks[i] else None
-    if (len(trail) == 1 and trail in STRAY_MARKS and nxt_p is not None
-            and not nxt_p[0] and nxt_p[1][:1].islower()):
-        word, nxt = core.lower(), nxt_p[1].lower()
-        if model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT and \
-                model.mark_before_lower.get((word, trail), 0) == 0:
+    word = core.lower()
+    if len(trail) == 1 and nxt_p is not None and not nxt_p[0] and nxt_p[1][:1].islower():
+        nxt = nxt_p[1].lower()
+        never_after = model.mark_before_lower.get((word, trail), 0) == 0
+        never_between = model.pair_mark.get((word, trail, nxt), 0) == 0
+        if (trail in STRAY_MARKS and never_after
+                and model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT) or \
+                (trail in SPECK_MARKS and never_between
+                 and _bare(model, word, nxt) >= MIN_BARE_PAIR):
             trail = ""
+    if not trail and boxes is not None and _lost_stop(model, parsed, lines, blocks, boxes, i):
+        trail = "."
     return lead, trail
+
+
+def _lost_stop(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+               lines: Sequence[int], blocks: Sequence[int],
+               boxes: Sequence[tuple[float, float, float, float]], i: int) -> bool:
+    """A full stop lost at the end of a line of body text: the word ends its line, the next
+    line starts with a word the clean pages start sentences with and never capitalise in
+    mid-sentence, and the line is a paragraph's: it reaches the block's right edge (the
+    sentence ended there) with the next line in the same block, or it is a paragraph's
+    last line after a full one. A short line alone (a heading, a masthead) is left."""
+    p = parsed[i]
+    assert p is not None
+    core = p[1]
+    if not core.islower() or not is_syllable(core) or not model.known(core):
+        return False
+    if i + 1 >= len(parsed) or lines[i + 1] == lines[i]:
+        return False
+    q = parsed[i + 1]
+    if q is None or q[0] or len(q[1]) < 2 or not _title(q[1]) or q[2][:1] == ":":
+        return False  # not a sentence, or a label (*Hỏi:*)
+    if i + 2 < len(parsed) and parsed[i + 2] is None:
+        return False  # a label before a number: *Số 3*, *Điều 5*
+    nxt = q[1].lower()
+    starts = model.sentence_start.get(nxt, 0)
+    if starts < MIN_SENTENCE_START or model.mid_title.get(nxt, 0) * 100 > starts:
+        return False
+    right = max(boxes[j][2] for j in range(len(boxes)) if blocks[j] == blocks[i])
+    width = right - min(boxes[j][0] for j in range(len(boxes)) if blocks[j] == blocks[i])
+    full = boxes[i][2] >= right - FULL_LINE * width
+    if full:
+        return blocks[i + 1] == blocks[i]
+    # a short line: the last of a paragraph when the line before it, in the same block,
+    # was full and did not end a sentence
+    k = i
+    while k >= 0 and lines[k] == lines[i]:
+        k -= 1
+    if k < 0 or blocks[k] != blocks[i] or boxes[k][2] < right - FULL_LINE * width:
+        return False
+    prev = parsed[k]
+    return prev is not None and not prev[2]
+
+
+MIN_DASH = 3  # times the clean pages write "a – b" before a lost dash is put back
+
+
+def _lost_dash(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+               lines: Sequence[int], i: int) -> str:
+    """The dash Tesseract drops between two words on a noisy copy (a thin stroke cleaned
+    away as noise: *kinh tế xã hội*, *Ban Tư tưởng Văn hóa*): put back where the clean
+    pages write the two words with a dash between at least :data:`MIN_DASH` times and four
+    times as often as without. Returns the dash, or ''."""
+    p = parsed[i]
+    assert p is not None
+    if i + 1 >= len(parsed) or lines[i + 1] != lines[i]:
+        return ""
+    q = parsed[i + 1]
+    if q is None or q[0]:
+        return ""
+    a, b = p[1].lower(), q[1].lower()
+    best = max(((n, d) for d in _DASHES if (n := model.dash_pair.get((a, d, b), 0))),
+               default=(0, ""))
+    if best[0] < MIN_DASH or best[0] < 4 * model.bigrams.get((a, b), 0):
+        return ""
+    return best[1]
+
+
+def _split(model: SyllableModel, token: str) -> str | None:
+    """Two syllables joined by a speck read as a mark (*xuất,phải*, *hành.nội*,
+    *tiêu-phát*): split when the clean pages write the pair often; the mark is kept
+    (followed by a space) only where they write it between the two."""
+    m = _JOINED.match(token)
+    if m is None:
+        return None
+    lead, a, mark, b, trail = m.groups()
+    if not b[:1].islower():
+        return None  # *Mác-Lênin*, *Nam.Định*: names, not specks
+    if not (is_syllable(a) and is_syllable(b) and model.known(a.lower())
+            and model.known(b.lower())):
+        return None
+    la, lb = a.lower(), b.lower()
+    if model.bigrams.get((la, lb), 0) < MIN_CONTEXT:
+        return None
+    kept = mark[:1] if mark[:1] in ",;:" else ""
+    if kept and model.pair_mark.get((la, kept, lb), 0) < max(MIN_CONTEXT, _bare(model, la, lb)):
+        kept = ""
+    return f"{lead}{a}{kept} {b}{trail}"
 
 
 def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
@@ -324,7 +477,7 @@ MIN_LOWER = 20  # mid-sentence uses in lower case before a capital is called a m
 
 
 def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
-                lines: Sequence[int], i: int, core: str) -> bool:
+                lines: Sequence[int], confs: Sequence[float], i: int, core: str) -> bool:
     """A Capitalised word in mid-sentence (a lower-case word before it, nothing between)
     that the clean pages write in lower case there often and capitalised never
     (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*)."""
@@ -340,7 +493,14 @@ def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | No
     if q is None or q[2] or not q[1].islower():
         return False
     word = core.lower()
-    return model.mid_lower.get(word, 0) >= MIN_LOWER and model.mid_title.get(word, 0) == 0
+    if model.mid_lower.get(word, 0) < MIN_LOWER or model.mid_title.get(word, 0) != 0:
+        return False
+    if confs[i] < DOUBT_CONF:
+        return True
+    # read with confidence: only where the clean pages write the pair itself and seldom
+    # start a sentence with the word (a capital after a lost full stop is right)
+    return (model.bigrams.get((q[1].lower(), word), 0) >= MIN_CONTEXT
+            and model.sentence_start.get(word, 0) < MIN_SENTENCE_START)
 
 
 def _context(parsed: Sequence[tuple[str, str, str] | None], blocks: Sequence[int], i: int,
@@ -406,6 +566,12 @@ def model_from_catalog(catalog: Catalog) -> SyllableModel:
         "SELECT text FROM page_text WHERE method IN ('text', 'legacy') ORDER BY page_id"))
 
 
+def noisy_read(note: str) -> bool:
+    """Whether a page was read with Tesseract's heavy noise reduction (its note, written by
+    ``indexer.extract.ocr``, says ``textord_heavy_nr=1``)."""
+    return "textord_heavy_nr=1" in note
+
+
 def _undone(catalog: Catalog) -> dict[str, frozenset[tuple[str, str]]]:
     out: dict[str, set[tuple[str, str]]] = {}
     for r in catalog.query("SELECT page_id, raw, corrected FROM ocr_undo"):
@@ -438,7 +604,7 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
     undone = _undone(catalog)
     wanted = set(page_ids) if page_ids is not None else None
     rows = catalog.query(
-        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, r.sha256 AS raw_sha,"
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, t.note, r.sha256 AS raw_sha,"
         " r.settings_key AS raw_key, r.text AS raw_text, r.words AS raw_words, r.corrector,"
         " r.applied_sha FROM page_text t LEFT JOIN ocr_raw r ON r.page_id = t.page_id"
         " WHERE t.method = 'ocr'")
@@ -458,7 +624,8 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
         words = [Word.from_row(w) for w in json.loads(raw_json)]
         fixes = (correct([w.text for w in words], [w.conf for w in words],
                          [w.line for w in words], [w.block for w in words], model,
-                         undone=undo) if usable else [])
+                         undone=undo, boxes=[w.box for w in words],
+                         noisy=noisy_read(r["note"])) if usable else [])
         if fixes:
             texts = apply([w.text for w in words], fixes)
             new_words = [replace(w, text=t) for w, t in zip(words, texts)]
