@@ -55,6 +55,10 @@ MARGIN_UNSEEN = 3.0
 UNSEEN_CONF = 95.0  # and read with less confidence than this
 RUNNER_UP = 2.0  # and over the second-best candidate
 MIN_VOCAB_COUNT = 2  # a syllable seen fewer times on clean pages is not a candidate
+# a valid syllable read with confidence (≥ DOUBT_CONF) is replaced only when neither pair it
+# makes is ever seen and the candidate is seen this often with each neighbour, winning by
+MIN_SIDE_SURE = 2
+MARGIN_SURE = 6.0
 
 _LETTERS = re.compile(r"^([^\w]*)([^\W\d_]+)([^\w]*)$", re.UNICODE)
 # two syllables joined by a speck read as a mark: "xuất,phải", "hành.nội", "tiêu-phát"
@@ -265,12 +269,16 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
         if (new_lead, new_trail) != (lead, trail):
             reasons.append("mark")
         new_core = core
-        fixed = _syllable(model, parsed, lines, blocks, confs, i)
+        fixed = _syllable(model, parsed, lines, blocks, confs, i, noisy)
         if fixed is not None:
             new_core, reason = fixed
             reasons.append(reason)
-        if _lower_case(model, parsed, lines, confs, i, new_core):
+        if _lower_case(model, parsed, lines, blocks, confs, i, new_core, noisy):
             new_core = new_core.lower()
+            reasons.append("case")
+        elif _mixed(new_core) and model.known(new_core.lower()) and \
+                is_syllable(new_core[0] + new_core[1:].lower()):
+            new_core = new_core[0] + new_core[1:].lower()  # not *ThS*, *TTg*: not syllables
             reasons.append("case")
         new = new_lead + new_core + new_trail
         dash = _lost_dash(model, parsed, lines, i) if noisy and not new_trail else ""
@@ -431,8 +439,11 @@ def _split(model: SyllableModel, token: str) -> str | None:
 
 def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
               lines: Sequence[int], blocks: Sequence[int], confs: Sequence[float],
-              i: int) -> tuple[str, str] | None:
-    """(the corrected letters, the reason) when a one-edit neighbour is clearly the word."""
+              i: int, noisy: bool = False) -> tuple[str, str] | None:
+    """(the corrected letters, the reason) when a one-edit neighbour is clearly the word.
+    On a noisy copy Tesseract is confidently wrong often enough (a worn *l* read as *t*
+    at 96) that a valid syllable read with confidence is judged too, on stronger evidence;
+    elsewhere a confident reading stands."""
     p = parsed[i]
     assert p is not None
     core = p[1]
@@ -445,11 +456,12 @@ def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None
         return None  # a Roman numeral (khóa XIII) is not a syllable
     well_formed = is_syllable(core)
     valid = well_formed and model.known(word)
-    if valid and confs[i] >= DOUBT_CONF:
+    sure = valid and confs[i] >= DOUBT_CONF
+    if sure and not noisy:
         return None
     prev = _context(parsed, blocks, i, -1)
     nxt = _context(parsed, blocks, i, +1)
-    if not prev and not nxt:
+    if not prev and not nxt or sure and not (prev and nxt):
         return None
     candidates = model.neighbours(word)
     if not candidates:
@@ -458,7 +470,13 @@ def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None
     scored = sorted(((*_score(model, prev, c, nxt), c) for c in candidates), reverse=True)
     best, best_ctx, cand = scored[0]
     second = scored[1][0] if len(scored) > 1 else -math.inf
-    if valid:
+    if sure:
+        # read with confidence: both neighbours must reject the reading and take the other
+        reason = "context"
+        ok = (base_ctx == 0 and best - base >= MARGIN_SURE
+              and model.bigrams.get((prev, cand), 0) >= MIN_SIDE_SURE
+              and model.bigrams.get((cand, nxt), 0) >= MIN_SIDE_SURE)
+    elif valid:
         reason = "context"
         ok = (base_ctx == 0 and best_ctx >= MIN_CONTEXT and best - base >= MARGIN)
     elif well_formed:
@@ -477,16 +495,22 @@ MIN_LOWER = 20  # mid-sentence uses in lower case before a capital is called a m
 
 
 def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
-                lines: Sequence[int], confs: Sequence[float], i: int, core: str) -> bool:
+                lines: Sequence[int], blocks: Sequence[int], confs: Sequence[float], i: int,
+                core: str, noisy: bool = False) -> bool:
     """A Capitalised word in mid-sentence (a lower-case word before it, nothing between)
     that the clean pages write in lower case there often and capitalised never
-    (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*)."""
+    (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*). At the start of a line (which may
+    start a heading) only on a noisy copy, where the clean pages write the pair and seldom
+    start a sentence with the word (*đảng / Viên*)."""
     p = parsed[i]
     assert p is not None
     if len(core) < 2 or not (core[0].isupper() and core[1:].islower()) or p[0]:
         return False
-    if i == 0 or lines[i - 1] != lines[i]:
-        return False  # a capital at the start of a line may start a heading
+    if i == 0 or blocks[i - 1] != blocks[i]:
+        return False
+    line_start = lines[i - 1] != lines[i]
+    if line_start and not noisy:
+        return False
     if i + 1 < len(parsed) and parsed[i + 1] is None:
         return False  # a label before a number or a mark: *Số 3*, *Điều 5*
     q = parsed[i - 1]
@@ -495,12 +519,21 @@ def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | No
     word = core.lower()
     if model.mid_lower.get(word, 0) < MIN_LOWER or model.mid_title.get(word, 0) != 0:
         return False
-    if confs[i] < DOUBT_CONF:
+    if confs[i] < DOUBT_CONF and not line_start:
         return True
-    # read with confidence: only where the clean pages write the pair itself and seldom
+    # read with confidence, or at a line start: only where the clean pages write the pair itself and seldom
     # start a sentence with the word (a capital after a lost full stop is right)
     return (model.bigrams.get((q[1].lower(), word), 0) >= MIN_CONTEXT
             and model.sentence_start.get(word, 0) < MIN_SENTENCE_START)
+
+
+def _mixed(core: str) -> bool:
+    """Capitals after a small letter (*cHáu*, *ánH*) or small letters between capitals
+    (*THu*): no Vietnamese word is written so; OCR guesses the case of letters whose
+    capital has the small one's shape (*h* is not one, but a worn one is) by height."""
+    rest = core[1:]
+    return len(core) >= 2 and not rest.isupper() and not rest.islower() and \
+        any(c.isupper() for c in rest) or (core[:1].islower() and any(c.isupper() for c in rest))
 
 
 def _context(parsed: Sequence[tuple[str, str, str] | None], blocks: Sequence[int], i: int,
