@@ -11,21 +11,38 @@ OCR is changed only where the evidence is strong:
 * **a valid syllable the context strongly rejects**: read with less than
   :data:`DOUBT_CONF` confidence, never seen between its neighbours, while a one-edit
   neighbour is seen there often (*cân, kiệm, tiêm, chính* → *cần, kiệm, liêm, chính*);
-* **a speck read as a mark** (*'xã*, *.chữ*, *ruộng. đồng*, *thôn,:*) and **a capital in
-  mid-line** (*Làm*: a typewriter's *l*) where the clean pages never write it so.
+* **a speck read as a mark** (*'xã*, *.chữ*, *ruộng. đồng*, *thôn,:*, *mới.'*), **two
+  syllables joined by one** (*xuất,phải*, *hành.nội*: split where the clean pages write
+  the pair) and **a capital in mid-line** (*Làm*: a typewriter's *l*) where the clean pages
+  never write it so; **a case no word is written with** (*cHáu*, *THu*).
 
-Thresholds were set on seed 1 of the sample (``bench/ocr_correct.py``; README, "Old scans").
+On a **noisy copy** (read with Tesseract's heavy noise reduction, ``textord_heavy_nr=1``:
+typewriter and letterpress photocopies) the noise reduction also cleans away faint dots
+and thin dashes, and the LSTM is confidently wrong more often, so there (and only there):
+
+* **a full stop lost at the end of a line** is put back before a word the clean pages
+  start sentences with and never capitalise in mid-sentence, when the line is body text
+  (it reaches the block's right edge, or it ends a paragraph after a full line);
+* **a dash lost between two words** the clean pages write with one (*kinh tế – xã hội*);
+* **a valid syllable read with confidence** is replaced when neither pair it makes is
+  ever seen and a one-edit neighbour is seen with both neighbours (*tà* → *là*), and a
+  capital at a line start is put in lower case where the pair continues (*đảng / Viên*).
+
+Thresholds were set on seeds 1 and 4 of the sample (``bench/ocr_correct.py``; README,
+"Old scans").
 A one-edit neighbour is one change of a precomposed letter (so *â*→*ầ*, a tone or a hat, is
 one edit, as OCR makes it), one letter added or dropped. Words with digits, identifiers and
-words in capitals inside a line of capitals are left alone; case is kept.
+words in capitals inside a line of capitals are left alone; case is kept. A split or a
+dash put back makes one word hold two tokens (*chính sách*, *tế –*), in the box OCR saw.
 
 Nothing is lost: the raw words are kept (``ocr_raw`` in ``archive/schema/047_ocr_raw.sql``),
 each correction is listed with its word index, and an editor's undo of a correction (raw →
 corrected on a page) is kept apart (``ocr_undo``) and honoured by every later run.
 :data:`VERSION` is part of the OCR settings key (``indexer.extract.ocr.settings_key``).
 
-Why one module of about 500 lines: the syllable model learned from the clean pages and the rules
-that use it must change together (the corrector's version is part of the settings key).
+Why one module of about 700 lines: the syllable model learned from the clean pages and the rules
+that use it must change together (the corrector's version is part of the settings key); the
+catalog step that applies them and the editors' undo work on the same Correction rows.
 """
 
 from __future__ import annotations
@@ -255,6 +272,12 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
     for token in tokens:
         m = _LETTERS.match(token)
         parsed.append((m.group(1), m.group(2), m.group(3)) if m else None)
+    # the letters first, each judged by its neighbours as read; then marks and case,
+    # judged by the neighbours as corrected (*chính. trì* → *chính trị*)
+    syllables = [_syllable(model, parsed, lines, blocks, confs, i, noisy)
+                 if p is not None else None for i, p in enumerate(parsed)]
+    fixed_parsed = [(p[0], s[0], p[2]) if p is not None and s is not None else p
+                    for p, s in zip(parsed, syllables)]
     out: list[Correction] = []
     for i, p in enumerate(parsed):
         if p is None:
@@ -264,12 +287,12 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
             continue
         lead, core, trail = p
         reasons = []
-        new_lead, new_trail = _marks(model, parsed, lines, blocks,
+        new_lead, new_trail = _marks(model, fixed_parsed, lines, blocks,
                                      boxes if noisy else None, i)
         if (new_lead, new_trail) != (lead, trail):
             reasons.append("mark")
         new_core = core
-        fixed = _syllable(model, parsed, lines, blocks, confs, i, noisy)
+        fixed = syllables[i]
         if fixed is not None:
             new_core, reason = fixed
             reasons.append(reason)
@@ -295,6 +318,9 @@ STRAY_LEAD = 1e-4  # a mark that starts fewer than this share of clean words is 
 STRAY_MARKS = ".:;"  # marks after a word that a following lower-case word can disprove
 SPECK_MARKS = ":"  # the same, disproved only by the pair itself (never written with it)
 MIN_BARE_PAIR = 5  # times the clean pages write the pair with nothing between, for the above
+# a comma is disproved only inside a word of two syllables the clean pages write together
+# this often and never with a comma (*chi, bộ*, *đảng, viên*): a comma may end any clause
+MIN_BARE_COMPOUND = 50
 MIN_SENTENCE_START = 10  # times a word starts a sentence before a lost stop is put back
 FULL_LINE = 0.08  # a line ending this share of the block's width from its right edge is full
 def _strip_rare(model: SyllableModel, trail: str) -> str:
@@ -344,7 +370,9 @@ def _marks(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
         if (trail in STRAY_MARKS and never_after
                 and model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT) or \
                 (trail in SPECK_MARKS and never_between
-                 and _bare(model, word, nxt) >= MIN_BARE_PAIR):
+                 and _bare(model, word, nxt) >= MIN_BARE_PAIR) or \
+                (trail == "," and never_between
+                 and _bare(model, word, nxt) >= MIN_BARE_COMPOUND):
             trail = ""
     if not trail and boxes is not None and _lost_stop(model, parsed, lines, blocks, boxes, i):
         trail = "."
