@@ -52,6 +52,7 @@ import json
 import math
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,7 @@ MIN_VOCAB_COUNT = 2  # a syllable seen fewer times on clean pages is not a candi
 # a valid syllable read with confidence (≥ DOUBT_CONF) is replaced only when neither pair it
 # makes is ever seen and the candidate is seen this often with each neighbour, winning by
 MIN_SIDE_SURE = 2
+MIN_ONE_SIDE_SURE = 20  # or this often with one of them (*quản / tý* → *quản lý*)
 MARGIN_SURE = 6.0
 
 _LETTERS = re.compile(r"^([^\w]*)([^\W\d_]+)([^\w]*)$", re.UNICODE)
@@ -323,6 +325,16 @@ MIN_BARE_PAIR = 5  # times the clean pages write the pair with nothing between, 
 MIN_BARE_COMPOUND = 50
 MIN_SENTENCE_START = 10  # times a word starts a sentence before a lost stop is put back
 FULL_LINE = 0.08  # a line ending this share of the block's width from its right edge is full
+# letters whose capital has the small one's shape: OCR guesses their case from their height,
+# so after a full stop *các*, *ông*, *ở* may be *Các*, *Ông*, *Ở* misread (the stop is kept
+# where the clean pages end a sentence between the two words: *nhân dân. Chi bộ*)
+_SAME_SHAPE = frozenset("cosuvwxz")
+
+
+def _same_shape(core: str) -> bool:
+    return unicodedata.normalize("NFD", core[:1].lower())[:1] in _SAME_SHAPE
+
+
 def _strip_rare(model: SyllableModel, trail: str) -> str:
     if not model.tokens:
         return trail
@@ -363,7 +375,9 @@ def _marks(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
         trail = trail[0]  # "thôn,:" — a speck after a mark
     nxt_p = parsed[i + 1] if i + 1 < len(parsed) and blocks[i + 1] == blocks[i] else None
     word = core.lower()
-    if len(trail) == 1 and nxt_p is not None and not nxt_p[0] and nxt_p[1][:1].islower():
+    if len(trail) == 1 and nxt_p is not None and not nxt_p[0] and nxt_p[1][:1].islower() \
+            and not (trail in _SENTENCE_END and _same_shape(nxt_p[1]) and
+                     model.pair_mark.get((word, trail, nxt_p[1].lower()), 0) > 0):
         nxt = nxt_p[1].lower()
         never_after = model.mark_before_lower.get((word, trail), 0) == 0
         never_between = model.pair_mark.get((word, trail, nxt), 0) == 0
@@ -501,9 +515,9 @@ def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None
     if sure:
         # read with confidence: both neighbours must reject the reading and take the other
         reason = "context"
+        left, right = model.bigrams.get((prev, cand), 0), model.bigrams.get((cand, nxt), 0)
         ok = (base_ctx == 0 and best - base >= MARGIN_SURE
-              and model.bigrams.get((prev, cand), 0) >= MIN_SIDE_SURE
-              and model.bigrams.get((cand, nxt), 0) >= MIN_SIDE_SURE)
+              and (min(left, right) >= MIN_SIDE_SURE or max(left, right) >= MIN_ONE_SIDE_SURE))
     elif valid:
         reason = "context"
         ok = (base_ctx == 0 and best_ctx >= MIN_CONTEXT and best - base >= MARGIN)
