@@ -134,6 +134,19 @@ def test_two_syllables_joined_by_a_speck_are_split() -> None:
     assert fixed("Nhà nước có sách.chính hỗ trợ.") == "Nhà nước có sách.chính hỗ trợ."
 
 
+def test_a_comma_inside_a_word_the_archive_writes_together_is_a_speck() -> None:
+    model = build_model(["Chi bộ họp, chi bộ bàn việc, đảng viên góp ý."] * 50 + CLEAN)
+
+    def run(text: str) -> str:
+        tokens, lines, blocks = words(text)
+        return " ".join(ocrcorrect.apply(tokens, correct(
+            tokens, [96.0] * len(tokens), lines, blocks, model)))
+
+    assert run("Hôm nay chi, bộ họp.") == "Hôm nay chi bộ họp."
+    # a comma the clean pages write between the two words stays
+    assert run("Chi bộ họp, chi bộ bàn việc.") == "Chi bộ họp, chi bộ bàn việc."
+
+
 def test_case_no_word_is_written_with() -> None:
     assert old_page(["Nhà nước giúp đỡ các cHáu học sinh nghèo."]) == \
         "Nhà nước giúp đỡ các cháu học sinh nghèo."
