@@ -11,21 +11,38 @@ OCR is changed only where the evidence is strong:
 * **a valid syllable the context strongly rejects**: read with less than
   :data:`DOUBT_CONF` confidence, never seen between its neighbours, while a one-edit
   neighbour is seen there often (*cân, kiệm, tiêm, chính* → *cần, kiệm, liêm, chính*);
-* **a speck read as a mark** (*'xã*, *.chữ*, *ruộng. đồng*, *thôn,:*) and **a capital in
-  mid-line** (*Làm*: a typewriter's *l*) where the clean pages never write it so.
+* **a speck read as a mark** (*'xã*, *.chữ*, *ruộng. đồng*, *thôn,:*, *mới.'*), **two
+  syllables joined by one** (*xuất,phải*, *hành.nội*: split where the clean pages write
+  the pair) and **a capital in mid-line** (*Làm*: a typewriter's *l*) where the clean pages
+  never write it so; **a case no word is written with** (*cHáu*, *THu*).
 
-Thresholds were set on seed 1 of the sample (``bench/ocr_correct.py``; README, "Old scans").
+On a **noisy copy** (read with Tesseract's heavy noise reduction, ``textord_heavy_nr=1``:
+typewriter and letterpress photocopies) the noise reduction also cleans away faint dots
+and thin dashes, and the LSTM is confidently wrong more often, so there (and only there):
+
+* **a full stop lost at the end of a line** is put back before a word the clean pages
+  start sentences with and never capitalise in mid-sentence, when the line is body text
+  (it reaches the block's right edge, or it ends a paragraph after a full line);
+* **a dash lost between two words** the clean pages write with one (*kinh tế – xã hội*);
+* **a valid syllable read with confidence** is replaced when neither pair it makes is
+  ever seen and a one-edit neighbour is seen with both neighbours (*tà* → *là*), and a
+  capital at a line start is put in lower case where the pair continues (*đảng / Viên*).
+
+Thresholds were set on seeds 1 and 4 of the sample (``bench/ocr_correct.py``; README,
+"Old scans").
 A one-edit neighbour is one change of a precomposed letter (so *â*→*ầ*, a tone or a hat, is
 one edit, as OCR makes it), one letter added or dropped. Words with digits, identifiers and
-words in capitals inside a line of capitals are left alone; case is kept.
+words in capitals inside a line of capitals are left alone; case is kept. A split or a
+dash put back makes one word hold two tokens (*chính sách*, *tế –*), in the box OCR saw.
 
 Nothing is lost: the raw words are kept (``ocr_raw`` in ``archive/schema/047_ocr_raw.sql``),
 each correction is listed with its word index, and an editor's undo of a correction (raw →
 corrected on a page) is kept apart (``ocr_undo``) and honoured by every later run.
 :data:`VERSION` is part of the OCR settings key (``indexer.extract.ocr.settings_key``).
 
-Why one module of about 500 lines: the syllable model learned from the clean pages and the rules
-that use it must change together (the corrector's version is part of the settings key).
+Why one module of about 700 lines: the syllable model learned from the clean pages and the rules
+that use it must change together (the corrector's version is part of the settings key); the
+catalog step that applies them and the editors' undo work on the same Correction rows.
 """
 
 from __future__ import annotations
@@ -35,6 +52,7 @@ import json
 import math
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +62,7 @@ from archive.models import Word, words_json
 from archive.vntext import nfc
 from indexer.extract.syllable import is_syllable
 
-VERSION = "1"  # bump when a rule or a threshold changes what comes out
+VERSION = "2"  # bump when a rule or a threshold changes what comes out
 DOUBT_CONF = 93.0  # a valid syllable read above this confidence is never replaced
 MIN_CONTEXT = 3  # times the candidate must be seen next to a neighbour (valid words)
 MIN_CONTEXT_INVALID = 1  # the same for an unknown or invalid syllable
@@ -55,8 +73,17 @@ MARGIN_UNSEEN = 3.0
 UNSEEN_CONF = 95.0  # and read with less confidence than this
 RUNNER_UP = 2.0  # and over the second-best candidate
 MIN_VOCAB_COUNT = 2  # a syllable seen fewer times on clean pages is not a candidate
+# a valid syllable read with confidence (≥ DOUBT_CONF) is replaced only when neither pair it
+# makes is ever seen and the candidate is seen this often with each neighbour, winning by
+MIN_SIDE_SURE = 2
+MIN_ONE_SIDE_SURE = 20  # or this often with one of them (*quản / tý* → *quản lý*)
+MARGIN_SURE = 6.0
 
 _LETTERS = re.compile(r"^([^\w]*)([^\W\d_]+)([^\w]*)$", re.UNICODE)
+# two syllables joined by a speck read as a mark: "xuất,phải", "hành.nội", "tiêu-phát"
+_JOINED = re.compile(r"^([^\w]*)([^\W\d_]+)([.,:;'\-]{1,2})([^\W\d_]+)([^\w]*)$", re.UNICODE)
+_SENTENCE_END = (".", "!", "?")
+_DASHES = ("–", "-", "—")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 
 
@@ -72,6 +99,10 @@ class SyllableModel:
     mid_title: Counter[str] = field(default_factory=Counter)  # Capitalised in mid-sentence
     leading: Counter[str] = field(default_factory=Counter)  # first mark of a word ("“")
     mark_before_lower: Counter[tuple[str, str]] = field(default_factory=Counter)
+    trailing: Counter[str] = field(default_factory=Counter)  # marks that end a word (each one)
+    sentence_start: Counter[str] = field(default_factory=Counter)  # Capitalised after . ! ?
+    pair_mark: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (a, ",", b)
+    dash_pair: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (a, "–", b)
     tokens: int = 0
     fingerprint: str = ""
     _deletes: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -85,21 +116,32 @@ class SyllableModel:
         """Count the syllables of ``text`` and the pairs of neighbours within a paragraph
         (across line breaks and punctuation: *cần, kiệm, liêm, chính* are pairs)."""
         for para in re.split(r"\n\s*\n", nfc(text)):
-            prev, prev_trail = "", "."
+            prev, prev_trail, dashed = "", ".", ("", "")
             for line in para.splitlines():
                 for k, token in enumerate(line.split()):
                     self.tokens += 1
                     m = _LETTERS.match(token)
                     if m is None:
+                        dashed = (prev, token) if token in _DASHES and prev and \
+                            not prev_trail else ("", "")
                         prev, prev_trail = "", token[-1:]
                         continue
                     lead, core, trail = m.groups()
                     word = core.lower()
+                    if dashed[0] and not lead:
+                        self.dash_pair[(dashed[0], dashed[1], word)] += 1
+                    dashed = ("", "")
                     if lead:
                         self.leading[lead[0]] += 1
+                    for ch in set(trail):
+                        self.trailing[ch] += 1
                     self.unigrams[word] += 1
+                    if prev_trail[-1:] in _SENTENCE_END and not lead and _title(core):
+                        self.sentence_start[word] += 1
                     if prev:
                         self.bigrams[(prev, word)] += 1
+                        if prev_trail:
+                            self.pair_mark[(prev, prev_trail[-1], word)] += 1
                         if prev_trail and core[:1].islower():
                             self.mark_before_lower[(prev, prev_trail[-1])] += 1
                     # mid-sentence: a word before it on the same line, nothing between (a
@@ -142,6 +184,10 @@ class SyllableModel:
                     found.add(cand)
         found.update(d for d in shorter if self.known(d))
         return found
+
+
+def _title(core: str) -> bool:
+    return core[:1].isupper() and (len(core) == 1 or core[1:].islower())
 
 
 def build_model(texts: Iterable[str]) -> SyllableModel:
@@ -212,37 +258,59 @@ def _score(model: SyllableModel, prev: str, word: str, nxt: str) -> tuple[float,
 
 def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
             blocks: Sequence[int], model: SyllableModel, *,
-            undone: frozenset[tuple[str, str]] = frozenset()) -> list[Correction]:
+            undone: frozenset[tuple[str, str]] = frozenset(),
+            boxes: Sequence[tuple[float, float, float, float]] | None = None,
+            noisy: bool = False) -> list[Correction]:
     """Corrections for one page's words (tokens in reading order with their confidence,
     line and block numbers). ``undone``: (raw, corrected) pairs an editor has undone on this
-    page."""
+    page. ``noisy``: the page was read with Tesseract's heavy noise reduction (a noisy copy,
+    ``textord_heavy_nr=1``), which cleans away faint dots and thin dashes with the specks;
+    on such a page, and with the words' ``boxes`` (x0, y0, x1, y1, any unit), a full stop
+    lost at the end of a line (:func:`_lost_stop`) and a dash lost between two words
+    (:func:`_lost_dash`) are put back."""
     if not model.unigrams:
         return []
     parsed: list[tuple[str, str, str] | None] = []
     for token in tokens:
         m = _LETTERS.match(token)
         parsed.append((m.group(1), m.group(2), m.group(3)) if m else None)
+    # the letters first, each judged by its neighbours as read; then marks and case,
+    # judged by the neighbours as corrected (*chính. trì* → *chính trị*)
+    syllables = [_syllable(model, parsed, lines, blocks, confs, i, noisy)
+                 if p is not None else None for i, p in enumerate(parsed)]
+    fixed_parsed = [(p[0], s[0], p[2]) if p is not None and s is not None else p
+                    for p, s in zip(parsed, syllables)]
     out: list[Correction] = []
     for i, p in enumerate(parsed):
         if p is None:
+            new, reason = _split(model, tokens[i]), "split"
+            if new is not None and new != tokens[i] and (tokens[i], new) not in undone:
+                out.append(Correction(i, tokens[i], new, reason))
             continue
         lead, core, trail = p
         reasons = []
-        new_lead, new_trail = _marks(model, parsed, blocks, i)
+        new_lead, new_trail = _marks(model, fixed_parsed, lines, blocks,
+                                     boxes if noisy else None, i)
         if (new_lead, new_trail) != (lead, trail):
             reasons.append("mark")
         new_core = core
-        fixed = _syllable(model, parsed, lines, blocks, confs, i)
+        fixed = syllables[i]
         if fixed is not None:
             new_core, reason = fixed
             reasons.append(reason)
-        if confs[i] < DOUBT_CONF and _lower_case(model, parsed, lines, i, new_core):
+        if _lower_case(model, parsed, lines, blocks, confs, i, new_core, noisy):
             new_core = new_core.lower()
             reasons.append("case")
-        if not reasons:
-            continue
+        elif _mixed(new_core) and model.known(new_core.lower()) and \
+                is_syllable(new_core[0] + new_core[1:].lower()):
+            new_core = new_core[0] + new_core[1:].lower()  # not *ThS*, *TTg*: not syllables
+            reasons.append("case")
         new = new_lead + new_core + new_trail
-        if new == tokens[i] or (tokens[i], new) in undone:
+        dash = _lost_dash(model, parsed, lines, i) if noisy and not new_trail else ""
+        if dash:
+            new += " " + dash
+            reasons.append("dash")
+        if not reasons or new == tokens[i] or (tokens[i], new) in undone:
             continue
         out.append(Correction(i, tokens[i], new, "+".join(reasons)))
     return out
@@ -250,36 +318,174 @@ def correct(tokens: Sequence[str], confs: Sequence[float], lines: Sequence[int],
 
 STRAY_LEAD = 1e-4  # a mark that starts fewer than this share of clean words is a speck
 STRAY_MARKS = ".:;"  # marks after a word that a following lower-case word can disprove
+SPECK_MARKS = ":"  # the same, disproved only by the pair itself (never written with it)
+MIN_BARE_PAIR = 5  # times the clean pages write the pair with nothing between, for the above
+# a comma is disproved only inside a word of two syllables the clean pages write together
+# this often and never with a comma (*chi, bộ*, *đảng, viên*): a comma may end any clause
+MIN_BARE_COMPOUND = 50
+MIN_SENTENCE_START = 10  # times a word starts a sentence before a lost stop is put back
+FULL_LINE = 0.08  # a line ending this share of the block's width from its right edge is full
+# letters whose capital has the small one's shape: OCR guesses their case from their height,
+# so after a full stop *các*, *ông*, *ở* may be *Các*, *Ông*, *Ở* misread (the stop is kept
+# where the clean pages end a sentence between the two words: *nhân dân. Chi bộ*)
+_SAME_SHAPE = frozenset("cosuvwxz")
+
+
+def _same_shape(core: str) -> bool:
+    return unicodedata.normalize("NFD", core[:1].lower())[:1] in _SAME_SHAPE
+
+
+def _strip_rare(model: SyllableModel, trail: str) -> str:
+    if not model.tokens:
+        return trail
+    return "".join(ch for ch in trail if model.trailing.get(ch, 0) >= STRAY_LEAD * model.tokens)
+
+
+def _bare(model: SyllableModel, a: str, b: str) -> int:
+    """Times the clean pages write ``a b`` with no mark between."""
+    n = model.bigrams.get((a, b), 0)
+    if n:
+        n -= sum(model.pair_mark.get((a, m, b), 0) for m in _PAIR_MARKS)
+    return n
+
+
+_PAIR_MARKS = ".,:;!?-–)”\"'"
 
 
 def _marks(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
-           blocks: Sequence[int], i: int) -> tuple[str, str]:
+           lines: Sequence[int], blocks: Sequence[int],
+           boxes: Sequence[tuple[float, float, float, float]] | None,
+           i: int) -> tuple[str, str]:
     """The word's leading and trailing marks without specks of toner read as punctuation:
-    a leading mark the clean pages almost never start a word with (*'xã*, *.chữ*), and a
-    trailing *.* *:* *;* before a word in lower case where the clean pages join the two
-    words often and never put that mark after the first (*ruộng. đồng*)."""
+    a leading or trailing mark the clean pages almost never start or end a word with
+    (*'xã*, *.chữ*, *mới.'*); a trailing *.* *:* *;* before a word in lower case where the
+    clean pages join the two words often and never put that mark after the first
+    (*ruộng. đồng*); a trailing *,* *:* the clean pages never write between the two words
+    while they often write them with nothing between (*đưa, vào*). And a full stop lost at
+    the end of a sentence (a faint dot Tesseract drops), put back before a word that starts
+    sentences and is never capitalised in mid-sentence (*khác hẳn Thực hiện*)."""
     p = parsed[i]
     assert p is not None
     lead, core, trail = p
     if lead and model.tokens:
         while lead and model.leading.get(lead[0], 0) < STRAY_LEAD * model.tokens:
             lead = lead[1:]
+    trail = _strip_rare(model, trail)
     if len(trail) == 2 and trail[0] in ",.;:" and trail[1] in STRAY_MARKS:
         trail = trail[0]  # "thôn,:" — a speck after a mark
     nxt_p = parsed[i + 1] if i + 1 < len(parsed) and blocks[i + 1] == blocks[i] else None
-    if (len(trail) == 1 and trail in STRAY_MARKS and nxt_p is not None
-            and not nxt_p[0] and nxt_p[1][:1].islower()):
-        word, nxt = core.lower(), nxt_p[1].lower()
-        if model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT and \
-                model.mark_before_lower.get((word, trail), 0) == 0:
+    word = core.lower()
+    if len(trail) == 1 and nxt_p is not None and not nxt_p[0] and nxt_p[1][:1].islower() \
+            and not (trail in _SENTENCE_END and _same_shape(nxt_p[1]) and
+                     model.pair_mark.get((word, trail, nxt_p[1].lower()), 0) > 0):
+        nxt = nxt_p[1].lower()
+        never_after = model.mark_before_lower.get((word, trail), 0) == 0
+        never_between = model.pair_mark.get((word, trail, nxt), 0) == 0
+        if (trail in STRAY_MARKS and never_after
+                and model.bigrams.get((word, nxt), 0) >= MIN_CONTEXT) or \
+                (trail in SPECK_MARKS and never_between
+                 and _bare(model, word, nxt) >= MIN_BARE_PAIR) or \
+                (trail == "," and never_between
+                 and _bare(model, word, nxt) >= MIN_BARE_COMPOUND):
             trail = ""
+    if not trail and boxes is not None and _lost_stop(model, parsed, lines, blocks, boxes, i):
+        trail = "."
     return lead, trail
+
+
+def _lost_stop(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+               lines: Sequence[int], blocks: Sequence[int],
+               boxes: Sequence[tuple[float, float, float, float]], i: int) -> bool:
+    """A full stop lost at the end of a line of body text: the word ends its line, the next
+    line starts with a word the clean pages start sentences with and never capitalise in
+    mid-sentence, and the line is a paragraph's: it reaches the block's right edge (the
+    sentence ended there) with the next line in the same block, or it is a paragraph's
+    last line after a full one. A short line alone (a heading, a masthead) is left."""
+    p = parsed[i]
+    assert p is not None
+    core = p[1]
+    if not core.islower() or not is_syllable(core) or not model.known(core):
+        return False
+    if i + 1 >= len(parsed) or lines[i + 1] == lines[i]:
+        return False
+    q = parsed[i + 1]
+    if q is None or q[0] or len(q[1]) < 2 or not _title(q[1]) or q[2][:1] == ":":
+        return False  # not a sentence, or a label (*Hỏi:*)
+    if i + 2 < len(parsed) and parsed[i + 2] is None:
+        return False  # a label before a number: *Số 3*, *Điều 5*
+    nxt = q[1].lower()
+    starts = model.sentence_start.get(nxt, 0)
+    if starts < MIN_SENTENCE_START or model.mid_title.get(nxt, 0) * 100 > starts:
+        return False
+    right = max(boxes[j][2] for j in range(len(boxes)) if blocks[j] == blocks[i])
+    width = right - min(boxes[j][0] for j in range(len(boxes)) if blocks[j] == blocks[i])
+    full = boxes[i][2] >= right - FULL_LINE * width
+    if full:
+        return blocks[i + 1] == blocks[i]
+    # a short line: the last of a paragraph when the line before it, in the same block,
+    # was full and did not end a sentence
+    k = i
+    while k >= 0 and lines[k] == lines[i]:
+        k -= 1
+    if k < 0 or blocks[k] != blocks[i] or boxes[k][2] < right - FULL_LINE * width:
+        return False
+    prev = parsed[k]
+    return prev is not None and not prev[2]
+
+
+MIN_DASH = 3  # times the clean pages write "a – b" before a lost dash is put back
+
+
+def _lost_dash(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
+               lines: Sequence[int], i: int) -> str:
+    """The dash Tesseract drops between two words on a noisy copy (a thin stroke cleaned
+    away as noise: *kinh tế xã hội*, *Ban Tư tưởng Văn hóa*): put back where the clean
+    pages write the two words with a dash between at least :data:`MIN_DASH` times and four
+    times as often as without. Returns the dash, or ''."""
+    p = parsed[i]
+    assert p is not None
+    if i + 1 >= len(parsed) or lines[i + 1] != lines[i]:
+        return ""
+    q = parsed[i + 1]
+    if q is None or q[0]:
+        return ""
+    a, b = p[1].lower(), q[1].lower()
+    best = max(((n, d) for d in _DASHES if (n := model.dash_pair.get((a, d, b), 0))),
+               default=(0, ""))
+    if best[0] < MIN_DASH or best[0] < 4 * model.bigrams.get((a, b), 0):
+        return ""
+    return best[1]
+
+
+def _split(model: SyllableModel, token: str) -> str | None:
+    """Two syllables joined by a speck read as a mark (*xuất,phải*, *hành.nội*,
+    *tiêu-phát*): split when the clean pages write the pair often; the mark is kept
+    (followed by a space) only where they write it between the two."""
+    m = _JOINED.match(token)
+    if m is None:
+        return None
+    lead, a, mark, b, trail = m.groups()
+    if not b[:1].islower():
+        return None  # *Mác-Lênin*, *Nam.Định*: names, not specks
+    if not (is_syllable(a) and is_syllable(b) and model.known(a.lower())
+            and model.known(b.lower())):
+        return None
+    la, lb = a.lower(), b.lower()
+    if model.bigrams.get((la, lb), 0) < MIN_CONTEXT:
+        return None
+    kept = mark[:1] if mark[:1] in ",;:" else ""
+    if kept and model.pair_mark.get((la, kept, lb), 0) < max(MIN_CONTEXT, _bare(model, la, lb)):
+        kept = ""
+    return f"{lead}{a}{kept} {b}{trail}"
 
 
 def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
               lines: Sequence[int], blocks: Sequence[int], confs: Sequence[float],
-              i: int) -> tuple[str, str] | None:
-    """(the corrected letters, the reason) when a one-edit neighbour is clearly the word."""
+              i: int, noisy: bool = False) -> tuple[str, str] | None:
+    """(the corrected letters, the reason) when a one-edit neighbour is clearly the word.
+    On a noisy copy Tesseract is confidently wrong often enough (a worn *l* read as *t*
+    at 96) that a valid syllable read with confidence is judged too, on stronger evidence;
+    elsewhere a confident reading stands."""
     p = parsed[i]
     assert p is not None
     core = p[1]
@@ -292,11 +498,12 @@ def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None
         return None  # a Roman numeral (khóa XIII) is not a syllable
     well_formed = is_syllable(core)
     valid = well_formed and model.known(word)
-    if valid and confs[i] >= DOUBT_CONF:
+    sure = valid and confs[i] >= DOUBT_CONF
+    if sure and not noisy:
         return None
     prev = _context(parsed, blocks, i, -1)
     nxt = _context(parsed, blocks, i, +1)
-    if not prev and not nxt:
+    if not prev and not nxt or sure and not (prev and nxt):
         return None
     candidates = model.neighbours(word)
     if not candidates:
@@ -305,7 +512,13 @@ def _syllable(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None
     scored = sorted(((*_score(model, prev, c, nxt), c) for c in candidates), reverse=True)
     best, best_ctx, cand = scored[0]
     second = scored[1][0] if len(scored) > 1 else -math.inf
-    if valid:
+    if sure:
+        # read with confidence: both neighbours must reject the reading and take the other
+        reason = "context"
+        left, right = model.bigrams.get((prev, cand), 0), model.bigrams.get((cand, nxt), 0)
+        ok = (base_ctx == 0 and best - base >= MARGIN_SURE
+              and (min(left, right) >= MIN_SIDE_SURE or max(left, right) >= MIN_ONE_SIDE_SURE))
+    elif valid:
         reason = "context"
         ok = (base_ctx == 0 and best_ctx >= MIN_CONTEXT and best - base >= MARGIN)
     elif well_formed:
@@ -324,23 +537,45 @@ MIN_LOWER = 20  # mid-sentence uses in lower case before a capital is called a m
 
 
 def _lower_case(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | None],
-                lines: Sequence[int], i: int, core: str) -> bool:
+                lines: Sequence[int], blocks: Sequence[int], confs: Sequence[float], i: int,
+                core: str, noisy: bool = False) -> bool:
     """A Capitalised word in mid-sentence (a lower-case word before it, nothing between)
     that the clean pages write in lower case there often and capitalised never
-    (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*)."""
+    (*Làm*, *Lợi*: OCR reads a typewriter's *l* as *L*). At the start of a line (which may
+    start a heading) only on a noisy copy, where the clean pages write the pair and seldom
+    start a sentence with the word (*đảng / Viên*)."""
     p = parsed[i]
     assert p is not None
     if len(core) < 2 or not (core[0].isupper() and core[1:].islower()) or p[0]:
         return False
-    if i == 0 or lines[i - 1] != lines[i]:
-        return False  # a capital at the start of a line may start a heading
+    if i == 0 or blocks[i - 1] != blocks[i]:
+        return False
+    line_start = lines[i - 1] != lines[i]
+    if line_start and not noisy:
+        return False
     if i + 1 < len(parsed) and parsed[i + 1] is None:
         return False  # a label before a number or a mark: *Số 3*, *Điều 5*
     q = parsed[i - 1]
     if q is None or q[2] or not q[1].islower():
         return False
     word = core.lower()
-    return model.mid_lower.get(word, 0) >= MIN_LOWER and model.mid_title.get(word, 0) == 0
+    if model.mid_lower.get(word, 0) < MIN_LOWER or model.mid_title.get(word, 0) != 0:
+        return False
+    if confs[i] < DOUBT_CONF and not line_start:
+        return True
+    # read with confidence, or at a line start: only where the clean pages write the pair itself and seldom
+    # start a sentence with the word (a capital after a lost full stop is right)
+    return (model.bigrams.get((q[1].lower(), word), 0) >= MIN_CONTEXT
+            and model.sentence_start.get(word, 0) < MIN_SENTENCE_START)
+
+
+def _mixed(core: str) -> bool:
+    """Capitals after a small letter (*cHáu*, *ánH*) or small letters between capitals
+    (*THu*): no Vietnamese word is written so; OCR guesses the case of letters whose
+    capital has the small one's shape (*h* is not one, but a worn one is) by height."""
+    rest = core[1:]
+    return len(core) >= 2 and not rest.isupper() and not rest.islower() and \
+        any(c.isupper() for c in rest) or (core[:1].islower() and any(c.isupper() for c in rest))
 
 
 def _context(parsed: Sequence[tuple[str, str, str] | None], blocks: Sequence[int], i: int,
@@ -406,6 +641,12 @@ def model_from_catalog(catalog: Catalog) -> SyllableModel:
         "SELECT text FROM page_text WHERE method IN ('text', 'legacy') ORDER BY page_id"))
 
 
+def noisy_read(note: str) -> bool:
+    """Whether a page was read with Tesseract's heavy noise reduction (its note, written by
+    ``indexer.extract.ocr``, says ``textord_heavy_nr=1``)."""
+    return "textord_heavy_nr=1" in note
+
+
 def _undone(catalog: Catalog) -> dict[str, frozenset[tuple[str, str]]]:
     out: dict[str, set[tuple[str, str]]] = {}
     for r in catalog.query("SELECT page_id, raw, corrected FROM ocr_undo"):
@@ -438,7 +679,7 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
     undone = _undone(catalog)
     wanted = set(page_ids) if page_ids is not None else None
     rows = catalog.query(
-        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, r.sha256 AS raw_sha,"
+        "SELECT t.page_id, t.sha256, t.settings_key, t.text, t.words, t.note, r.sha256 AS raw_sha,"
         " r.settings_key AS raw_key, r.text AS raw_text, r.words AS raw_words, r.corrector,"
         " r.applied_sha FROM page_text t LEFT JOIN ocr_raw r ON r.page_id = t.page_id"
         " WHERE t.method = 'ocr'")
@@ -458,7 +699,8 @@ def run_corrections(catalog: Catalog, *, page_ids: Iterable[str] | None = None,
         words = [Word.from_row(w) for w in json.loads(raw_json)]
         fixes = (correct([w.text for w in words], [w.conf for w in words],
                          [w.line for w in words], [w.block for w in words], model,
-                         undone=undo) if usable else [])
+                         undone=undo, boxes=[w.box for w in words],
+                         noisy=noisy_read(r["note"])) if usable else [])
         if fixes:
             texts = apply([w.text for w in words], fixes)
             new_words = [replace(w, text=t) for w, t in zip(words, texts)]
