@@ -101,6 +101,16 @@ def stored(home: Path, truth: dict[str, dict[str, object]], pages: bool) -> tupl
     return tally, f"{len(keys)} settings key(s), preprocessing {', '.join(preps)}"
 
 
+def harmed(j: int | None, truth_words: list[str], raw: str, fixed: str) -> bool:
+    """A correction of a raw word aligned to truth word ``j`` made a right word wrong: the raw
+    word was right and what the correction made is not what the truth has there (a dash put
+    back after a right word, ``tế`` → ``tế –``, is right when the truth goes on with it)."""
+    if j is None or truth_words[j] != norm(raw):
+        return False
+    made = norm(fixed).split()
+    return truth_words[j:j + len(made)] != made
+
+
 def corrections(home: Path, truth: dict[str, dict[str, object]]) -> None:
     """Raw OCR CER beside the stored text's, and corrections right → wrong, per kind."""
     uri = f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro"
@@ -124,14 +134,15 @@ def corrections(home: Path, truth: dict[str, dict[str, object]]) -> None:
         row[4] += len(tokens)
         row[5] += len(fixes)
         truth_words = t.split()
-        aligned: dict[int, str] = {}
+        aligned: dict[int, int] = {}  # raw word index -> index of its truth word
         sm = difflib.SequenceMatcher(a=[norm(x) for x in tokens], b=truth_words, autojunk=False)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
                 for k in range(i2 - i1):
-                    aligned[i1 + k] = truth_words[j1 + k]
-        row[6] += sum(1 for index, raw, _fixed, *_ in fixes
-                      if aligned.get(int(index)) == norm(str(raw)))
+                    aligned[i1 + k] = j1 + k
+
+        row[6] += sum(1 for index, raw, fixed, *_ in fixes
+                      if harmed(aligned.get(int(index)), truth_words, str(raw), str(fixed)))
     db.close()
     print("\nStored OCR pages: raw OCR beside the stored text, corrections right → wrong\n")
     print("| kind | pages | words | CER raw OCR | CER stored | corrections | right → wrong |")
