@@ -120,6 +120,21 @@ def test_a_full_stop_lost_at_a_line_end_is_put_back_on_a_noisy_copy() -> None:
     assert "chính sách. Nhà" not in old_page(["Chi bộ thực hiện tốt chính sách Nhà nước có"])
 
 
+def test_a_short_line_gets_its_full_stop_back_only_when_it_goes_on_with_the_line_above() -> None:
+    """A paragraph's short last line ends a sentence; a short line that starts one under a
+    full line (a title under an article's last line, which lost its own full stop) does not
+    end in a full stop: the corrector must not make a title a sentence (it would no longer
+    be found as a title)."""
+    going_on = ["Chi bộ thực hiện tốt chính sách hỗ trợ", "hộ nghèo",
+                "Những đảng viên trẻ làm kinh tế giỏi."]
+    assert "hộ nghèo. Những" in old_page(going_on, widths=[1.0, 0.4, 1.0])
+    title = ["Chi bộ thực hiện tốt chính sách hỗ trợ hộ nghèo", "Nhà nước giúp đỡ các cháu",
+             "Những đảng viên trẻ làm kinh tế giỏi."]
+    got = old_page(title, widths=[1.0, 0.5, 1.0])
+    assert "các cháu Những" in got, got  # the title stays a title
+    assert "hộ nghèo. Nhà" in got, got  # (the full line above did end a sentence)
+
+
 def test_a_dash_lost_between_two_words_is_put_back_on_a_noisy_copy() -> None:
     line = "Phát triển kinh tế xã hội ở nông thôn."
     assert old_page([line]) == "Phát triển kinh tế – xã hội ở nông thôn."

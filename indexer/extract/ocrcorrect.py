@@ -62,7 +62,7 @@ from archive.models import Word, words_json
 from archive.vntext import nfc
 from indexer.extract.syllable import is_syllable
 
-VERSION = "2"  # bump when a rule or a threshold changes what comes out
+VERSION = "3"  # bump when a rule or a threshold changes what comes out
 DOUBT_CONF = 93.0  # a valid syllable read above this confidence is never replaced
 MIN_CONTEXT = 3  # times the candidate must be seen next to a neighbour (valid words)
 MIN_CONTEXT_INVALID = 1  # the same for an unknown or invalid syllable
@@ -423,14 +423,30 @@ def _lost_stop(model: SyllableModel, parsed: Sequence[tuple[str, str, str] | Non
     if full:
         return blocks[i + 1] == blocks[i]
     # a short line: the last of a paragraph when the line before it, in the same block,
-    # was full and did not end a sentence
+    # was full and did not end a sentence, and this line goes on with that sentence (a
+    # line that starts one stands alone: a title under an article's last line that lost
+    # its own full stop, *Nông dân Yên Phúc khẩn trương xuống đồng*)
     k = i
     while k >= 0 and lines[k] == lines[i]:
         k -= 1
     if k < 0 or blocks[k] != blocks[i] or boxes[k][2] < right - FULL_LINE * width:
         return False
     prev = parsed[k]
-    return prev is not None and not prev[2]
+    return prev is not None and not prev[2] and not _starts_sentence(model, prev,
+                                                                     parsed[k + 1])
+
+
+def _starts_sentence(model: SyllableModel, before: tuple[str, str, str],
+                     p: tuple[str, str, str] | None) -> bool:
+    """A word at a line's start that begins a sentence rather than going on with the one the
+    line above left open: capitalised, the clean pages start sentences with it more often
+    than they capitalise it in mid-sentence, and never write it after the word above."""
+    if p is None or p[0] or not _title(p[1]):
+        return False
+    word = p[1].lower()
+    starts = model.sentence_start.get(word, 0)
+    return (starts >= MIN_SENTENCE_START and model.mid_title.get(word, 0) <= starts
+            and not model.bigrams.get((before[1].lower(), word), 0))
 
 
 MIN_DASH = 3  # times the clean pages write "a – b" before a lost dash is put back
