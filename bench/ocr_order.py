@@ -53,6 +53,13 @@ def norm(text: str) -> str:
     return " ".join(nfc(text).split())
 
 
+def read_only(home: Path) -> sqlite3.Connection:
+    """The home's catalog, opened read only (the bench never writes to a home)."""
+    db = sqlite3.connect(f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    return db
+
+
 def truth_pages(home: Path) -> dict[str, dict[str, object]]:
     out = {}
     for line in (home / "sample-truth" / "pages.jsonl").read_text(encoding="utf-8").splitlines():
@@ -77,9 +84,7 @@ def add(tally: Tally, rec: dict[str, object], before: str, after: str, name: str
 
 
 def stored(home: Path, truth: dict[str, dict[str, object]], pages: bool) -> tuple[Tally, str]:
-    uri = f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro"
-    db = sqlite3.connect(uri, uri=True)
-    db.row_factory = sqlite3.Row
+    db = read_only(home)
     tally: Tally = {}
     keys = set()
     for r in db.execute("SELECT t.page_id, t.text, t.words, t.settings_key, t.note, p.width_px,"
@@ -113,9 +118,7 @@ def harmed(j: int | None, truth_words: list[str], raw: str, fixed: str) -> bool:
 
 def corrections(home: Path, truth: dict[str, dict[str, object]]) -> None:
     """Raw OCR CER beside the stored text's, and corrections right → wrong, per kind."""
-    uri = f"file:{home / 'index' / 'catalog.sqlite'}?mode=ro"
-    db = sqlite3.connect(uri, uri=True)
-    db.row_factory = sqlite3.Row
+    db = read_only(home)
     stats: dict[str, list[int]] = {}  # pages, chars, raw errors, stored errors, words, fixes, r→w
     for r in db.execute("SELECT t.page_id, t.text, r.text AS raw, r.words, r.corrections"
                         " FROM page_text t JOIN ocr_raw r ON r.page_id = t.page_id"

@@ -34,6 +34,8 @@ from typing import TypeVar
 import numpy as np
 from PIL import Image, ImageOps
 
+from indexer.extract import preprocess
+
 VERSION = "1"  # part of the OCR settings key (indexer.extract.ocr.settings_key)
 NARROW_LINE = 3.0  # a line at most this × the median line height wide is a column of marks...
 STACKED_LINE = 1.5  # ... when taller than this × it with words one above another
@@ -189,7 +191,7 @@ def _clean_strip(strip: Image.Image) -> Image.Image:
     """The strip with its rules (rows or columns mostly ink: a box's border) made paper, and
     a white margin, as Tesseract reads a block best."""
     grey = np.asarray(strip.convert("L"), dtype=np.uint8).copy()
-    ink = grey < _otsu(grey)
+    ink = grey < preprocess.otsu(grey)
     for axis in (0, 1):  # a rule a little aslant spreads over a few pixel columns (rows)
         spread = np.zeros_like(ink)
         for shift in range(-RULE_SPREAD, RULE_SPREAD + 1):
@@ -202,19 +204,6 @@ def _clean_strip(strip: Image.Image) -> Image.Image:
             else:
                 grey[at, :] = 255
     return ImageOps.expand(Image.fromarray(grey), border=20, fill=255)
-
-
-def _otsu(grey: np.ndarray) -> int:
-    hist = np.bincount(grey.ravel(), minlength=256).astype(float)
-    total = hist.sum()
-    if total == 0:
-        return 128
-    levels = np.arange(256)
-    weight = np.cumsum(hist)
-    mean = np.cumsum(hist * levels)
-    between = (mean[-1] * weight / total - mean) ** 2 / np.maximum(weight * (total - weight),
-                                                                   1e-9)
-    return int(np.argmax(between))
 
 
 def read_strip(strip: Image.Image) -> list[tuple[str, Rect, float]]:
